@@ -1,0 +1,346 @@
+//! Decides a frame's kind from the keys it carries, reading no deeper than the rules need.
+//!
+//! One serde pass validates the whole frame (so broken JSON is `invalid`) while keeping only
+//! the handful of values the rules look at. It must not allocate for ordinary frames and must
+//! not interpret anything beyond the kind: that is for filters and renderers.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+
+use crate::kind::Kind;
+
+/// The kind of a frame, and why it is `invalid` when it is.
+#[derive(Debug)]
+pub struct Classified<'a> {
+    pub kind: Kind<'a>,
+    /// For `invalid` frames: what is wrong with them, in plain words.
+    pub error: Option<String>,
+}
+
+/// Classifies the text of one frame.
+pub fn classify(bytes: &[u8]) -> Classified<'_> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            return invalid(format!(
+                "not valid UTF-8 (bad byte at offset {})",
+                e.valid_up_to()
+            ))
+        }
+    };
+    match serde_json::from_str::<TopLevel>(text) {
+        Ok(top) => Classified {
+            kind: top.kind(),
+            error: None,
+        },
+        Err(e) => invalid(describe_json_error(&e, text)),
+    }
+}
+
+/// A classification of a frame that could not be read at all.
+pub fn invalid(error: String) -> Classified<'static> {
+    Classified {
+        kind: Kind::Invalid,
+        error: Some(error),
+    }
+}
+
+fn describe_json_error(e: &serde_json::Error, text: &str) -> String {
+    let msg = e.to_string();
+    if msg.starts_with("recursion limit exceeded") {
+        return "nested more than 128 levels deep".to_string();
+    }
+    if text.trim().is_empty() {
+        return "empty frame".to_string();
+    }
+    format!("not JSON: {msg}")
+}
+
+/// What the top level of a frame holds, as far as classification cares.
+#[derive(Default)]
+struct TopLevel<'a> {
+    not_object: bool,
+    wallet_update: Option<Sub<'a>>,
+    wallet: Option<Sub<'a>>,
+    notification: Option<Sub<'a>>,
+    message: Option<Sub<'a>>,
+    typing: Option<Sub<'a>>,
+    read: Option<Sub<'a>>,
+    status: Option<&'a RawValue>,
+    has_id: bool,
+    has_profile: bool,
+    has_peer_id: bool,
+    has_peer_id_caps: bool,
+    has_error: bool,
+    has_rating_id: bool,
+    has_rating: bool,
+}
+
+impl<'a> TopLevel<'a> {
+    fn kind(self) -> Kind<'a> {
+        if self.not_object {
+            return Kind::Unknown;
+        }
+        if let Some(sub) = &self.wallet_update {
+            if sub.is_object() {
+                return Kind::WalletUpdate;
+            }
+        }
+        if let Some(Sub::Object(value)) = self.wallet {
+            if let Some(k) = value.and_then(wallet_direction) {
+                return k;
+            }
+        }
+        if let Some(Sub::Object(Some(t))) = self.notification {
+            if let Some(t) = raw_string(t).filter(|t| !t.is_empty()) {
+                return Kind::Notification(t);
+            }
+        }
+        if let Some(Sub::Object(subject)) = self.message {
+            let has_subject = subject.and_then(raw_string).is_some_and(|s| !s.is_empty());
+            return if has_subject {
+                Kind::MessageOrder
+            } else {
+                Kind::MessageDirect
+            };
+        }
+        if self.typing.as_ref().is_some_and(Sub::is_object) {
+            return Kind::MessageTyping;
+        }
+        if self.read.as_ref().is_some_and(Sub::is_object) {
+            return Kind::MessageRead;
+        }
+        if let Some(status) = self.status.and_then(raw_string) {
+            match status.as_ref() {
+                "publishing" => return Kind::StatusPublishing,
+                "publish complete" => return Kind::StatusComplete,
+                "error publishing" => return Kind::StatusError,
+                _ => {}
+            }
+        }
+        if self.has_id {
+            if self.has_rating_id {
+                if self.has_rating {
+                    return Kind::ReplyRating;
+                }
+                if self.has_error {
+                    return Kind::ReplyRatingError;
+                }
+            } else if self.has_profile {
+                return Kind::ReplyProfile;
+            } else if self.has_error && self.has_peer_id_caps {
+                return Kind::ReplyProfileError;
+            } else if self.has_peer_id {
+                return Kind::ReplyModerator;
+            }
+        }
+        Kind::Unknown
+    }
+}
+
+/// Incoming or outgoing, from the sign of `value`: a 0.13 integer, or a 0.14 CurrencyValue
+/// whose `amount` is a decimal string.
+fn wallet_direction(value: &RawValue) -> Option<Kind<'static>> {
+    let text = value.get();
+    let amount: Cow<str> = if text.starts_with('{') {
+        match serde_json::from_str::<Sub>(text).ok()? {
+            Sub::Object(Some(amount)) => match raw_string(amount) {
+                Some(s) => s,
+                None => Cow::Borrowed(amount.get()),
+            },
+            _ => return None,
+        }
+    } else {
+        Cow::Borrowed(text)
+    };
+    let (negative, digits) = match amount.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, amount.as_ref()),
+    };
+    let integer_part = digits.split(['.', 'e', 'E']).next().unwrap_or("");
+    if integer_part.is_empty() || !integer_part.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(if negative {
+        Kind::WalletOutgoing
+    } else {
+        Kind::WalletIncoming
+    })
+}
+
+/// The value of a raw JSON string, borrowed when it has no escapes; `None` for non-strings.
+fn raw_string(raw: &RawValue) -> Option<Cow<'_, str>> {
+    if !raw.get().starts_with('"') {
+        return None;
+    }
+    serde_json::from_str::<Key>(raw.get()).ok().map(|k| k.0)
+}
+
+/// A string that borrows from the input when it can.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> de::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A second-level value: an object (keeping at most one wanted member), or anything else.
+enum Sub<'a> {
+    Object(Option<&'a RawValue>),
+    Other,
+}
+
+impl Sub<'_> {
+    fn is_object(&self) -> bool {
+        matches!(self, Sub::Object(_))
+    }
+}
+
+impl<'de> de::Deserialize<'de> for Sub<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        SubSeed("amount").deserialize(d)
+    }
+}
+
+/// Reads a value, keeping the member named `.0` if the value is an object.
+struct SubSeed(&'static str);
+
+impl<'de> DeserializeSeed<'de> for SubSeed {
+    type Value = Sub<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for SubSeed {
+    type Value = Sub<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut found = None;
+        while let Some(key) = map.next_key::<Key>()? {
+            if key.0 == self.0 {
+                found = Some(map.next_value::<&RawValue>()?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(Sub::Object(found))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Sub::Other)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Sub::Other)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Sub::Other)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Sub::Other)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Sub::Other)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Sub::Other)
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Sub::Other)
+    }
+}
+
+impl<'de> de::Deserialize<'de> for TopLevel<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(TopVisitor)
+    }
+}
+
+struct TopVisitor;
+
+impl<'de> Visitor<'de> for TopVisitor {
+    type Value = TopLevel<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut top = TopLevel::default();
+        while let Some(key) = map.next_key::<Key>()? {
+            match key.0.as_ref() {
+                "walletUpdate" => top.wallet_update = Some(map.next_value_seed(SubSeed(""))?),
+                "wallet" => top.wallet = Some(map.next_value_seed(SubSeed("value"))?),
+                "notification" => top.notification = Some(map.next_value_seed(SubSeed("type"))?),
+                "message" => top.message = Some(map.next_value_seed(SubSeed("subject"))?),
+                "messageTyping" => top.typing = Some(map.next_value_seed(SubSeed(""))?),
+                "messageRead" => top.read = Some(map.next_value_seed(SubSeed(""))?),
+                "status" => top.status = Some(map.next_value::<&RawValue>()?),
+                other => {
+                    map.next_value::<IgnoredAny>()?;
+                    match other {
+                        "id" => top.has_id = true,
+                        "profile" => top.has_profile = true,
+                        "peerId" => top.has_peer_id = true,
+                        "peerID" => top.has_peer_id_caps = true,
+                        "error" => top.has_error = true,
+                        "ratingId" => top.has_rating_id = true,
+                        "rating" => top.has_rating = true,
+                        _ => {}
+                    }
+                }
+            }
+        }
+        Ok(top)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(not_object())
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(not_object())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(not_object())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(not_object())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(not_object())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(not_object())
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(not_object())
+    }
+}
+
+fn not_object<'a>() -> TopLevel<'a> {
+    TopLevel {
+        not_object: true,
+        ..TopLevel::default()
+    }
+}
+
+#[cfg(test)]
+#[path = "classify_tests.rs"]
+mod tests;

@@ -1,0 +1,231 @@
+use super::*;
+
+fn kind_of(text: &str) -> String {
+    classify(text.as_bytes()).kind.to_string()
+}
+
+/// Splits a fixture of pretty-printed values (each starting with `{` at column 0).
+fn values(fixture: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, line) in fixture.split_inclusive('\n').scan(0, |pos, l| {
+        let at = *pos;
+        *pos += l.len();
+        Some((at, l))
+    }) {
+        if line.starts_with('{') {
+            if let Some(s) = start {
+                out.push(fixture[s..i].trim());
+            }
+            start = Some(i);
+        }
+    }
+    if let Some(s) = start {
+        out.push(fixture[s..].trim());
+    }
+    out
+}
+
+#[test]
+fn every_example_of_the_013_guide() {
+    let guide = include_str!("../tests/fixtures/guide-0.13.json");
+    let kinds: Vec<String> = values(guide).into_iter().map(kind_of).collect();
+    assert_eq!(
+        kinds,
+        [
+            "walletUpdate",
+            "wallet.incoming",
+            "wallet.incoming",
+            "wallet.outgoing",
+            "notification.payment",
+            "notification.declined",
+            "notification.orderConfirmation",
+            "notification.refund",
+            "notification.fulfillment",
+            "notification.buyerDisputeExpiry",
+            "notification.order",
+            "notification.orderComplete",
+            "notification.disputeOpen",
+            "notification.disputeClose",
+            "notification.disputeAccepted",
+            "notification.moderatorDisputeExpiry",
+            "reply.profile",
+            "reply.profile.error",
+            "message.direct",
+            "message.order",
+            "messageTyping",
+            "notification.follow",
+            "notification.unfollow",
+            "status.publishing",
+            "status.complete",
+        ]
+    );
+}
+
+#[test]
+fn every_shape_of_protocol_014() {
+    let session = include_str!("../tests/fixtures/session-0.14.json");
+    let kinds: Vec<String> = values(session).into_iter().map(kind_of).collect();
+    let expected = [
+        "walletUpdate",
+        "walletUpdate",
+        "wallet.incoming",
+        "wallet.outgoing",
+        "notification.order",
+        "notification.payment",
+        "notification.orderConfirmation",
+        "notification.orderDeclined",
+        "notification.cancel",
+        "notification.refund",
+        "notification.fulfillment",
+        "notification.orderComplete",
+        "notification.processingError",
+        "notification.disputeOpen",
+        "notification.disputeUpdate",
+        "notification.disputeClose",
+        "notification.disputeAccepted",
+        "notification.follow",
+        "notification.unfollow",
+        "notification.moderatorAdd",
+        "notification.moderatorRemove",
+        "notification.buyerDisputeTimeout",
+        "notification.buyerDisputeExpiry",
+        "notification.vendorDisputeTimeout",
+        "notification.moderatorDisputeExpiry",
+        "notification.vendorFinalizedPayment",
+        "message.direct",
+        "message.order",
+        "messageTyping",
+        "messageRead",
+        "status.publishing",
+        "status.complete",
+        "status.error",
+        "reply.moderator",
+        "reply.profile",
+        "reply.profile.error",
+        "reply.rating",
+        "reply.rating.error",
+    ];
+    assert_eq!(kinds, expected);
+}
+
+#[test]
+fn wallet_direction_follows_the_sign_in_both_generations() {
+    assert_eq!(
+        kind_of(r#"{"wallet":{"value":0,"wallet":"BTC"}}"#),
+        "wallet.incoming"
+    );
+    assert_eq!(kind_of(r#"{"wallet":{"value":-1}}"#), "wallet.outgoing");
+    let big = r#"{"wallet":{"value":{"amount":"-340282366920938463463374607431768211456","currency":{"code":"ETH","divisibility":18}}}}"#;
+    assert_eq!(kind_of(big), "wallet.outgoing");
+    assert_eq!(
+        kind_of(r#"{"wallet":{"value":{"amount":"5"}}}"#),
+        "wallet.incoming"
+    );
+    assert_eq!(kind_of(r#"{"wallet":{"value":"lots"}}"#), "unknown");
+    assert_eq!(kind_of(r#"{"wallet":{}}"#), "unknown");
+    assert_eq!(kind_of(r#"{"wallet":"BTC"}"#), "unknown");
+}
+
+#[test]
+fn notifications_need_a_non_empty_string_type() {
+    assert_eq!(
+        kind_of(r#"{"notification":{"type":"brandNew"}}"#),
+        "notification.brandNew"
+    );
+    assert_eq!(kind_of(r#"{"notification":{"type":""}}"#), "unknown");
+    assert_eq!(kind_of(r#"{"notification":{"type":7}}"#), "unknown");
+    assert_eq!(kind_of(r#"{"notification":{}}"#), "unknown");
+    assert_eq!(kind_of(r#"{"notification":[1,2]}"#), "unknown");
+    assert_eq!(
+        kind_of(r#"{"notification":{"type":"o\u0072der"}}"#),
+        "notification.order"
+    );
+}
+
+#[test]
+fn status_values_outside_the_three_known_ones_are_unknown() {
+    assert_eq!(kind_of(r#"{"status":"error publishing"}"#), "status.error");
+    assert_eq!(kind_of(r#"{"status":"rebooting"}"#), "unknown");
+    assert_eq!(kind_of(r#"{"status":1}"#), "unknown");
+}
+
+#[test]
+fn replies_are_told_apart_by_their_keys() {
+    assert_eq!(kind_of(r#"{"id":"a","peerId":"Qm1"}"#), "reply.moderator");
+    assert_eq!(
+        kind_of(r#"{"id":"a","peerId":"Qm1","profile":{}}"#),
+        "reply.profile"
+    );
+    assert_eq!(
+        kind_of(r#"{"id":"a","peerID":"Qm1","error":"not found"}"#),
+        "reply.profile.error"
+    );
+    assert_eq!(
+        kind_of(r#"{"id":"a","ratingId":"r","rating":{}}"#),
+        "reply.rating"
+    );
+    assert_eq!(
+        kind_of(r#"{"id":"a","ratingId":"r","error":"x"}"#),
+        "reply.rating.error"
+    );
+    assert_eq!(
+        kind_of(r#"{"peerId":"Qm1"}"#),
+        "unknown",
+        "no id: not a reply"
+    );
+    assert_eq!(kind_of(r#"{"id":"a"}"#), "unknown");
+}
+
+#[test]
+fn echoes_and_non_objects_are_unknown() {
+    for text in [
+        "[]",
+        "42",
+        "\"hello\"",
+        "null",
+        "true",
+        "{}",
+        r#"{"hello":"world"}"#,
+        "18446744073709551616",
+    ] {
+        assert_eq!(kind_of(text), "unknown", "{text}");
+    }
+}
+
+#[test]
+fn broken_input_is_invalid_with_a_reason() {
+    for (text, why) in [
+        ("hello", "not JSON"),
+        ("{\"a\":", "not JSON"),
+        ("{\"a\":1} trailing", "not JSON"),
+        ("", "empty frame"),
+    ] {
+        let c = classify(text.as_bytes());
+        assert_eq!(c.kind, Kind::Invalid, "{text}");
+        assert!(
+            c.error.as_deref().unwrap().contains(why),
+            "{text}: {:?}",
+            c.error
+        );
+    }
+    let c = classify(b"{\"a\":\"\xff\"}");
+    assert!(c.error.unwrap().contains("UTF-8"));
+    // Deep nesting is valid JSON; classification skips it without recursing.
+    let deep = "[".repeat(100_000) + &"]".repeat(100_000);
+    assert_eq!(classify(deep.as_bytes()).kind, Kind::Unknown);
+    let deep_inside = format!(
+        "{{\"notification\":{}{}}}",
+        "{\"a\":".repeat(50_000),
+        "1".to_string() + &"}".repeat(50_000)
+    );
+    assert_eq!(classify(deep_inside.as_bytes()).kind, Kind::Unknown);
+}
+
+#[test]
+fn message_subject_decides_direct_or_order() {
+    assert_eq!(kind_of(r#"{"message":{"subject":""}}"#), "message.direct");
+    assert_eq!(kind_of(r#"{"message":{}}"#), "message.direct");
+    assert_eq!(kind_of(r#"{"message":{"subject":"QmX"}}"#), "message.order");
+    assert_eq!(kind_of(r#"{"message":"hi"}"#), "unknown");
+}

@@ -1,0 +1,341 @@
+//! The command line as clap sees it. Nothing here is interpreted: `config` turns `Args` into
+//! the settled `Config` the rest of obtail uses, so clap stops at this border.
+
+use std::path::PathBuf;
+
+use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
+
+const EXAMPLES: &str = "\
+Examples:
+  obtail --demo                                   watch the built-in simulated marketplace
+  obtail                                          tail the node at ws://127.0.0.1:4002/ws
+  obtail -t notification -T notification.follow   order, dispute and payment notifications
+  obtail -t notification.payment --order QmXyZ12 -n 1 --timeout 10m
+                                                  wait until an order is paid (exit 4 on timeout)
+  obtail -f 'select(.wallet) | .wallet.value'     shape events with a jq program
+  obtail --record session.ndjson                  keep a session to replay later
+  obtail --replay session.ndjson -t message -o json
+                                                  read it back with new filters";
+
+/// Tail, classify, filter and pretty-print the event stream of OpenBazaar nodes.
+#[derive(Debug, Parser)]
+#[command(
+    name = "obtail",
+    version,
+    about,
+    long_about = "Tail the websocket event stream of one or more OpenBazaar nodes (openbazaar-go), \
+                  give every frame a kind, filter by kind, order, peer or a jq program, and print \
+                  each event as a one-line summary, as colored JSON or as NDJSON for scripts.",
+    after_help = EXAMPLES,
+    args_conflicts_with_subcommands = true,
+    max_term_width = 100
+)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Node websocket URLs (ws://, wss://, http(s)://, or HOST:PORT) [default: ws://127.0.0.1:4002/ws]
+    #[arg(
+        value_name = "URL",
+        env = "OBTAIL_URL",
+        value_delimiter = ' ',
+        help_heading = "Connection"
+    )]
+    pub urls: Vec<String>,
+
+    /// Read recorded frames from FILE ('-' for stdin) instead of connecting
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath, help_heading = "Connection",
+          conflicts_with_all = ["urls", "demo"])]
+    pub replay: Option<PathBuf>,
+
+    /// Tail the built-in simulated node (no node needed)
+    #[arg(long, help_heading = "Connection", conflicts_with = "urls")]
+    pub demo: bool,
+
+    /// Simulated time speed for --demo (1 = real time, 0 = as fast as possible)
+    #[arg(
+        long,
+        value_name = "X",
+        default_value = "1",
+        requires = "demo",
+        help_heading = "Connection"
+    )]
+    pub demo_speed: f64,
+
+    /// Seed for the --demo storyline (same seed, same story)
+    #[arg(long, value_name = "N", requires = "demo", help_heading = "Connection")]
+    pub demo_seed: Option<u64>,
+
+    /// Append every received frame, before filtering, with its time and source, to FILE
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath, help_heading = "Connection")]
+    pub record: Option<PathBuf>,
+
+    /// Trust this PEM certificate (the node's CA, or its self-signed certificate) for wss://
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath, help_heading = "Connection")]
+    pub cacert: Option<PathBuf>,
+
+    /// Do not verify the node's TLS certificate (prints a warning)
+    #[arg(short = 'k', long, help_heading = "Connection")]
+    pub insecure: bool,
+
+    /// Give up connecting after this long
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "10s",
+        help_heading = "Connection"
+    )]
+    pub connect_timeout: String,
+
+    /// Send a websocket ping this often
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "10s",
+        help_heading = "Connection"
+    )]
+    pub ping_interval: String,
+
+    /// Consider the connection dead after this long with no traffic and no pong
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "30s",
+        help_heading = "Connection"
+    )]
+    pub ping_timeout: String,
+
+    /// Exit when the connection ends instead of reconnecting
+    #[arg(long, help_heading = "Connection")]
+    pub no_reconnect: bool,
+
+    /// Largest frame to accept; larger ones are reported and skipped (e.g. 16MiB, 512k)
+    #[arg(
+        long,
+        value_name = "SIZE",
+        default_value = "16MiB",
+        help_heading = "Connection"
+    )]
+    pub max_frame_size: String,
+
+    /// HTTP basic auth user, with an optional :PASSWORD
+    #[arg(
+        short = 'u',
+        long,
+        value_name = "USER[:PASSWORD]",
+        help_heading = "Auth"
+    )]
+    pub user: Option<String>,
+
+    /// Read the basic auth password from FILE (env: OBTAIL_PASSWORD)
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath, help_heading = "Auth")]
+    pub password_file: Option<PathBuf>,
+
+    /// Auth cookie value (OpenBazaar_Auth_Cookie)
+    #[arg(
+        long,
+        value_name = "VALUE",
+        env = "OBTAIL_COOKIE",
+        hide_env_values = true,
+        help_heading = "Auth"
+    )]
+    pub cookie: Option<String>,
+
+    /// Read the auth cookie from FILE, as the node writes <datadir>/.cookie
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath, help_heading = "Auth")]
+    pub cookie_file: Option<PathBuf>,
+
+    /// The node's data directory, where its .cookie file is [default: ~/.openbazaar]
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath, help_heading = "Auth")]
+    pub datadir: Option<PathBuf>,
+
+    /// Extra HTTP header for the websocket handshake (repeatable)
+    #[arg(
+        short = 'H',
+        long = "header",
+        value_name = "NAME: VALUE",
+        help_heading = "Auth"
+    )]
+    pub headers: Vec<String>,
+
+    /// Keep these kinds: exact, dotted prefix or * glob; comma-separated, repeatable
+    #[arg(
+        short = 't',
+        long = "type",
+        value_name = "PATTERN",
+        value_delimiter = ',',
+        help_heading = "Filtering"
+    )]
+    pub types: Vec<String>,
+
+    /// Drop these kinds (same patterns as --type)
+    #[arg(
+        short = 'T',
+        long = "exclude-type",
+        value_name = "PATTERN",
+        value_delimiter = ',',
+        help_heading = "Filtering"
+    )]
+    pub exclude_types: Vec<String>,
+
+    /// Only frames about this order (an id, or a prefix of at least 6 characters)
+    #[arg(long, value_name = "ID", help_heading = "Filtering")]
+    pub order: Option<String>,
+
+    /// Only frames involving this peer (an id or 6+ character prefix, or @handle)
+    #[arg(long, value_name = "ID", help_heading = "Filtering")]
+    pub peer: Option<String>,
+
+    /// Only replies to this async API call
+    #[arg(long = "id", value_name = "REQUEST_ID", help_heading = "Filtering")]
+    pub request_id: Option<String>,
+
+    /// Run this jq program (jaq) on each frame and print its outputs instead
+    #[arg(
+        short = 'f',
+        long,
+        value_name = "EXPR",
+        help_heading = "Filtering",
+        conflicts_with = "filter_file"
+    )]
+    pub filter: Option<String>,
+
+    /// Read the jq program from FILE
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath, help_heading = "Filtering")]
+    pub filter_file: Option<PathBuf>,
+
+    /// Bind $NAME to the string VALUE in the jq program (repeatable)
+    #[arg(long, num_args = 2, value_names = ["NAME", "VALUE"], action = clap::ArgAction::Append, help_heading = "Filtering")]
+    pub arg: Vec<String>,
+
+    /// Bind $NAME to the JSON value JSON in the jq program (repeatable)
+    #[arg(long, num_args = 2, value_names = ["NAME", "JSON"], action = clap::ArgAction::Append, help_heading = "Filtering")]
+    pub argjson: Vec<String>,
+
+    /// Output format [default: pretty on a terminal, ndjson otherwise]
+    #[arg(
+        short = 'o',
+        long,
+        value_enum,
+        value_name = "FORMAT",
+        help_heading = "Output"
+    )]
+    pub output: Option<Format>,
+
+    /// In json/ndjson, wrap each event as {"time","kind","source","frame"}
+    #[arg(long, help_heading = "Output")]
+    pub envelope: bool,
+
+    /// Print string results of --filter without quotes, as jq -r does
+    #[arg(short = 'r', long, help_heading = "Output")]
+    pub raw_output: bool,
+
+    /// When to use colors (auto honours NO_COLOR and CLICOLOR_FORCE)
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHEN",
+        default_value = "auto",
+        help_heading = "Output"
+    )]
+    pub color: ColorChoice,
+
+    /// Exit after N events are printed
+    #[arg(short = 'n', long, value_name = "N", help_heading = "Control")]
+    pub count: Option<u64>,
+
+    /// Give up (exit 4) if --count is not reached within DURATION (30s, 5m, 1h)
+    #[arg(long, value_name = "DURATION", help_heading = "Control")]
+    pub timeout: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every kind with a one-line description
+    Kinds,
+    /// Run the simulated node as a websocket server
+    Sim(SimArgs),
+    /// Write the shell completions and man page (for packagers)
+    #[command(hide = true)]
+    GenerateDocs {
+        /// Directory to write completions/ and man/ into
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct SimArgs {
+    /// Address to listen on
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:4002")]
+    pub listen: String,
+
+    /// Require HTTP basic auth with these credentials
+    #[arg(long, value_name = "USER:PASS", conflicts_with = "cookie")]
+    pub user: Option<String>,
+
+    /// Require this OpenBazaar_Auth_Cookie value
+    #[arg(long, value_name = "VALUE")]
+    pub cookie: Option<String>,
+
+    /// Serve wss:// with this PEM certificate (needs --tls-key)
+    #[arg(long, value_name = "FILE", requires = "tls_key", value_hint = clap::ValueHint::FilePath)]
+    pub tls_cert: Option<PathBuf>,
+
+    /// PEM private key for --tls-cert
+    #[arg(long, value_name = "FILE", requires = "tls_cert", value_hint = clap::ValueHint::FilePath)]
+    pub tls_key: Option<PathBuf>,
+
+    /// Simulated time speed (1 = real time, 0 = as fast as possible)
+    #[arg(long, value_name = "X", default_value = "1")]
+    pub speed: f64,
+
+    /// Which node generation's frame shapes to send
+    #[arg(long, value_enum, default_value = "0.14")]
+    pub generation: Generation,
+
+    /// Storyline seed (same seed, same story)
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+
+    /// Stop after this long (e.g. 30s, 5m)
+    #[arg(long, value_name = "DURATION")]
+    pub duration: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// One line per event: time, kind and a summary in plain words
+    Pretty,
+    /// The frame, indented (colored on a terminal)
+    Json,
+    /// The frame, compact, one per line
+    Ndjson,
+    /// The frame's text exactly as received
+    Raw,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Generation {
+    #[value(name = "0.13")]
+    V013,
+    #[value(name = "0.14")]
+    V014,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        super::Args::command().debug_assert();
+    }
+}

@@ -1,0 +1,71 @@
+//! One frame as a source delivered it: its bytes, when it arrived and where from.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+/// When a frame was received.
+pub type Stamp = DateTime<Utc>;
+
+/// A frame borrowed from its source for one trip through the pipeline.
+#[derive(Debug, Clone)]
+pub struct Frame<'a> {
+    /// The payload exactly as received (for text frames, the text's UTF-8 bytes).
+    pub bytes: Cow<'a, [u8]>,
+    /// A websocket binary frame (always `invalid`: the node only sends text).
+    pub binary: bool,
+    pub time: Stamp,
+    /// The node URL without credentials, or the replay file.
+    pub source: &'a str,
+    /// Set when the source already knows the frame is unusable (too large, cut short);
+    /// such a frame is `invalid` with this reason, and `bytes` holds only a preview.
+    pub defect: Option<String>,
+}
+
+/// A frame that owns its data, for handing between threads (one per node).
+#[derive(Debug, Clone)]
+pub struct OwnedFrame {
+    pub bytes: Vec<u8>,
+    pub binary: bool,
+    pub time: Stamp,
+    pub source: Arc<str>,
+    pub defect: Option<String>,
+}
+
+impl OwnedFrame {
+    pub fn borrow(&self) -> Frame<'_> {
+        Frame {
+            bytes: Cow::Borrowed(&self.bytes),
+            binary: self.binary,
+            time: self.time,
+            source: &self.source,
+            defect: self.defect.clone(),
+        }
+    }
+}
+
+/// RFC 3339 in UTC with microseconds: the form of `$time`, `--envelope` and `--record`.
+pub fn format_time(t: &Stamp) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+/// Reads the time back from a recorded line, in any RFC 3339 offset.
+pub fn parse_time(s: &str) -> Option<Stamp> {
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_round_trip_through_records() {
+        let t = parse_time("2020-11-20T14:01:44.218733-05:00").unwrap();
+        assert_eq!(format_time(&t), "2020-11-20T19:01:44.218733Z");
+        assert_eq!(parse_time(&format_time(&t)), Some(t));
+        assert_eq!(parse_time("yesterday"), None);
+    }
+}

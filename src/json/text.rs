@@ -1,0 +1,250 @@
+//! Re-prints a frame's own JSON text, compact or indented, without parsing it into values.
+//!
+//! Numbers, escapes and key order pass through byte for byte. The one change made inside
+//! strings is turning raw DEL, C1, bidi and line-separator characters into `\uXXXX` escapes:
+//! the same JSON value, but nothing a terminal would obey. Input must be valid JSON (the
+//! classifier has checked it).
+
+use crate::sanitize::{is_plain_ascii, is_unsafe};
+use crate::style::Palette;
+
+/// Writes `text` with all insignificant whitespace removed.
+pub fn write_compact(out: &mut Vec<u8>, text: &[u8]) {
+    if memchr::memchr3(b' ', b'\n', b'\t', text).is_none()
+        && memchr::memchr(b'\r', text).is_none()
+        && is_plain_ascii(text)
+    {
+        out.extend_from_slice(text);
+        return;
+    }
+    let mut i = 0;
+    while i < text.len() {
+        let b = text[i];
+        match b {
+            b'"' => {
+                let end = string_end(text, i);
+                write_string_token(out, &text[i..end]);
+                i = end;
+            }
+            b' ' | b'\n' | b'\r' | b'\t' => i += 1,
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+}
+
+/// Writes `text` indented by two spaces per level, as `jq .` does, colored by `p`.
+pub fn write_indented(out: &mut Vec<u8>, text: &[u8], p: &Palette) {
+    #[derive(PartialEq)]
+    enum In {
+        Object,
+        Array,
+    }
+    let mut stack: Vec<In> = Vec::new();
+    let mut expect_key = false;
+    let mut i = 0;
+    let newline = |out: &mut Vec<u8>, depth: usize| {
+        out.push(b'\n');
+        out.resize(out.len() + depth * 2, b' ');
+    };
+    while i < text.len() {
+        let b = text[i];
+        match b {
+            b' ' | b'\n' | b'\r' | b'\t' => {
+                i += 1;
+                continue;
+            }
+            b'{' | b'[' => {
+                let close = if b == b'{' { b'}' } else { b']' };
+                let next = next_significant(text, i + 1);
+                paint(out, p.json_punct, &[b], p);
+                if text.get(next) == Some(&close) {
+                    paint(out, p.json_punct, &[close], p);
+                    i = next + 1;
+                    expect_key = false;
+                    continue;
+                }
+                stack.push(if b == b'{' { In::Object } else { In::Array });
+                expect_key = b == b'{';
+                newline(out, stack.len());
+            }
+            b'}' | b']' => {
+                stack.pop();
+                newline(out, stack.len());
+                paint(out, p.json_punct, &[b], p);
+            }
+            b',' => {
+                paint(out, p.json_punct, b",", p);
+                newline(out, stack.len());
+                expect_key = stack.last() == Some(&In::Object);
+            }
+            b':' => {
+                paint(out, p.json_punct, b":", p);
+                out.push(b' ');
+            }
+            b'"' => {
+                let end = string_end(text, i);
+                out.extend_from_slice(
+                    if expect_key {
+                        p.json_key
+                    } else {
+                        p.json_string
+                    }
+                    .as_bytes(),
+                );
+                write_string_token(out, &text[i..end]);
+                out.extend_from_slice(p.reset.as_bytes());
+                expect_key = false;
+                i = end;
+                continue;
+            }
+            _ => {
+                let end = text[i..]
+                    .iter()
+                    .position(|c| matches!(c, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t'))
+                    .map_or(text.len(), |n| i + n);
+                let token = &text[i..end];
+                let color = match token[0] {
+                    b'n' => p.json_null,
+                    b't' | b'f' => p.json_literal,
+                    _ => p.json_number,
+                };
+                paint(out, color, token, p);
+                i = end;
+                continue;
+            }
+        }
+        i += 1;
+    }
+}
+
+fn paint(out: &mut Vec<u8>, color: &str, bytes: &[u8], p: &Palette) {
+    out.extend_from_slice(color.as_bytes());
+    out.extend_from_slice(bytes);
+    out.extend_from_slice(p.reset.as_bytes());
+}
+
+fn next_significant(text: &[u8], mut i: usize) -> usize {
+    while let Some(b' ' | b'\n' | b'\r' | b'\t') = text.get(i) {
+        i += 1;
+    }
+    i
+}
+
+/// Index just past the closing quote of the string token starting at `start`.
+fn string_end(text: &[u8], start: usize) -> usize {
+    let mut i = start + 1;
+    while let Some(n) = memchr::memchr2(b'"', b'\\', &text[i..]) {
+        i += n;
+        if text[i] == b'\\' {
+            i += 2;
+        } else {
+            return i + 1;
+        }
+    }
+    text.len()
+}
+
+/// Copies a string token (quotes included), escaping characters a terminal would obey.
+fn write_string_token(out: &mut Vec<u8>, token: &[u8]) {
+    if is_plain_ascii(token) {
+        out.extend_from_slice(token);
+        return;
+    }
+    let text = String::from_utf8_lossy(token);
+    let mut buf = [0u8; 4];
+    for c in text.chars() {
+        if is_unsafe(c) {
+            push_u_escape(out, c);
+        } else {
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        }
+    }
+}
+
+fn push_u_escape(out: &mut Vec<u8>, c: char) {
+    let mut units = [0u16; 2];
+    for unit in c.encode_utf16(&mut units) {
+        out.extend_from_slice(format!("\\u{unit:04x}").as_bytes());
+    }
+}
+
+/// Writes `s` as a JSON string literal, escaping controls and unsafe characters.
+pub fn write_str(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    let mut buf = [0u8; 4];
+    for c in s.chars() {
+        match c {
+            '"' => out.extend_from_slice(b"\\\""),
+            '\\' => out.extend_from_slice(b"\\\\"),
+            '\n' => out.extend_from_slice(b"\\n"),
+            '\t' => out.extend_from_slice(b"\\t"),
+            '\r' => out.extend_from_slice(b"\\r"),
+            c if is_unsafe(c) => push_u_escape(out, c),
+            c => out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes()),
+        }
+    }
+    out.push(b'"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn compact(s: &str) -> String {
+        let mut out = Vec::new();
+        write_compact(&mut out, s.as_bytes());
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn compact_keeps_digits_escapes_and_order() {
+        let pretty = "{\n    \"z\": 18446744073709551616,\n    \"a\": [ 0.1000000000000000055511151231257827, \"x y\\u003c\" ]\n}";
+        assert_eq!(
+            compact(pretty),
+            r#"{"z":18446744073709551616,"a":[0.1000000000000000055511151231257827,"x y\u003c"]}"#
+        );
+        assert_eq!(compact(r#"{"a":"\"} {"}"#), r#"{"a":"\"} {"}"#);
+    }
+
+    #[test]
+    fn compact_escapes_what_a_terminal_would_obey() {
+        let out = compact("{\"a\": \"x\u{9b}y\u{202e}z\u{7f}é\"}");
+        assert_eq!(out, r#"{"a":"x\u009by\u202ez\u007fé"}"#);
+        let back: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(back["a"], "x\u{9b}y\u{202e}z\u{7f}é");
+    }
+
+    #[test]
+    fn indented_matches_jq_layout() {
+        let mut out = Vec::new();
+        write_indented(
+            &mut out,
+            br#"{"a":[1,{"b":null}],"c":{},"d":[]}"#,
+            &Palette::plain(),
+        );
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "{\n  \"a\": [\n    1,\n    {\n      \"b\": null\n    }\n  ],\n  \"c\": {},\n  \"d\": []\n}"
+        );
+    }
+
+    #[test]
+    fn indented_colors_keys_and_strings_differently() {
+        let mut out = Vec::new();
+        write_indented(&mut out, br#"{"k":"v"}"#, &Palette::ansi());
+        let s = String::from_utf8(out).unwrap();
+        assert!(s.contains("\x1b[34;1m\"k\""));
+        assert!(s.contains("\x1b[0;32m\"v\""));
+    }
+
+    #[test]
+    fn write_str_makes_valid_safe_json() {
+        let mut out = Vec::new();
+        write_str(&mut out, "a\"b\\c\n\u{1b}[0m\u{2028}");
+        let s = String::from_utf8(out).unwrap();
+        assert_eq!(s, r#""a\"b\\c\n\u001b[0m\u2028""#);
+    }
+}

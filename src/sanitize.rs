@@ -1,0 +1,116 @@
+//! Makes untrusted text safe for a terminal: every control sequence is shown, never obeyed.
+//!
+//! Frames come from strangers. ESC, CSI, OSC 8, BEL, C1, DEL, bidi overrides and isolates and
+//! line separators could rewrite the screen or reorder what the user reads, so they are
+//! rendered as visible escapes. This module decides what is unsafe; callers decide where.
+
+/// True for characters that must never reach a terminal raw (tab and newline included: a
+/// one-line summary must stay one line).
+pub fn is_unsafe(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
+        | '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}'
+        | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+}
+
+/// Quick test that a byte string holds nothing `is_unsafe` could flag except C0 controls,
+/// which callers that handle C0 themselves (JSON escapes) can rely on.
+pub fn is_plain_ascii(bytes: &[u8]) -> bool {
+    bytes.is_ascii() && memchr::memchr(0x7f, bytes).is_none()
+}
+
+/// Appends `c` as a visible escape.
+pub fn push_escaped(out: &mut String, c: char) {
+    use std::fmt::Write;
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\t' => out.push_str("\\t"),
+        '\r' => out.push_str("\\r"),
+        c if (c as u32) < 0x80 => {
+            let _ = write!(out, "\\x{:02x}", c as u32);
+        }
+        c => {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        }
+    }
+}
+
+/// Appends `s` with every unsafe character escaped.
+pub fn escape_into(out: &mut String, s: &str) {
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        out.push_str(s);
+        return;
+    }
+    for c in s.chars() {
+        if is_unsafe(c) {
+            push_escaped(out, c);
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+/// `s` with every unsafe character escaped.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    escape_into(&mut out, s);
+    out
+}
+
+/// Escapes arbitrary bytes for a terminal, keeping newlines and tabs (for multi-line raw
+/// output); bytes that are not UTF-8 show as `\xNN`.
+pub fn escape_bytes_keep_lines(out: &mut Vec<u8>, bytes: &[u8]) {
+    let mut s = String::new();
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if is_unsafe(c) && c != '\n' && c != '\t' {
+                push_escaped(&mut s, c);
+            } else {
+                s.push(c);
+            }
+        }
+        for b in chunk.invalid() {
+            s.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out.extend_from_slice(s.as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_sequences_become_visible() {
+        let hostile = "a\u{1b}[2J\u{7}b\u{9b}31m\u{202e}evil\u{2066}x\u{7f}\r\n";
+        let safe = escape(hostile);
+        assert_eq!(
+            safe,
+            "a\\x1b[2J\\x07b\\u{9b}31m\\u{202e}evil\\u{2066}x\\x7f\\r\\n"
+        );
+        assert!(!safe.chars().any(is_unsafe));
+    }
+
+    #[test]
+    fn osc8_hyperlinks_are_neutralised() {
+        let link = "\u{1b}]8;;http://evil\u{1b}\\click\u{1b}]8;;\u{1b}\\";
+        assert!(!escape(link).contains('\u{1b}'));
+    }
+
+    #[test]
+    fn ordinary_text_is_untouched() {
+        for s in ["café 日本茶 🚀 ½ kg €20", "plain ascii", "👩‍💻"] {
+            assert_eq!(escape(s), s);
+        }
+    }
+
+    #[test]
+    fn raw_bytes_keep_lines_but_not_escapes() {
+        let mut out = Vec::new();
+        escape_bytes_keep_lines(&mut out, b"{\n\t\"a\": \"\x1b[31m\xff\"\n}");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "{\n\t\"a\": \"\\x1b[31m\\xff\"\n}"
+        );
+    }
+}
