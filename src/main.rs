@@ -1,17 +1,41 @@
 //! obtail: tail, classify, filter and print OpenBazaar node events.
 
+mod app;
 mod classify;
 mod cli;
+mod config;
 mod exit;
+mod filter;
 mod frame;
 mod json;
 mod kind;
+mod pipeline;
+mod render;
 mod sanitize;
+mod sink;
 mod source;
 mod style;
+mod units;
+
+use std::io::Write;
+use std::process::ExitCode;
 
 use clap::Parser;
 
-fn main() {
-    let _args = cli::Args::parse();
+fn main() -> ExitCode {
+    let args = match cli::Args::try_parse() {
+        Ok(args) => args,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
+        }
+    };
+    match app::run(args) {
+        Ok(stop) => stop.exit_code(),
+        Err(failure) => {
+            let msg = sanitize::escape(&failure.to_string());
+            let _ = writeln!(std::io::stderr(), "obtail: error: {msg}");
+            ExitCode::from(failure.code())
+        }
+    }
 }

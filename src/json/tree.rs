@@ -292,8 +292,8 @@ fn unescape(raw: &str) -> String {
                 let code = match hi {
                     Some(h @ 0xD800..=0xDBFF) => {
                         let rest = chars.as_str();
-                        if rest.starts_with("\\u") {
-                            let mut look = rest[2..].chars();
+                        if let Some(after) = rest.strip_prefix("\\u") {
+                            let mut look = after.chars();
                             match hex4(&mut look) {
                                 Some(lo @ 0xDC00..=0xDFFF) => {
                                     chars = look;

@@ -1,0 +1,82 @@
+//! Wires the parts together for each command; decides nothing that `Config` has not settled.
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use crate::cli::{Args, Command};
+use crate::config::{Config, Env, Input};
+use crate::exit::{Failure, Stop};
+use crate::kind::CATALOG;
+use crate::pipeline::{Pipeline, Recorder};
+use crate::render::Renderer;
+use crate::sink::{is_gone, Sink};
+use crate::source::replay::Replay;
+use crate::style::Palette;
+
+pub fn run(args: Args) -> Result<Stop, Failure> {
+    match args.command {
+        Some(Command::Kinds) => kinds(),
+        Some(Command::Sim(_)) => Err(Failure::runtime(
+            "the simulated node is not part of this build yet",
+        )),
+        Some(Command::GenerateDocs { .. }) => Err(Failure::runtime(
+            "documentation generation is not part of this build yet",
+        )),
+        None => tail(Config::resolve(args, Env::from_process())?),
+    }
+}
+
+/// `obtail kinds`: the catalog, one kind a line.
+fn kinds() -> Result<Stop, Failure> {
+    let width = CATALOG.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+    let mut text = String::new();
+    for (name, what) in CATALOG {
+        text.push_str(&format!("{name:<width$}  {what}\n"));
+    }
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if !is_gone(&e) => Err(e.into()),
+        _ => Ok(Stop::InputEnded),
+    }
+}
+
+fn tail(cfg: Config) -> Result<Stop, Failure> {
+    let show_source = matches!(&cfg.input, Input::Live(urls) if urls.len() > 1);
+    let renderer = Renderer::new(
+        cfg.format,
+        cfg.envelope,
+        Palette::new(cfg.color),
+        cfg.stdout_terminal,
+        show_source,
+    );
+    let mut pipeline = Pipeline::new(cfg.filter, renderer, Sink::stdout());
+    pipeline.count = cfg.count;
+    pipeline.deadline = cfg.timeout.map(|t| Instant::now() + t);
+    if let Some(path) = &cfg.record {
+        pipeline.recorder = Some(Recorder::open(path)?);
+    }
+    match cfg.input {
+        Input::Replay(path) => {
+            let mut source = Replay::open(&path, cfg.max_frame)?;
+            if let Some(timeout) = cfg.timeout {
+                watchdog(timeout, cfg.count.is_some());
+            }
+            pipeline.run(&mut source)
+        }
+        Input::Live(_) => Err(Failure::runtime(
+            "live connections are not part of this build yet; use --replay",
+        )),
+        Input::Demo { .. } => Err(Failure::runtime(
+            "--demo is not part of this build yet; use --replay",
+        )),
+    }
+}
+
+/// A replay read blocks where the pipeline cannot check its deadline (stdin from a slow
+/// producer). Output is always flushed before such a read, so ending the process from here
+/// loses nothing; the grace period lets a busy pipeline stop by itself first.
+fn watchdog(timeout: Duration, counting: bool) {
+    std::thread::spawn(move || {
+        std::thread::sleep(timeout + Duration::from_millis(200));
+        std::process::exit(if counting { 4 } else { 0 });
+    });
+}

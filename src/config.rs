@@ -1,0 +1,319 @@
+//! The settled configuration: every option and environment variable resolved once, every
+//! "auto" decided, so nothing past this point looks at clap or the environment.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::cli::{Args, ColorChoice, Format};
+use crate::exit::Failure;
+use crate::filter::{Filter, IdPattern, KindPattern, PeerPattern};
+use crate::units::{parse_duration, parse_size};
+
+/// The environment as obtail reads it; tests build one by hand.
+#[derive(Debug, Default, Clone)]
+pub struct Env {
+    pub vars: Vec<(String, String)>,
+    pub stdout_terminal: bool,
+    pub stderr_terminal: bool,
+    pub stdin_terminal: bool,
+}
+
+impl Env {
+    pub fn from_process() -> Self {
+        Env {
+            vars: std::env::vars().collect(),
+            stdout_terminal: std::io::stdout().is_terminal(),
+            stderr_terminal: std::io::stderr().is_terminal(),
+            stdin_terminal: std::io::stdin().is_terminal(),
+        }
+    }
+
+    pub fn var(&self, name: &str) -> Option<&str> {
+        self.vars
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Where frames come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input {
+    Replay(PathBuf),
+    Live(Vec<String>),
+    Demo { speed: f64, seed: Option<u64> },
+}
+
+/// Connection settings for live nodes; URLs and credentials are resolved by `live`.
+#[derive(Debug, Clone)]
+pub struct LiveSettings {
+    pub connect_timeout: Duration,
+    pub ping_interval: Duration,
+    pub ping_timeout: Duration,
+    pub reconnect: bool,
+    pub cacert: Option<PathBuf>,
+    pub insecure: bool,
+    pub user: Option<String>,
+    pub password_file: Option<PathBuf>,
+    pub cookie: Option<String>,
+    pub cookie_file: Option<PathBuf>,
+    pub datadir: Option<PathBuf>,
+    pub headers: Vec<String>,
+}
+
+/// A jq program and its variables, compiled later by `jq`.
+#[derive(Debug, Clone)]
+pub struct JqSettings {
+    pub program: String,
+    /// The file the program came from, for error messages.
+    pub origin: Option<PathBuf>,
+    /// `--arg NAME VALUE` pairs.
+    pub args: Vec<(String, String)>,
+    /// `--argjson NAME JSON` pairs.
+    pub argjson: Vec<(String, String)>,
+    pub raw_output: bool,
+}
+
+#[derive(Debug)]
+pub struct Config {
+    pub input: Input,
+    pub live: LiveSettings,
+    pub max_frame: usize,
+    pub filter: Filter,
+    pub jq: Option<JqSettings>,
+    pub format: Format,
+    pub envelope: bool,
+    pub color: bool,
+    /// Colors on stderr (caret diagnostics), decided separately from stdout.
+    pub stderr_color: bool,
+    pub stdout_terminal: bool,
+    pub count: Option<u64>,
+    pub timeout: Option<Duration>,
+    pub record: Option<PathBuf>,
+    pub env: Env,
+}
+
+impl Config {
+    pub fn resolve(args: Args, env: Env) -> Result<Config, Failure> {
+        let input = if let Some(path) = args.replay {
+            Input::Replay(path)
+        } else if args.demo {
+            if !(args.demo_speed >= 0.0 && args.demo_speed.is_finite()) {
+                return Err(Failure::usage("--demo-speed must be 0 or more"));
+            }
+            Input::Demo {
+                speed: args.demo_speed,
+                seed: args.demo_seed,
+            }
+        } else {
+            Input::Live(args.urls)
+        };
+        let duration = |opt: &str, text: &str| {
+            parse_duration(text).map_err(|e| Failure::usage(format!("{opt}: {e}")))
+        };
+        let live = LiveSettings {
+            connect_timeout: duration("--connect-timeout", &args.connect_timeout)?,
+            ping_interval: duration("--ping-interval", &args.ping_interval)?,
+            ping_timeout: duration("--ping-timeout", &args.ping_timeout)?,
+            reconnect: !args.no_reconnect,
+            cacert: args.cacert,
+            insecure: args.insecure,
+            user: args.user,
+            password_file: args.password_file,
+            cookie: args.cookie,
+            cookie_file: args.cookie_file,
+            datadir: args.datadir,
+            headers: args.headers,
+        };
+        let max_frame = parse_size(&args.max_frame_size)
+            .map_err(|e| Failure::usage(format!("--max-frame-size: {e}")))?;
+        let kinds = |v: &[String]| {
+            v.iter()
+                .map(|p| KindPattern::parse(p))
+                .collect::<Result<Vec<_>, _>>()
+        };
+        let filter = Filter::new(
+            kinds(&args.types)?,
+            kinds(&args.exclude_types)?,
+            args.order
+                .as_deref()
+                .map(|o| IdPattern::parse("--order", o))
+                .transpose()?,
+            args.peer.as_deref().map(PeerPattern::parse).transpose()?,
+            args.request_id
+                .as_deref()
+                .map(|i| IdPattern::parse("--id", i))
+                .transpose()?,
+        );
+        let jq = jq_settings(
+            args.filter,
+            args.filter_file,
+            args.arg,
+            args.argjson,
+            args.raw_output,
+        )?;
+        let timeout = args
+            .timeout
+            .as_deref()
+            .map(|t| duration("--timeout", t))
+            .transpose()?;
+        let color = decide_color(args.color, env.stdout_terminal, &env);
+        let stderr_color = decide_color(args.color, env.stderr_terminal, &env);
+        let format = args.output.unwrap_or(if env.stdout_terminal {
+            Format::Pretty
+        } else {
+            Format::Ndjson
+        });
+        Ok(Config {
+            input,
+            live,
+            max_frame,
+            filter,
+            jq,
+            format,
+            envelope: args.envelope,
+            color,
+            stderr_color,
+            stdout_terminal: env.stdout_terminal,
+            count: args.count,
+            timeout,
+            record: args.record,
+            env,
+        })
+    }
+}
+
+fn jq_settings(
+    filter: Option<String>,
+    filter_file: Option<PathBuf>,
+    arg: Vec<String>,
+    argjson: Vec<String>,
+    raw_output: bool,
+) -> Result<Option<JqSettings>, Failure> {
+    let (program, origin) = match (filter, filter_file) {
+        (Some(p), _) => (p, None),
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                Failure::usage(format!(
+                    "cannot read --filter-file {}: {}",
+                    path.display(),
+                    crate::source::replay::io_reason(&e)
+                ))
+            })?;
+            (text, Some(path))
+        }
+        (None, None) => {
+            if !arg.is_empty() || !argjson.is_empty() {
+                return Err(Failure::usage(
+                    "--arg and --argjson need a program: add -f EXPR or --filter-file FILE",
+                ));
+            }
+            return Ok(None);
+        }
+    };
+    let pairs = |v: Vec<String>| v.chunks(2).map(|c| (c[0].clone(), c[1].clone())).collect();
+    Ok(Some(JqSettings {
+        program,
+        origin,
+        args: pairs(arg),
+        argjson: pairs(argjson),
+        raw_output,
+    }))
+}
+
+/// `--color`, then `NO_COLOR`, `CLICOLOR_FORCE` and `TERM=dumb`, then whether it is a terminal.
+pub fn decide_color(choice: ColorChoice, terminal: bool, env: &Env) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            if env.var("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+                false
+            } else if env
+                .var("CLICOLOR_FORCE")
+                .is_some_and(|v| !v.is_empty() && v != "0")
+            {
+                true
+            } else {
+                terminal && env.var("TERM") != Some("dumb")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn env(vars: &[(&str, &str)], tty: bool) -> Env {
+        Env {
+            vars: vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            stdout_terminal: tty,
+            stderr_terminal: tty,
+            stdin_terminal: false,
+        }
+    }
+
+    #[test]
+    fn color_decisions() {
+        use ColorChoice::*;
+        assert!(decide_color(Auto, true, &env(&[], true)));
+        assert!(!decide_color(Auto, false, &env(&[], false)));
+        assert!(!decide_color(Auto, true, &env(&[("NO_COLOR", "1")], true)));
+        assert!(
+            decide_color(Auto, true, &env(&[("NO_COLOR", "")], true)),
+            "empty NO_COLOR is unset"
+        );
+        assert!(decide_color(
+            Auto,
+            false,
+            &env(&[("CLICOLOR_FORCE", "1")], false)
+        ));
+        assert!(!decide_color(
+            Auto,
+            false,
+            &env(&[("CLICOLOR_FORCE", "0")], false)
+        ));
+        assert!(!decide_color(Auto, true, &env(&[("TERM", "dumb")], true)));
+        assert!(decide_color(
+            Always,
+            false,
+            &env(&[("NO_COLOR", "1")], false)
+        ));
+        assert!(!decide_color(
+            Never,
+            true,
+            &env(&[("CLICOLOR_FORCE", "1")], true)
+        ));
+    }
+
+    #[test]
+    fn format_defaults_to_pretty_only_on_a_terminal() {
+        let resolve = |tty| {
+            Config::resolve(Args::parse_from(["obtail", "--replay", "-"]), env(&[], tty)).unwrap()
+        };
+        assert_eq!(resolve(true).format, Format::Pretty);
+        assert_eq!(resolve(false).format, Format::Ndjson);
+    }
+
+    #[test]
+    fn bad_values_are_usage_errors_naming_the_option() {
+        for (argv, needle) in [
+            (vec!["--timeout", "soon"], "--timeout"),
+            (vec!["--max-frame-size", "huge"], "--max-frame-size"),
+            (vec!["-t", "bogus"], "unknown kind"),
+            (vec!["--order", "Qm1"], "--order"),
+            (vec!["--arg", "a", "b"], "--arg"),
+        ] {
+            let args = Args::parse_from(["obtail"].into_iter().chain(argv.iter().copied()));
+            let err = Config::resolve(args, env(&[], false)).unwrap_err();
+            assert_eq!(err.code(), 2);
+            assert!(err.to_string().contains(needle), "{err}");
+        }
+    }
+}

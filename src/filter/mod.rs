@@ -1,0 +1,120 @@
+//! Decides which events are printed: by kind, then by what the frame is about.
+//!
+//! Kind patterns need only the kind, so most frames are dropped before anything parses their
+//! content; the id filters read the frame's tree, which the pipeline builds only if asked.
+
+mod ids;
+mod kinds;
+
+pub use ids::{IdPattern, PeerPattern};
+pub use kinds::KindPattern;
+
+use crate::json::Value;
+use crate::kind::Kind;
+
+/// Every filter given on the command line; all must pass.
+#[derive(Debug, Default)]
+pub struct Filter {
+    pub include: Vec<KindPattern>,
+    pub exclude: Vec<KindPattern>,
+    pub order: Option<IdPattern>,
+    pub peer: Option<PeerPattern>,
+    pub request: Option<IdPattern>,
+    scratch: String,
+}
+
+impl Filter {
+    pub fn new(
+        include: Vec<KindPattern>,
+        exclude: Vec<KindPattern>,
+        order: Option<IdPattern>,
+        peer: Option<PeerPattern>,
+        request: Option<IdPattern>,
+    ) -> Self {
+        Filter {
+            include,
+            exclude,
+            order,
+            peer,
+            request,
+            scratch: String::new(),
+        }
+    }
+
+    pub fn kind_passes(&mut self, kind: &Kind) -> bool {
+        if self.include.is_empty() && self.exclude.is_empty() {
+            return true;
+        }
+        kind.write_name(&mut self.scratch);
+        self.scratch.make_ascii_lowercase();
+        let name = self.scratch.as_str();
+        (self.include.is_empty() || self.include.iter().any(|p| p.matches_lowercase(name)))
+            && !self.exclude.iter().any(|p| p.matches_lowercase(name))
+    }
+
+    /// Whether `content_passes` needs the frame's tree at all.
+    pub fn needs_content(&self) -> bool {
+        self.order.is_some() || self.peer.is_some() || self.request.is_some()
+    }
+
+    /// The id filters; a frame with no readable tree passes only when none is set.
+    pub fn content_passes(&self, tree: Option<&Value>) -> bool {
+        if !self.needs_content() {
+            return true;
+        }
+        let Some(tree) = tree else {
+            return false;
+        };
+        self.order
+            .as_ref()
+            .is_none_or(|p| ids::about_order(tree, p))
+            && self
+                .peer
+                .as_ref()
+                .is_none_or(|p| ids::involves_peer(tree, p))
+            && self
+                .request
+                .as_ref()
+                .is_none_or(|p| ids::replies_to(tree, p))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::parse;
+
+    fn kinds_filter(include: &[&str], exclude: &[&str]) -> Filter {
+        let pats = |v: &[&str]| v.iter().map(|p| KindPattern::parse(p).unwrap()).collect();
+        Filter::new(pats(include), pats(exclude), None, None, None)
+    }
+
+    #[test]
+    fn include_and_exclude_combine() {
+        let mut f = kinds_filter(&["notification"], &["notification.follow"]);
+        assert!(f.kind_passes(&Kind::Notification("order".into())));
+        assert!(!f.kind_passes(&Kind::Notification("follow".into())));
+        assert!(!f.kind_passes(&Kind::WalletUpdate));
+        let mut only_exclude = kinds_filter(&[], &["walletUpdate"]);
+        assert!(only_exclude.kind_passes(&Kind::MessageRead));
+        assert!(!only_exclude.kind_passes(&Kind::WalletUpdate));
+    }
+
+    #[test]
+    fn content_filters_all_must_pass() {
+        let order = IdPattern::parse("--order", "QmbMY8").unwrap();
+        let peer = PeerPattern::parse("@alice").unwrap();
+        let f = Filter::new(vec![], vec![], Some(order), Some(peer), None);
+        let hit = parse(
+            r#"{"notification":{"orderId":"QmbMY8sG","buyerHandle":"alice","type":"order"}}"#,
+        )
+        .unwrap();
+        let other_peer =
+            parse(r#"{"notification":{"orderId":"QmbMY8sG","buyerHandle":"bob","type":"order"}}"#)
+                .unwrap();
+        assert!(f.content_passes(Some(&hit)));
+        assert!(!f.content_passes(Some(&other_peer)));
+        assert!(!f.content_passes(None));
+        assert!(Filter::default().content_passes(None));
+    }
+}

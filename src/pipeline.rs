@@ -1,0 +1,206 @@
+//! The flow of events: source ─► classify ─► filter ─► render ─► sink, until a stop.
+//!
+//! Each frame is taken only as deep as the stages that run need: the classifier reads a few
+//! keys, the tree is built only for id filters and pretty output, and ndjson reuses the
+//! frame's own text.
+
+use std::cell::OnceCell;
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::Path;
+use std::time::Instant;
+
+use crate::classify::{classify, invalid, Classified};
+use crate::exit::{Failure, Stop};
+use crate::filter::Filter;
+use crate::frame::Frame;
+use crate::json::{self, Value};
+use crate::render::{write_envelope, Event, Renderer};
+use crate::sink::{is_gone, Sink};
+use crate::source::{replay::io_reason, Next, Source};
+
+/// Appends every received frame, before filtering, as an envelope line.
+pub struct Recorder {
+    file: File,
+    path: String,
+    line: Vec<u8>,
+}
+
+impl Recorder {
+    pub fn open(path: &Path) -> Result<Self, Failure> {
+        let file = File::options()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| {
+                Failure::runtime(format!(
+                    "cannot open --record file {}: {}",
+                    path.display(),
+                    io_reason(&e)
+                ))
+            })?;
+        Ok(Recorder {
+            file,
+            path: path.display().to_string(),
+            line: Vec::with_capacity(1024),
+        })
+    }
+
+    fn record(&mut self, ev: &Event) -> Result<(), Failure> {
+        self.line.clear();
+        write_envelope(ev, &mut self.line);
+        self.line.push(b'\n');
+        // One write per line: a crash never leaves half a frame in the file.
+        self.file.write_all(&self.line).map_err(|e| {
+            Failure::runtime(format!(
+                "cannot write --record file {}: {}",
+                self.path,
+                io_reason(&e)
+            ))
+        })
+    }
+}
+
+pub struct Pipeline {
+    pub filter: Filter,
+    pub renderer: Renderer,
+    pub count: Option<u64>,
+    /// When `--timeout` runs out; with `count` it is a failure to wait, without it a time limit.
+    pub deadline: Option<Instant>,
+    pub recorder: Option<Recorder>,
+    pub sink: Sink,
+    printed: u64,
+    buf: Vec<u8>,
+}
+
+impl Pipeline {
+    pub fn new(filter: Filter, renderer: Renderer, sink: Sink) -> Self {
+        Pipeline {
+            filter,
+            renderer,
+            count: None,
+            deadline: None,
+            recorder: None,
+            sink,
+            printed: 0,
+            buf: Vec::with_capacity(64 * 1024),
+        }
+    }
+
+    /// Runs until the source ends, the count is reached, or the reader goes away.
+    pub fn run(&mut self, source: &mut dyn Source) -> Result<Stop, Failure> {
+        if self.count == Some(0) {
+            return Ok(Stop::CountReached);
+        }
+        let stop = self.pump(source)?;
+        if stop == Stop::ReaderGone {
+            return Ok(stop);
+        }
+        match self.sink.flush() {
+            Ok(()) => Ok(stop),
+            Err(e) => gone_or_fail(e),
+        }
+    }
+
+    fn pump(&mut self, source: &mut dyn Source) -> Result<Stop, Failure> {
+        loop {
+            if let Some(stop) = self.deadline_passed() {
+                return Ok(stop);
+            }
+            match source.next()? {
+                Next::End(stop) => return Ok(stop),
+                Next::Idle => {
+                    if let Err(e) = self.sink.flush() {
+                        return gone_or_fail(e);
+                    }
+                }
+                Next::Frame(frame) => {
+                    if let Some(stop) = self.process(&frame)? {
+                        return Ok(stop);
+                    }
+                }
+            }
+        }
+    }
+
+    fn deadline_passed(&self) -> Option<Stop> {
+        let deadline = self.deadline?;
+        (Instant::now() >= deadline).then_some(if self.count.is_some() {
+            Stop::TimedOut
+        } else {
+            Stop::InputEnded
+        })
+    }
+
+    /// Takes one frame through every stage; `Some` when obtail should stop.
+    fn process(&mut self, frame: &Frame) -> Result<Option<Stop>, Failure> {
+        let Classified { kind, error } = match (&frame.defect, frame.binary) {
+            (Some(defect), _) => invalid(defect.clone()),
+            (None, true) => invalid(format!("binary frame of {} bytes", frame.bytes.len())),
+            (None, false) => classify(&frame.bytes),
+        };
+        if let Some(recorder) = &mut self.recorder {
+            let ev = Event {
+                frame,
+                kind: &kind,
+                error: error.as_deref(),
+                tree: None,
+            };
+            recorder.record(&ev)?;
+        }
+        if !self.filter.kind_passes(&kind) {
+            return Ok(None);
+        }
+        let tree: OnceCell<Option<Value>> = OnceCell::new();
+        let valid = kind != crate::kind::Kind::Invalid;
+        let tree_of = || {
+            tree.get_or_init(|| {
+                valid
+                    .then(|| std::str::from_utf8(&frame.bytes).ok())
+                    .flatten()
+                    .and_then(|text| json::parse(text).ok())
+            })
+            .as_ref()
+        };
+        if self.filter.needs_content() && !self.filter.content_passes(tree_of()) {
+            return Ok(None);
+        }
+        let ev = Event {
+            frame,
+            kind: &kind,
+            error: error.as_deref(),
+            tree: if self.renderer.needs_tree() {
+                tree_of()
+            } else {
+                None
+            },
+        };
+        self.buf.clear();
+        self.renderer.render(&ev, &mut self.buf);
+        self.emit()
+    }
+
+    /// Writes the rendered event and counts it.
+    fn emit(&mut self) -> Result<Option<Stop>, Failure> {
+        if let Err(e) = self.sink.write(&self.buf) {
+            return gone_or_fail(e).map(Some);
+        }
+        self.printed += 1;
+        if self.count.is_some_and(|n| self.printed >= n) {
+            return Ok(Some(Stop::CountReached));
+        }
+        Ok(None)
+    }
+}
+
+fn gone_or_fail(e: io::Error) -> Result<Stop, Failure> {
+    if is_gone(&e) {
+        Ok(Stop::ReaderGone)
+    } else {
+        Err(write_failure(e))
+    }
+}
+
+fn write_failure(e: io::Error) -> Failure {
+    Failure::runtime(format!("cannot write output: {}", io_reason(&e)))
+}

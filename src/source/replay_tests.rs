@@ -1,0 +1,173 @@
+use super::*;
+
+/// A reader that hands out at most `step` bytes per call, to cross every buffer boundary.
+struct Trickle {
+    data: Vec<u8>,
+    at: usize,
+    step: usize,
+}
+
+impl Read for Trickle {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let n = self.step.min(out.len()).min(self.data.len() - self.at);
+        out[..n].copy_from_slice(&self.data[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+fn frames_of(input: &[u8], step: usize, max: usize) -> Vec<(String, Option<String>)> {
+    let reader = Trickle {
+        data: input.to_vec(),
+        at: 0,
+        step,
+    };
+    let mut replay = Replay::new(Box::new(reader), "test".into(), max);
+    let mut out = Vec::new();
+    loop {
+        match replay.next().unwrap() {
+            Next::Frame(f) => out.push((String::from_utf8_lossy(&f.bytes).into_owned(), f.defect)),
+            Next::Idle => {}
+            Next::End(_) => return out,
+        }
+    }
+}
+
+fn texts(input: &str) -> Vec<String> {
+    let whole = frames_of(input.as_bytes(), usize::MAX, 1 << 24);
+    for step in [1, 2, 7, 64] {
+        assert_eq!(
+            frames_of(input.as_bytes(), step, 1 << 24),
+            whole,
+            "step {step}"
+        );
+    }
+    whole.into_iter().map(|(t, _)| t).collect()
+}
+
+#[test]
+fn compact_and_pretty_values_in_any_mix() {
+    let input =
+        "{\"a\":1}\n{\n    \"b\": [\n        2\n    ]\n}\n[1,2]{\"c\":\"}\"}\n  42\n\"s\"\n";
+    assert_eq!(
+        texts(input),
+        [
+            "{\"a\":1}",
+            "{\n    \"b\": [\n        2\n    ]\n}",
+            "[1,2]",
+            "{\"c\":\"}\"}",
+            "42",
+            "\"s\""
+        ]
+    );
+}
+
+#[test]
+fn lines_that_are_not_json_become_frames_and_reading_goes_on() {
+    let input = "hello world\r\n{\"broken\n{\"ok\":true}\n{\"a\":1\n{\"b\":2}\nnot json either";
+    assert_eq!(
+        texts(input),
+        [
+            "hello world",
+            "{\"broken",
+            "{\"ok\":true}",
+            "{\"a\":1",
+            "{\"b\":2}",
+            "not json either"
+        ]
+    );
+}
+
+#[test]
+fn a_value_cut_short_at_eof_is_still_reported() {
+    assert_eq!(texts("{\"a\":1}\n{\"a\":"), ["{\"a\":1}", "{\"a\":"]);
+}
+
+#[test]
+fn the_guides_pretty_examples_are_25_frames() {
+    let guide = include_str!("../../tests/fixtures/guide-0.13.json");
+    let frames = texts(guide);
+    assert_eq!(frames.len(), 25);
+    assert!(frames
+        .iter()
+        .all(|f| f.starts_with('{') && f.ends_with('}')));
+}
+
+#[test]
+fn oversized_frames_are_reported_and_skipped_without_being_held() {
+    let big = format!("{{\"a\":\"{}\"}}", "x".repeat(5000));
+    let line = "y".repeat(3000);
+    let input = format!("{{\"small\":1}}\n{big}\n{{\"after\":2}}\n{line}\n{{\"end\":3}}\n");
+    for step in [usize::MAX, 100, 1] {
+        let frames = frames_of(input.as_bytes(), step, 1000);
+        let texts: Vec<_> = frames.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(texts.len(), 5, "step {step}: {texts:?}");
+        assert_eq!(texts[0], "{\"small\":1}");
+        assert_eq!(texts[2], "{\"after\":2}");
+        assert_eq!(texts[4], "{\"end\":3}");
+        let defect = frames[1].1.as_deref().unwrap();
+        assert!(defect.contains("5008 bytes"), "step {step}: {defect}");
+        assert!(frames[1].0.len() <= PREVIEW);
+        let defect = frames[3].1.as_deref().unwrap();
+        assert!(
+            defect.contains("3000 bytes is larger than --max-frame-size"),
+            "{defect}"
+        );
+    }
+}
+
+#[test]
+fn recorded_lines_restore_time_and_source() {
+    let input = concat!(
+        r#"{"time":"2026-01-02T03:04:05.123456Z","kind":"status.publishing","source":"ws://node:4002/ws","frame":{"status":"publishing"}}"#,
+        "\n",
+        r#"{"time":"2026-01-02T03:04:06Z","kind":"invalid","source":"ws://node:4002/ws","error":"not JSON","text":"oops\u001b"}"#,
+        "\n",
+        r#"{"time":"2026-01-02T03:04:07Z","kind":"invalid","source":"ws://n/ws","base64":"AAEC"}"#,
+        "\n",
+        r#"{"time":"never","source":"x","frame":1}"#,
+        "\n"
+    );
+    let mut replay = Replay::new(Box::new(io::Cursor::new(input)), "file".into(), 1 << 20);
+    let mut seen = Vec::new();
+    loop {
+        match replay.next().unwrap() {
+            Next::Frame(f) => seen.push((
+                f.bytes.to_vec(),
+                f.binary,
+                frame::format_time(&f.time),
+                f.source.to_string(),
+                f.defect.clone(),
+            )),
+            Next::Idle => {}
+            Next::End(_) => break,
+        }
+    }
+    assert_eq!(seen.len(), 4);
+    assert_eq!(seen[0].0, br#"{"status":"publishing"}"#);
+    assert_eq!(seen[0].2, "2026-01-02T03:04:05.123456Z");
+    assert_eq!(seen[0].3, "ws://node:4002/ws");
+    assert_eq!(seen[1].0, b"oops\x1b");
+    assert_eq!(seen[1].4.as_deref(), Some("not JSON"));
+    assert_eq!((seen[2].0.as_slice(), seen[2].1), (&[0u8, 1, 2][..], true));
+    assert_eq!(
+        seen[3].3, "file",
+        "a line with a bad time is an ordinary frame"
+    );
+}
+
+#[test]
+fn idle_comes_before_every_read_that_may_block() {
+    let mut replay = Replay::new(
+        Box::new(io::Cursor::new("{\"a\":1}\n")),
+        "t".into(),
+        1 << 20,
+    );
+    assert!(matches!(replay.next().unwrap(), Next::Idle));
+    assert!(matches!(replay.next().unwrap(), Next::Frame(_)));
+    assert!(matches!(replay.next().unwrap(), Next::Idle));
+    assert!(matches!(
+        replay.next().unwrap(),
+        Next::End(Stop::InputEnded)
+    ));
+}

@@ -1,0 +1,93 @@
+//! Durations (`250ms`, `30s`, `5m`, `1h30m`) and sizes (`16MiB`, `512k`) as users type them.
+
+use std::time::Duration;
+
+/// Parses `90`, `250ms`, `30s`, `5m`, `2h`, `1d` or sums like `1m30s` (a bare number is seconds).
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let bad =
+        || format!("invalid duration '{t}': use a number with a unit, like 250ms, 30s, 5m or 1h");
+    if t.is_empty() {
+        return Err(bad());
+    }
+    if let Ok(secs) = t.parse::<f64>() {
+        return Duration::try_from_secs_f64(secs).map_err(|_| bad());
+    }
+    let mut total = Duration::ZERO;
+    let mut rest = t;
+    while !rest.is_empty() {
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .ok_or_else(bad)?;
+        let (num, tail) = rest.split_at(num_len);
+        let unit_len = tail
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(tail.len());
+        let (unit, next) = tail.split_at(unit_len);
+        let n: f64 = num.parse().map_err(|_| bad())?;
+        let scale = match unit {
+            "ms" => 0.001,
+            "s" | "sec" => 1.0,
+            "m" | "min" => 60.0,
+            "h" => 3600.0,
+            "d" => 86400.0,
+            _ => return Err(bad()),
+        };
+        total += Duration::try_from_secs_f64(n * scale).map_err(|_| bad())?;
+        rest = next;
+    }
+    Ok(total)
+}
+
+/// Parses `1048576`, `512k`, `16M`, `16MiB`, `1G` (binary multiples).
+pub fn parse_size(text: &str) -> Result<usize, String> {
+    let t = text.trim();
+    let bad = || format!("invalid size '{t}': use bytes or a unit, like 512k, 16MiB or 1G");
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: usize = num.parse().map_err(|_| bad())?;
+    let scale: usize = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        _ => return Err(bad()),
+    };
+    let size = n.checked_mul(scale).ok_or_else(bad)?;
+    if size == 0 {
+        return Err(format!("invalid size '{t}': must be more than 0"));
+    }
+    Ok(size)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("30s").unwrap(), Duration::from_secs(30));
+        assert_eq!(parse_duration("5m").unwrap(), Duration::from_secs(300));
+        assert_eq!(parse_duration("250ms").unwrap(), Duration::from_millis(250));
+        assert_eq!(parse_duration("1h30m").unwrap(), Duration::from_secs(5400));
+        assert_eq!(parse_duration("1.5").unwrap(), Duration::from_millis(1500));
+        for bad in ["", "soon", "5 parsecs", "-1s", "m"] {
+            assert!(
+                parse_duration(bad)
+                    .unwrap_err()
+                    .contains("invalid duration"),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("16MiB").unwrap(), 16 << 20);
+        assert_eq!(parse_size("512k").unwrap(), 512 << 10);
+        assert_eq!(parse_size("100").unwrap(), 100);
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("99999999999999999999G").is_err());
+    }
+}
