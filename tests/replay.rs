@@ -1,0 +1,301 @@
+//! The core end to end: recorded frames through the real binary, every kind, filter, format
+//! and exit code.
+
+mod support;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use support::{bin, fixture, run, run_env, stderr, stdout, Running};
+
+fn kinds(args: &[&str], input: &str) -> Vec<String> {
+    let mut all = vec!["--replay", "-", "--envelope", "-o", "ndjson"];
+    all.extend_from_slice(args);
+    let out = run(&all, input);
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["kind"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn session() -> String {
+    std::fs::read_to_string(fixture("session-0.14.json")).unwrap()
+}
+
+fn guide() -> String {
+    std::fs::read_to_string(fixture("guide-0.13.json")).unwrap()
+}
+
+#[test]
+fn both_generations_get_every_kind() {
+    let g = kinds(&[], &guide());
+    assert_eq!(g.len(), 25);
+    assert_eq!(g[..4], ["walletUpdate", "wallet.incoming", "wallet.incoming", "wallet.outgoing"]);
+    assert!(g.contains(&"notification.declined".to_string()));
+    let s = kinds(&[], &session());
+    assert_eq!(s.len(), 38);
+    for kind in [
+        "walletUpdate",
+        "wallet.incoming",
+        "wallet.outgoing",
+        "notification.order",
+        "notification.vendorFinalizedPayment",
+        "message.direct",
+        "message.order",
+        "messageTyping",
+        "messageRead",
+        "status.publishing",
+        "status.complete",
+        "status.error",
+        "reply.profile",
+        "reply.profile.error",
+        "reply.moderator",
+        "reply.rating",
+        "reply.rating.error",
+    ] {
+        assert!(s.iter().any(|k| k == kind), "{kind} missing");
+    }
+}
+
+#[test]
+fn echoes_non_objects_and_garbage_are_reported_not_dropped() {
+    let input = "{\"hello\":\"from another client\"}\n[1,2]\nnot json at all\n{\"status\":\"publishing\"}\n";
+    assert_eq!(kinds(&[], input), ["unknown", "unknown", "invalid", "status.publishing"]);
+}
+
+#[test]
+fn type_filters_with_prefixes_globs_and_excludes() {
+    let s = session();
+    let only = |args: &[&str]| kinds(args, &s);
+    assert!(only(&["-t", "notification"]).iter().all(|k| k.starts_with("notification.")));
+    assert_eq!(only(&["-t", "notification"]).len(), 22);
+    assert_eq!(only(&["-t", "message"]), ["message.direct", "message.order"]);
+    assert_eq!(only(&["-t", "messageTyping,messageRead"]), ["messageTyping", "messageRead"]);
+    assert_eq!(only(&["-t", "*dispute*", "-T", "*timeout,*expiry"]).len(), 4);
+    assert_eq!(only(&["-t", "WALLET"]), ["wallet.incoming", "wallet.outgoing"]);
+    assert_eq!(only(&["-T", "notification", "-T", "reply,status"]).len(), 8);
+}
+
+#[test]
+fn order_filter_follows_one_order_across_kinds_by_prefix() {
+    let ks = kinds(&["--order", "QmTCTBF57u"], &session());
+    assert_eq!(
+        ks,
+        [
+            "notification.payment",
+            "notification.orderConfirmation",
+            "notification.orderDeclined",
+            "notification.refund",
+            "notification.fulfillment",
+            "notification.processingError",
+            "notification.buyerDisputeTimeout",
+            "notification.buyerDisputeExpiry",
+            "notification.vendorFinalizedPayment",
+            "message.order",
+            "messageTyping",
+        ]
+    );
+    let other = kinds(&["--order", "QmbMY8sGFe"], &session());
+    assert!(other.contains(&"wallet.incoming".to_string()));
+    assert!(other.contains(&"notification.vendorDisputeTimeout".to_string()), "purchaseOrderId");
+    assert!(other.contains(&"notification.moderatorDisputeExpiry".to_string()), "disputeCaseId");
+}
+
+#[test]
+fn peer_and_request_filters() {
+    let s = session();
+    let by_handle = kinds(&["--peer", "@BOB", "-t", "notification"], &s);
+    assert!(by_handle.contains(&"notification.orderConfirmation".to_string()));
+    assert!(!by_handle.contains(&"notification.order".to_string()));
+    let by_id = kinds(&["--peer", "QmShZpfoqT"], &s);
+    assert_eq!(by_id, ["notification.moderatorAdd", "notification.moderatorRemove", "reply.moderator", "reply.profile"]);
+    assert_eq!(kinds(&["--id", "Gx5Pc1ZVdT3sVdXnWxWb2Q"], &s), ["reply.moderator", "reply.profile"]);
+}
+
+#[test]
+fn pretty_is_one_readable_line_per_event() {
+    let out = run(&["--replay", "-", "-o", "pretty"], &guide());
+    let text = stdout(&out);
+    assert_eq!(text.lines().count(), 25);
+    assert!(!text.contains('\u{1b}'), "no color when piped");
+    let order = text.lines().find(|l| l.contains(" notification.order ")).unwrap();
+    assert!(order.ends_with("QmeVMcgXsy purchased 'test digital for 2.3.1' for 0.00023422 LTC · order QmbMY8sGFe"), "{order}");
+    assert!(text.contains("+0.00021756 LTC received, unconfirmed"));
+    assert!(text.contains("-0.00027236 LTC sent for 'test ltc 2.3' (order QmTCTBF57u), 1 confirmation"));
+}
+
+#[test]
+fn ndjson_json_and_raw_formats() {
+    let s = session();
+    let nd = stdout(&run(&["--replay", "-", "-o", "ndjson", "-t", "walletUpdate", "-n", "1"], &s));
+    assert!(nd.starts_with("{\"walletUpdate\":{\"BTC\":{\"confirmed\":\"1834217\""), "{nd}");
+    assert!(nd.contains("\"confirmed\":\"18446744073709551616\""));
+    assert_eq!(nd.lines().count(), 1);
+
+    let big = "{\"n\": 18446744073709551616, \"f\": 0.1000000000000000055511151231257827}\n";
+    assert_eq!(
+        stdout(&run(&["--replay", "-"], big)),
+        "{\"n\":18446744073709551616,\"f\":0.1000000000000000055511151231257827}\n"
+    );
+
+    let json = stdout(&run(&["--replay", "-", "-o", "json", "-t", "status"], &s));
+    assert_eq!(json, "{\n  \"status\": \"publishing\"\n}\n{\n  \"status\": \"publish complete\"\n}\n{\n  \"status\": \"error publishing\"\n}\n");
+
+    let raw = stdout(&run(&["--replay", "-", "-o", "raw", "-t", "status.error"], &s));
+    assert_eq!(raw, "{\n    \"status\": \"error publishing\"\n}\n");
+}
+
+#[test]
+fn colors_follow_flag_and_environment() {
+    let input = "{\"status\":\"publishing\"}\n";
+    let colored = |args: &[&str], env: &[(&str, &str)]| {
+        let mut all = vec!["--replay", "-", "-o", "json"];
+        all.extend_from_slice(args);
+        stdout(&run_env(&all, env, input)).contains('\u{1b}')
+    };
+    assert!(colored(&["--color", "always"], &[]));
+    assert!(!colored(&[], &[]), "no color in a pipe");
+    assert!(colored(&[], &[("CLICOLOR_FORCE", "1")]), "CLICOLOR_FORCE colors a pipe");
+    assert!(!colored(&[], &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]), "NO_COLOR wins");
+    assert!(!colored(&["--color", "never"], &[("CLICOLOR_FORCE", "1")]));
+    assert!(colored(&["--color", "always"], &[("NO_COLOR", "1")]), "the flag beats the environment");
+}
+
+#[test]
+fn count_stops_early_with_success() {
+    let out = run(&["--replay", "-", "-n", "2", "-t", "notification"], &session());
+    assert!(out.status.success());
+    assert_eq!(stdout(&out).lines().count(), 2);
+}
+
+#[test]
+fn usage_errors_exit_2_with_one_clear_line() {
+    for (args, needle) in [
+        (vec!["--replay", "-", "-t", "notifcation"], "unknown kind 'notifcation'"),
+        (vec!["--replay", "-", "--order", "Qm12"], "--order 'Qm12' is too short"),
+        (vec!["--replay", "-", "-o", "yaml"], "invalid value 'yaml'"),
+        (vec!["--replay", "-", "--timeout", "soon"], "--timeout: invalid duration 'soon'"),
+        (vec!["--bogus"], "unexpected argument '--bogus'"),
+    ] {
+        let out = run(&args, "");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = stderr(&out);
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
+
+#[test]
+fn a_missing_replay_file_is_a_runtime_error() {
+    let out = run(&["--replay", "/nonexistent/obtail.ndjson"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stderr(&out), "obtail: error: cannot read /nonexistent/obtail.ndjson: no such file or directory\n");
+}
+
+#[test]
+fn a_closed_stdout_is_a_quiet_success() {
+    let frame = "{\"status\":\"publishing\"}\n".repeat(200_000);
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), frame).unwrap();
+    let mut child = Running(
+        bin()
+            .args(["--replay", file.path().to_str().unwrap()])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut first = String::new();
+    BufReader::new(child.0.stdout.as_mut().unwrap()).read_line(&mut first).unwrap();
+    assert_eq!(first, "{\"status\":\"publishing\"}\n");
+    drop(child.0.stdout.take());
+    let status = child.0.wait().unwrap();
+    let mut err = String::new();
+    child.0.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(err, "");
+}
+
+#[test]
+fn a_live_pipe_is_printed_as_frames_arrive() {
+    let mut child = Running(
+        bin()
+            .args(["--replay", "-", "-o", "ndjson"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut stdin = child.0.stdin.take().unwrap();
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap());
+    for i in 0..3 {
+        writeln!(stdin, "{{\n    \"status\": \"publishing\",\n    \"n\": {i}\n}}").unwrap();
+        stdin.flush().unwrap();
+        let mut line = String::new();
+        lines.read_line(&mut line).unwrap();
+        assert_eq!(line, format!("{{\"status\":\"publishing\",\"n\":{i}}}\n"));
+    }
+}
+
+#[test]
+fn timeout_before_count_exits_4() {
+    let mut child = Running(
+        bin()
+            .args(["--replay", "-", "-n", "1", "--timeout", "300ms", "-t", "notification"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let started = Instant::now();
+    let mut stdin = child.0.stdin.take().unwrap();
+    writeln!(stdin, "{{\"status\":\"publishing\"}}").unwrap();
+    let status = child.0.wait().unwrap();
+    assert_eq!(status.code(), Some(4));
+    assert!(started.elapsed() < Duration::from_secs(5));
+    drop(stdin);
+}
+
+#[test]
+fn record_then_replay_reproduces_events_times_and_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("session.ndjson");
+    let first = run(
+        &["--replay", "-", "--record", rec.to_str().unwrap(), "-t", "status", "--envelope"],
+        &format!("{}\nnot json\n", session()),
+    );
+    assert!(first.status.success());
+    let recorded = std::fs::read_to_string(&rec).unwrap();
+    assert_eq!(recorded.lines().count(), 39, "every frame, before filtering");
+    let again = run(&["--replay", rec.to_str().unwrap(), "-t", "status", "--envelope"], "");
+    assert_eq!(stdout(&again), stdout(&first));
+    let all = run(&["--replay", rec.to_str().unwrap(), "--envelope"], "");
+    assert_eq!(stdout(&all), recorded, "a record replays to itself");
+}
+
+#[test]
+fn kinds_command_lists_every_kind() {
+    let out = bin().arg("kinds").output().unwrap();
+    let text = stdout(&out);
+    for kind in ["walletUpdate", "wallet.incoming", "notification.order", "message.order", "reply.rating.error", "unknown", "invalid"] {
+        assert!(text.lines().any(|l| l.starts_with(kind) && l.len() > kind.len() + 5), "{kind}");
+    }
+}
+
+#[test]
+fn hostile_frames_never_reach_the_terminal_raw() {
+    let hostile = "{\"message\":{\"message\":\"\\u001b]8;;http://x\\u0007hi\\u001b[2J\u{9b}\u{202e}\",\"peerId\":\"QmX\",\"subject\":\"\"}}\n\u{1b}[31mraw garbage\u{7}\n";
+    for format in ["pretty", "json", "ndjson"] {
+        let out = run(&["--replay", "-", "-o", format, "--color", "always"], hostile);
+        let text = stdout(&out);
+        // Our own colors use ESC [ ... m; nothing else from the frame may carry an ESC.
+        let stripped = text.replace("\u{1b}[", "");
+        assert!(!stripped.contains('\u{1b}'), "{format}: {text:?}");
+        for bad in ['\u{7}', '\u{9b}', '\u{202e}'] {
+            assert!(!text.contains(bad), "{format}: {bad:?}");
+        }
+        assert!(!text.contains("\u{1b}[2J") && !text.contains("\u{1b}[31mraw"), "{format}");
+    }
+}

@@ -1,0 +1,65 @@
+//! One harness for driving the real binary: run it with input, or spawn it and kill it on drop.
+
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+pub fn bin() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_obtail"));
+    cmd.env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("OBTAIL_URL")
+        .env_remove("OBTAIL_COOKIE")
+        .env_remove("OBTAIL_PASSWORD")
+        .env("TZ", "UTC");
+    cmd
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+/// Runs obtail with `args`, feeding `stdin`, and waits for it.
+pub fn run(args: &[&str], stdin: &str) -> Output {
+    run_env(args, &[], stdin)
+}
+
+/// As `run`, with extra environment variables.
+pub fn run_env(args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
+    let mut child = bin()
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("obtail starts");
+    let mut input = child.stdin.take().unwrap();
+    let data = stdin.as_bytes().to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&data);
+    });
+    let out = child.wait_with_output().expect("obtail runs");
+    writer.join().unwrap();
+    out
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A child process that is killed when the test ends, pass or fail.
+pub struct Running(pub Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
