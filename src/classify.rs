@@ -22,13 +22,14 @@ pub struct Classified<'a> {
 
 /// Classifies the text of one frame.
 pub fn classify(bytes: &[u8]) -> Classified<'_> {
-    let text = match std::str::from_utf8(bytes) {
+    let text = match simdutf8::basic::from_utf8(bytes) {
         Ok(t) => t,
-        Err(e) => {
-            return invalid(format!(
-                "not valid UTF-8 (bad byte at offset {})",
-                e.valid_up_to()
-            ))
+        Err(_) => {
+            // The slower std check says where the bad byte is.
+            let at = std::str::from_utf8(bytes)
+                .err()
+                .map_or(0, |e| e.valid_up_to());
+            return invalid(format!("not valid UTF-8 (bad byte at offset {at})"));
         }
     };
     match serde_json::from_str::<TopLevel>(text) {
@@ -38,6 +39,17 @@ pub fn classify(bytes: &[u8]) -> Classified<'_> {
         },
         Err(e) => invalid(describe_json_error(&e, text)),
     }
+}
+
+/// Classifies the JSON value at the start of `bytes` and says where it ends: one pass that
+/// both splits a replayed stream and classifies. `None` when `bytes` does not start with a
+/// complete valid value; the caller then finds the frame's extent another way.
+pub fn classify_leading(bytes: &[u8]) -> Option<(Kind<'_>, usize)> {
+    let mut values = serde_json::Deserializer::from_slice(bytes).into_iter::<TopLevel>();
+    let top = values.next()?.ok()?;
+    let len = values.byte_offset();
+    simdutf8::basic::from_utf8(&bytes[..len]).ok()?;
+    Some((top.kind(), len))
 }
 
 /// A classification of a frame that could not be read at all.

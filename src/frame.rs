@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use crate::kind::Kind;
+
 /// When a frame was received.
 pub type Stamp = DateTime<Utc>;
 
@@ -17,10 +19,12 @@ pub struct Frame<'a> {
     pub binary: bool,
     pub time: Stamp,
     /// The node URL without credentials, or the replay file.
-    pub source: &'a str,
+    pub source: Cow<'a, str>,
     /// Set when the source already knows the frame is unusable (too large, cut short);
     /// such a frame is `invalid` with this reason, and `bytes` holds only a preview.
     pub defect: Option<String>,
+    /// The kind, when the source had to parse the frame anyway to find where it ends.
+    pub kind: Option<Kind<'a>>,
 }
 
 /// A frame that owns its data, for handing between threads (one per node).
@@ -39,8 +43,9 @@ impl OwnedFrame {
             bytes: Cow::Borrowed(&self.bytes),
             binary: self.binary,
             time: self.time,
-            source: &self.source,
+            source: Cow::Borrowed(&self.source),
             defect: self.defect.clone(),
+            kind: None,
         }
     }
 }

@@ -134,10 +134,14 @@ impl Pipeline {
 
     /// Takes one frame through every stage; `Some` when obtail should stop.
     fn process(&mut self, frame: &Frame) -> Result<Option<Stop>, Failure> {
-        let Classified { kind, error } = match (&frame.defect, frame.binary) {
-            (Some(defect), _) => invalid(defect.clone()),
-            (None, true) => invalid(format!("binary frame of {} bytes", frame.bytes.len())),
-            (None, false) => classify(&frame.bytes),
+        let Classified { kind, error } = match (&frame.defect, frame.binary, &frame.kind) {
+            (Some(defect), _, _) => invalid(defect.clone()),
+            (None, true, _) => invalid(format!("binary frame of {} bytes", frame.bytes.len())),
+            (None, false, Some(kind)) => Classified {
+                kind: kind.clone(),
+                error: None,
+            },
+            (None, false, None) => classify(&frame.bytes),
         };
         if let Some(recorder) = &mut self.recorder {
             let ev = Event {

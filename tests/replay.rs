@@ -16,7 +16,12 @@ fn kinds(args: &[&str], input: &str) -> Vec<String> {
     assert!(out.status.success(), "{}", stderr(&out));
     stdout(&out)
         .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["kind"].as_str().unwrap().to_string())
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["kind"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .collect()
 }
 
@@ -32,7 +37,15 @@ fn guide() -> String {
 fn both_generations_get_every_kind() {
     let g = kinds(&[], &guide());
     assert_eq!(g.len(), 25);
-    assert_eq!(g[..4], ["walletUpdate", "wallet.incoming", "wallet.incoming", "wallet.outgoing"]);
+    assert_eq!(
+        g[..4],
+        [
+            "walletUpdate",
+            "wallet.incoming",
+            "wallet.incoming",
+            "wallet.outgoing"
+        ]
+    );
     assert!(g.contains(&"notification.declined".to_string()));
     let s = kinds(&[], &session());
     assert_eq!(s.len(), 38);
@@ -62,19 +75,36 @@ fn both_generations_get_every_kind() {
 #[test]
 fn echoes_non_objects_and_garbage_are_reported_not_dropped() {
     let input = "{\"hello\":\"from another client\"}\n[1,2]\nnot json at all\n{\"status\":\"publishing\"}\n";
-    assert_eq!(kinds(&[], input), ["unknown", "unknown", "invalid", "status.publishing"]);
+    assert_eq!(
+        kinds(&[], input),
+        ["unknown", "unknown", "invalid", "status.publishing"]
+    );
 }
 
 #[test]
 fn type_filters_with_prefixes_globs_and_excludes() {
     let s = session();
     let only = |args: &[&str]| kinds(args, &s);
-    assert!(only(&["-t", "notification"]).iter().all(|k| k.starts_with("notification.")));
+    assert!(only(&["-t", "notification"])
+        .iter()
+        .all(|k| k.starts_with("notification.")));
     assert_eq!(only(&["-t", "notification"]).len(), 22);
-    assert_eq!(only(&["-t", "message"]), ["message.direct", "message.order"]);
-    assert_eq!(only(&["-t", "messageTyping,messageRead"]), ["messageTyping", "messageRead"]);
-    assert_eq!(only(&["-t", "*dispute*", "-T", "*timeout,*expiry"]).len(), 4);
-    assert_eq!(only(&["-t", "WALLET"]), ["wallet.incoming", "wallet.outgoing"]);
+    assert_eq!(
+        only(&["-t", "message"]),
+        ["message.direct", "message.order"]
+    );
+    assert_eq!(
+        only(&["-t", "messageTyping,messageRead"]),
+        ["messageTyping", "messageRead"]
+    );
+    assert_eq!(
+        only(&["-t", "*dispute*", "-T", "*timeout,*expiry"]).len(),
+        4
+    );
+    assert_eq!(
+        only(&["-t", "WALLET"]),
+        ["wallet.incoming", "wallet.outgoing"]
+    );
     assert_eq!(only(&["-T", "notification", "-T", "reply,status"]).len(), 8);
 }
 
@@ -99,8 +129,14 @@ fn order_filter_follows_one_order_across_kinds_by_prefix() {
     );
     let other = kinds(&["--order", "QmbMY8sGFe"], &session());
     assert!(other.contains(&"wallet.incoming".to_string()));
-    assert!(other.contains(&"notification.vendorDisputeTimeout".to_string()), "purchaseOrderId");
-    assert!(other.contains(&"notification.moderatorDisputeExpiry".to_string()), "disputeCaseId");
+    assert!(
+        other.contains(&"notification.vendorDisputeTimeout".to_string()),
+        "purchaseOrderId"
+    );
+    assert!(
+        other.contains(&"notification.moderatorDisputeExpiry".to_string()),
+        "disputeCaseId"
+    );
 }
 
 #[test]
@@ -110,8 +146,19 @@ fn peer_and_request_filters() {
     assert!(by_handle.contains(&"notification.orderConfirmation".to_string()));
     assert!(!by_handle.contains(&"notification.order".to_string()));
     let by_id = kinds(&["--peer", "QmShZpfoqT"], &s);
-    assert_eq!(by_id, ["notification.moderatorAdd", "notification.moderatorRemove", "reply.moderator", "reply.profile"]);
-    assert_eq!(kinds(&["--id", "Gx5Pc1ZVdT3sVdXnWxWb2Q"], &s), ["reply.moderator", "reply.profile"]);
+    assert_eq!(
+        by_id,
+        [
+            "notification.moderatorAdd",
+            "notification.moderatorRemove",
+            "reply.moderator",
+            "reply.profile"
+        ]
+    );
+    assert_eq!(
+        kinds(&["--id", "Gx5Pc1ZVdT3sVdXnWxWb2Q"], &s),
+        ["reply.moderator", "reply.profile"]
+    );
 }
 
 #[test]
@@ -120,17 +167,42 @@ fn pretty_is_one_readable_line_per_event() {
     let text = stdout(&out);
     assert_eq!(text.lines().count(), 25);
     assert!(!text.contains('\u{1b}'), "no color when piped");
-    let order = text.lines().find(|l| l.contains(" notification.order ")).unwrap();
-    assert!(order.ends_with("QmeVMcgXsy purchased 'test digital for 2.3.1' for 0.00023422 LTC · order QmbMY8sGFe"), "{order}");
+    let order = text
+        .lines()
+        .find(|l| l.contains(" notification.order "))
+        .unwrap();
+    assert!(
+        order.ends_with(
+            "QmeVMcgXsy purchased 'test digital for 2.3.1' for 0.00023422 LTC · order QmbMY8sGFe"
+        ),
+        "{order}"
+    );
     assert!(text.contains("+0.00021756 LTC received, unconfirmed"));
-    assert!(text.contains("-0.00027236 LTC sent for 'test ltc 2.3' (order QmTCTBF57u), 1 confirmation"));
+    assert!(
+        text.contains("-0.00027236 LTC sent for 'test ltc 2.3' (order QmTCTBF57u), 1 confirmation")
+    );
 }
 
 #[test]
 fn ndjson_json_and_raw_formats() {
     let s = session();
-    let nd = stdout(&run(&["--replay", "-", "-o", "ndjson", "-t", "walletUpdate", "-n", "1"], &s));
-    assert!(nd.starts_with("{\"walletUpdate\":{\"BTC\":{\"confirmed\":\"1834217\""), "{nd}");
+    let nd = stdout(&run(
+        &[
+            "--replay",
+            "-",
+            "-o",
+            "ndjson",
+            "-t",
+            "walletUpdate",
+            "-n",
+            "1",
+        ],
+        &s,
+    ));
+    assert!(
+        nd.starts_with("{\"walletUpdate\":{\"BTC\":{\"confirmed\":\"1834217\""),
+        "{nd}"
+    );
     assert!(nd.contains("\"confirmed\":\"18446744073709551616\""));
     assert_eq!(nd.lines().count(), 1);
 
@@ -143,7 +215,10 @@ fn ndjson_json_and_raw_formats() {
     let json = stdout(&run(&["--replay", "-", "-o", "json", "-t", "status"], &s));
     assert_eq!(json, "{\n  \"status\": \"publishing\"\n}\n{\n  \"status\": \"publish complete\"\n}\n{\n  \"status\": \"error publishing\"\n}\n");
 
-    let raw = stdout(&run(&["--replay", "-", "-o", "raw", "-t", "status.error"], &s));
+    let raw = stdout(&run(
+        &["--replay", "-", "-o", "raw", "-t", "status.error"],
+        &s,
+    ));
     assert_eq!(raw, "{\n    \"status\": \"error publishing\"\n}\n");
 }
 
@@ -157,15 +232,27 @@ fn colors_follow_flag_and_environment() {
     };
     assert!(colored(&["--color", "always"], &[]));
     assert!(!colored(&[], &[]), "no color in a pipe");
-    assert!(colored(&[], &[("CLICOLOR_FORCE", "1")]), "CLICOLOR_FORCE colors a pipe");
-    assert!(!colored(&[], &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]), "NO_COLOR wins");
+    assert!(
+        colored(&[], &[("CLICOLOR_FORCE", "1")]),
+        "CLICOLOR_FORCE colors a pipe"
+    );
+    assert!(
+        !colored(&[], &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]),
+        "NO_COLOR wins"
+    );
     assert!(!colored(&["--color", "never"], &[("CLICOLOR_FORCE", "1")]));
-    assert!(colored(&["--color", "always"], &[("NO_COLOR", "1")]), "the flag beats the environment");
+    assert!(
+        colored(&["--color", "always"], &[("NO_COLOR", "1")]),
+        "the flag beats the environment"
+    );
 }
 
 #[test]
 fn count_stops_early_with_success() {
-    let out = run(&["--replay", "-", "-n", "2", "-t", "notification"], &session());
+    let out = run(
+        &["--replay", "-", "-n", "2", "-t", "notification"],
+        &session(),
+    );
     assert!(out.status.success());
     assert_eq!(stdout(&out).lines().count(), 2);
 }
@@ -173,10 +260,19 @@ fn count_stops_early_with_success() {
 #[test]
 fn usage_errors_exit_2_with_one_clear_line() {
     for (args, needle) in [
-        (vec!["--replay", "-", "-t", "notifcation"], "unknown kind 'notifcation'"),
-        (vec!["--replay", "-", "--order", "Qm12"], "--order 'Qm12' is too short"),
+        (
+            vec!["--replay", "-", "-t", "notifcation"],
+            "unknown kind 'notifcation'",
+        ),
+        (
+            vec!["--replay", "-", "--order", "Qm12"],
+            "--order 'Qm12' is too short",
+        ),
         (vec!["--replay", "-", "-o", "yaml"], "invalid value 'yaml'"),
-        (vec!["--replay", "-", "--timeout", "soon"], "--timeout: invalid duration 'soon'"),
+        (
+            vec!["--replay", "-", "--timeout", "soon"],
+            "--timeout: invalid duration 'soon'",
+        ),
         (vec!["--bogus"], "unexpected argument '--bogus'"),
     ] {
         let out = run(&args, "");
@@ -191,7 +287,10 @@ fn usage_errors_exit_2_with_one_clear_line() {
 fn a_missing_replay_file_is_a_runtime_error() {
     let out = run(&["--replay", "/nonexistent/obtail.ndjson"], "");
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(stderr(&out), "obtail: error: cannot read /nonexistent/obtail.ndjson: no such file or directory\n");
+    assert_eq!(
+        stderr(&out),
+        "obtail: error: cannot read /nonexistent/obtail.ndjson: no such file or directory\n"
+    );
 }
 
 #[test]
@@ -208,12 +307,20 @@ fn a_closed_stdout_is_a_quiet_success() {
             .unwrap(),
     );
     let mut first = String::new();
-    BufReader::new(child.0.stdout.as_mut().unwrap()).read_line(&mut first).unwrap();
+    BufReader::new(child.0.stdout.as_mut().unwrap())
+        .read_line(&mut first)
+        .unwrap();
     assert_eq!(first, "{\"status\":\"publishing\"}\n");
     drop(child.0.stdout.take());
     let status = child.0.wait().unwrap();
     let mut err = String::new();
-    child.0.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    child
+        .0
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
     assert_eq!(status.code(), Some(0));
     assert_eq!(err, "");
 }
@@ -231,7 +338,11 @@ fn a_live_pipe_is_printed_as_frames_arrive() {
     let mut stdin = child.0.stdin.take().unwrap();
     let mut lines = BufReader::new(child.0.stdout.take().unwrap());
     for i in 0..3 {
-        writeln!(stdin, "{{\n    \"status\": \"publishing\",\n    \"n\": {i}\n}}").unwrap();
+        writeln!(
+            stdin,
+            "{{\n    \"status\": \"publishing\",\n    \"n\": {i}\n}}"
+        )
+        .unwrap();
         stdin.flush().unwrap();
         let mut line = String::new();
         lines.read_line(&mut line).unwrap();
@@ -243,7 +354,16 @@ fn a_live_pipe_is_printed_as_frames_arrive() {
 fn timeout_before_count_exits_4() {
     let mut child = Running(
         bin()
-            .args(["--replay", "-", "-n", "1", "--timeout", "300ms", "-t", "notification"])
+            .args([
+                "--replay",
+                "-",
+                "-n",
+                "1",
+                "--timeout",
+                "300ms",
+                "-t",
+                "notification",
+            ])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
@@ -263,13 +383,34 @@ fn record_then_replay_reproduces_events_times_and_sources() {
     let dir = tempfile::tempdir().unwrap();
     let rec = dir.path().join("session.ndjson");
     let first = run(
-        &["--replay", "-", "--record", rec.to_str().unwrap(), "-t", "status", "--envelope"],
+        &[
+            "--replay",
+            "-",
+            "--record",
+            rec.to_str().unwrap(),
+            "-t",
+            "status",
+            "--envelope",
+        ],
         &format!("{}\nnot json\n", session()),
     );
     assert!(first.status.success());
     let recorded = std::fs::read_to_string(&rec).unwrap();
-    assert_eq!(recorded.lines().count(), 39, "every frame, before filtering");
-    let again = run(&["--replay", rec.to_str().unwrap(), "-t", "status", "--envelope"], "");
+    assert_eq!(
+        recorded.lines().count(),
+        39,
+        "every frame, before filtering"
+    );
+    let again = run(
+        &[
+            "--replay",
+            rec.to_str().unwrap(),
+            "-t",
+            "status",
+            "--envelope",
+        ],
+        "",
+    );
     assert_eq!(stdout(&again), stdout(&first));
     let all = run(&["--replay", rec.to_str().unwrap(), "--envelope"], "");
     assert_eq!(stdout(&all), recorded, "a record replays to itself");
@@ -279,8 +420,20 @@ fn record_then_replay_reproduces_events_times_and_sources() {
 fn kinds_command_lists_every_kind() {
     let out = bin().arg("kinds").output().unwrap();
     let text = stdout(&out);
-    for kind in ["walletUpdate", "wallet.incoming", "notification.order", "message.order", "reply.rating.error", "unknown", "invalid"] {
-        assert!(text.lines().any(|l| l.starts_with(kind) && l.len() > kind.len() + 5), "{kind}");
+    for kind in [
+        "walletUpdate",
+        "wallet.incoming",
+        "notification.order",
+        "message.order",
+        "reply.rating.error",
+        "unknown",
+        "invalid",
+    ] {
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with(kind) && l.len() > kind.len() + 5),
+            "{kind}"
+        );
     }
 }
 
@@ -288,7 +441,10 @@ fn kinds_command_lists_every_kind() {
 fn hostile_frames_never_reach_the_terminal_raw() {
     let hostile = "{\"message\":{\"message\":\"\\u001b]8;;http://x\\u0007hi\\u001b[2J\u{9b}\u{202e}\",\"peerId\":\"QmX\",\"subject\":\"\"}}\n\u{1b}[31mraw garbage\u{7}\n";
     for format in ["pretty", "json", "ndjson"] {
-        let out = run(&["--replay", "-", "-o", format, "--color", "always"], hostile);
+        let out = run(
+            &["--replay", "-", "-o", format, "--color", "always"],
+            hostile,
+        );
         let text = stdout(&out);
         // Our own colors use ESC [ ... m; nothing else from the frame may carry an ESC.
         let stripped = text.replace("\u{1b}[", "");
@@ -296,6 +452,9 @@ fn hostile_frames_never_reach_the_terminal_raw() {
         for bad in ['\u{7}', '\u{9b}', '\u{202e}'] {
             assert!(!text.contains(bad), "{format}: {bad:?}");
         }
-        assert!(!text.contains("\u{1b}[2J") && !text.contains("\u{1b}[31mraw"), "{format}");
+        assert!(
+            !text.contains("\u{1b}[2J") && !text.contains("\u{1b}[31mraw"),
+            "{format}"
+        );
     }
 }

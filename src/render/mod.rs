@@ -168,7 +168,7 @@ pub fn envelope_head(ev: &Event, out: &mut Vec<u8>) {
     out.extend_from_slice(b"\",\"kind\":");
     write_str(out, &ev.kind.name());
     out.extend_from_slice(b",\"source\":");
-    write_str(out, ev.frame.source);
+    write_str(out, &ev.frame.source);
     out.push(b',');
 }
 

@@ -35,7 +35,7 @@ impl Pretty {
             out.push_str(&format!(
                 "{}[{}]{} ",
                 p.dim,
-                sanitize::escape(frame.source),
+                sanitize::escape(&frame.source),
                 p.reset
             ));
         }

@@ -9,8 +9,9 @@ fn frame(text: &str) -> Frame<'_> {
         bytes: Cow::Borrowed(text.as_bytes()),
         binary: false,
         time: parse_time("2026-11-27T18:00:00.5Z").unwrap(),
-        source: "ws://127.0.0.1:4002/ws",
+        source: Cow::Borrowed("ws://127.0.0.1:4002/ws"),
         defect: None,
+        kind: None,
     }
 }
 

@@ -11,8 +11,10 @@ use std::io::{self, Read};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use crate::classify::classify_leading;
 use crate::exit::{Failure, Stop};
-use crate::frame::{self, Frame};
+use crate::frame::{self, Frame, Stamp};
+use crate::kind::Kind;
 use crate::source::{Next, Source};
 
 const READ_SIZE: usize = 1 << 20;
@@ -30,6 +32,10 @@ pub struct Replay {
     idle_reported: bool,
     scan: Scan,
     skipping: Option<Skip>,
+    /// The kind of the frame `locate` just found, when finding it meant parsing it.
+    hint: Option<Kind<'static>>,
+    /// When the last read returned: the receive time of every frame it brought.
+    read_time: Stamp,
 }
 
 /// An oversized frame being thrown away.
@@ -70,6 +76,8 @@ impl Replay {
             idle_reported: false,
             scan: Scan::default(),
             skipping: None,
+            hint: None,
+            read_time: chrono::Utc::now(),
         }
     }
 
@@ -107,6 +115,7 @@ impl Replay {
                 }
                 Ok(n) => {
                     self.end += n;
+                    self.read_time = chrono::Utc::now();
                     return Ok(true);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -135,6 +144,14 @@ impl Replay {
             return None;
         }
         if matches!(data[0], b'{' | b'[') {
+            // Fast path: one serde pass finds the end and the kind. A value that is broken,
+            // or cut by the end of the buffer, goes to the resumable scanner instead.
+            if self.scan.pos == 0 {
+                if let Some((kind, len)) = classify_leading(data) {
+                    self.hint = Some(kind.into_owned());
+                    return Some(self.take(len, len));
+                }
+            }
             return match find_value_end(data, &mut self.scan) {
                 Found::Value(len) => Some(self.take(len, len)),
                 Found::BrokenLine(len) => Some(self.take_line_at(len)),
@@ -231,8 +248,17 @@ impl Source for Replay {
                     };
                     return Ok(Next::Frame(oversized(skip, self.max_frame, &self.label)));
                 }
-                let label = self.label.as_str();
-                return Ok(Next::Frame(unwrap_record(&self.buf[a..b], label)));
+                let hint = self.hint.take();
+                let bytes = &self.buf[a..b];
+                let frame = unwrap_record(bytes).unwrap_or(Frame {
+                    bytes: Cow::Borrowed(bytes),
+                    binary: false,
+                    time: self.read_time,
+                    source: Cow::Borrowed(&self.label),
+                    defect: None,
+                    kind: hint,
+                });
+                return Ok(Next::Frame(frame));
             }
             if self.end - self.start >= self.max_frame {
                 self.skipping = Some(Skip {
@@ -273,7 +299,8 @@ fn oversized(skip: Skip, max: usize, label: &str) -> Frame<'_> {
         bytes: Cow::Owned(skip.preview),
         binary: false,
         time: chrono::Utc::now(),
-        source: label,
+        source: Cow::Borrowed(label),
+        kind: None,
         defect: Some(format!(
             "frame of {size} bytes is larger than --max-frame-size ({max} bytes); skipped"
         )),
@@ -285,27 +312,25 @@ fn find_value_end(data: &[u8], s: &mut Scan) -> Found {
     let len = data.len();
     loop {
         if s.in_string {
-            match memchr::memchr3(b'"', b'\\', b'\n', &data[s.pos..]) {
-                None => {
-                    s.pos = len;
-                    return Found::NeedMore;
+            // Keys and values are mostly short: a plain loop beats a SIMD search per string.
+            while s.pos < len && !matches!(data[s.pos], b'"' | b'\\' | b'\n') {
+                s.pos += 1;
+            }
+            if s.pos >= len {
+                return Found::NeedMore;
+            }
+            match data[s.pos] {
+                b'"' => {
+                    s.in_string = false;
+                    s.pos += 1;
                 }
-                Some(n) => {
-                    s.pos += n;
-                    match data[s.pos] {
-                        b'"' => {
-                            s.in_string = false;
-                            s.pos += 1;
-                        }
-                        b'\\' => {
-                            if s.pos + 1 >= len {
-                                return Found::NeedMore;
-                            }
-                            s.pos += 2;
-                        }
-                        _ => return broken(data),
+                b'\\' => {
+                    if s.pos + 1 >= len {
+                        return Found::NeedMore;
                     }
+                    s.pos += 2;
                 }
+                _ => return broken(data),
             }
             continue;
         }
@@ -357,50 +382,32 @@ struct Record<'a> {
     error: Option<String>,
 }
 
-/// Restores a recorded frame's time and source; other values pass through as they are.
-fn unwrap_record<'a>(bytes: &'a [u8], label: &'a str) -> Frame<'a> {
-    let plain = Frame {
-        bytes: Cow::Borrowed(bytes),
-        binary: false,
-        time: chrono::Utc::now(),
-        source: label,
-        defect: None,
-    };
+/// Restores a recorded frame's time and source; `None` for anything but a record line.
+fn unwrap_record(bytes: &[u8]) -> Option<Frame<'_>> {
     if !bytes.starts_with(b"{\"time\":") {
-        return plain;
+        return None;
     }
-    let Ok(record) = serde_json::from_slice::<Record>(bytes) else {
-        return plain;
-    };
-    let Some(time) = frame::parse_time(&record.time) else {
-        return plain;
-    };
+    let record = serde_json::from_slice::<Record>(bytes).ok()?;
+    let time = frame::parse_time(&record.time)?;
     let (payload, binary): (Cow<[u8]>, bool) = if let Some(raw) = record.frame {
         (Cow::Borrowed(raw.get().as_bytes()), false)
     } else if let Some(text) = record.text {
         (Cow::Owned(text.into_bytes()), false)
     } else if let Some(b64) = record.base64 {
         use base64::Engine;
-        match base64::engine::general_purpose::STANDARD.decode(b64) {
-            Ok(data) => (Cow::Owned(data), true),
-            Err(_) => return plain,
-        }
+        let data = base64::engine::general_purpose::STANDARD.decode(b64).ok()?;
+        (Cow::Owned(data), true)
     } else {
-        return plain;
+        return None;
     };
-    let source = match record.source {
-        Cow::Borrowed(s) => s,
-        // A source with escapes in it cannot borrow; keeping the replay label is the
-        // honest fallback over leaking memory per frame.
-        Cow::Owned(_) => label,
-    };
-    Frame {
+    Some(Frame {
         bytes: payload,
         binary,
         time,
-        source,
+        source: record.source,
         defect: record.error.filter(|_| record.frame.is_none()),
-    }
+        kind: None,
+    })
 }
 
 #[cfg(test)]
