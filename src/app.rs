@@ -19,9 +19,7 @@ pub fn run(args: Args) -> Result<Stop, Failure> {
         Some(Command::Sim(_)) => Err(Failure::runtime(
             "the simulated node is not part of this build yet",
         )),
-        Some(Command::GenerateDocs { .. }) => Err(Failure::runtime(
-            "documentation generation is not part of this build yet",
-        )),
+        Some(Command::GenerateDocs { out }) => crate::docs::generate(&out),
         None => tail(Config::resolve(args, Env::from_process())?),
     }
 }

@@ -164,7 +164,9 @@ pub struct Args {
         long = "type",
         value_name = "PATTERN",
         value_delimiter = ',',
-        help_heading = "Filtering"
+        help_heading = "Filtering",
+        value_parser = KindNames,
+        hide_possible_values = true
     )]
     pub types: Vec<String>,
 
@@ -174,7 +176,9 @@ pub struct Args {
         long = "exclude-type",
         value_name = "PATTERN",
         value_delimiter = ',',
-        help_heading = "Filtering"
+        help_heading = "Filtering",
+        value_parser = KindNames,
+        hide_possible_values = true
     )]
     pub exclude_types: Vec<String>,
 
@@ -247,6 +251,33 @@ pub struct Args {
     /// Give up (exit 4) if --count is not reached within DURATION (30s, 5m, 1h)
     #[arg(long, value_name = "DURATION", help_heading = "Control")]
     pub timeout: Option<String>,
+}
+
+/// Accepts any pattern (checked in `config`), but offers the kind names to shell completion.
+#[derive(Debug, Clone, Copy)]
+pub struct KindNames;
+
+impl clap::builder::TypedValueParser for KindNames {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            crate::kind::completion_names()
+                .into_iter()
+                .map(clap::builder::PossibleValue::new),
+        ))
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -4,6 +4,7 @@ mod app;
 mod classify;
 mod cli;
 mod config;
+mod docs;
 mod exit;
 mod filter;
 mod frame;

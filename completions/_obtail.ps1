@@ -1,0 +1,124 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'obtail' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'obtail'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'obtail' {
+            [CompletionResult]::new('--replay', '--replay', [CompletionResultType]::ParameterName, 'Read recorded frames from FILE (''-'' for stdin) instead of connecting')
+            [CompletionResult]::new('--demo-speed', '--demo-speed', [CompletionResultType]::ParameterName, 'Simulated time speed for --demo (1 = real time, 0 = as fast as possible)')
+            [CompletionResult]::new('--demo-seed', '--demo-seed', [CompletionResultType]::ParameterName, 'Seed for the --demo storyline (same seed, same story)')
+            [CompletionResult]::new('--record', '--record', [CompletionResultType]::ParameterName, 'Append every received frame, before filtering, with its time and source, to FILE')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Trust this PEM certificate (the node''s CA, or its self-signed certificate) for wss://')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting after this long')
+            [CompletionResult]::new('--ping-interval', '--ping-interval', [CompletionResultType]::ParameterName, 'Send a websocket ping this often')
+            [CompletionResult]::new('--ping-timeout', '--ping-timeout', [CompletionResultType]::ParameterName, 'Consider the connection dead after this long with no traffic and no pong')
+            [CompletionResult]::new('--max-frame-size', '--max-frame-size', [CompletionResultType]::ParameterName, 'Largest frame to accept; larger ones are reported and skipped (e.g. 16MiB, 512k)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'HTTP basic auth user, with an optional :PASSWORD')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'HTTP basic auth user, with an optional :PASSWORD')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the basic auth password from FILE (env: OBTAIL_PASSWORD)')
+            [CompletionResult]::new('--cookie', '--cookie', [CompletionResultType]::ParameterName, 'Auth cookie value (OpenBazaar_Auth_Cookie)')
+            [CompletionResult]::new('--cookie-file', '--cookie-file', [CompletionResultType]::ParameterName, 'Read the auth cookie from FILE, as the node writes <datadir>/.cookie')
+            [CompletionResult]::new('--datadir', '--datadir', [CompletionResultType]::ParameterName, 'The node''s data directory, where its .cookie file is [default: ~/.openbazaar]')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra HTTP header for the websocket handshake (repeatable)')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Extra HTTP header for the websocket handshake (repeatable)')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Keep these kinds: exact, dotted prefix or * glob; comma-separated, repeatable')
+            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Keep these kinds: exact, dotted prefix or * glob; comma-separated, repeatable')
+            [CompletionResult]::new('-T', '-T ', [CompletionResultType]::ParameterName, 'Drop these kinds (same patterns as --type)')
+            [CompletionResult]::new('--exclude-type', '--exclude-type', [CompletionResultType]::ParameterName, 'Drop these kinds (same patterns as --type)')
+            [CompletionResult]::new('--order', '--order', [CompletionResultType]::ParameterName, 'Only frames about this order (an id, or a prefix of at least 6 characters)')
+            [CompletionResult]::new('--peer', '--peer', [CompletionResultType]::ParameterName, 'Only frames involving this peer (an id or 6+ character prefix, or @handle)')
+            [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Only replies to this async API call')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Run this jq program (jaq) on each frame and print its outputs instead')
+            [CompletionResult]::new('--filter', '--filter', [CompletionResultType]::ParameterName, 'Run this jq program (jaq) on each frame and print its outputs instead')
+            [CompletionResult]::new('--filter-file', '--filter-file', [CompletionResultType]::ParameterName, 'Read the jq program from FILE')
+            [CompletionResult]::new('--arg', '--arg', [CompletionResultType]::ParameterName, 'Bind $NAME to the string VALUE in the jq program (repeatable)')
+            [CompletionResult]::new('--argjson', '--argjson', [CompletionResultType]::ParameterName, 'Bind $NAME to the JSON value JSON in the jq program (repeatable)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: pretty on a terminal, ndjson otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [default: pretty on a terminal, ndjson otherwise]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors (auto honours NO_COLOR and CLICOLOR_FORCE)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Exit after N events are printed')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Exit after N events are printed')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up (exit 4) if --count is not reached within DURATION (30s, 5m, 1h)')
+            [CompletionResult]::new('--demo', '--demo', [CompletionResultType]::ParameterName, 'Tail the built-in simulated node (no node needed)')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Do not verify the node''s TLS certificate (prints a warning)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the node''s TLS certificate (prints a warning)')
+            [CompletionResult]::new('--no-reconnect', '--no-reconnect', [CompletionResultType]::ParameterName, 'Exit when the connection ends instead of reconnecting')
+            [CompletionResult]::new('--envelope', '--envelope', [CompletionResultType]::ParameterName, 'In json/ndjson, wrap each event as {"time","kind","source","frame"}')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Print string results of --filter without quotes, as jq -r does')
+            [CompletionResult]::new('--raw-output', '--raw-output', [CompletionResultType]::ParameterName, 'Print string results of --filter without quotes, as jq -r does')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('kinds', 'kinds', [CompletionResultType]::ParameterValue, 'List every kind with a one-line description')
+            [CompletionResult]::new('sim', 'sim', [CompletionResultType]::ParameterValue, 'Run the simulated node as a websocket server')
+            [CompletionResult]::new('generate-docs', 'generate-docs', [CompletionResultType]::ParameterValue, 'Write the shell completions and man page (for packagers)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'obtail;kinds' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'obtail;sim' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Require HTTP basic auth with these credentials')
+            [CompletionResult]::new('--cookie', '--cookie', [CompletionResultType]::ParameterName, 'Require this OpenBazaar_Auth_Cookie value')
+            [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'Serve wss:// with this PEM certificate (needs --tls-key)')
+            [CompletionResult]::new('--tls-key', '--tls-key', [CompletionResultType]::ParameterName, 'PEM private key for --tls-cert')
+            [CompletionResult]::new('--speed', '--speed', [CompletionResultType]::ParameterName, 'Simulated time speed (1 = real time, 0 = as fast as possible)')
+            [CompletionResult]::new('--generation', '--generation', [CompletionResultType]::ParameterName, 'Which node generation''s frame shapes to send')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Storyline seed (same seed, same story)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Stop after this long (e.g. 30s, 5m)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'obtail;generate-docs' {
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Directory to write completions/ and man/ into')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'obtail;help' {
+            [CompletionResult]::new('kinds', 'kinds', [CompletionResultType]::ParameterValue, 'List every kind with a one-line description')
+            [CompletionResult]::new('sim', 'sim', [CompletionResultType]::ParameterValue, 'Run the simulated node as a websocket server')
+            [CompletionResult]::new('generate-docs', 'generate-docs', [CompletionResultType]::ParameterValue, 'Write the shell completions and man page (for packagers)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'obtail;help;kinds' {
+            break
+        }
+        'obtail;help;sim' {
+            break
+        }
+        'obtail;help;generate-docs' {
+            break
+        }
+        'obtail;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

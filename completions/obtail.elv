@@ -1,0 +1,110 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[obtail] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'obtail'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'obtail'= {
+            cand --replay 'Read recorded frames from FILE (''-'' for stdin) instead of connecting'
+            cand --demo-speed 'Simulated time speed for --demo (1 = real time, 0 = as fast as possible)'
+            cand --demo-seed 'Seed for the --demo storyline (same seed, same story)'
+            cand --record 'Append every received frame, before filtering, with its time and source, to FILE'
+            cand --cacert 'Trust this PEM certificate (the node''s CA, or its self-signed certificate) for wss://'
+            cand --connect-timeout 'Give up connecting after this long'
+            cand --ping-interval 'Send a websocket ping this often'
+            cand --ping-timeout 'Consider the connection dead after this long with no traffic and no pong'
+            cand --max-frame-size 'Largest frame to accept; larger ones are reported and skipped (e.g. 16MiB, 512k)'
+            cand -u 'HTTP basic auth user, with an optional :PASSWORD'
+            cand --user 'HTTP basic auth user, with an optional :PASSWORD'
+            cand --password-file 'Read the basic auth password from FILE (env: OBTAIL_PASSWORD)'
+            cand --cookie 'Auth cookie value (OpenBazaar_Auth_Cookie)'
+            cand --cookie-file 'Read the auth cookie from FILE, as the node writes <datadir>/.cookie'
+            cand --datadir 'The node''s data directory, where its .cookie file is [default: ~/.openbazaar]'
+            cand -H 'Extra HTTP header for the websocket handshake (repeatable)'
+            cand --header 'Extra HTTP header for the websocket handshake (repeatable)'
+            cand -t 'Keep these kinds: exact, dotted prefix or * glob; comma-separated, repeatable'
+            cand --type 'Keep these kinds: exact, dotted prefix or * glob; comma-separated, repeatable'
+            cand -T 'Drop these kinds (same patterns as --type)'
+            cand --exclude-type 'Drop these kinds (same patterns as --type)'
+            cand --order 'Only frames about this order (an id, or a prefix of at least 6 characters)'
+            cand --peer 'Only frames involving this peer (an id or 6+ character prefix, or @handle)'
+            cand --id 'Only replies to this async API call'
+            cand -f 'Run this jq program (jaq) on each frame and print its outputs instead'
+            cand --filter 'Run this jq program (jaq) on each frame and print its outputs instead'
+            cand --filter-file 'Read the jq program from FILE'
+            cand --arg 'Bind $NAME to the string VALUE in the jq program (repeatable)'
+            cand --argjson 'Bind $NAME to the JSON value JSON in the jq program (repeatable)'
+            cand -o 'Output format [default: pretty on a terminal, ndjson otherwise]'
+            cand --output 'Output format [default: pretty on a terminal, ndjson otherwise]'
+            cand --color 'When to use colors (auto honours NO_COLOR and CLICOLOR_FORCE)'
+            cand -n 'Exit after N events are printed'
+            cand --count 'Exit after N events are printed'
+            cand --timeout 'Give up (exit 4) if --count is not reached within DURATION (30s, 5m, 1h)'
+            cand --demo 'Tail the built-in simulated node (no node needed)'
+            cand -k 'Do not verify the node''s TLS certificate (prints a warning)'
+            cand --insecure 'Do not verify the node''s TLS certificate (prints a warning)'
+            cand --no-reconnect 'Exit when the connection ends instead of reconnecting'
+            cand --envelope 'In json/ndjson, wrap each event as {"time","kind","source","frame"}'
+            cand -r 'Print string results of --filter without quotes, as jq -r does'
+            cand --raw-output 'Print string results of --filter without quotes, as jq -r does'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand kinds 'List every kind with a one-line description'
+            cand sim 'Run the simulated node as a websocket server'
+            cand generate-docs 'Write the shell completions and man page (for packagers)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'obtail;kinds'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'obtail;sim'= {
+            cand --listen 'Address to listen on'
+            cand --user 'Require HTTP basic auth with these credentials'
+            cand --cookie 'Require this OpenBazaar_Auth_Cookie value'
+            cand --tls-cert 'Serve wss:// with this PEM certificate (needs --tls-key)'
+            cand --tls-key 'PEM private key for --tls-cert'
+            cand --speed 'Simulated time speed (1 = real time, 0 = as fast as possible)'
+            cand --generation 'Which node generation''s frame shapes to send'
+            cand --seed 'Storyline seed (same seed, same story)'
+            cand --duration 'Stop after this long (e.g. 30s, 5m)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'obtail;generate-docs'= {
+            cand --out 'Directory to write completions/ and man/ into'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'obtail;help'= {
+            cand kinds 'List every kind with a one-line description'
+            cand sim 'Run the simulated node as a websocket server'
+            cand generate-docs 'Write the shell completions and man page (for packagers)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'obtail;help;kinds'= {
+        }
+        &'obtail;help;sim'= {
+        }
+        &'obtail;help;generate-docs'= {
+        }
+        &'obtail;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

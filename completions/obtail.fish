@@ -1,0 +1,178 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_obtail_global_optspecs
+    string join \n replay= demo demo-speed= demo-seed= record= cacert= k/insecure connect-timeout= ping-interval= ping-timeout= no-reconnect max-frame-size= u/user= password-file= cookie= cookie-file= datadir= H/header= t/type= T/exclude-type= order= peer= id= f/filter= filter-file= arg= argjson= o/output= envelope r/raw-output color= n/count= timeout= h/help V/version
+end
+
+function __fish_obtail_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_obtail_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_obtail_using_subcommand
+    set -l cmd (__fish_obtail_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c obtail -n "__fish_obtail_needs_command" -l replay -d 'Read recorded frames from FILE (\'-\' for stdin) instead of connecting' -r -F
+complete -c obtail -n "__fish_obtail_needs_command" -l demo-speed -d 'Simulated time speed for --demo (1 = real time, 0 = as fast as possible)' -r
+complete -c obtail -n "__fish_obtail_needs_command" -l demo-seed -d 'Seed for the --demo storyline (same seed, same story)' -r
+complete -c obtail -n "__fish_obtail_needs_command" -l record -d 'Append every received frame, before filtering, with its time and source, to FILE' -r -F
+complete -c obtail -n "__fish_obtail_needs_command" -l cacert -d 'Trust this PEM certificate (the node\'s CA, or its self-signed certificate) for wss://' -r -F
+complete -c obtail -n "__fish_obtail_needs_command" -l connect-timeout -d 'Give up connecting after this long' -r
+complete -c obtail -n "__fish_obtail_needs_command" -l ping-interval -d 'Send a websocket ping this often' -r
+complete -c obtail -n "__fish_obtail_needs_command" -l ping-timeout -d 'Consider the connection dead after this long with no traffic and no pong' -r
+complete -c obtail -n "__fish_obtail_needs_command" -l max-frame-size -d 'Largest frame to accept; larger ones are reported and skipped (e.g. 16MiB, 512k)' -r
+complete -c obtail -n "__fish_obtail_needs_command" -s u -l user -d 'HTTP basic auth user, with an optional :PASSWORD' -r
+complete -c obtail -n "__fish_obtail_needs_command" -l password-file -d 'Read the basic auth password from FILE (env: OBTAIL_PASSWORD)' -r -F
+complete -c obtail -n "__fish_obtail_needs_command" -l cookie -d 'Auth cookie value (OpenBazaar_Auth_Cookie)' -r
+complete -c obtail -n "__fish_obtail_needs_command" -l cookie-file -d 'Read the auth cookie from FILE, as the node writes <datadir>/.cookie' -r -F
+complete -c obtail -n "__fish_obtail_needs_command" -l datadir -d 'The node\'s data directory, where its .cookie file is [default: ~/.openbazaar]' -r -f -a "(__fish_complete_directories)"
+complete -c obtail -n "__fish_obtail_needs_command" -s H -l header -d 'Extra HTTP header for the websocket handshake (repeatable)' -r
+complete -c obtail -n "__fish_obtail_needs_command" -s t -l type -d 'Keep these kinds: exact, dotted prefix or * glob; comma-separated, repeatable' -r -f -a "wallet\t''
+notification\t''
+message\t''
+status\t''
+reply\t''
+walletUpdate\t''
+wallet.incoming\t''
+wallet.outgoing\t''
+notification.order\t''
+notification.payment\t''
+notification.orderConfirmation\t''
+notification.orderDeclined\t''
+notification.declined\t''
+notification.cancel\t''
+notification.refund\t''
+notification.fulfillment\t''
+notification.orderComplete\t''
+notification.completion\t''
+notification.processingError\t''
+notification.disputeOpen\t''
+notification.disputeUpdate\t''
+notification.disputeClose\t''
+notification.disputeAccepted\t''
+notification.follow\t''
+notification.unfollow\t''
+notification.moderatorAdd\t''
+notification.moderatorRemove\t''
+notification.buyerDisputeTimeout\t''
+notification.buyerDisputeExpiry\t''
+notification.vendorDisputeTimeout\t''
+notification.moderatorDisputeExpiry\t''
+notification.vendorFinalizedPayment\t''
+message.direct\t''
+message.order\t''
+messageTyping\t''
+messageRead\t''
+status.publishing\t''
+status.complete\t''
+status.error\t''
+reply.profile\t''
+reply.profile.error\t''
+reply.moderator\t''
+reply.rating\t''
+reply.rating.error\t''
+unknown\t''
+invalid\t''"
+complete -c obtail -n "__fish_obtail_needs_command" -s T -l exclude-type -d 'Drop these kinds (same patterns as --type)' -r -f -a "wallet\t''
+notification\t''
+message\t''
+status\t''
+reply\t''
+walletUpdate\t''
+wallet.incoming\t''
+wallet.outgoing\t''
+notification.order\t''
+notification.payment\t''
+notification.orderConfirmation\t''
+notification.orderDeclined\t''
+notification.declined\t''
+notification.cancel\t''
+notification.refund\t''
+notification.fulfillment\t''
+notification.orderComplete\t''
+notification.completion\t''
+notification.processingError\t''
+notification.disputeOpen\t''
+notification.disputeUpdate\t''
+notification.disputeClose\t''
+notification.disputeAccepted\t''
+notification.follow\t''
+notification.unfollow\t''
+notification.moderatorAdd\t''
+notification.moderatorRemove\t''
+notification.buyerDisputeTimeout\t''
+notification.buyerDisputeExpiry\t''
+notification.vendorDisputeTimeout\t''
+notification.moderatorDisputeExpiry\t''
+notification.vendorFinalizedPayment\t''
+message.direct\t''
+message.order\t''
+messageTyping\t''
+messageRead\t''
+status.publishing\t''
+status.complete\t''
+status.error\t''
+reply.profile\t''
+reply.profile.error\t''
+reply.moderator\t''
+reply.rating\t''
+reply.rating.error\t''
+unknown\t''
+invalid\t''"
+complete -c obtail -n "__fish_obtail_needs_command" -l order -d 'Only frames about this order (an id, or a prefix of at least 6 characters)' -r
+complete -c obtail -n "__fish_obtail_needs_command" -l peer -d 'Only frames involving this peer (an id or 6+ character prefix, or @handle)' -r
+complete -c obtail -n "__fish_obtail_needs_command" -l id -d 'Only replies to this async API call' -r
+complete -c obtail -n "__fish_obtail_needs_command" -s f -l filter -d 'Run this jq program (jaq) on each frame and print its outputs instead' -r
+complete -c obtail -n "__fish_obtail_needs_command" -l filter-file -d 'Read the jq program from FILE' -r -F
+complete -c obtail -n "__fish_obtail_needs_command" -l arg -d 'Bind $NAME to the string VALUE in the jq program (repeatable)' -r
+complete -c obtail -n "__fish_obtail_needs_command" -l argjson -d 'Bind $NAME to the JSON value JSON in the jq program (repeatable)' -r
+complete -c obtail -n "__fish_obtail_needs_command" -s o -l output -d 'Output format [default: pretty on a terminal, ndjson otherwise]' -r -f -a "pretty\t'One line per event: time, kind and a summary in plain words'
+json\t'The frame, indented (colored on a terminal)'
+ndjson\t'The frame, compact, one per line'
+raw\t'The frame\'s text exactly as received'"
+complete -c obtail -n "__fish_obtail_needs_command" -l color -d 'When to use colors (auto honours NO_COLOR and CLICOLOR_FORCE)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c obtail -n "__fish_obtail_needs_command" -s n -l count -d 'Exit after N events are printed' -r
+complete -c obtail -n "__fish_obtail_needs_command" -l timeout -d 'Give up (exit 4) if --count is not reached within DURATION (30s, 5m, 1h)' -r
+complete -c obtail -n "__fish_obtail_needs_command" -l demo -d 'Tail the built-in simulated node (no node needed)'
+complete -c obtail -n "__fish_obtail_needs_command" -s k -l insecure -d 'Do not verify the node\'s TLS certificate (prints a warning)'
+complete -c obtail -n "__fish_obtail_needs_command" -l no-reconnect -d 'Exit when the connection ends instead of reconnecting'
+complete -c obtail -n "__fish_obtail_needs_command" -l envelope -d 'In json/ndjson, wrap each event as {"time","kind","source","frame"}'
+complete -c obtail -n "__fish_obtail_needs_command" -s r -l raw-output -d 'Print string results of --filter without quotes, as jq -r does'
+complete -c obtail -n "__fish_obtail_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c obtail -n "__fish_obtail_needs_command" -s V -l version -d 'Print version'
+complete -c obtail -n "__fish_obtail_needs_command" -a "kinds" -d 'List every kind with a one-line description'
+complete -c obtail -n "__fish_obtail_needs_command" -a "sim" -d 'Run the simulated node as a websocket server'
+complete -c obtail -n "__fish_obtail_needs_command" -a "generate-docs" -d 'Write the shell completions and man page (for packagers)'
+complete -c obtail -n "__fish_obtail_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c obtail -n "__fish_obtail_using_subcommand kinds" -s h -l help -d 'Print help'
+complete -c obtail -n "__fish_obtail_using_subcommand sim" -l listen -d 'Address to listen on' -r
+complete -c obtail -n "__fish_obtail_using_subcommand sim" -l user -d 'Require HTTP basic auth with these credentials' -r
+complete -c obtail -n "__fish_obtail_using_subcommand sim" -l cookie -d 'Require this OpenBazaar_Auth_Cookie value' -r
+complete -c obtail -n "__fish_obtail_using_subcommand sim" -l tls-cert -d 'Serve wss:// with this PEM certificate (needs --tls-key)' -r -F
+complete -c obtail -n "__fish_obtail_using_subcommand sim" -l tls-key -d 'PEM private key for --tls-cert' -r -F
+complete -c obtail -n "__fish_obtail_using_subcommand sim" -l speed -d 'Simulated time speed (1 = real time, 0 = as fast as possible)' -r
+complete -c obtail -n "__fish_obtail_using_subcommand sim" -l generation -d 'Which node generation\'s frame shapes to send' -r -f -a "0.13\t''
+0.14\t''"
+complete -c obtail -n "__fish_obtail_using_subcommand sim" -l seed -d 'Storyline seed (same seed, same story)' -r
+complete -c obtail -n "__fish_obtail_using_subcommand sim" -l duration -d 'Stop after this long (e.g. 30s, 5m)' -r
+complete -c obtail -n "__fish_obtail_using_subcommand sim" -s h -l help -d 'Print help'
+complete -c obtail -n "__fish_obtail_using_subcommand generate-docs" -l out -d 'Directory to write completions/ and man/ into' -r -F
+complete -c obtail -n "__fish_obtail_using_subcommand generate-docs" -s h -l help -d 'Print help'
+complete -c obtail -n "__fish_obtail_using_subcommand help; and not __fish_seen_subcommand_from kinds sim generate-docs help" -f -a "kinds" -d 'List every kind with a one-line description'
+complete -c obtail -n "__fish_obtail_using_subcommand help; and not __fish_seen_subcommand_from kinds sim generate-docs help" -f -a "sim" -d 'Run the simulated node as a websocket server'
+complete -c obtail -n "__fish_obtail_using_subcommand help; and not __fish_seen_subcommand_from kinds sim generate-docs help" -f -a "generate-docs" -d 'Write the shell completions and man page (for packagers)'
+complete -c obtail -n "__fish_obtail_using_subcommand help; and not __fish_seen_subcommand_from kinds sim generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

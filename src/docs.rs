@@ -1,0 +1,213 @@
+//! Completions and the man page, generated from the clap definition so they cannot drift.
+//! `obtail generate-docs --out .` rewrites `completions/` and `man/`; a test compares them.
+
+use std::io::Write;
+use std::path::Path;
+
+use clap::CommandFactory;
+use clap_complete::Shell;
+
+use crate::cli::Args;
+use crate::exit::{Failure, Stop};
+use crate::kind::CATALOG;
+
+/// Every generated file, by path relative to the repository root.
+pub fn files() -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for (shell, name) in [
+        (Shell::Bash, "obtail.bash"),
+        (Shell::Zsh, "_obtail"),
+        (Shell::Fish, "obtail.fish"),
+        (Shell::Elvish, "obtail.elv"),
+        (Shell::PowerShell, "_obtail.ps1"),
+    ] {
+        let mut buf = Vec::new();
+        clap_complete::generate(shell, &mut Args::command(), "obtail", &mut buf);
+        out.push((format!("completions/{name}"), buf));
+    }
+    out.push(("man/obtail.1".to_string(), man_page()));
+    out
+}
+
+pub fn generate(dir: &Path) -> Result<Stop, Failure> {
+    for (path, bytes) in files() {
+        let target = dir.join(&path);
+        let write = || -> std::io::Result<()> {
+            std::fs::create_dir_all(target.parent().unwrap_or(dir))?;
+            std::fs::File::create(&target)?.write_all(&bytes)
+        };
+        write().map_err(|e| Failure::runtime(format!("cannot write {}: {e}", target.display())))?;
+    }
+    Ok(Stop::InputEnded)
+}
+
+fn man_page() -> Vec<u8> {
+    let man = clap_mangen::Man::new(Args::command()).date("2026-11-27");
+    let mut buf = Vec::new();
+    let sections: [&dyn Fn(&mut Vec<u8>) -> std::io::Result<()>; 5] = [
+        &|w| man.render_title(w),
+        &|w| man.render_name_section(w),
+        &|w| man.render_synopsis_section(w),
+        &|w| man.render_description_section(w),
+        &|w| man.render_options_section(w),
+    ];
+    for render in sections {
+        render(&mut buf).expect("writing to a Vec cannot fail");
+    }
+    buf.extend_from_slice(commands_section().as_bytes());
+    buf.extend_from_slice(extra_sections().as_bytes());
+    man.render_version_section(&mut buf)
+        .expect("writing to a Vec cannot fail");
+    buf
+}
+
+/// Escapes text for roff: backslashes, and a leading dot or quote that roff would obey.
+fn roff(text: &str) -> String {
+    let t = text.replace('\\', "\\e").replace('-', "\\-");
+    if t.starts_with('.') || t.starts_with('\'') {
+        format!("\\&{t}")
+    } else {
+        t
+    }
+}
+
+/// The subcommands with their options, in this page rather than pages of their own.
+fn commands_section() -> String {
+    let cmd = Args::command();
+    let mut s = String::from(".SH COMMANDS\n");
+    for sub in cmd.get_subcommands().filter(|c| !c.is_hide_set()) {
+        let about = sub.get_about().map(|a| a.to_string()).unwrap_or_default();
+        s.push_str(&format!(
+            ".TP\n\\fBobtail {}\\fR\n{}\n",
+            sub.get_name(),
+            roff(&about)
+        ));
+        for arg in sub
+            .get_arguments()
+            .filter(|a| a.get_long().is_some() && a.get_id() != "help")
+        {
+            let value = arg
+                .get_value_names()
+                .map(|v| format!(" <{}>", v.join("> <")))
+                .unwrap_or_default();
+            let default = match arg.get_default_values() {
+                [] => String::new(),
+                d => format!(" [default: {}]", d[0].to_string_lossy()),
+            };
+            let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+            s.push_str(&format!(
+                ".RS\n.TP\n\\fB\\-\\-{}\\fR{}{}\n{}\n.RE\n",
+                roff(arg.get_long().unwrap_or_default()),
+                roff(&value),
+                roff(&default),
+                roff(&help)
+            ));
+        }
+    }
+    s
+}
+
+fn extra_sections() -> String {
+    let mut s =
+        String::from(".SH KINDS\nEvery frame gets exactly one kind, from the keys it carries.\n");
+    for (name, what) in CATALOG {
+        s.push_str(&format!(".TP\n\\fB{}\\fR\n{}\n", roff(name), roff(what)));
+    }
+    s.push_str(
+        ".PP\nA pattern given to \\fB\\-t\\fR or \\fB\\-T\\fR matches a kind when equal, when it is a dotted prefix \
+(\\fBnotification\\fR matches \\fBnotification.order\\fR; \\fBmessage\\fR does not match \\fBmessageTyping\\fR), \
+or as a \\fB*\\fR glob; case\\-insensitive.\n",
+    );
+    s.push_str(".SH \"EXIT STATUS\"\n");
+    for (code, what) in EXIT_CODES {
+        s.push_str(&format!(".TP\n\\fB{code}\\fR\n{}\n", roff(what)));
+    }
+    s.push_str(".SH ENVIRONMENT\n");
+    for (var, what) in ENVIRONMENT {
+        s.push_str(&format!(".TP\n\\fB{var}\\fR\n{}\n", roff(what)));
+    }
+    s.push_str(&format!(
+        ".SH FILES\n.TP\n\\fB~/.openbazaar/.cookie\\fR\n{}\n",
+        roff(
+            "The node's auth cookie (OpenBazaar_Auth_Cookie=<value>), used when no other auth option is given and \
+             the node is on this machine. On macOS it is in ~/Library/Application Support/openbazaar, elsewhere \
+             ~/openbazaar; testnet nodes use the -testnet variants; --datadir names another directory."
+        )
+    ));
+    s.push_str(".SH \"JQ PROGRAMS\"\n");
+    s.push_str(&roff(JQ_DIFFERENCES).replace("\n\n", "\n.PP\n"));
+    s.push_str("\n.SH EXAMPLES\n");
+    for (what, cmd) in EXAMPLES {
+        s.push_str(&format!(
+            ".TP\n{}\n.nf\n\\fB{}\\fR\n.fi\n",
+            roff(what),
+            roff(cmd)
+        ));
+    }
+    s
+}
+
+pub const EXIT_CODES: &[(u8, &str)] = &[
+    (0, "normal end: count reached, replay input ended, node closed with --no-reconnect, or the reader of stdout went away"),
+    (1, "runtime failure: node unreachable and not retrying, I/O error"),
+    (2, "usage error: bad option, bad URL, bad filter program"),
+    (3, "the node refused authentication"),
+    (4, "--timeout passed before --count was reached"),
+    (130, "interrupted (Ctrl-C)"),
+];
+
+const ENVIRONMENT: &[(&str, &str)] = &[
+    (
+        "OBTAIL_URL",
+        "node URL(s) to tail when none is given on the command line",
+    ),
+    ("OBTAIL_PASSWORD", "password for basic auth (-u USER)"),
+    ("OBTAIL_COOKIE", "the node's auth cookie value"),
+    (
+        "NO_COLOR",
+        "when set and not empty, --color auto never colors",
+    ),
+    (
+        "CLICOLOR_FORCE",
+        "when set and not 0, --color auto colors even when not writing to a terminal",
+    ),
+    ("TZ", "time zone of the times in pretty output"),
+];
+
+pub const JQ_DIFFERENCES: &str = "Programs given to -f run on jaq, a jq clone, with its standard library. \
+Variables $kind, $time and $source describe the frame; --arg and --argjson add more.
+
+Differences from jq: regular expressions use Rust regex syntax, not Oniguruma (\\p{L} is an error, \\w and (?i) \
+match ASCII only); $ENV, $__loc__, @csv and @tsv are not available.";
+
+pub const EXAMPLES: &[(&str, &str)] = &[
+    ("Watch the built-in simulated marketplace:", "obtail --demo"),
+    (
+        "Tail the local node (its cookie file is found automatically):",
+        "obtail",
+    ),
+    (
+        "A node with basic auth, over TLS with a self-signed certificate:",
+        "obtail -u admin --cacert node.crt wss://shop.example:4002",
+    ),
+    (
+        "Only order notifications, without follows:",
+        "obtail -t notification -T notification.follow",
+    ),
+    (
+        "Wait in a script until an order is paid (exit 4 after 10 minutes):",
+        "obtail -t notification.payment --order QmXyZ123 -n 1 --timeout 10m",
+    ),
+    (
+        "Follow one order's whole story across kinds:",
+        "obtail --order QmXyZ123",
+    ),
+    (
+        "Count events per kind from a recording:",
+        "obtail --replay session.ndjson -f '$kind' -r | sort | uniq -c",
+    ),
+    (
+        "Record a session, then replay it with new filters:",
+        "obtail --record session.ndjson; obtail --replay session.ndjson -t message -o json",
+    ),
+];
