@@ -537,3 +537,16 @@ fn bad_urls_are_usage_errors() {
         assert!(ob.stderr().contains(why), "{}", ob.stderr());
     }
 }
+
+#[test]
+fn url_and_password_from_the_environment() {
+    let server = one_frame_server(ServerOpts {
+        require: Some(("authorization".into(), basic("bob", "env-pw"))),
+        ..Default::default()
+    });
+    let url = format!("http://bob@127.0.0.1:{}", server.port);
+    let env = [("OBTAIL_URL", url.as_str()), ("OBTAIL_PASSWORD", "env-pw")];
+    let mut ob = Obtail::run_env(&["-n", "1"], &env);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    assert_eq!(ob.stdout_lines(), statuses(1..=1));
+}

@@ -121,9 +121,13 @@ impl LiveSource {
         if let Err(e) = handler {
             warn(&format!("cannot catch Ctrl-C: {e}"));
         }
+        let ping_timeout = s.ping_timeout.max(Duration::from_millis(10));
         let liveness = Liveness {
-            ping_interval: s.ping_interval.max(Duration::from_millis(10)),
-            ping_timeout: s.ping_timeout.max(Duration::from_millis(10)),
+            // A quiet node gets at least one ping before it is declared dead.
+            ping_interval: s
+                .ping_interval
+                .clamp(Duration::from_millis(10), ping_timeout / 2),
+            ping_timeout,
             reconnect: s.reconnect,
         };
         let (tx, rx) = mpsc::sync_channel(QUEUE);
@@ -149,7 +153,9 @@ impl LiveSource {
 
     /// Asks node threads to close, and waits a little for them to do it.
     fn shutdown(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
+        if self.stop.swap(true, Ordering::SeqCst) {
+            return;
+        }
         let until = Instant::now() + STOP_GRACE;
         while let Some(left) = until.checked_duration_since(Instant::now()) {
             // Draining unblocks threads waiting on a full queue.
