@@ -81,52 +81,15 @@ impl LiveSource {
         max_frame: usize,
         env: &Env,
     ) -> Result<Self, Failure> {
-        let default = [DEFAULT_URL.to_string()];
-        let urls = if urls.is_empty() { &default[..] } else { urls };
-        let parsed = urls
-            .iter()
-            .map(|u| {
-                NodeUrl::parse(u)
-                    .map_err(|why| Failure::usage(format!("bad URL '{}': {why}", redact(u))))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let tls = if parsed.iter().any(|u| u.secure) {
-            if s.insecure {
-                warn("-k/--insecure: the node's TLS certificate is not verified");
-            }
-            Some(tls::client_config(s.cacert.as_deref(), s.insecure)?)
-        } else {
-            None
-        };
-        let mut auth = AuthOptions::resolve(s, env)?;
-        let mut targets = Vec::with_capacity(parsed.len());
-        for url in parsed {
-            targets.push(Target {
-                auth: auth.for_node(&url)?,
-                shown: url.shown().into(),
-                tls: url.secure.then(|| tls.clone()).flatten(),
-                url,
-                connect_timeout: s.connect_timeout,
-                max_frame,
-            });
-        }
-        let interrupted = Arc::new(AtomicBool::new(false));
-        let flag = interrupted.clone();
-        // A second Ctrl-C ends at once, should the polite close hang.
-        let handler = ctrlc::set_handler(move || {
-            if flag.swap(true, Ordering::SeqCst) {
-                std::process::exit(130);
-            }
-        });
-        if let Err(e) = handler {
-            warn(&format!("cannot catch Ctrl-C: {e}"));
-        }
+        let targets = targets(urls, s, max_frame, env)?;
+        let interrupted = catch_ctrl_c();
         let ping_timeout = s.ping_timeout.max(Duration::from_millis(10));
         let liveness = Liveness {
             // A quiet node gets at least one ping before it is declared dead.
             ping_interval: s
                 .ping_interval
-                .clamp(Duration::from_millis(10), ping_timeout / 2),
+                .min(ping_timeout / 2)
+                .max(Duration::from_millis(5)),
             ping_timeout,
             reconnect: s.reconnect,
         };
@@ -225,6 +188,61 @@ impl Drop for LiveSource {
     fn drop(&mut self) {
         self.shutdown();
     }
+}
+
+/// Every node's URL, credentials and TLS settings, checked before any thread starts.
+fn targets(
+    urls: &[String],
+    s: &LiveSettings,
+    max_frame: usize,
+    env: &Env,
+) -> Result<Vec<Target>, Failure> {
+    let default = [DEFAULT_URL.to_string()];
+    let urls = if urls.is_empty() { &default[..] } else { urls };
+    let parsed = urls
+        .iter()
+        .map(|u| {
+            NodeUrl::parse(u)
+                .map_err(|why| Failure::usage(format!("bad URL '{}': {why}", redact(u))))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let tls = if parsed.iter().any(|u| u.secure) {
+        if s.insecure {
+            warn("-k/--insecure: the node's TLS certificate is not verified");
+        }
+        Some(tls::client_config(s.cacert.as_deref(), s.insecure)?)
+    } else {
+        None
+    };
+    let mut auth = AuthOptions::resolve(s, env)?;
+    let mut targets = Vec::with_capacity(parsed.len());
+    for url in parsed {
+        targets.push(Target {
+            auth: auth.for_node(&url)?,
+            shown: url.shown().into(),
+            tls: url.secure.then(|| tls.clone()).flatten(),
+            url,
+            connect_timeout: s.connect_timeout,
+            max_frame,
+        });
+    }
+    Ok(targets)
+}
+
+/// A flag Ctrl-C sets, checked on every tick; a second Ctrl-C ends at once, should the
+/// polite close hang.
+fn catch_ctrl_c() -> Arc<AtomicBool> {
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let flag = interrupted.clone();
+    let handler = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+    if let Err(e) = handler {
+        warn(&format!("cannot catch Ctrl-C: {e}"));
+    }
+    interrupted
 }
 
 /// One node's life: connect, read, and reconnect after a backoff until told to stop.

@@ -42,72 +42,104 @@ pub struct Session<'a> {
     pub stop: &'a AtomicBool,
 }
 
+/// What the read loop remembers between ticks.
+struct Line {
+    /// When anything last arrived (a frame, a ping, a pong).
+    heard: Instant,
+    pinged: Instant,
+    /// The node sent a close frame: whatever follows is a clean end.
+    closing: bool,
+}
+
 impl Session<'_> {
     /// Reads until the connection ends. The socket's read timeout is the tick on which pings,
     /// liveness and the stop flag are checked.
     pub fn run(&self, ws: &mut Ws) -> Ended {
-        let mut heard = Instant::now();
-        let mut pinged = heard;
-        let mut closing = false;
+        let now = Instant::now();
+        let mut line = Line {
+            heard: now,
+            pinged: now,
+            closing: false,
+        };
         loop {
-            if self.stop.load(Ordering::Relaxed) {
-                close(ws);
-                return Ended::Stopped;
-            }
-            let quiet = heard.elapsed();
-            if quiet >= self.ping_timeout {
-                return Ended::Lost(format!(
-                    "no traffic and no pong for {}; the connection is dead",
-                    human(self.ping_timeout)
-                ));
-            }
-            if quiet >= self.ping_interval && pinged.elapsed() >= self.ping_interval {
-                pinged = Instant::now();
-                match ws.send(Message::Ping(Default::default())) {
-                    Err(Error::Io(e)) if is_timeout(&e) => {}
-                    Err(e) => return self.lost(e, closing),
-                    Ok(()) => {}
+            let read = if self.stop.load(Ordering::Relaxed) {
+                Some(Ended::Stopped)
+            } else if let Some(end) = self.keepalive(ws, &mut line) {
+                Some(end)
+            } else {
+                let read = ws.read();
+                self.take(read, &mut line)
+            };
+            if let Some(end) = read {
+                if end == Ended::Stopped {
+                    close(ws);
                 }
-            }
-            match ws.read() {
-                Ok(msg) => {
-                    heard = Instant::now();
-                    match msg {
-                        Message::Text(_) | Message::Binary(_) => {
-                            let binary = matches!(msg, Message::Binary(_));
-                            if !self.deliver(msg.into_data().into(), binary, None) {
-                                close(ws);
-                                return Ended::Stopped;
-                            }
-                        }
-                        Message::Close(_) => closing = true,
-                        Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
-                    }
-                }
-                Err(Error::Io(e)) if is_timeout(&e) => {}
-                Err(Error::Utf8(_)) => {
-                    heard = Instant::now();
-                    let defect = "text frame is not valid UTF-8".to_string();
-                    if !self.deliver(Vec::new(), false, Some(defect)) {
-                        return Ended::Stopped;
-                    }
-                }
-                Err(Error::Capacity(CapacityError::MessageTooLong { size, max_size })) => {
-                    let defect = format!(
-                        "frame of {size} bytes is larger than --max-frame-size ({max_size} \
-                         bytes); skipped"
-                    );
-                    if !self.deliver(Vec::new(), false, Some(defect)) {
-                        return Ended::Stopped;
-                    }
-                    return Ended::Lost(format!(
-                        "skipped a frame of {size} bytes (more than --max-frame-size); a \
-                         connection cannot resume mid-frame"
-                    ));
-                }
-                Err(e) => return self.lost(e, closing),
+                return end;
             }
         }
+    }
+
+    /// Pings a quiet connection; ends a dead one.
+    fn keepalive(&self, ws: &mut Ws, line: &mut Line) -> Option<Ended> {
+        let quiet = line.heard.elapsed();
+        if quiet >= self.ping_timeout {
+            return Some(Ended::Lost(format!(
+                "no traffic and no pong for {}; the connection is dead",
+                human(self.ping_timeout)
+            )));
+        }
+        if quiet >= self.ping_interval && line.pinged.elapsed() >= self.ping_interval {
+            line.pinged = Instant::now();
+            match ws.send(Message::Ping(Default::default())) {
+                // Queued; a later read or write flushes it.
+                Err(Error::Io(e)) if is_timeout(&e) => {}
+                Err(e) => return Some(self.lost(e, line.closing)),
+                Ok(()) => {}
+            }
+        }
+        None
+    }
+
+    /// Handles one read; `Some` when the connection is over.
+    fn take(&self, read: Result<Message, Error>, line: &mut Line) -> Option<Ended> {
+        let delivered = match read {
+            Ok(msg) => {
+                line.heard = Instant::now();
+                match msg {
+                    Message::Text(_) | Message::Binary(_) => {
+                        let binary = matches!(msg, Message::Binary(_));
+                        self.deliver(msg.into_data().into(), binary, None)
+                    }
+                    Message::Close(_) => {
+                        line.closing = true;
+                        true
+                    }
+                    Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => true,
+                }
+            }
+            Err(Error::Io(e)) if is_timeout(&e) => true,
+            Err(Error::Utf8(_)) => {
+                line.heard = Instant::now();
+                let defect = "text frame is not valid UTF-8".to_string();
+                self.deliver(Vec::new(), false, Some(defect))
+            }
+            Err(Error::Capacity(CapacityError::MessageTooLong { size, max_size })) => {
+                let defect = format!(
+                    "frame of {size} bytes is larger than --max-frame-size ({max_size} bytes); \
+                     skipped"
+                );
+                if !self.deliver(Vec::new(), false, Some(defect)) {
+                    return Some(Ended::Stopped);
+                }
+                // tungstenite cannot skip the rest of the frame: the connection is unusable.
+                return Some(Ended::Lost(format!(
+                    "skipped a frame of {size} bytes (more than --max-frame-size); a \
+                     connection cannot resume mid-frame"
+                )));
+            }
+            Err(e) => return Some(self.lost(e, line.closing)),
+        };
+        (!delivered).then_some(Ended::Stopped)
     }
 
     /// Hands a frame to the main thread; false when it is gone.
