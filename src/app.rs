@@ -7,6 +7,7 @@ use crate::cli::{Args, Command};
 use crate::config::{Config, Env, Input};
 use crate::exit::{Failure, Stop};
 use crate::kind::CATALOG;
+use crate::live::LiveSource;
 use crate::pipeline::{Pipeline, Recorder};
 use crate::render::Renderer;
 use crate::sink::{is_gone, Sink};
@@ -60,9 +61,10 @@ fn tail(cfg: Config) -> Result<Stop, Failure> {
             }
             pipeline.run(&mut source)
         }
-        Input::Live(_) => Err(Failure::runtime(
-            "live connections are not part of this build yet; use --replay",
-        )),
+        Input::Live(urls) => {
+            let mut source = LiveSource::start(&urls, &cfg.live, cfg.max_frame, &cfg.env)?;
+            pipeline.run(&mut source)
+        }
         Input::Demo { .. } => Err(Failure::runtime(
             "--demo is not part of this build yet; use --replay",
         )),

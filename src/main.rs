@@ -10,6 +10,7 @@ mod filter;
 mod frame;
 mod json;
 mod kind;
+mod live;
 mod pipeline;
 mod render;
 mod sanitize;

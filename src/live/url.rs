@@ -1,0 +1,259 @@
+//! Node URLs as users type them (CLI.md): schemes, bare `HOST:PORT`, the default `/ws` path,
+//! and `user:pass@` taken out so that no URL shown to anyone carries a password.
+
+use super::auth::Secret;
+
+/// The URL used when none is given.
+pub const DEFAULT_URL: &str = "ws://127.0.0.1:4002/ws";
+/// The node's API port, assumed for a bare host name.
+const NODE_PORT: u16 = 4002;
+
+/// One node's websocket endpoint, split into what the connection needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeUrl {
+    pub secure: bool,
+    /// Host name or IP address, without IPv6 brackets.
+    pub host: String,
+    pub port: u16,
+    /// Path and query, at least `/`.
+    pub path: String,
+    /// `user` of `user:pass@`, percent-decoded.
+    pub user: Option<String>,
+    /// `pass` of `user:pass@`, percent-decoded.
+    pub password: Option<Secret>,
+}
+
+impl NodeUrl {
+    /// Parses one URL; the error names what is wrong, for a usage message.
+    pub fn parse(text: &str) -> Result<NodeUrl, String> {
+        let t = text.trim();
+        let (secure, rest) = match t.split_once("://") {
+            Some((scheme, rest)) => match scheme.to_ascii_lowercase().as_str() {
+                "ws" | "http" => (false, rest),
+                "wss" | "https" => (true, rest),
+                _ => {
+                    return Err(format!(
+                        "bad scheme '{scheme}': use ws://, wss://, http:// or https://"
+                    ))
+                }
+            },
+            None => (false, t),
+        };
+        let bare = !t.contains("://");
+        let rest = rest.split('#').next().unwrap_or("");
+        let split = rest.find(['/', '?']).unwrap_or(rest.len());
+        let (authority, path) = rest.split_at(split);
+        let (userinfo, hostport) = match authority.rsplit_once('@') {
+            Some((u, h)) => (Some(u), h),
+            None => (None, authority),
+        };
+        let (host, port) = split_host_port(hostport)?;
+        let port = match port {
+            Some(p) => p,
+            None if bare => NODE_PORT,
+            None if secure => 443,
+            None => 80,
+        };
+        let path = match path {
+            "" => "/ws".to_string(),
+            p if p.starts_with('?') => format!("/ws{p}"),
+            p => p.to_string(),
+        };
+        let (user, password) = match userinfo {
+            None => (None, None),
+            Some(info) => {
+                let (u, p) = match info.split_once(':') {
+                    Some((u, p)) => (u, Some(p)),
+                    None => (info, None),
+                };
+                if u.is_empty() {
+                    return Err("empty user name before '@'".into());
+                }
+                (
+                    Some(decode(u)?),
+                    p.map(|p| decode(p).map(Secret::new)).transpose()?,
+                )
+            }
+        };
+        Ok(NodeUrl {
+            secure,
+            host,
+            port,
+            path,
+            user,
+            password,
+        })
+    }
+
+    /// `host:port` as it goes into a URL (IPv6 in brackets).
+    fn authority(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+
+    fn scheme(&self) -> &'static str {
+        if self.secure {
+            "wss"
+        } else {
+            "ws"
+        }
+    }
+
+    /// The URL for the handshake request: never any credentials.
+    pub fn request(&self) -> String {
+        format!("{}://{}{}", self.scheme(), self.authority(), self.path)
+    }
+
+    /// The URL shown to the user and used as the frame `source`: the user name, never the
+    /// password.
+    pub fn shown(&self) -> String {
+        let user = match &self.user {
+            Some(u) => format!("{}@", encode(u)),
+            None => String::new(),
+        };
+        format!(
+            "{}://{}{}{}",
+            self.scheme(),
+            user,
+            self.authority(),
+            self.path
+        )
+    }
+
+    /// A node on this machine, whose cookie file obtail may read.
+    pub fn is_local(&self) -> bool {
+        let h = self.host.to_ascii_lowercase();
+        h == "localhost" || h == "::1" || h.starts_with("127.")
+    }
+}
+
+fn split_host_port(hostport: &str) -> Result<(String, Option<u16>), String> {
+    let (host, port) = if let Some(v6) = hostport.strip_prefix('[') {
+        let (host, after) = v6.split_once(']').ok_or("unclosed '[' in IPv6 address")?;
+        match after {
+            "" => (host, None),
+            a => match a.strip_prefix(':') {
+                Some(p) => (host, Some(p)),
+                None => return Err(format!("unexpected '{a}' after the IPv6 address")),
+            },
+        }
+    } else {
+        match hostport.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (hostport, None),
+        }
+    };
+    if host.is_empty() {
+        return Err("missing host".into());
+    }
+    if let Some(bad) = host
+        .chars()
+        .find(|c| !(c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | ':')))
+    {
+        return Err(format!("bad character '{bad}' in host '{host}'"));
+    }
+    let port = match port {
+        None => None,
+        Some(p) => match p.parse::<u16>() {
+            Ok(n) if n > 0 && p.bytes().all(|b| b.is_ascii_digit()) => Some(n),
+            _ => return Err(format!("bad port '{p}': use a number from 1 to 65535")),
+        },
+    };
+    Ok((host.to_string(), port))
+}
+
+/// Percent-decodes a user name or password.
+fn decode(s: &str) -> Result<String, String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
+            out.push(hex.ok_or("bad percent-escape in the user or password part")?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| "the user or password part is not UTF-8".to_string())
+}
+
+/// Percent-encodes what cannot stand in a URL's user part.
+fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(t: &str) -> String {
+        NodeUrl::parse(t).unwrap().request()
+    }
+
+    #[test]
+    fn forms_users_type() {
+        assert_eq!(req(DEFAULT_URL), DEFAULT_URL);
+        assert_eq!(req("http://node:4102"), "ws://node:4102/ws");
+        assert_eq!(req("HTTPS://node"), "wss://node:443/ws");
+        assert_eq!(req("127.0.0.1:4102"), "ws://127.0.0.1:4102/ws");
+        assert_eq!(req("localhost"), "ws://localhost:4002/ws");
+        assert_eq!(req("ws://h:1/other?x=1#frag"), "ws://h:1/other?x=1");
+        assert_eq!(req("ws://[::1]:4002"), "ws://[::1]:4002/ws");
+        assert_eq!(req("wss://h:9?q"), "wss://h:9/ws?q");
+    }
+
+    #[test]
+    fn credentials_are_taken_out() {
+        let u = NodeUrl::parse("ws://bob:s%40cret@h:4002/ws").unwrap();
+        assert_eq!(u.user.as_deref(), Some("bob"));
+        assert_eq!(u.password.as_ref().unwrap().expose(), "s@cret");
+        assert_eq!(u.request(), "ws://h:4002/ws");
+        assert_eq!(u.shown(), "ws://bob@h:4002/ws");
+        assert!(!format!("{u:?}").contains("s@cret"));
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        for (url, needle) in [
+            ("ftp://h:1", "bad scheme"),
+            ("ws://:4002/ws", "missing host"),
+            ("ws://h:99999", "bad port"),
+            ("ws://h:x", "bad port"),
+            ("h:", "bad port"),
+            ("ws://[::1", "unclosed"),
+            ("ws://h h:1", "bad character"),
+            ("ws://@h", "empty user"),
+        ] {
+            let err = NodeUrl::parse(url).unwrap_err();
+            assert!(err.contains(needle), "{url}: {err}");
+        }
+    }
+
+    #[test]
+    fn local_hosts() {
+        for (url, local) in [
+            ("127.0.0.1:4002", true),
+            ("ws://localhost:1", true),
+            ("ws://[::1]:1", true),
+            ("ws://node.example:1", false),
+        ] {
+            assert_eq!(NodeUrl::parse(url).unwrap().is_local(), local, "{url}");
+        }
+    }
+}
