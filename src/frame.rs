@@ -23,8 +23,11 @@ pub struct Frame<'a> {
     /// Set when the source already knows the frame is unusable (too large, cut short);
     /// such a frame is `invalid` with this reason, and `bytes` holds only a preview.
     pub defect: Option<String>,
-    /// The kind, when the source had to parse the frame anyway to find where it ends.
+    /// The kind, when the source had to read the frame anyway to find where it ends.
     pub kind: Option<Kind<'a>>,
+    /// `kind` came from the validating pass; otherwise it is what the kind would be if the
+    /// frame is valid JSON, enough to drop it when the filters reject that kind.
+    pub kind_validated: bool,
 }
 
 /// A frame that owns its data, for handing between threads (one per node).
@@ -46,6 +49,7 @@ impl OwnedFrame {
             source: Cow::Borrowed(&self.source),
             defect: self.defect.clone(),
             kind: None,
+            kind_validated: false,
         }
     }
 }

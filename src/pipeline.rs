@@ -15,6 +15,7 @@ use crate::exit::{Failure, Stop};
 use crate::filter::Filter;
 use crate::frame::Frame;
 use crate::json::{self, Value};
+use crate::kind::Kind;
 use crate::render::{write_envelope, Event, Renderer};
 use crate::sink::{is_gone, Sink};
 use crate::source::{replay::io_reason, Next, Source};
@@ -156,7 +157,7 @@ impl Pipeline {
             return Ok(None);
         }
         let tree: OnceCell<Option<Value>> = OnceCell::new();
-        let valid = kind != crate::kind::Kind::Invalid;
+        let valid = kind != Kind::Invalid;
         let tree_of = || {
             tree.get_or_init(|| {
                 valid

@@ -458,3 +458,16 @@ fn hostile_frames_never_reach_the_terminal_raw() {
         );
     }
 }
+
+#[test]
+fn frames_dropped_unread_are_never_invalid_frames_that_were_asked_for() {
+    // Looks like an order notification to the quick read, but is not JSON.
+    let input = "{\"notification\":{\"type\":\"order\"},\"x\":tru}\n{\"notification\":{\"type\":\"order\"}}\n";
+    assert_eq!(
+        kinds(&["-t", "notification.order"], input),
+        ["notification.order"]
+    );
+    assert_eq!(kinds(&["-t", "invalid"], input), ["invalid"]);
+    assert_eq!(kinds(&["-T", "notification"], input), ["invalid"]);
+    assert_eq!(kinds(&["-t", "walletUpdate"], input), Vec::<String>::new());
+}

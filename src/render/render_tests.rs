@@ -12,6 +12,7 @@ fn frame(text: &str) -> Frame<'_> {
         source: Cow::Borrowed("ws://127.0.0.1:4002/ws"),
         defect: None,
         kind: None,
+        kind_validated: false,
     }
 }
 

@@ -11,7 +11,7 @@ use std::io::{self, Read};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::classify::classify_leading;
+use crate::classify::{classify_leading, skim};
 use crate::exit::{Failure, Stop};
 use crate::frame::{self, Frame, Stamp};
 use crate::kind::Kind;
@@ -32,8 +32,9 @@ pub struct Replay {
     idle_reported: bool,
     scan: Scan,
     skipping: Option<Skip>,
-    /// The kind of the frame `locate` just found, when finding it meant parsing it.
-    hint: Option<Kind<'static>>,
+    /// The kind of the frame `locate` just found, when finding it meant reading it, and
+    /// whether that reading validated it.
+    hint: Option<(Kind<'static>, bool)>,
     /// When the last read returned: the receive time of every frame it brought.
     read_time: Stamp,
 }
@@ -147,8 +148,11 @@ impl Replay {
             // Fast path: one serde pass finds the end and the kind. A value that is broken,
             // or cut by the end of the buffer, goes to the resumable scanner instead.
             if self.scan.pos == 0 {
-                if let Some((kind, len)) = classify_leading(data) {
-                    self.hint = Some(kind.into_owned());
+                let found = skim(data)
+                    .map(|(kind, len)| (kind, len, false))
+                    .or_else(|| classify_leading(data).map(|(kind, len)| (kind, len, true)));
+                if let Some((kind, len, validated)) = found {
+                    self.hint = Some((kind.into_owned(), validated));
                     return Some(self.take(len, len));
                 }
             }
@@ -248,7 +252,7 @@ impl Source for Replay {
                     };
                     return Ok(Next::Frame(oversized(skip, self.max_frame, &self.label)));
                 }
-                let hint = self.hint.take();
+                let (kind, kind_validated) = self.hint.take().unzip();
                 let bytes = &self.buf[a..b];
                 let frame = unwrap_record(bytes).unwrap_or(Frame {
                     bytes: Cow::Borrowed(bytes),
@@ -256,7 +260,8 @@ impl Source for Replay {
                     time: self.read_time,
                     source: Cow::Borrowed(&self.label),
                     defect: None,
-                    kind: hint,
+                    kind,
+                    kind_validated: kind_validated.unwrap_or(false),
                 });
                 return Ok(Next::Frame(frame));
             }
@@ -301,6 +306,7 @@ fn oversized(skip: Skip, max: usize, label: &str) -> Frame<'_> {
         time: chrono::Utc::now(),
         source: Cow::Borrowed(label),
         kind: None,
+        kind_validated: false,
         defect: Some(format!(
             "frame of {size} bytes is larger than --max-frame-size ({max} bytes); skipped"
         )),
@@ -407,6 +413,7 @@ fn unwrap_record(bytes: &[u8]) -> Option<Frame<'_>> {
         source: record.source,
         defect: record.error.filter(|_| record.frame.is_none()),
         kind: None,
+        kind_validated: false,
     })
 }
 

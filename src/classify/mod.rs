@@ -12,6 +12,10 @@ use serde_json::value::RawValue;
 
 use crate::kind::Kind;
 
+mod skim;
+
+pub use skim::skim;
+
 /// The kind of a frame, and why it is `invalid` when it is.
 #[derive(Debug)]
 pub struct Classified<'a> {
@@ -71,7 +75,8 @@ fn describe_json_error(e: &serde_json::Error, text: &str) -> String {
     format!("not JSON: {msg}")
 }
 
-/// What the top level of a frame holds, as far as classification cares.
+/// What the top level of a frame holds, as far as classification cares: the raw JSON text of
+/// the few values the rules read. Filled by the validating serde pass or by `skim`.
 #[derive(Default)]
 struct TopLevel<'a> {
     not_object: bool,
@@ -81,7 +86,7 @@ struct TopLevel<'a> {
     message: Option<Sub<'a>>,
     typing: Option<Sub<'a>>,
     read: Option<Sub<'a>>,
-    status: Option<&'a RawValue>,
+    status: Option<&'a str>,
     has_id: bool,
     has_profile: bool,
     has_peer_id: bool,
@@ -155,13 +160,12 @@ impl<'a> TopLevel<'a> {
 
 /// Incoming or outgoing, from the sign of `value`: a 0.13 integer, or a 0.14 CurrencyValue
 /// whose `amount` is a decimal string.
-fn wallet_direction(value: &RawValue) -> Option<Kind<'static>> {
-    let text = value.get();
+fn wallet_direction(text: &str) -> Option<Kind<'static>> {
     let amount: Cow<str> = if text.starts_with('{') {
         match serde_json::from_str::<Sub>(text).ok()? {
             Sub::Object(Some(amount)) => match raw_string(amount) {
                 Some(s) => s,
-                None => Cow::Borrowed(amount.get()),
+                None => Cow::Borrowed(amount),
             },
             _ => return None,
         }
@@ -184,11 +188,11 @@ fn wallet_direction(value: &RawValue) -> Option<Kind<'static>> {
 }
 
 /// The value of a raw JSON string, borrowed when it has no escapes; `None` for non-strings.
-fn raw_string(raw: &RawValue) -> Option<Cow<'_, str>> {
-    if !raw.get().starts_with('"') {
+fn raw_string(raw: &str) -> Option<Cow<'_, str>> {
+    if !raw.starts_with('"') {
         return None;
     }
-    serde_json::from_str::<Key>(raw.get()).ok().map(|k| k.0)
+    serde_json::from_str::<Key>(raw).ok().map(|k| k.0)
 }
 
 /// A string that borrows from the input when it can.
@@ -215,7 +219,7 @@ impl<'de> de::Deserialize<'de> for Key<'de> {
 
 /// A second-level value: an object (keeping at most one wanted member), or anything else.
 enum Sub<'a> {
-    Object(Option<&'a RawValue>),
+    Object(Option<&'a str>),
     Other,
 }
 
@@ -250,7 +254,7 @@ impl<'de> Visitor<'de> for SubSeed {
         let mut found = None;
         while let Some(key) = map.next_key::<Key>()? {
             if key.0 == self.0 {
-                found = Some(map.next_value::<&RawValue>()?);
+                found = Some(map.next_value::<&RawValue>()?.get());
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
@@ -304,7 +308,7 @@ impl<'de> Visitor<'de> for TopVisitor {
                 "message" => top.message = Some(map.next_value_seed(SubSeed("subject"))?),
                 "messageTyping" => top.typing = Some(map.next_value_seed(SubSeed(""))?),
                 "messageRead" => top.read = Some(map.next_value_seed(SubSeed(""))?),
-                "status" => top.status = Some(map.next_value::<&RawValue>()?),
+                "status" => top.status = Some(map.next_value::<&RawValue>()?.get()),
                 other => {
                     map.next_value::<IgnoredAny>()?;
                     match other {
@@ -354,5 +358,4 @@ fn not_object<'a>() -> TopLevel<'a> {
 }
 
 #[cfg(test)]
-#[path = "classify_tests.rs"]
 mod tests;

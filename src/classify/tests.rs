@@ -28,7 +28,7 @@ fn values(fixture: &str) -> Vec<&str> {
 
 #[test]
 fn every_example_of_the_013_guide() {
-    let guide = include_str!("../tests/fixtures/guide-0.13.json");
+    let guide = include_str!("../../tests/fixtures/guide-0.13.json");
     let kinds: Vec<String> = values(guide).into_iter().map(kind_of).collect();
     assert_eq!(
         kinds,
@@ -64,7 +64,7 @@ fn every_example_of_the_013_guide() {
 
 #[test]
 fn every_shape_of_protocol_014() {
-    let session = include_str!("../tests/fixtures/session-0.14.json");
+    let session = include_str!("../../tests/fixtures/session-0.14.json");
     let kinds: Vec<String> = values(session).into_iter().map(kind_of).collect();
     let expected = [
         "walletUpdate",

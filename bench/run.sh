@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Throughput of obtail against jaq on the same realistic replay, side by side on this machine.
+# Usage: bench/run.sh [FRAMES]   (default 1000000; the file is cached in bench/out/)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-1000000}
+shared=${SHARED:-../shared}
+out=bench/out
+mkdir -p "$out"
+frames="$out/frames-$n.ndjson"
+[ -s "$frames" ] || python3 "$shared/bench/gen_frames.py" "$n" "$frames"
+command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine; }
+command -v jaq >/dev/null || cargo install jaq --locked
+cargo build --release --quiet
+obtail=target/release/obtail
+program='select(.notification.type=="order")'
+
+# Both sides must print the same events before their speed means anything.
+cmp <("$obtail" --replay "$frames" -o ndjson -t notification.order | wc -l) \
+    <(jaq -c "$program" "$frames" | wc -l)
+
+hyperfine --warmup 1 --runs "${RUNS:-5}" --export-markdown "$out/results.md" \
+    -n "jaq -c '$program'" "jaq -c '$program' $frames > /dev/null" \
+    -n "obtail -o ndjson -t notification.order" "$obtail --replay $frames -o ndjson -t notification.order > /dev/null" \
+    -n "obtail -f '$program'" "$obtail --replay $frames -o ndjson -f '$program' > /dev/null"
+cat "$out/results.md"

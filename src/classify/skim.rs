@@ -1,0 +1,264 @@
+//! A fast read of a frame that does not validate it: where a `{...}` value ends, and the kind
+//! it has if it is valid JSON. The replay source splits on it, and the pipeline drops frames
+//! whose kind the filters reject on it alone; a frame that is printed or recorded is always
+//! classified again by the validating pass. Anything unusual returns `None`, never a guess.
+
+use super::{wallet_direction, Sub, TopLevel};
+use crate::kind::Kind;
+
+/// The kind `bytes` would have as JSON, and the length of the object it starts with.
+pub fn skim(bytes: &[u8]) -> Option<(Kind<'_>, usize)> {
+    let mut c = Cursor { b: bytes, pos: 0 };
+    c.expect(b'{')?;
+    let mut top = TopLevel::default();
+    c.ws();
+    if c.peek()? == b'}' {
+        return Some((top.kind(), c.pos + 1));
+    }
+    loop {
+        c.ws();
+        let key = c.string_plain()?;
+        c.ws();
+        c.expect(b':')?;
+        c.ws();
+        match key {
+            b"walletUpdate" => top.wallet_update = Some(c.sub(b"")?),
+            b"wallet" => top.wallet = Some(c.sub(b"value")?),
+            b"notification" => top.notification = Some(c.sub(b"type")?),
+            b"message" => top.message = Some(c.sub(b"subject")?),
+            b"messageTyping" => top.typing = Some(c.sub(b"")?),
+            b"messageRead" => top.read = Some(c.sub(b"")?),
+            b"status" => top.status = Some(c.value_text()?),
+            other => {
+                c.skip_value()?;
+                match other {
+                    b"id" => top.has_id = true,
+                    b"profile" => top.has_profile = true,
+                    b"peerId" => top.has_peer_id = true,
+                    b"peerID" => top.has_peer_id_caps = true,
+                    b"error" => top.has_error = true,
+                    b"ratingId" => top.has_rating_id = true,
+                    b"rating" => top.has_rating = true,
+                    _ => {}
+                }
+            }
+        }
+        c.ws();
+        match c.next()? {
+            b',' => continue,
+            b'}' => break,
+            _ => return None,
+        }
+    }
+    let end = c.pos;
+    if top
+        .wallet
+        .as_ref()
+        .is_some_and(|w| matches!(w, Sub::Object(Some(v)) if wallet_direction(v).is_none()))
+    {
+        // An unreadable wallet value decides nothing here; let the full pass judge.
+        return None;
+    }
+    Some((top.kind(), end))
+}
+
+struct Cursor<'a> {
+    b: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.pos).copied()
+    }
+
+    fn next(&mut self) -> Option<u8> {
+        let b = self.peek()?;
+        self.pos += 1;
+        Some(b)
+    }
+
+    fn expect(&mut self, want: u8) -> Option<()> {
+        (self.next()? == want).then_some(())
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    /// Skips a string whose opening quote is at `pos`; returns its contents' span.
+    fn string_span(&mut self) -> Option<(usize, usize)> {
+        self.expect(b'"')?;
+        let start = self.pos;
+        loop {
+            let n = memchr::memchr2(b'"', b'\\', &self.b[self.pos..])?;
+            self.pos += n;
+            if self.b[self.pos] == b'\\' {
+                self.pos += 2;
+            } else {
+                self.pos += 1;
+                return Some((start, self.pos - 1));
+            }
+        }
+    }
+
+    /// A string without escapes (keys worth matching never have them).
+    fn string_plain(&mut self) -> Option<&'a [u8]> {
+        let (a, b) = self.string_span()?;
+        let s = &self.b[a..b];
+        (!s.contains(&b'\\')).then_some(s)
+    }
+
+    fn skip_value(&mut self) -> Option<()> {
+        match self.peek()? {
+            b'"' => self.string_span().map(|_| ()),
+            b'{' | b'[' => {
+                let mut depth = 0usize;
+                loop {
+                    match self.peek()? {
+                        b'"' => {
+                            self.string_span()?;
+                            continue;
+                        }
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                self.pos += 1;
+                                return Some(());
+                            }
+                        }
+                        _ => {}
+                    }
+                    self.pos += 1;
+                }
+            }
+            _ => {
+                let start = self.pos;
+                while !matches!(
+                    self.peek()?,
+                    b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t'
+                ) {
+                    self.pos += 1;
+                }
+                (self.pos > start).then_some(())
+            }
+        }
+    }
+
+    /// The raw text of the value at `pos`, skipped.
+    fn value_text(&mut self) -> Option<&'a str> {
+        let start = self.pos;
+        self.skip_value()?;
+        std::str::from_utf8(&self.b[start..self.pos]).ok()
+    }
+
+    /// A second-level value: an object keeping the raw text of member `want`, or anything else.
+    fn sub(&mut self, want: &[u8]) -> Option<Sub<'a>> {
+        if self.peek()? != b'{' {
+            self.skip_value()?;
+            return Some(Sub::Other);
+        }
+        self.pos += 1;
+        let mut found = None;
+        self.ws();
+        if self.peek()? == b'}' {
+            self.pos += 1;
+            return Some(Sub::Object(None));
+        }
+        loop {
+            self.ws();
+            let (a, b) = self.string_span()?;
+            let key = &self.b[a..b];
+            self.ws();
+            self.expect(b':')?;
+            self.ws();
+            if key.contains(&b'\\') {
+                return None;
+            }
+            if key == want {
+                found = Some(self.value_text()?);
+            } else {
+                self.skip_value()?;
+            }
+            self.ws();
+            match self.next()? {
+                b',' => continue,
+                b'}' => return Some(Sub::Object(found)),
+                _ => return None,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// On valid JSON the skim must agree with the validating pass, or say nothing.
+    fn agrees(text: &str) {
+        let full = super::super::classify(text.as_bytes()).kind;
+        if let Some((kind, len)) = skim(text.as_bytes()) {
+            assert_eq!(kind, full, "{text}");
+            assert_eq!(len, text.trim_end().len(), "{text}");
+        }
+    }
+
+    #[test]
+    fn agrees_with_the_full_pass_on_every_fixture_frame() {
+        for fixture in [
+            include_str!("../../tests/fixtures/session-0.14.json"),
+            include_str!("../../tests/fixtures/guide-0.13.json"),
+        ] {
+            for value in fixture.split("\n{") {
+                let value = if value.starts_with('{') {
+                    value.to_string()
+                } else {
+                    format!("{{{value}")
+                };
+                agrees(value.trim());
+                let mut compact = Vec::new();
+                crate::json::text::write_compact(&mut compact, value.trim().as_bytes());
+                let compact = String::from_utf8(compact).unwrap();
+                agrees(&compact);
+                assert!(
+                    skim(compact.as_bytes()).is_some(),
+                    "node frames are skimmed: {compact}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn agrees_on_odd_but_valid_frames() {
+        for text in [
+            r#"{}"#,
+            r#"{"walletUpdate":1,"wallet":{"value":-5}}"#,
+            r#"{"wallet":{"value":{"amount":"-1"}},"wallet":"x"}"#,
+            r#"{"notification":{"type":"order"},"notification":{"type":"cancel"}}"#,
+            r#"{"notification":{"type":"o\u0072der"}}"#,
+            r#"{"message":{"subject":"\u0041"}}"#,
+            r#"{"status":"publishing","x":[{"a":"]}"},[1,{}]]}"#,
+            r#"{"id":"x","peerId":"y","a":null,"b":true,"c":-1.5e3}"#,
+            r#"{"status":"publ\u0069shing"}"#,
+            r#"{"wallet":{"value":1e400}}"#,
+        ] {
+            agrees(text);
+        }
+    }
+
+    #[test]
+    fn says_nothing_rather_than_guess() {
+        for text in [
+            r#"[1]"#,
+            r#"{"a" 1}"#,
+            r#"{"a":1"#,
+            r#"{"a\u0062":1}"#,
+            r#"{"wallet":{"value":"lots"}}"#,
+        ] {
+            assert!(skim(text.as_bytes()).is_none(), "{text}");
+        }
+    }
+}
