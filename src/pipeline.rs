@@ -72,6 +72,9 @@ pub struct Pipeline {
     pub sink: Sink,
     printed: u64,
     buf: Vec<u8>,
+    /// Frames of a kind the filters reject may be dropped before validation: set when neither
+    /// `invalid` is asked for nor a recording needs every frame's real kind.
+    drop_unread: bool,
 }
 
 impl Pipeline {
@@ -85,6 +88,7 @@ impl Pipeline {
             sink,
             printed: 0,
             buf: Vec::with_capacity(64 * 1024),
+            drop_unread: false,
         }
     }
 
@@ -93,6 +97,7 @@ impl Pipeline {
         if self.count == Some(0) {
             return Ok(Stop::CountReached);
         }
+        self.drop_unread = self.recorder.is_none() && !self.filter.kind_passes(&Kind::Invalid);
         let stop = self.pump(source)?;
         if stop == Stop::ReaderGone {
             return Ok(stop);
@@ -138,10 +143,18 @@ impl Pipeline {
         let Classified { kind, error } = match (&frame.defect, frame.binary, &frame.kind) {
             (Some(defect), _, _) => invalid(defect.clone()),
             (None, true, _) => invalid(format!("binary frame of {} bytes", frame.bytes.len())),
-            (None, false, Some(kind)) => Classified {
+            (None, false, Some(kind)) if frame.kind_validated => Classified {
                 kind: kind.clone(),
                 error: None,
             },
+            (None, false, Some(kind)) => {
+                // Unvalidated, the frame is this kind or invalid: when the filters reject
+                // both, it can go unread.
+                if self.drop_unread && !self.filter.kind_passes(kind) {
+                    return Ok(None);
+                }
+                classify(&frame.bytes)
+            }
             (None, false, None) => classify(&frame.bytes),
         };
         if let Some(recorder) = &mut self.recorder {
