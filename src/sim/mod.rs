@@ -47,6 +47,7 @@ pub struct SimOptions {
 
 impl SimOptions {
     /// Options for `--demo`: loopback, ephemeral port, no auth.
+    #[cfg_attr(not(test), allow(dead_code))] // until the lead wires `--demo`
     pub fn demo(speed: f64, seed: Option<u64>) -> SimOptions {
         SimOptions {
             listen: "127.0.0.1:0".into(),

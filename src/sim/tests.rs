@@ -329,3 +329,33 @@ fn sim_duration_parsing() {
         assert!(p(bad).is_err(), "{bad}");
     }
 }
+
+#[test]
+fn sim_in_process_start_and_stop() {
+    let handle = super::start(super::SimOptions::demo(0.0, Some(4))).unwrap();
+    let addr = handle.local_addr();
+    assert!(addr.ip().is_loopback() && addr.port() != 0);
+    assert_eq!(handle.url(), format!("ws://{addr}/ws"));
+    let (mut ws, _) = tungstenite::connect(handle.url()).unwrap();
+    let first = ws.read().unwrap().into_text().unwrap();
+    let story = render(&Story::new(4, Generation::V014).next().unwrap().frame);
+    assert_eq!(
+        first.as_str(),
+        story,
+        "a --speed 0 story waits for its first client"
+    );
+    // Same port twice: a one-line error, not a panic.
+    let mut again = super::SimOptions::demo(1.0, Some(4));
+    again.listen = addr.to_string();
+    let err = super::start(again).err().expect("port in use");
+    assert!(
+        err.to_string()
+            .contains("address in use; pick another with --listen"),
+        "{err}"
+    );
+    handle.stop();
+    assert!(
+        std::net::TcpStream::connect(addr).is_err(),
+        "still listening after stop"
+    );
+}
