@@ -17,9 +17,7 @@ use crate::style::Palette;
 pub fn run(args: Args) -> Result<Stop, Failure> {
     match args.command {
         Some(Command::Kinds) => kinds(),
-        Some(Command::Sim(_)) => Err(Failure::runtime(
-            "the simulated node is not part of this build yet",
-        )),
+        Some(Command::Sim(sim_args)) => crate::sim::run(&sim_args).map(|()| Stop::InputEnded),
         Some(Command::GenerateDocs { out }) => crate::docs::generate(&out),
         None => tail(Config::resolve(args, Env::from_process())?),
     }
@@ -65,9 +63,19 @@ fn tail(cfg: Config) -> Result<Stop, Failure> {
             let mut source = LiveSource::start(&urls, &cfg.live, cfg.max_frame, &cfg.env)?;
             pipeline.run(&mut source)
         }
-        Input::Demo { .. } => Err(Failure::runtime(
-            "--demo is not part of this build yet; use --replay",
-        )),
+        Input::Demo { speed, seed } => {
+            let sim = crate::sim::start(crate::sim::SimOptions::demo(speed, seed))?;
+            let _ = writeln!(
+                std::io::stderr(),
+                "obtail: --demo: this is a simulated node, not a real one: {}",
+                sim.banner().trim_start_matches("obtail sim: ")
+            );
+            let mut source = LiveSource::start(&[sim.url()], &cfg.live, cfg.max_frame, &cfg.env)?;
+            let stop = pipeline.run(&mut source);
+            drop(source);
+            sim.stop();
+            stop
+        }
     }
 }
 

@@ -14,6 +14,7 @@ mod live;
 mod pipeline;
 mod render;
 mod sanitize;
+mod sim;
 mod sink;
 mod source;
 mod style;

@@ -1,0 +1,169 @@
+//! The simulated node: `obtail sim` and the in-process server behind `obtail --demo`.
+//!
+//! `story` writes the marketplace, `shapes` makes each generation's frames, `server` speaks
+//! the node's HTTP and websocket. This module only turns options into a running server.
+
+mod server;
+mod shapes;
+mod story;
+
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use crate::cli::{Generation, SimArgs};
+use crate::exit::Failure;
+
+pub use server::SimHandle;
+
+/// What the simulated node requires from clients, as the node's `JSON-API` config would.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SimAuth {
+    None,
+    Basic {
+        user: String,
+        pass: String,
+    },
+    /// The value of the `OpenBazaar_Auth_Cookie` cookie.
+    Cookie(String),
+}
+
+/// Everything the simulated node needs to run.
+#[derive(Debug, Clone)]
+pub struct SimOptions {
+    /// `HOST:PORT` to listen on; port 0 picks a free one.
+    pub listen: String,
+    pub auth: SimAuth,
+    /// PEM certificate chain and private key: serve wss:// and https:// only.
+    pub tls: Option<(PathBuf, PathBuf)>,
+    /// Simulated seconds per wall second; 0 runs as fast as the fastest client reads.
+    pub speed: f64,
+    pub generation: Generation,
+    pub seed: u64,
+    /// Stop by itself after this much wall time.
+    pub duration: Option<Duration>,
+}
+
+impl SimOptions {
+    /// Options for `--demo`: loopback, ephemeral port, no auth.
+    pub fn demo(speed: f64, seed: Option<u64>) -> SimOptions {
+        SimOptions {
+            listen: "127.0.0.1:0".into(),
+            auth: SimAuth::None,
+            tls: None,
+            speed,
+            generation: Generation::V014,
+            seed: seed.unwrap_or_else(|| fastrand::u64(..)),
+            duration: None,
+        }
+    }
+}
+
+/// `obtail sim`: serve until Ctrl-C or `--duration`.
+pub fn run(args: &SimArgs) -> Result<(), Failure> {
+    let opts = options(args)?;
+    let duration = opts.duration;
+    let (tx, rx) = mpsc::channel();
+    // If a handler is already installed, Ctrl-C keeps its default meaning: end the process.
+    let _ = ctrlc::set_handler(move || {
+        let _ = tx.send(());
+    });
+    let handle = start(opts)?;
+    eprintln!("obtail sim: listening on {}", handle.banner());
+    match duration {
+        Some(d) => {
+            let _ = rx.recv_timeout(d);
+        }
+        None => {
+            let _ = rx.recv();
+        }
+    }
+    handle.stop();
+    Ok(())
+}
+
+/// Binds, starts the story and the accept loop, and returns at once.
+pub fn start(opts: SimOptions) -> Result<SimHandle, Failure> {
+    if !opts.speed.is_finite() || opts.speed < 0.0 {
+        return Err(Failure::usage("--speed must be a number >= 0"));
+    }
+    let addr = resolve(&opts.listen)?;
+    server::start(opts, addr)
+}
+
+fn options(args: &SimArgs) -> Result<SimOptions, Failure> {
+    let auth = match (&args.user, &args.cookie) {
+        (Some(u), _) => {
+            let (user, pass) = u
+                .split_once(':')
+                .ok_or_else(|| Failure::usage("--user wants USER:PASS"))?;
+            SimAuth::Basic {
+                user: user.into(),
+                pass: pass.into(),
+            }
+        }
+        (None, Some(c)) if c.is_empty() => {
+            return Err(Failure::usage("--cookie wants a non-empty value"))
+        }
+        (None, Some(c)) => SimAuth::Cookie(c.clone()),
+        (None, None) => SimAuth::None,
+    };
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(c), Some(k)) => Some((c.clone(), k.clone())),
+        (None, None) => None,
+        _ => return Err(Failure::usage("--tls-cert and --tls-key go together")),
+    };
+    let duration = args.duration.as_deref().map(parse_duration).transpose()?;
+    Ok(SimOptions {
+        listen: args.listen.clone(),
+        auth,
+        tls,
+        speed: args.speed,
+        generation: args.generation,
+        seed: args.seed.unwrap_or_else(|| fastrand::u64(..)),
+        duration,
+    })
+}
+
+fn resolve(listen: &str) -> Result<SocketAddr, Failure> {
+    let bad = || {
+        Failure::usage(format!(
+            "--listen {listen}: not an address (try 127.0.0.1:4002)"
+        ))
+    };
+    if let Ok(addr) = listen.parse() {
+        return Ok(addr);
+    }
+    listen
+        .to_socket_addrs()
+        .map_err(|_| bad())?
+        .next()
+        .ok_or_else(bad)
+}
+
+/// `250ms`, `30s`, `1.5m`, `2h`; a bare number is seconds.
+fn parse_duration(text: &str) -> Result<Duration, Failure> {
+    let bad = || {
+        Failure::usage(format!(
+            "--duration {text}: not a duration (try 30s, 5m, 250ms)"
+        ))
+    };
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num.parse().map_err(|_| bad())?;
+    let scale = match unit.trim() {
+        "ms" => 0.001,
+        "" | "s" => 1.0,
+        "m" | "min" => 60.0,
+        "h" => 3600.0,
+        _ => return Err(bad()),
+    };
+    Duration::try_from_secs_f64(n * scale).map_err(|_| bad())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,429 @@
+//! `obtail sim` as a client sees it: the real binary, a real socket, the node's answers.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use tungstenite::client::IntoClientRequest;
+use tungstenite::stream::MaybeTlsStream;
+use tungstenite::{Message, WebSocket};
+
+type Ws = WebSocket<MaybeTlsStream<TcpStream>>;
+
+/// A running `obtail sim`, killed when the test ends however it ends.
+struct Sim {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn sim(extra: &[&str]) -> Sim {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_obtail"))
+        .args(["sim", "--listen", "127.0.0.1:0", "--seed", "7"])
+        .args(extra)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("run obtail sim");
+    let mut line = String::new();
+    BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let mut sim = Sim { child, port: 0 };
+    assert!(line.starts_with("obtail sim: listening on "), "{line}");
+    let port = line
+        .split("127.0.0.1:")
+        .nth(1)
+        .and_then(|r| r.split('/').next());
+    sim.port = port
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("{line}"));
+    sim
+}
+
+impl Sim {
+    fn url(&self) -> String {
+        format!("ws://127.0.0.1:{}/ws", self.port)
+    }
+
+    fn connect(&self, headers: &[(&str, &str)]) -> Result<Ws, tungstenite::Error> {
+        let mut req = self.url().into_client_request().unwrap();
+        for (n, v) in headers {
+            let name = tungstenite::http::HeaderName::from_bytes(n.as_bytes()).unwrap();
+            req.headers_mut().insert(name, v.parse().unwrap());
+        }
+        let (ws, _) = tungstenite::connect(req)?;
+        if let MaybeTlsStream::Plain(s) = ws.get_ref() {
+            s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        }
+        Ok(ws)
+    }
+
+    /// One raw HTTP exchange; returns the whole response text.
+    fn http(&self, request: &str) -> String {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        s.write_all(request.as_bytes()).unwrap();
+        let mut out = Vec::new();
+        let _ = s.read_to_end(&mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    fn get_json(&self, target: &str) -> Value {
+        let resp = self.http(&format!(
+            "GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        ));
+        assert!(resp.starts_with("HTTP/1.1 200 OK\r\n"), "{resp}");
+        let body = resp.split_once("\r\n\r\n").unwrap().1;
+        serde_json::from_str(body).unwrap()
+    }
+}
+
+fn text(ws: &mut Ws) -> String {
+    match ws.read().expect("a frame") {
+        Message::Text(t) => t.to_string(),
+        other => panic!("not a text frame: {other:?}"),
+    }
+}
+
+/// The kinds obtail itself gives these frames (one replay, so one process for many frames).
+fn kinds_of(frames: &[String]) -> Vec<String> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_obtail"))
+        .args(["--replay", "-", "--envelope", "-o", "ndjson"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let input = frames.join("\n");
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["kind"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+fn kind_of(t: &str) -> String {
+    let kinds = kinds_of(&[t.to_string()]);
+    assert_eq!(kinds.len(), 1, "{t}");
+    kinds[0].clone()
+}
+
+fn upgrade_request(port: u16, extra: &str) -> String {
+    format!(
+        "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
+         Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n{extra}\r\n"
+    )
+}
+
+fn assert_forbidden(resp: &str) {
+    let (head, body) = resp.split_once("\r\n\r\n").expect(resp);
+    assert!(head.starts_with("HTTP/1.1 403 Forbidden\r\n"), "{resp}");
+    assert!(
+        head.contains("\r\nContent-Type: text/plain; charset=utf-8"),
+        "{resp}"
+    );
+    assert!(head.contains("\r\nContent-Length: 15"), "{resp}");
+    assert!(
+        !head.to_ascii_lowercase().contains("www-authenticate"),
+        "{resp}"
+    );
+    assert_eq!(body, "403 - Forbidden");
+}
+
+#[test]
+fn sim_frames_arrive_and_classify() {
+    let sim = sim(&["--speed", "0"]);
+    let mut ws = sim.connect(&[]).unwrap();
+    let mut kinds = std::collections::BTreeSet::new();
+    let frames: Vec<String> = (0..300).map(|_| text(&mut ws)).collect();
+    for t in &frames {
+        assert!(t.starts_with("{\n    \"") && !t.ends_with('\n'), "{t}");
+    }
+    for (k, t) in kinds_of(&frames).into_iter().zip(&frames) {
+        assert!(k != "unknown" && k != "invalid", "{t}");
+        kinds.insert(k);
+    }
+    assert!(kinds.len() > 30, "{kinds:?}");
+    // Other paths are not the websocket, and `/ws/` is not `/ws`.
+    assert!(sim
+        .http(&upgrade_request(sim.port, "").replace("/ws", "/ws/"))
+        .starts_with("HTTP/1.1 404"));
+    assert!(sim
+        .http("GET /ws HTTP/1.1\r\nHost: x\r\n\r\n")
+        .starts_with("HTTP/1.1 400"));
+    // A query string is ignored.
+    let mut req = format!("ws://127.0.0.1:{}/ws?token=x", sim.port)
+        .into_client_request()
+        .unwrap();
+    req.headers_mut()
+        .insert("Origin", "http://evil.example".parse().unwrap());
+    assert!(tungstenite::connect(req).is_ok());
+}
+
+#[test]
+fn sim_basic_auth_like_the_node() {
+    let sim = sim(&["--speed", "5", "--user", "alice:s3cret"]);
+    let auth = |u: &str| format!("Authorization: Basic {}\r\n", base64_encode(u));
+    assert_forbidden(&sim.http(&upgrade_request(sim.port, "")));
+    assert_forbidden(&sim.http(&upgrade_request(sim.port, &auth("alice:wrong"))));
+    assert_forbidden(&sim.http(&upgrade_request(sim.port, &auth("Alice:s3cret"))));
+    assert_forbidden(&sim.http(&upgrade_request(
+        sim.port,
+        "Cookie: OpenBazaar_Auth_Cookie=s3cret\r\n",
+    )));
+    assert_forbidden(&sim.http("GET /ob/notifications HTTP/1.1\r\nHost: x\r\n\r\n"));
+    let good = base64_encode("alice:s3cret");
+    let mut ws = sim
+        .connect(&[("Authorization", &format!("Basic {good}"))])
+        .unwrap();
+    kind_of(&text(&mut ws));
+    let resp = sim.http(&format!(
+        "GET /ob/notifications HTTP/1.1\r\nHost: x\r\nAuthorization: Basic {good}\r\n\r\n"
+    ));
+    assert!(resp.starts_with("HTTP/1.1 200 OK"), "{resp}");
+}
+
+#[test]
+fn sim_cookie_auth_like_the_node() {
+    let sim = sim(&["--speed", "5", "--cookie", "Zm9vYmFy"]);
+    assert_forbidden(&sim.http(&upgrade_request(sim.port, "")));
+    assert_forbidden(&sim.http(&upgrade_request(
+        sim.port,
+        "Cookie: OpenBazaar_Auth_Cookie=nope\r\n",
+    )));
+    assert_forbidden(&sim.http(&upgrade_request(sim.port, "Cookie: other=Zm9vYmFy\r\n")));
+    let err = sim.connect(&[]).unwrap_err();
+    assert!(
+        matches!(err, tungstenite::Error::Http(ref r) if r.status() == 403),
+        "{err}"
+    );
+    let mut ws = sim
+        .connect(&[("Cookie", "theme=dark; OpenBazaar_Auth_Cookie=Zm9vYmFy")])
+        .unwrap();
+    kind_of(&text(&mut ws));
+}
+
+fn base64_encode(s: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(s)
+}
+
+/// Reads until a frame equal to `want` arrives.
+fn read_until(ws: &mut Ws, want: &str) {
+    for _ in 0..2000 {
+        if text(ws) == want {
+            return;
+        }
+    }
+    panic!("{want:?} never came");
+}
+
+#[test]
+fn sim_echoes_to_every_client() {
+    let sim = sim(&["--speed", "2"]);
+    let mut a = sim.connect(&[]).unwrap();
+    let mut b = sim.connect(&[]).unwrap();
+    a.send(Message::text("hello {not json")).unwrap();
+    read_until(&mut a, "hello {not json");
+    read_until(&mut b, "hello {not json");
+    // Binary in, text out, to the sender too.
+    b.send(Message::binary(b"{\"fake\": true}".to_vec()))
+        .unwrap();
+    read_until(&mut a, "{\"fake\": true}");
+    read_until(&mut b, "{\"fake\": true}");
+    assert_eq!(kind_of("{\"fake\": true}"), "unknown");
+    // Pings are answered, and not echoed.
+    a.send(Message::Ping(b"are you there".to_vec().into()))
+        .unwrap();
+    loop {
+        match a.read().unwrap() {
+            Message::Pong(p) => {
+                assert_eq!(&p[..], b"are you there");
+                break;
+            }
+            Message::Text(t) => assert_ne!(t.as_str(), "are you there"),
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+#[test]
+fn sim_serves_the_notifications_it_sent() {
+    let sim = sim(&["--speed", "0"]);
+    let mut seen = Vec::new();
+    {
+        let mut ws = sim.connect(&[]).unwrap();
+        for _ in 0..400 {
+            let v: Value = serde_json::from_str(&text(&mut ws)).unwrap();
+            if let Some(n) = v.get("notification") {
+                if n["type"] != "unfollow" {
+                    seen.push(n.clone());
+                }
+            }
+        }
+        ws.close(None).unwrap();
+        let _ = ws.flush();
+    }
+    // With no client left at --speed 0 the story pauses; let the last frames settle.
+    std::thread::sleep(Duration::from_millis(300));
+    let all = sim.get_json("/ob/notifications");
+    let list = all["notifications"].as_array().unwrap();
+    assert!(list.len() >= seen.len() && seen.len() > 40);
+    assert_eq!(all["total"].as_u64().unwrap() as usize, list.len());
+    assert_eq!(all["unread"], all["total"]);
+    let oldest_first: Vec<&Value> = list.iter().rev().map(|e| &e["notification"]).collect();
+    assert_eq!(
+        oldest_first[..seen.len()],
+        seen.iter().collect::<Vec<_>>()[..]
+    );
+    for e in list {
+        let ty = e["notification"]["type"].as_str().unwrap();
+        assert_eq!(e["type"], ty.to_lowercase());
+        assert_eq!(e["read"], false);
+        assert!(e["timestamp"].as_str().unwrap().ends_with('Z'));
+    }
+    let five = sim.get_json("/ob/notifications?limit=5");
+    assert_eq!(five["notifications"].as_array().unwrap()[..], list[..5]);
+    let id = list[2]["notification"]["notificationId"].as_str().unwrap();
+    let page = sim.get_json(&format!("/ob/notifications?limit=2&offsetId={id}"));
+    assert_eq!(page["notifications"].as_array().unwrap()[..], list[3..5]);
+    let some = sim.get_json("/ob/notifications?filter=order,PAYMENT");
+    let some = some["notifications"].as_array().unwrap();
+    let want = list
+        .iter()
+        .filter(|e| e["type"] == "order" || e["type"] == "payment")
+        .count();
+    assert!(want > 0);
+    assert_eq!(some.len(), want);
+    assert!(some
+        .iter()
+        .all(|e| e["type"] == "order" || e["type"] == "payment"));
+    assert!(sim
+        .http("GET /ob/other HTTP/1.1\r\n\r\n")
+        .starts_with("HTTP/1.1 404"));
+}
+
+#[test]
+fn sim_drops_a_client_that_falls_behind() {
+    let sim = sim(&["--speed", "0"]);
+    let mut slow = sim.connect(&[]).unwrap();
+    let mut fast = sim.connect(&[]).unwrap();
+    let start = Instant::now();
+    let mut n = 0;
+    // Far more than the kernel's socket buffers can hold for the slow one.
+    while n < 60_000 && start.elapsed() < Duration::from_secs(60) {
+        kind_of(&text(&mut fast));
+        n += 1;
+    }
+    assert_eq!(n, 60_000, "the fast client was held back");
+    let mut frames = 0;
+    let end = loop {
+        match slow.read() {
+            Ok(Message::Text(_)) => frames += 1,
+            Ok(other) => panic!("dropped clients get no {other:?}"),
+            Err(e) => break e,
+        }
+    };
+    assert!(
+        frames < 60_000,
+        "the slow client was not dropped ({frames} frames)"
+    );
+    let reset = matches!(
+        end,
+        tungstenite::Error::Protocol(
+            tungstenite::error::ProtocolError::ResetWithoutClosingHandshake
+        )
+    ) || matches!(&end, tungstenite::Error::Io(e) if e.kind() != std::io::ErrorKind::WouldBlock);
+    assert!(reset, "{end:?}");
+    for _ in 0..100 {
+        kind_of(&text(&mut fast));
+    }
+}
+
+#[test]
+fn sim_serves_wss() {
+    let dir = tempfile::tempdir().unwrap();
+    let ck = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert, ck.cert.pem()).unwrap();
+    std::fs::write(&key, ck.signing_key.serialize_pem()).unwrap();
+    let sim = sim(&[
+        "--speed",
+        "0",
+        "--tls-cert",
+        cert.to_str().unwrap(),
+        "--tls-key",
+        key.to_str().unwrap(),
+    ]);
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(ck.cert.der().clone()).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let url = format!("wss://localhost:{}/ws", sim.port);
+    let tcp = TcpStream::connect(("127.0.0.1", sim.port)).unwrap();
+    tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let connector = tungstenite::Connector::Rustls(Arc::new(config));
+    let (mut ws, _) = tungstenite::client_tls_with_config(url, tcp, None, Some(connector)).unwrap();
+    for _ in 0..50 {
+        kind_of(&text(&mut ws));
+    }
+    // Plain text on a TLS port gets nowhere.
+    assert!(!sim
+        .http(&upgrade_request(sim.port, ""))
+        .starts_with("HTTP/1.1 101"));
+}
+
+#[test]
+fn sim_stops_after_duration() {
+    let mut s = sim(&["--duration", "1s"]);
+    let start = Instant::now();
+    loop {
+        if let Some(status) = s.child.try_wait().unwrap() {
+            assert!(status.success());
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "still running");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(start.elapsed() >= Duration::from_millis(800));
+}
+
+#[test]
+fn sim_port_in_use_is_a_clear_error() {
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_obtail"))
+        .args(["sim", "--listen", &addr, "--duration", "1s"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        err.trim_end(),
+        format!(
+            "obtail: error: cannot listen on {addr}: address in use; pick another with --listen"
+        )
+    );
+}
