@@ -7,6 +7,7 @@ mod config;
 mod exit;
 mod filter;
 mod frame;
+mod jq;
 mod json;
 mod kind;
 mod pipeline;
@@ -22,6 +23,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+use crate::exit::Failure;
+
 fn main() -> ExitCode {
     let args = match cli::Args::try_parse() {
         Ok(args) => args,
@@ -32,6 +35,10 @@ fn main() -> ExitCode {
     };
     match app::run(args) {
         Ok(stop) => stop.exit_code(),
+        Err(Failure::Report(report)) => {
+            let _ = write!(std::io::stderr(), "obtail: error: {report}");
+            ExitCode::from(2)
+        }
         Err(failure) => {
             let msg = sanitize::escape(&failure.to_string());
             let _ = writeln!(std::io::stderr(), "obtail: error: {msg}");

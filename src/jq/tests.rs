@@ -1,0 +1,1 @@
+//! Unit tests of jq programs on real frames.
