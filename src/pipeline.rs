@@ -261,7 +261,10 @@ impl Pipeline {
             self.buf.clear();
             self.renderer
                 .render_value(&ev, json, raw.as_deref(), &mut self.buf);
-            match self.emit().and_then(|stop| self.relay_messages(program, stop)) {
+            match self
+                .emit()
+                .and_then(|stop| self.relay_messages(program, stop))
+            {
                 Ok(None) => ControlFlow::Continue(()),
                 Ok(Some(stop)) => ControlFlow::Break(Ok(Ok(stop))),
                 Err(failure) => ControlFlow::Break(Ok(Err(failure))),

@@ -9,7 +9,8 @@ const GUIDE: &str = "tests/fixtures/guide-0.13.json";
 
 const ORDER: &str = r#"{"notification":{"buyerHandle":"alice","orderId":"QmbMY8sGFeZ4cF9LGFmDRgT6Ao3sVRtGcYW5vuJ9ckWFAZ","title":"Leather wallet","type":"order"}}"#;
 const PAYMENT: &str = r#"{"notification":{"orderId":"QmbMY8sGFeZ4cF9LGFmDRgT6Ao3sVRtGcYW5vuJ9ckWFAZ","fundingTotal":{"amount":"1834217"},"type":"payment"}}"#;
-const WALLET: &str = r#"{"walletUpdate":{"BTC":{"confirmed":"18446744073709551616","unconfirmed":"0"}}}"#;
+const WALLET: &str =
+    r#"{"walletUpdate":{"BTC":{"confirmed":"18446744073709551616","unconfirmed":"0"}}}"#;
 
 fn obtail(args: &[&str], stdin: &str) -> Output {
     Command::new(env!("CARGO_BIN_EXE_obtail"))
@@ -73,7 +74,10 @@ fn select_keeps_frames_and_paths_project_them() {
 
 #[test]
 fn a_frame_can_yield_several_outputs_and_each_counts_for_n() {
-    let o = replay(&["-f", ".notification | .type, .orderId"], &[ORDER, PAYMENT]);
+    let o = replay(
+        &["-f", ".notification | .type, .orderId"],
+        &[ORDER, PAYMENT],
+    );
     assert_eq!(lines(&o).len(), 4);
     let o = replay(
         &["-f", ".notification | .type, .orderId", "-n", "3"],
@@ -164,10 +168,7 @@ fn arg_and_argjson() {
 
 #[test]
 fn raw_output_prints_strings_bare() {
-    let o = replay(
-        &["-r", "-f", ".notification | .type, {t: .type}"],
-        &[ORDER],
-    );
+    let o = replay(&["-r", "-f", ".notification | .type, {t: .type}"], &[ORDER]);
     assert_eq!(lines(&o), ["order", r#"{"t":"order"}"#]);
     let o = replay(&["-r", "-f", r#""a\tb\nc""#], &[ORDER]);
     assert_eq!(stdout(&o), "a\tb\nc\n");
@@ -184,13 +185,19 @@ fn every_format_shows_program_outputs() {
     assert_eq!(stdout(&o), "{\n  \"type\": \"order\"\n}\n");
     let o = replay(&["-o", "raw", "-f", program], &[ORDER]);
     assert_eq!(stdout(&o), "{\"type\":\"order\"}\n");
-    let o = replay(&["-o", "pretty", "--color", "never", "-f", program], &[ORDER]);
+    let o = replay(
+        &["-o", "pretty", "--color", "never", "-f", program],
+        &[ORDER],
+    );
     let out = stdout(&o);
     assert!(
         out.contains(" notification.order ") && out.ends_with(" {\"type\":\"order\"}\n"),
         "{out}"
     );
-    let o = replay(&["-o", "pretty", "-r", "-f", ".notification.type"], &[ORDER]);
+    let o = replay(
+        &["-o", "pretty", "-r", "-f", ".notification.type"],
+        &[ORDER],
+    );
     assert!(stdout(&o).ends_with(" order\n"), "{}", stdout(&o));
 }
 
@@ -209,7 +216,11 @@ fn envelope_wraps_outputs_with_the_frame_time_kind_and_source() {
     );
     // a selected frame keeps the record shape, so the output replays
     let o = replay(
-        &["--envelope", "-f", r#"select(.notification.type == "order")"#],
+        &[
+            "--envelope",
+            "-f",
+            r#"select(.notification.type == "order")"#,
+        ],
         &[&record],
     );
     assert_eq!(stdout(&o).trim_end(), record);
@@ -230,10 +241,7 @@ fn big_integers_keep_their_digits() {
             r#"{"c":1.50}"#
         ]
     );
-    let o = replay(
-        &["-f", ".walletUpdate.BTC.confirmed | tonumber"],
-        &[WALLET],
-    );
+    let o = replay(&["-f", ".walletUpdate.BTC.confirmed | tonumber"], &[WALLET]);
     assert_eq!(lines(&o), ["18446744073709551616"]);
 }
 
@@ -261,7 +269,11 @@ fn a_bad_program_is_a_usage_error_with_a_caret() {
 fn a_program_file_is_named_in_its_report() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("shape.jq");
-    std::fs::write(&path, "# keep orders\nselect(.notification.type == \"order\")\n| nosuch\n").unwrap();
+    std::fs::write(
+        &path,
+        "# keep orders\nselect(.notification.type == \"order\")\n| nosuch\n",
+    )
+    .unwrap();
     let o = replay(&["--filter-file", path.to_str().unwrap()], &[ORDER]);
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
@@ -270,8 +282,15 @@ fn a_program_file_is_named_in_its_report() {
         "{err}"
     );
     assert!(err.contains("shape.jq:3:3"), "{err}");
-    std::fs::write(&path, "select(.notification.type == \"order\") | .notification.title\n").unwrap();
-    let o = replay(&["--filter-file", path.to_str().unwrap()], &[ORDER, PAYMENT]);
+    std::fs::write(
+        &path,
+        "select(.notification.type == \"order\") | .notification.title\n",
+    )
+    .unwrap();
+    let o = replay(
+        &["--filter-file", path.to_str().unwrap()],
+        &[ORDER, PAYMENT],
+    );
     assert_eq!(lines(&o), [r#""Leather wallet""#]);
 }
 
@@ -303,19 +322,13 @@ fn runtime_errors_warn_per_frame_and_are_counted_at_exit() {
          obtail: warning: filter error (notification.payment frame): cannot index \"QmbMY8sGFeZ4cF9LGFmDRgT6Ao3sVRtGcYW5vuJ9ckWFAZ\" with \"b\"\n\
          obtail: 2 frames raised errors in the filter\n"
     );
-    let o = replay(
-        &["-f", r#"error("bad \u001b[31m frame"), 1"#],
-        &[ORDER],
-    );
+    let o = replay(&["-f", r#"error("bad \u001b[31m frame"), 1"#], &[ORDER]);
     assert_eq!(
         stderr(&o),
         "obtail: warning: filter error (notification.order frame): bad \\x1b[31m frame\n\
          obtail: 1 frame raised an error in the filter\n"
     );
-    let o = replay(
-        &["-f", ".notification.title | tonumber"],
-        &[ORDER],
-    );
+    let o = replay(&["-f", ".notification.title | tonumber"], &[ORDER]);
     assert!(stderr(&o).contains("filter error (notification.order frame)"));
     assert!(o.stdout.is_empty());
 }
@@ -324,7 +337,10 @@ fn runtime_errors_warn_per_frame_and_are_counted_at_exit() {
 fn halt_ends_obtail_after_flushing_output() {
     let frames = [ORDER, PAYMENT, WALLET];
     let o = replay(
-        &["-f", r#".notification.type, (select(.notification.type == "payment") | halt)"#],
+        &[
+            "-f",
+            r#".notification.type, (select(.notification.type == "payment") | halt)"#,
+        ],
         &frames,
     );
     assert_eq!(o.status.code(), Some(0));
@@ -332,7 +348,10 @@ fn halt_ends_obtail_after_flushing_output() {
     assert!(o.stderr.is_empty());
 
     let o = replay(
-        &["-f", r#".notification.type, (select(.notification.type == "payment") | "stop\n" | halt_error)"#],
+        &[
+            "-f",
+            r#".notification.type, (select(.notification.type == "payment") | "stop\n" | halt_error)"#,
+        ],
         &frames,
     );
     assert_eq!(o.status.code(), Some(5));
@@ -340,30 +359,40 @@ fn halt_ends_obtail_after_flushing_output() {
     assert_eq!(stderr(&o), "stop\n");
 
     let o = replay(
-        &["-f", r#"select(.walletUpdate) | {why: "late"} | halt_error(3)"#],
+        &[
+            "-f",
+            r#"select(.walletUpdate) | {why: "late"} | halt_error(3)"#,
+        ],
         &frames,
     );
     assert_eq!(o.status.code(), Some(3));
     assert_eq!(stderr(&o), "{\"why\":\"late\"}\n");
 
     let o = replay(&["-f", r#""no newline" | halt_error(1)"#], &frames);
-    assert_eq!((o.status.code(), stderr(&o)), (Some(1), "no newline".into()));
+    assert_eq!(
+        (o.status.code(), stderr(&o)),
+        (Some(1), "no newline".into())
+    );
 }
 
 #[test]
 fn with_t_other_kinds_never_reach_the_program() {
     let program = r#"if .walletUpdate then "balance" else error("parsed") end"#;
-    let o = replay(&["-t", "walletUpdate", "-f", program], &[ORDER, WALLET, PAYMENT]);
+    let o = replay(
+        &["-t", "walletUpdate", "-f", program],
+        &[ORDER, WALLET, PAYMENT],
+    );
     assert_eq!(lines(&o), [r#""balance""#]);
     assert!(o.stderr.is_empty(), "{}", stderr(&o));
     // the control: without -t the same frames do reach it
     let o = replay(&["-f", program], &[ORDER, WALLET, PAYMENT]);
-    assert!(stderr(&o).contains("2 frames raised errors"), "{}", stderr(&o));
-    // nor do frames that --order drops
-    let o = replay(
-        &["--order", "QmTCTBF57u", "-f", program],
-        &[ORDER, PAYMENT],
+    assert!(
+        stderr(&o).contains("2 frames raised errors"),
+        "{}",
+        stderr(&o)
     );
+    // nor do frames that --order drops
+    let o = replay(&["--order", "QmTCTBF57u", "-f", program], &[ORDER, PAYMENT]);
     assert!(o.stderr.is_empty() && o.stdout.is_empty(), "{}", stderr(&o));
 }
 

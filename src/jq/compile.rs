@@ -71,7 +71,9 @@ fn fixed_vars(
     }
     for (name, json) in &settings.argjson {
         let value = jaq_json::read::parse_single(json.as_bytes()).map_err(|e| {
-            Failure::usage(format!("--argjson {name}: the value is not valid JSON ({e})"))
+            Failure::usage(format!(
+                "--argjson {name}: the value is not valid JSON ({e})"
+            ))
         })?;
         names.push(format!("${name}"));
         values.push(value);
@@ -124,7 +126,11 @@ where
         }),
         ("halt_error", v(1), |mut cv| {
             let code = cv.0.pop_var();
-            box_once(halt_error(&mut cv.0.data().messages().borrow_mut(), &cv.1, code))
+            box_once(halt_error(
+                &mut cv.0.data().messages().borrow_mut(),
+                &cv.1,
+                code,
+            ))
         }),
     ]);
     natives.into_vec().into_iter().map(run::<D>)

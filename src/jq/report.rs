@@ -67,7 +67,12 @@ impl Report {
             })
             .collect();
         // jaq finds them in no particular order; the reader reads left to right
-        findings.sort_by_key(|f| f.labels.first().and_then(|l| l.span.clone()).map(|s| s.start));
+        findings.sort_by_key(|f| {
+            f.labels
+                .first()
+                .and_then(|l| l.span.clone())
+                .map(|s| s.start)
+        });
         Report { findings }
     }
 
@@ -80,7 +85,10 @@ impl Report {
             .findings
             .first()
             .map_or("invalid filter program", |f| &f.message);
-        out.push_str(&format!("bad filter program: {}\n", sanitize::escape(first)));
+        out.push_str(&format!(
+            "bad filter program: {}\n",
+            sanitize::escape(first)
+        ));
         for (i, finding) in self.findings.iter().take(MAX_FINDINGS).enumerate() {
             if i > 0 {
                 let message = sanitize::escape(&finding.message);
@@ -179,12 +187,34 @@ fn undefined(code: &str, (found, undefined): compile::Error<&str>) -> Finding {
 
 /// Why some jq names do not exist here.
 fn hint(name: &str) -> &'static str {
+    const MISSING_IN_JAQ: &[&str] = &[
+        "$__loc__",
+        "$__prog_args",
+        "input_filename",
+        "input_line_number",
+        "@csv",
+        "@tsv",
+        "@base32",
+        "@base32d",
+        "tostream",
+        "fromstream",
+        "truncate_stream",
+        "leaf_paths",
+        "ascii",
+        "toarray",
+        "builtins",
+        "INDEX",
+        "IN",
+        "have_decnum",
+        "have_literal_numbers",
+        "get_search_list",
+        "get_jq_origin",
+        "get_prog_origin",
+    ];
     match name {
         "input" | "inputs" => " (obtail runs the program on one frame at a time)",
-        "$__loc__" | "input_filename" | "input_line_number" | "$__prog_args" => {
-            " (not provided by jaq)"
-        }
-        "@csv" | "@tsv" => " (not provided by jaq; try join(\",\"))",
+        "@csv" | "@tsv" => " (a jq builtin that jaq lacks; try join(\",\"))",
+        _ if MISSING_IN_JAQ.contains(&name) => " (a jq builtin that jaq lacks)",
         _ => "",
     }
 }
@@ -252,7 +282,9 @@ fn show_label(out: &mut String, code: &str, origin: Option<&Path>, label: &Label
     let gutter = " ".repeat(line_no.to_string().len());
     let color = if label.secondary { p.yellow } else { p.red };
     let (bold, blue, reset) = (p.bold, p.blue, p.reset);
-    out.push_str(&format!("{gutter}{blue}-->{reset} {place}:{line_no}:{column}\n"));
+    out.push_str(&format!(
+        "{gutter}{blue}-->{reset} {place}:{line_no}:{column}\n"
+    ));
     out.push_str(&format!("{gutter} {blue}|{reset}\n"));
     out.push_str(&format!("{blue}{line_no} |{reset} {line}\n"));
     out.push_str(&format!(

@@ -74,9 +74,7 @@ impl Program {
         mut each: impl FnMut(Output) -> ControlFlow<B>,
     ) -> Outcome<B> {
         if too_deep(text) {
-            return Outcome::Unreadable(format!(
-                "nested more than {MAX_INPUT_DEPTH} levels deep"
-            ));
+            return Outcome::Unreadable(format!("nested more than {MAX_INPUT_DEPTH} levels deep"));
         }
         let input = match jaq_json::read::parse_single(text) {
             Ok(v) => v,

@@ -73,7 +73,10 @@ fn select_filters_and_paths_project() {
         [r#"{"type":"order","orderId":"QmbMY8sGFeZ4cF9LGFmDRgT6Ao3sVRtGcYW5vuJ9ckWFAZ"}"#]
     );
     assert_eq!(
-        outputs(".notification.price.amount, .notification.buyerHandle", ORDER),
+        outputs(
+            ".notification.price.amount, .notification.buyerHandle",
+            ORDER
+        ),
         [r#""1834217""#, r#""alice""#]
     );
 }
@@ -167,7 +170,10 @@ fn outputs_are_valid_json_and_safe_for_a_terminal() {
 #[test]
 fn a_syntax_error_points_at_the_token() {
     let text = fault(settings(".notification | | .type"));
-    assert!(text.starts_with("bad filter program: expected term\n"), "{text}");
+    assert!(
+        text.starts_with("bad filter program: expected term\n"),
+        "{text}"
+    );
     assert!(
         text.contains("1 | .notification | | .type\n  |                 ^ unexpected token\n"),
         "{text}"
@@ -198,7 +204,10 @@ fn reports_name_the_filter_file_and_escape_the_text() {
     s.origin = Some(PathBuf::from("prog.jq"));
     let text = fault(s);
     assert!(text.contains("--> prog.jq:2:5"), "{text}");
-    assert!(!text.contains('\u{1b}'), "no raw escapes without color: {text}");
+    assert!(
+        !text.contains('\u{1b}'),
+        "no raw escapes without color: {text}"
+    );
 }
 
 #[test]
@@ -323,7 +332,10 @@ fn deep_outputs_are_refused() {
 
 #[test]
 fn regex_is_not_oniguruma() {
-    assert_eq!(outputs(r#".t | test("^\\w+$")"#, r#"{"t":"abc"}"#), ["true"]);
+    assert_eq!(
+        outputs(r#".t | test("^\\w+$")"#, r#"{"t":"abc"}"#),
+        ["true"]
+    );
     let (_, outcome) = run_on(&compile(r#".t | test("\\p{L}")"#), "k", r#"{"t":"é"}"#);
     assert!(matches!(outcome, Outcome::Failed(_)), "{outcome:?}");
 }
