@@ -6,6 +6,7 @@
 //! output itself: the pipeline decides where values, warnings and messages go.
 
 mod compile;
+mod read;
 mod report;
 mod run;
 mod write;

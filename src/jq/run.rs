@@ -76,7 +76,7 @@ impl Program {
         if too_deep(text) {
             return Outcome::Unreadable(format!("nested more than {MAX_INPUT_DEPTH} levels deep"));
         }
-        let input = match jaq_json::read::parse_single(text) {
+        let input = match super::read::parse(text) {
             Ok(v) => v,
             Err(e) => return Outcome::Unreadable(format!("not JSON: {e}")),
         };

@@ -339,3 +339,28 @@ fn regex_is_not_oniguruma() {
     let (_, outcome) = run_on(&compile(r#".t | test("\\p{L}")"#), "k", r#"{"t":"é"}"#);
     assert!(matches!(outcome, Outcome::Failed(_)), "{outcome:?}");
 }
+
+#[test]
+fn our_reader_reads_what_jaqs_reader_reads() {
+    let fixtures = [
+        include_str!("../../tests/fixtures/session-0.14.json"),
+        include_str!("../../tests/fixtures/guide-0.13.json"),
+    ];
+    let tricky = [
+        r#"{"a":"x\"y\\z\/\b\f\n\r\t","b":"\u0026\u00e9\ud83d\ude80","c":[]}"#,
+        r#"[-0,1e5,-1.5E-3,18446744073709551616,-18446744073709551617,0.10,{},[[]],null,true,false]"#,
+        r#"  {"dup":1,"k":2,"dup":3}  "#,
+        r#""café 日本茶 🚀""#,
+    ];
+    let many = fixtures
+        .iter()
+        .flat_map(|f| jaq_json::read::parse_many(f.as_bytes()).map(|v| v.unwrap().to_string()));
+    for text in many.chain(tricky.iter().map(|t| t.to_string())) {
+        let theirs = jaq_json::read::parse_single(text.as_bytes()).unwrap();
+        let ours = super::read::parse(text.as_bytes()).unwrap();
+        assert_eq!(ours.to_string(), theirs.to_string(), "{text}");
+    }
+    for bad in ["", "{", r#"{"a" 1}"#, "[1,]", r#""\x""#, "1 2", "-", "tru"] {
+        assert!(super::read::parse(bad.as_bytes()).is_err(), "{bad}");
+    }
+}
