@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use crate::cli::{Args, Command};
 use crate::config::{Config, Env, Input};
 use crate::exit::{Failure, Stop};
+use crate::jq::Program;
 use crate::kind::CATALOG;
 use crate::live::LiveSource;
 use crate::pipeline::{Pipeline, Recorder};
@@ -37,6 +38,11 @@ fn kinds() -> Result<Stop, Failure> {
 }
 
 fn tail(cfg: Config) -> Result<Stop, Failure> {
+    let program = cfg
+        .jq
+        .as_ref()
+        .map(|jq| Program::compile(jq, &cfg.env.vars, cfg.stderr_color))
+        .transpose()?;
     let show_source = matches!(&cfg.input, Input::Live(urls) if urls.len() > 1);
     let renderer = Renderer::new(
         cfg.format,
@@ -46,6 +52,8 @@ fn tail(cfg: Config) -> Result<Stop, Failure> {
         show_source,
     );
     let mut pipeline = Pipeline::new(cfg.filter, renderer, Sink::stdout());
+    pipeline.program = program.map(Box::new);
+    pipeline.stderr_terminal = cfg.env.stderr_terminal;
     pipeline.count = cfg.count;
     pipeline.deadline = cfg.timeout.map(|t| Instant::now() + t);
     if let Some(path) = &cfg.record {

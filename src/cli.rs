@@ -195,6 +195,17 @@ pub struct Args {
     pub request_id: Option<String>,
 
     /// Run this jq program (jaq) on each frame and print its outputs instead
+    ///
+    /// The program runs on each frame that passed the other filters. Every output is printed
+    /// in place of the frame and counts as one event for -n, so `select(...)` filters and
+    /// `.a.b` projects. Variables: $kind, $time (receive time, RFC 3339), $source (node URL
+    /// or replay file), $ENV, and those of --arg and --argjson. A runtime error skips the
+    /// frame with a warning (and a count at exit); `halt` and `halt_error` end obtail as they
+    /// end jq. A program that does not compile is a usage error (exit 2).
+    ///
+    /// jq-compatible through jaq, with differences: regular expressions are Rust's, not
+    /// Oniguruma (no \p{..} classes; \w and (?i) are ASCII-only); $__loc__, @csv, @tsv, input,
+    /// inputs and input_filename do not exist; NaN prints as null. See docs/jq.md.
     #[arg(
         short = 'f',
         long,

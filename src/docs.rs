@@ -44,16 +44,13 @@ pub fn generate(dir: &Path) -> Result<Stop, Failure> {
 fn man_page() -> Vec<u8> {
     let man = clap_mangen::Man::new(Args::command()).date("2026-11-27");
     let mut buf = Vec::new();
-    let sections: [&dyn Fn(&mut Vec<u8>) -> std::io::Result<()>; 5] = [
-        &|w| man.render_title(w),
-        &|w| man.render_name_section(w),
-        &|w| man.render_synopsis_section(w),
-        &|w| man.render_description_section(w),
-        &|w| man.render_options_section(w),
-    ];
-    for render in sections {
-        render(&mut buf).expect("writing to a Vec cannot fail");
-    }
+    let written = man
+        .render_title(&mut buf)
+        .and_then(|()| man.render_name_section(&mut buf))
+        .and_then(|()| man.render_synopsis_section(&mut buf))
+        .and_then(|()| man.render_description_section(&mut buf))
+        .and_then(|()| man.render_options_section(&mut buf));
+    written.expect("writing to a Vec cannot fail");
     buf.extend_from_slice(commands_section().as_bytes());
     buf.extend_from_slice(extra_sections().as_bytes());
     man.render_version_section(&mut buf)

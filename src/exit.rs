@@ -28,6 +28,9 @@ pub enum Stop {
 pub enum Failure {
     /// Bad option, URL or filter program (exit 2).
     Usage(String),
+    /// A usage error already rendered for stderr, escaped and maybe colored, over several
+    /// lines: the caret report of a filter program that does not compile (exit 2).
+    Report(String),
     /// Node unreachable and not retrying, I/O error (exit 1).
     Runtime(String),
     /// The node refused authentication (exit 3).
@@ -45,7 +48,7 @@ impl Failure {
 
     pub fn code(&self) -> u8 {
         match self {
-            Failure::Usage(_) => 2,
+            Failure::Usage(_) | Failure::Report(_) => 2,
             Failure::Runtime(_) => 1,
             Failure::AuthRefused(_) => 3,
         }
@@ -55,7 +58,10 @@ impl Failure {
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Failure::Usage(m) | Failure::Runtime(m) | Failure::AuthRefused(m) => f.write_str(m),
+            Failure::Usage(m)
+            | Failure::Report(m)
+            | Failure::Runtime(m)
+            | Failure::AuthRefused(m) => f.write_str(m),
         }
     }
 }

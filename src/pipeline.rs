@@ -7,6 +7,7 @@
 use std::cell::OnceCell;
 use std::fs::File;
 use std::io::{self, Write};
+use std::ops::ControlFlow;
 use std::path::Path;
 use std::time::Instant;
 
@@ -14,6 +15,7 @@ use crate::classify::{classify, invalid, Classified};
 use crate::exit::{Failure, Stop};
 use crate::filter::Filter;
 use crate::frame::Frame;
+use crate::jq::{self, FrameVars, Outcome, Program};
 use crate::json::{self, Value};
 use crate::kind::Kind;
 use crate::render::{write_envelope, Event, Renderer};
@@ -70,11 +72,19 @@ pub struct Pipeline {
     pub deadline: Option<Instant>,
     pub recorder: Option<Recorder>,
     pub sink: Sink,
+    /// The `--filter` program; its outputs are printed in place of the frames.
+    pub program: Option<Box<Program>>,
+    /// Stderr is a terminal: text a program sends there is escaped.
+    pub stderr_terminal: bool,
     printed: u64,
+    /// Frames on which the program raised an error.
+    program_errors: u64,
     buf: Vec<u8>,
     /// Frames of a kind the filters reject may be dropped before validation: set when neither
     /// `invalid` is asked for nor a recording needs every frame's real kind.
     drop_unread: bool,
+    /// A program output as JSON, before rendering.
+    value: Vec<u8>,
 }
 
 impl Pipeline {
@@ -86,14 +96,36 @@ impl Pipeline {
             deadline: None,
             recorder: None,
             sink,
+            program: None,
+            stderr_terminal: false,
             printed: 0,
+            program_errors: 0,
             buf: Vec::with_capacity(64 * 1024),
             drop_unread: false,
+            value: Vec::with_capacity(1024),
         }
     }
 
-    /// Runs until the source ends, the count is reached, or the reader goes away.
+    /// The line to end with when the program failed on some frames.
+    fn program_error_summary(&self) -> Option<String> {
+        match self.program_errors {
+            0 => None,
+            1 => Some("1 frame raised an error in the filter".to_string()),
+            n => Some(format!("{n} frames raised errors in the filter")),
+        }
+    }
+
+    /// Runs until the source ends, the count is reached, or the reader goes away; then says
+    /// how many frames the program failed on, if any.
     pub fn run(&mut self, source: &mut dyn Source) -> Result<Stop, Failure> {
+        let result = self.run_to_end(source);
+        if let Some(summary) = self.program_error_summary() {
+            let _ = writeln!(io::stderr().lock(), "obtail: {summary}");
+        }
+        result
+    }
+
+    fn run_to_end(&mut self, source: &mut dyn Source) -> Result<Stop, Failure> {
         if self.count == Some(0) {
             return Ok(Stop::CountReached);
         }
@@ -183,6 +215,11 @@ impl Pipeline {
         if self.filter.needs_content() && !self.filter.content_passes(tree_of()) {
             return Ok(None);
         }
+        if let Some(program) = self.program.take() {
+            let stop = self.run_program(&program, frame, &kind, error.as_deref());
+            self.program = Some(program);
+            return stop;
+        }
         let ev = Event {
             frame,
             kind: &kind,
@@ -198,6 +235,99 @@ impl Pipeline {
         self.emit()
     }
 
+    /// Prints each output of the program in place of the frame; a frame that is not JSON, or
+    /// on which the program fails, is a warning, and obtail goes on with the next one.
+    fn run_program(
+        &mut self,
+        program: &Program,
+        frame: &Frame,
+        kind: &Kind,
+        error: Option<&str>,
+    ) -> Result<Option<Stop>, Failure> {
+        let name = kind.name();
+        if *kind == Kind::Invalid {
+            let why = error.unwrap_or("not JSON");
+            warn(&format!("frame not given to the filter (invalid): {why}"));
+            return Ok(None);
+        }
+        let ev = Event {
+            frame,
+            kind,
+            error,
+            tree: None,
+        };
+        let vars = FrameVars {
+            kind: &name,
+            time: &frame.time,
+            source: &frame.source,
+        };
+        let outcome = program.run(&frame.bytes, &vars, |out| {
+            let json: &[u8] = if out.is_input {
+                &frame.bytes
+            } else {
+                self.value.clear();
+                if jq::write_value(&mut self.value, out.value).is_err() {
+                    return ControlFlow::Break(Err(format!(
+                        "an output is nested more than {} levels deep",
+                        jq::MAX_OUTPUT_DEPTH
+                    )));
+                }
+                &self.value
+            };
+            let raw = program.raw_output().then(|| out.raw_string()).flatten();
+            self.buf.clear();
+            self.renderer
+                .render_value(&ev, json, raw.as_deref(), &mut self.buf);
+            match self
+                .emit()
+                .and_then(|stop| self.relay_messages(program, stop))
+            {
+                Ok(None) => ControlFlow::Continue(()),
+                Ok(Some(stop)) => ControlFlow::Break(Ok(Ok(stop))),
+                Err(failure) => ControlFlow::Break(Ok(Err(failure))),
+            }
+        });
+        let stop = match outcome {
+            Outcome::Done => None,
+            Outcome::Stopped(Ok(result)) => return result.map(Some),
+            Outcome::Stopped(Err(msg)) | Outcome::Failed(msg) => {
+                self.program_errors += 1;
+                warn(&format!("filter error ({name} frame): {msg}"));
+                None
+            }
+            Outcome::Halted(code) => Some(Stop::Halted(code)),
+            Outcome::Unreadable(why) => {
+                warn(&format!("frame not given to the filter ({name}): {why}"));
+                None
+            }
+        };
+        self.relay_messages(program, stop)
+    }
+
+    /// Passes on what the program wrote to stderr (`debug`, `stderr`, `halt_error`), after
+    /// the output printed before it.
+    fn relay_messages(
+        &mut self,
+        program: &Program,
+        stop: Option<Stop>,
+    ) -> Result<Option<Stop>, Failure> {
+        let Some(text) = program.take_messages() else {
+            return Ok(stop);
+        };
+        if let Err(e) = self.sink.flush() {
+            return gone_or_fail(e).map(Some);
+        }
+        let mut escaped = Vec::new();
+        let text = if self.stderr_terminal {
+            crate::sanitize::escape_bytes_keep_lines(&mut escaped, &text);
+            &escaped
+        } else {
+            &text
+        };
+        let _ = io::stderr().lock().write_all(text);
+        Ok(stop)
+    }
+
     /// Writes the rendered event and counts it.
     fn emit(&mut self) -> Result<Option<Stop>, Failure> {
         if let Err(e) = self.sink.write(&self.buf) {
@@ -209,6 +339,12 @@ impl Pipeline {
         }
         Ok(None)
     }
+}
+
+/// One line on stderr about a frame obtail could not handle; it goes on with the next.
+fn warn(msg: &str) {
+    let msg = crate::sanitize::escape(msg);
+    let _ = writeln!(io::stderr().lock(), "obtail: warning: {msg}");
 }
 
 fn gone_or_fail(e: io::Error) -> Result<Stop, Failure> {

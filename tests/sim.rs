@@ -330,7 +330,7 @@ fn sim_drops_a_client_that_falls_behind() {
     let mut n = 0;
     // Far more than the kernel's socket buffers can hold for the slow one.
     while n < 60_000 && start.elapsed() < Duration::from_secs(60) {
-        kind_of(&text(&mut fast));
+        assert!(text(&mut fast).starts_with("{\n    \""));
         n += 1;
     }
     assert_eq!(n, 60_000, "the fast client was held back");
@@ -354,7 +354,7 @@ fn sim_drops_a_client_that_falls_behind() {
     ) || matches!(&end, tungstenite::Error::Io(e) if e.kind() != std::io::ErrorKind::WouldBlock);
     assert!(reset, "{end:?}");
     for _ in 0..100 {
-        kind_of(&text(&mut fast));
+        assert!(text(&mut fast).starts_with("{\n    \""));
     }
 }
 

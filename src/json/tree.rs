@@ -79,10 +79,6 @@ impl<'a> Value<'a> {
             _ => None,
         }
     }
-
-    pub fn is_object(&self) -> bool {
-        matches!(self, Value::Object(_))
-    }
 }
 
 /// Parses one JSON value that fills `text` (whitespace around it allowed).

@@ -49,6 +49,7 @@ pub struct SimHandle {
 
 impl SimHandle {
     /// The address actually bound (the real port when asked for port 0).
+    #[cfg(test)]
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
     }

@@ -1,0 +1,66 @@
+//! jq programs on the event stream, run with jaq: compiled once from `JqSettings`, then run
+//! on each frame that passed the other filters.
+//!
+//! This module owns the program and its variables, the reading of a frame into jaq's value,
+//! and the turning of jaq's outcomes (outputs, errors, `halt`) into plain data. It does no
+//! output itself: the pipeline decides where values, warnings and messages go.
+
+mod compile;
+mod read;
+mod report;
+mod run;
+mod write;
+
+use std::cell::RefCell;
+
+use jaq_core::data::HasLut;
+use jaq_core::{DataT, Lut};
+use jaq_json::Val;
+
+pub use run::{FrameVars, Outcome};
+pub use write::{write_value, MAX_DEPTH as MAX_OUTPUT_DEPTH};
+
+/// The compiled program and everything a run needs besides the frame.
+pub struct Program {
+    filter: jaq_core::Filter<Jq>,
+    /// Values of `$ENV`, `--arg` and `--argjson` variables, after the frame's own.
+    fixed: Vec<Val>,
+    /// Whether the program mentions `$time`; formatting it for every frame costs.
+    uses_time: bool,
+    /// `-r`: string outputs print bare.
+    raw_output: bool,
+    /// Text that `stderr`, `debug` and `halt_error` produced, until the pipeline takes it.
+    messages: RefCell<Vec<u8>>,
+}
+
+/// The kind of data our programs run on: jaq's JSON values, plus a place for messages.
+pub struct Jq;
+
+impl DataT for Jq {
+    type V<'a> = Val;
+    type Data<'a> = Data<'a>;
+}
+
+/// What native filters can reach while a program runs.
+#[derive(Clone, Copy)]
+pub struct Data<'a> {
+    lut: &'a Lut<Jq>,
+    messages: &'a RefCell<Vec<u8>>,
+}
+
+impl<'a> HasLut<'a, Jq> for Data<'a> {
+    fn lut(&self) -> &'a Lut<Jq> {
+        self.lut
+    }
+}
+
+impl Program {
+    /// Takes the text the program sent to stderr since the last call (usually nothing).
+    pub fn take_messages(&self) -> Option<Vec<u8>> {
+        let mut messages = self.messages.borrow_mut();
+        (!messages.is_empty()).then(|| std::mem::take(&mut *messages))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,193 @@
+//! Runs a program on one frame: reads the frame's text straight into jaq's value, binds the
+//! frame's variables, and hands each output to the caller until the outputs end, the caller
+//! stops, an error (jq stops at the first error for an input) or a `halt`.
+
+use std::borrow::Cow;
+use std::ops::ControlFlow;
+
+use jaq_core::{Ctx, Vars};
+use jaq_json::{Rc, Val};
+
+use super::{Data, Jq, Program};
+use crate::frame::{format_time, Stamp};
+
+/// The frame's own variables.
+pub struct FrameVars<'a> {
+    /// `$kind`
+    pub kind: &'a str,
+    /// `$time`
+    pub time: &'a Stamp,
+    /// `$source`
+    pub source: &'a str,
+}
+
+/// One output of a program.
+pub struct Output<'v> {
+    pub value: &'v Val,
+    /// The output is the frame itself, unchanged (as `select` passes it on): its own text
+    /// can be printed instead of re-serialising the value.
+    pub is_input: bool,
+}
+
+impl Output<'_> {
+    /// The string to print bare under `-r`, when the output is a string.
+    pub fn raw_string(&self) -> Option<Cow<'_, str>> {
+        match self.value {
+            Val::TStr(s) | Val::BStr(s) => Some(String::from_utf8_lossy(s)),
+            _ => None,
+        }
+    }
+}
+
+/// How a run ended.
+#[derive(Debug, PartialEq)]
+pub enum Outcome<B> {
+    /// Every output was handed over.
+    Done,
+    /// The caller stopped the run.
+    Stopped(B),
+    /// The program raised an error (the message is not yet escaped).
+    Failed(String),
+    /// `halt` or `halt_error` asked to end obtail with this exit code.
+    Halted(i32),
+    /// The frame could not be read into a value.
+    Unreadable(String),
+}
+
+/// Frames nested deeper than this are refused: jaq's reader recurses once per level.
+pub const MAX_INPUT_DEPTH: usize = 256;
+
+/// Errors quote values; a frame-sized quote makes an unreadable warning line.
+const MAX_MESSAGE: usize = 300;
+
+impl Program {
+    /// Whether string outputs print bare (`-r`).
+    pub fn raw_output(&self) -> bool {
+        self.raw_output
+    }
+
+    /// Runs the program on a frame's JSON text, calling `each` for every output.
+    pub fn run<B>(
+        &self,
+        text: &[u8],
+        vars: &FrameVars,
+        mut each: impl FnMut(Output) -> ControlFlow<B>,
+    ) -> Outcome<B> {
+        if too_deep(text) {
+            return Outcome::Unreadable(format!("nested more than {MAX_INPUT_DEPTH} levels deep"));
+        }
+        let input = match super::read::parse(text) {
+            Ok(v) => v,
+            Err(e) => return Outcome::Unreadable(format!("not JSON: {e}")),
+        };
+        let data = Data {
+            lut: &self.filter.lut,
+            messages: &self.messages,
+        };
+        let ctx = Ctx::<Jq>::new(data, self.vars(vars));
+        for item in self.filter.id.run((ctx, input.clone())) {
+            match item {
+                Ok(value) => {
+                    let is_input = same(&value, &input);
+                    if let ControlFlow::Break(b) = each(Output {
+                        value: &value,
+                        is_input,
+                    }) {
+                        return Outcome::Stopped(b);
+                    }
+                }
+                Err(exn) => {
+                    return match exn.get_err() {
+                        Ok(err) => Outcome::Failed(describe(err)),
+                        Err(exn) => match exn.get_halt() {
+                            Ok(code) => Outcome::Halted(code),
+                            Err(_) => Outcome::Failed("internal error in jaq".into()),
+                        },
+                    }
+                }
+            }
+        }
+        Outcome::Done
+    }
+
+    /// Values for `FRAME_VARS` and then the fixed variables, in declaration order.
+    fn vars(&self, vars: &FrameVars) -> Vars<Val> {
+        let time = if self.uses_time {
+            Val::from(format_time(vars.time))
+        } else {
+            Val::Null
+        };
+        let frame = [
+            Val::from(vars.kind.to_string()),
+            time,
+            Val::from(vars.source.to_string()),
+        ];
+        Vars::new(frame.into_iter().chain(self.fixed.iter().cloned()))
+    }
+}
+
+/// The same array or object, not merely an equal one: nothing in the program touched it.
+fn same(a: &Val, b: &Val) -> bool {
+    match (a, b) {
+        (Val::Obj(x), Val::Obj(y)) => Rc::ptr_eq(x, y),
+        (Val::Arr(x), Val::Arr(y)) => Rc::ptr_eq(x, y),
+        _ => false,
+    }
+}
+
+/// An error as jq words it: a string as is, another value as JSON.
+fn describe(err: jaq_json::Error) -> String {
+    let text = match err.into_val() {
+        Val::TStr(s) | Val::BStr(s) => String::from_utf8_lossy(&s).into_owned(),
+        v => {
+            let mut json = Vec::new();
+            let _ = super::write_value(&mut json, &v);
+            format!("{} (not a string)", String::from_utf8_lossy(&json))
+        }
+    };
+    clip(text)
+}
+
+fn clip(mut text: String) -> String {
+    if text.len() > MAX_MESSAGE {
+        let mut end = MAX_MESSAGE;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text.push('…');
+    }
+    text
+}
+
+/// Whether brackets nest deeper than `MAX_INPUT_DEPTH`. Counting every bracket is a fast
+/// upper bound that settles ordinary frames; only bracket-rich ones get the exact scan.
+pub fn too_deep(text: &[u8]) -> bool {
+    if memchr::memchr2_iter(b'[', b'{', text).count() <= MAX_INPUT_DEPTH {
+        return false;
+    }
+    let (mut depth, mut in_str, mut escaped) = (0usize, false, false);
+    for &b in text {
+        if in_str {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_str = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_INPUT_DEPTH {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}

@@ -1,0 +1,429 @@
+//! `-f/--filter`: jq programs run on real frames through the binary.
+
+use std::process::Output;
+
+use assert_cmd::Command;
+
+const SESSION: &str = "tests/fixtures/session-0.14.json";
+const GUIDE: &str = "tests/fixtures/guide-0.13.json";
+
+const ORDER: &str = r#"{"notification":{"buyerHandle":"alice","orderId":"QmbMY8sGFeZ4cF9LGFmDRgT6Ao3sVRtGcYW5vuJ9ckWFAZ","title":"Leather wallet","type":"order"}}"#;
+const PAYMENT: &str = r#"{"notification":{"orderId":"QmbMY8sGFeZ4cF9LGFmDRgT6Ao3sVRtGcYW5vuJ9ckWFAZ","fundingTotal":{"amount":"1834217"},"type":"payment"}}"#;
+const WALLET: &str =
+    r#"{"walletUpdate":{"BTC":{"confirmed":"18446744073709551616","unconfirmed":"0"}}}"#;
+
+fn obtail(args: &[&str], stdin: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_obtail"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .write_stdin(stdin)
+        .output()
+        .unwrap()
+}
+
+/// Replays `frames` (one per line) from stdin through `args`.
+fn replay(args: &[&str], frames: &[&str]) -> Output {
+    let mut argv = vec!["--replay", "-"];
+    argv.extend_from_slice(args);
+    obtail(&argv, &(frames.join("\n") + "\n"))
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+fn lines(o: &Output) -> Vec<String> {
+    stdout(o).lines().map(str::to_string).collect()
+}
+
+#[test]
+fn select_keeps_frames_and_paths_project_them() {
+    let o = replay(
+        &["-f", r#"select(.notification.type == "order")"#],
+        &[WALLET, ORDER, PAYMENT],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(lines(&o), [ORDER]);
+
+    let o = obtail(
+        &[
+            "--replay",
+            SESSION,
+            "-t",
+            "notification",
+            "-f",
+            ".notification | {type, orderId}",
+            "-n",
+            "2",
+        ],
+        "",
+    );
+    assert_eq!(
+        lines(&o),
+        [
+            r#"{"type":"order","orderId":"QmbMY8sGFeZ4cF9LGFmDRgT6Ao3sVRtGcYW5vuJ9ckWFAZ"}"#,
+            r#"{"type":"payment","orderId":"QmTCTBF57ujtZDd7KzHodZdsiHp7zwnzL798s2CB8uftKC"}"#
+        ]
+    );
+}
+
+#[test]
+fn a_frame_can_yield_several_outputs_and_each_counts_for_n() {
+    let o = replay(
+        &["-f", ".notification | .type, .orderId"],
+        &[ORDER, PAYMENT],
+    );
+    assert_eq!(lines(&o).len(), 4);
+    let o = replay(
+        &["-f", ".notification | .type, .orderId", "-n", "3"],
+        &[ORDER, PAYMENT],
+    );
+    assert_eq!(
+        lines(&o),
+        [
+            r#""order""#,
+            r#""QmbMY8sGFeZ4cF9LGFmDRgT6Ao3sVRtGcYW5vuJ9ckWFAZ""#,
+            r#""payment""#
+        ]
+    );
+    assert!(o.status.success());
+    // frames the program drops do not count
+    let o = obtail(
+        &[
+            "--replay",
+            GUIDE,
+            "-f",
+            "select(.wallet) | .wallet.txid",
+            "-n",
+            "2",
+        ],
+        "",
+    );
+    assert_eq!(lines(&o).len(), 2, "{}", stdout(&o));
+}
+
+#[test]
+fn frame_variables() {
+    let o = obtail(
+        &[
+            "--replay",
+            SESSION,
+            "-t",
+            "wallet",
+            "-f",
+            "[$kind, $source, ($time | test(\"^\\\\d{4}-\\\\d\\\\d-\\\\d\\\\dT\\\\d\\\\d:\\\\d\\\\d:\\\\d\\\\d\\\\.\\\\d{6}Z$\"))]",
+        ],
+        "",
+    );
+    assert_eq!(
+        lines(&o),
+        [
+            format!(r#"["wallet.incoming","{SESSION}",true]"#),
+            format!(r#"["wallet.outgoing","{SESSION}",true]"#)
+        ],
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn time_and_source_come_from_a_record() {
+    let record = format!(
+        r#"{{"time":"2020-11-20T14:01:44.218733-05:00","kind":"notification.order","source":"ws://node:4002/ws","frame":{ORDER}}}"#
+    );
+    let o = replay(&["-f", "[$time, $source, $kind]"], &[&record]);
+    assert_eq!(
+        lines(&o),
+        [r#"["2020-11-20T19:01:44.218733Z","ws://node:4002/ws","notification.order"]"#]
+    );
+}
+
+#[test]
+fn arg_and_argjson() {
+    let o = replay(
+        &[
+            "--arg",
+            "who",
+            "alice",
+            "--argjson",
+            "min",
+            "1000000",
+            "-f",
+            r#"select(.notification.buyerHandle == $who) | [$who, $min]"#,
+        ],
+        &[ORDER, PAYMENT],
+    );
+    assert_eq!(lines(&o), [r#"["alice",1000000]"#]);
+
+    let o = replay(&["--argjson", "min", "{oops", "-f", "$min"], &[ORDER]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--argjson min"), "{}", stderr(&o));
+    assert!(o.stdout.is_empty());
+}
+
+#[test]
+fn raw_output_prints_strings_bare() {
+    let o = replay(&["-r", "-f", ".notification | .type, {t: .type}"], &[ORDER]);
+    assert_eq!(lines(&o), ["order", r#"{"t":"order"}"#]);
+    let o = replay(&["-r", "-f", r#""a\tb\nc""#], &[ORDER]);
+    assert_eq!(stdout(&o), "a\tb\nc\n");
+    let o = replay(&["-f", r#""a\tb""#], &[ORDER]);
+    assert_eq!(stdout(&o), "\"a\\tb\"\n");
+}
+
+#[test]
+fn every_format_shows_program_outputs() {
+    let program = ".notification | {type}";
+    let o = replay(&["-o", "ndjson", "-f", program], &[ORDER]);
+    assert_eq!(stdout(&o), "{\"type\":\"order\"}\n");
+    let o = replay(&["-o", "json", "-f", program], &[ORDER]);
+    assert_eq!(stdout(&o), "{\n  \"type\": \"order\"\n}\n");
+    let o = replay(&["-o", "raw", "-f", program], &[ORDER]);
+    assert_eq!(stdout(&o), "{\"type\":\"order\"}\n");
+    let o = replay(
+        &["-o", "pretty", "--color", "never", "-f", program],
+        &[ORDER],
+    );
+    let out = stdout(&o);
+    assert!(
+        out.contains(" notification.order ") && out.ends_with(" {\"type\":\"order\"}\n"),
+        "{out}"
+    );
+    let o = replay(
+        &["-o", "pretty", "-r", "-f", ".notification.type"],
+        &[ORDER],
+    );
+    assert!(stdout(&o).ends_with(" order\n"), "{}", stdout(&o));
+}
+
+#[test]
+fn envelope_wraps_outputs_with_the_frame_time_kind_and_source() {
+    let record = format!(
+        r#"{{"time":"2020-11-20T19:01:44.218733Z","kind":"notification.order","source":"ws://node:4002/ws","frame":{ORDER}}}"#
+    );
+    let o = replay(
+        &["--envelope", "-o", "ndjson", "-f", ".notification.type"],
+        &[&record],
+    );
+    assert_eq!(
+        stdout(&o),
+        "{\"time\":\"2020-11-20T19:01:44.218733Z\",\"kind\":\"notification.order\",\"source\":\"ws://node:4002/ws\",\"frame\":\"order\"}\n"
+    );
+    // a selected frame keeps the record shape, so the output replays
+    let o = replay(
+        &[
+            "--envelope",
+            "-f",
+            r#"select(.notification.type == "order")"#,
+        ],
+        &[&record],
+    );
+    assert_eq!(stdout(&o).trim_end(), record);
+}
+
+#[test]
+fn big_integers_keep_their_digits() {
+    let o = replay(
+        &["-f", ".a, .b, .a + 1, {c: .c}"],
+        &[r#"{"a":18446744073709551616,"b":0.10000000000000000555,"c":1.50}"#],
+    );
+    assert_eq!(
+        lines(&o),
+        [
+            "18446744073709551616",
+            "0.10000000000000000555",
+            "18446744073709551617",
+            r#"{"c":1.50}"#
+        ]
+    );
+    let o = replay(&["-f", ".walletUpdate.BTC.confirmed | tonumber"], &[WALLET]);
+    assert_eq!(lines(&o), ["18446744073709551616"]);
+}
+
+#[test]
+fn a_bad_program_is_a_usage_error_with_a_caret() {
+    let o = replay(&["-f", ".notification | | .type"], &[ORDER]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
+    assert_eq!(
+        stderr(&o),
+        "obtail: error: bad filter program: expected term\n \
+         --> program:1:17\n  \
+         |\n\
+         1 | .notification | | .type\n  \
+         |                 ^ unexpected token\n"
+    );
+    let o = replay(
+        &["--color", "always", "-f", ".notification | | .type"],
+        &[ORDER],
+    );
+    assert!(stderr(&o).contains("\x1b[1;31m^\x1b[0m"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_program_file_is_named_in_its_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shape.jq");
+    std::fs::write(
+        &path,
+        "# keep orders\nselect(.notification.type == \"order\")\n| nosuch\n",
+    )
+    .unwrap();
+    let o = replay(&["--filter-file", path.to_str().unwrap()], &[ORDER]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.starts_with("obtail: error: bad filter program: undefined function nosuch/0\n"),
+        "{err}"
+    );
+    assert!(err.contains("shape.jq:3:3"), "{err}");
+    std::fs::write(
+        &path,
+        "select(.notification.type == \"order\") | .notification.title\n",
+    )
+    .unwrap();
+    let o = replay(
+        &["--filter-file", path.to_str().unwrap()],
+        &[ORDER, PAYMENT],
+    );
+    assert_eq!(lines(&o), [r#""Leather wallet""#]);
+}
+
+#[test]
+fn unknown_variables_and_functions_fail_before_any_frame() {
+    for (program, needle) in [
+        ("$nosuch", "undefined variable $nosuch"),
+        (".a | frobnicate", "undefined function frobnicate/0"),
+        ("inputs", "undefined function inputs/0"),
+    ] {
+        // stdin never ends: only a compile-time check can finish this
+        let o = obtail(&["--replay", "/dev/null", "-f", program], "");
+        assert_eq!(o.status.code(), Some(2), "{program}");
+        assert!(stderr(&o).contains(needle), "{}", stderr(&o));
+    }
+}
+
+#[test]
+fn runtime_errors_warn_per_frame_and_are_counted_at_exit() {
+    let o = replay(
+        &["-f", ".notification.orderId.b"],
+        &[ORDER, r#"{"a":"x"}"#, PAYMENT],
+    );
+    assert!(o.status.success());
+    assert_eq!(lines(&o), ["null"]);
+    assert_eq!(
+        stderr(&o),
+        "obtail: warning: filter error (notification.order frame): cannot index \"QmbMY8sGFeZ4cF9LGFmDRgT6Ao3sVRtGcYW5vuJ9ckWFAZ\" with \"b\"\n\
+         obtail: warning: filter error (notification.payment frame): cannot index \"QmbMY8sGFeZ4cF9LGFmDRgT6Ao3sVRtGcYW5vuJ9ckWFAZ\" with \"b\"\n\
+         obtail: 2 frames raised errors in the filter\n"
+    );
+    let o = replay(&["-f", r#"error("bad \u001b[31m frame"), 1"#], &[ORDER]);
+    assert_eq!(
+        stderr(&o),
+        "obtail: warning: filter error (notification.order frame): bad \\x1b[31m frame\n\
+         obtail: 1 frame raised an error in the filter\n"
+    );
+    let o = replay(&["-f", ".notification.title | tonumber"], &[ORDER]);
+    assert!(stderr(&o).contains("filter error (notification.order frame)"));
+    assert!(o.stdout.is_empty());
+}
+
+#[test]
+fn halt_ends_obtail_after_flushing_output() {
+    let frames = [ORDER, PAYMENT, WALLET];
+    let o = replay(
+        &[
+            "-f",
+            r#".notification.type, (select(.notification.type == "payment") | halt)"#,
+        ],
+        &frames,
+    );
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(lines(&o), [r#""order""#, r#""payment""#]);
+    assert!(o.stderr.is_empty());
+
+    let o = replay(
+        &[
+            "-f",
+            r#".notification.type, (select(.notification.type == "payment") | "stop\n" | halt_error)"#,
+        ],
+        &frames,
+    );
+    assert_eq!(o.status.code(), Some(5));
+    assert_eq!(lines(&o), [r#""order""#, r#""payment""#]);
+    assert_eq!(stderr(&o), "stop\n");
+
+    let o = replay(
+        &[
+            "-f",
+            r#"select(.walletUpdate) | {why: "late"} | halt_error(3)"#,
+        ],
+        &frames,
+    );
+    assert_eq!(o.status.code(), Some(3));
+    assert_eq!(stderr(&o), "{\"why\":\"late\"}\n");
+
+    let o = replay(&["-f", r#""no newline" | halt_error(1)"#], &frames);
+    assert_eq!(
+        (o.status.code(), stderr(&o)),
+        (Some(1), "no newline".into())
+    );
+}
+
+#[test]
+fn with_t_other_kinds_never_reach_the_program() {
+    let program = r#"if .walletUpdate then "balance" else error("parsed") end"#;
+    let o = replay(
+        &["-t", "walletUpdate", "-f", program],
+        &[ORDER, WALLET, PAYMENT],
+    );
+    assert_eq!(lines(&o), [r#""balance""#]);
+    assert!(o.stderr.is_empty(), "{}", stderr(&o));
+    // the control: without -t the same frames do reach it
+    let o = replay(&["-f", program], &[ORDER, WALLET, PAYMENT]);
+    assert!(
+        stderr(&o).contains("2 frames raised errors"),
+        "{}",
+        stderr(&o)
+    );
+    // nor do frames that --order drops
+    let o = replay(&["--order", "QmTCTBF57u", "-f", program], &[ORDER, PAYMENT]);
+    assert!(o.stderr.is_empty() && o.stdout.is_empty(), "{}", stderr(&o));
+}
+
+#[test]
+fn deep_frames_are_refused_with_a_warning() {
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let o = replay(&["-f", "."], &[&deep, ORDER]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(lines(&o), [ORDER]);
+    let err = stderr(&o);
+    // the classifier reads no deeper than it needs: the frame is `unknown`, and the guard
+    // before jaq's reader is what refuses it
+    assert_eq!(
+        err,
+        "obtail: warning: frame not given to the filter (unknown): nested more than 256 levels deep\n"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
+
+#[test]
+fn frames_that_are_not_json_are_skipped_with_a_warning() {
+    let o = replay(&["-f", "."], &["not json", ORDER]);
+    assert_eq!(lines(&o), [ORDER]);
+    assert!(stderr(&o).contains("frame not given to the filter (invalid): not JSON"));
+    let o = replay(&["-T", "invalid", "-f", "."], &["not json", ORDER]);
+    assert!(o.stderr.is_empty());
+}
+
+#[test]
+fn debug_goes_to_stderr() {
+    let o = replay(&["-f", ".notification.type | debug"], &[ORDER]);
+    assert_eq!(lines(&o), [r#""order""#]);
+    assert_eq!(stderr(&o), "[\"DEBUG:\",\"order\"]\n");
+}
