@@ -34,13 +34,9 @@ pub struct Args {
     #[command(subcommand)]
     pub command: Option<Command>,
 
-    /// Node websocket URLs (ws://, wss://, http(s)://, or HOST:PORT) [default: ws://127.0.0.1:4002/ws]
-    #[arg(
-        value_name = "URL",
-        env = "OBTAIL_URL",
-        value_delimiter = ' ',
-        help_heading = "Connection"
-    )]
+    /// Node websocket URLs (ws://, wss://, http(s)://, or HOST:PORT) [env: OBTAIL_URL]
+    /// [default: ws://127.0.0.1:4002/ws]
+    #[arg(value_name = "URL", help_heading = "Connection")]
     pub urls: Vec<String>,
 
     /// Read recorded frames from FILE ('-' for stdin) instead of connecting

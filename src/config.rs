@@ -106,6 +106,11 @@ impl Config {
                 speed: args.demo_speed,
                 seed: args.demo_seed,
             }
+        } else if args.urls.is_empty() {
+            // Read here rather than by clap, so that a URL in the environment never conflicts
+            // with --replay or --demo on the command line.
+            let from_env = env.var("OBTAIL_URL").unwrap_or_default();
+            Input::Live(from_env.split_whitespace().map(str::to_string).collect())
         } else {
             Input::Live(args.urls)
         };
@@ -290,6 +295,26 @@ mod tests {
             true,
             &env(&[("CLICOLOR_FORCE", "1")], true)
         ));
+    }
+
+    #[test]
+    fn obtail_url_applies_only_when_tailing_live_without_urls() {
+        let resolve = |argv: &[&str]| {
+            let args = Args::parse_from(["obtail"].iter().chain(argv));
+            Config::resolve(
+                args,
+                env(&[("OBTAIL_URL", "ws://a:1/ws ws://b:2/ws")], false),
+            )
+            .unwrap()
+            .input
+        };
+        assert_eq!(
+            resolve(&[]),
+            Input::Live(vec!["ws://a:1/ws".into(), "ws://b:2/ws".into()])
+        );
+        assert_eq!(resolve(&["ws://c:3"]), Input::Live(vec!["ws://c:3".into()]));
+        assert_eq!(resolve(&["--replay", "-"]), Input::Replay("-".into()));
+        assert!(matches!(resolve(&["--demo"]), Input::Demo { .. }));
     }
 
     #[test]

@@ -427,3 +427,51 @@ fn sim_port_in_use_is_a_clear_error() {
         )
     );
 }
+
+/// `--demo` runs the stand-in in-process and tails it through the normal pipeline.
+fn demo(args: &[&str]) -> (String, String, Option<i32>) {
+    let out = Command::new(env!("CARGO_BIN_EXE_obtail"))
+        .args(["--demo", "--demo-speed", "0", "--demo-seed", "5"])
+        .args(args)
+        .env_remove("OBTAIL_URL")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+        out.status.code(),
+    )
+}
+
+#[test]
+fn sim_demo_is_the_normal_pipeline_on_a_simulated_node() {
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("demo.ndjson");
+    let (out, err, code) = demo(&[
+        "-n",
+        "40",
+        "-o",
+        "ndjson",
+        "--record",
+        rec.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.starts_with("obtail: --demo: this is a simulated node"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(out.lines().count(), 40);
+    assert!(std::fs::read_to_string(&rec).unwrap().lines().count() >= 40);
+    let (wallet, _, _) = demo(&["-n", "10", "-t", "wallet", "--envelope"]);
+    for line in wallet.lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        assert!(v["kind"].as_str().unwrap().starts_with("wallet."), "{line}");
+        assert!(v["source"].as_str().unwrap().starts_with("ws://127.0.0.1:"));
+    }
+    let (again, _, _) = demo(&["-n", "40", "-o", "ndjson"]);
+    assert_eq!(again, out, "same seed, same story");
+    let (pretty, _, _) = demo(&["-n", "60", "-o", "pretty"]);
+    assert!(pretty.contains(" notification.order "), "{pretty}");
+}

@@ -1,0 +1,241 @@
+//! The README cannot lie: every `obtail` command in its `sh` blocks runs here, as written,
+//! against the fixtures or a simulated node standing in for the hosts it names.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use support::{bin, Running};
+
+const PASSWORD: &str = "pass-secret";
+const COOKIE: &str = "cookie-secret";
+
+/// The `obtail` command lines of the README's `sh` blocks, comments removed.
+fn readme_commands() -> Vec<String> {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let mut in_sh = false;
+    let mut commands = Vec::new();
+    for line in readme.lines() {
+        if line.starts_with("```") {
+            in_sh = line == "```sh";
+            continue;
+        }
+        let command = match line.find("  #") {
+            Some(i) => line[..i].trim(),
+            None => line.trim(),
+        };
+        if in_sh
+            && !command.is_empty()
+            && !command.starts_with('#')
+            && !command.starts_with("cargo ")
+        {
+            commands.push(command.to_string());
+        }
+    }
+    commands
+}
+
+/// A running `obtail sim` and the address it listens on.
+struct Sim {
+    _process: Running,
+    addr: String,
+}
+
+fn sim(args: &[&str]) -> Sim {
+    let mut child = bin()
+        .args([
+            "sim",
+            "--listen",
+            "127.0.0.1:0",
+            "--speed",
+            "0",
+            "--seed",
+            "3",
+        ])
+        .args(args)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    Sim {
+        _process: Running(child),
+        addr,
+    }
+}
+
+/// A home directory with the node's cookie file and a password file, a certificate for the
+/// TLS stand-in, and the repository's fixtures and completions at hand.
+fn workspace(dir: &Path) -> PathBuf {
+    let home = dir.join("home");
+    std::fs::create_dir_all(home.join(".openbazaar")).unwrap();
+    std::fs::write(
+        home.join(".openbazaar/.cookie"),
+        format!("OpenBazaar_Auth_Cookie={COOKIE}"),
+    )
+    .unwrap();
+    std::fs::write(home.join(".ob-pass"), format!("{PASSWORD}\n")).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for shared in ["tests", "completions"] {
+        std::os::unix::fs::symlink(root.join(shared), dir.join(shared)).unwrap();
+    }
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    std::fs::write(dir.join("node.crt"), cert.pem()).unwrap();
+    std::fs::write(dir.join("node.key"), key.serialize_pem()).unwrap();
+    home
+}
+
+/// Flags that make a command that would tail forever stop by itself.
+fn bounded(command: &str) -> String {
+    let at = if command.starts_with("obtail") {
+        0
+    } else if let Some(i) = command.find("| obtail") {
+        i + 2
+    } else {
+        return command.to_string();
+    };
+    let live = !command.contains("--replay")
+        && !command.contains("obtail sim")
+        && !command.contains("obtail kinds");
+    let mut extra = String::new();
+    if live && !command.contains(" -n ") {
+        extra.push_str(" -n 3");
+    }
+    if live && !command.contains("--timeout") {
+        // Nothing in the stand-in's story is about the README's example order.
+        extra.push_str(if command.contains("--order") {
+            " --timeout 2s"
+        } else {
+            " --timeout 20s"
+        });
+    }
+    if command.contains("--demo") && !command.contains("--demo-speed") {
+        extra.push_str(" --demo-speed 0");
+    }
+    let end = at + "obtail".len();
+    format!("{}{extra}{}", &command[..end], &command[end..])
+}
+
+#[test]
+fn every_readme_command_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = workspace(dir.path());
+    let plain = sim(&[]);
+    let basic = sim(&["--user", &format!("admin:{PASSWORD}")]);
+    let cookie = sim(&["--cookie", COOKIE]);
+    let crt = dir.path().join("node.crt");
+    let key = dir.path().join("node.key");
+    let tls = sim(&[
+        "--user",
+        &format!("admin:{PASSWORD}"),
+        "--tls-cert",
+        crt.to_str().unwrap(),
+        "--tls-key",
+        key.to_str().unwrap(),
+    ]);
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_obtail")).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+
+    let commands = readme_commands();
+    assert!(commands.len() >= 20, "{commands:?}");
+    for original in &commands {
+        let default_node = if original.contains("--cookie-file") {
+            &cookie.addr
+        } else {
+            &plain.addr
+        };
+        let command = bounded(original)
+            .replace("192.168.1.20:4002", &basic.addr)
+            .replace("wss://shop.example:4002", &format!("wss://{}", tls.addr))
+            .replace("ws://127.0.0.1:4002", &format!("ws://{}", plain.addr))
+            .replace("ws://127.0.0.1:4102", &format!("ws://{}", plain.addr))
+            .replace("--timeout 10m", "--timeout 2s")
+            .replace("--listen 127.0.0.1:4102", "--listen 127.0.0.1:0")
+            .replace("--duration 5m", "--duration 1s");
+        let started = Instant::now();
+        let mut child = Running(
+            Command::new("bash")
+                .args(["-o", "pipefail", "-c", &command])
+                .current_dir(dir.path())
+                .env("PATH", &path)
+                .env("HOME", &home)
+                .env("OBTAIL_URL", format!("ws://{default_node}/ws"))
+                .env_remove("OBTAIL_PASSWORD")
+                .env_remove("OBTAIL_COOKIE")
+                .env_remove("NO_COLOR")
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap(),
+        );
+        let (status, out, err) = loop {
+            if let Some(status) = child.0.try_wait().unwrap() {
+                let mut out = String::new();
+                let mut err = String::new();
+                std::io::Read::read_to_string(child.0.stdout.as_mut().unwrap(), &mut out).unwrap();
+                std::io::Read::read_to_string(child.0.stderr.as_mut().unwrap(), &mut err).unwrap();
+                break (status, out, err);
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "{original}: still running after 60s"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        // An order that the stand-in never saw is a wait that times out: exit 4, as documented.
+        let waits_for_an_unknown_order =
+            original.contains("--order") && !original.contains("--replay");
+        let ok = status.success()
+            || (waits_for_an_unknown_order && matches!(status.code(), Some(4) | Some(0)));
+        assert!(
+            ok,
+            "README command failed ({status}): {original}\nran: {command}\nstderr: {err}"
+        );
+        assert!(!err.contains("panicked"), "{original}: {err}");
+        let quiet = waits_for_an_unknown_order
+            || original.starts_with("install ")
+            || original.contains("obtail sim")
+            || original.contains("--record");
+        assert!(
+            quiet || !out.trim().is_empty(),
+            "README command printed nothing: {original}\nstderr: {err}"
+        );
+        for secret in [PASSWORD, COOKIE] {
+            assert!(
+                !out.contains(secret) && !err.contains(secret),
+                "{original} leaked a credential"
+            );
+        }
+    }
+    assert!(home
+        .join(".local/share/bash-completion/completions/obtail")
+        .exists());
+    assert!(
+        std::fs::read_to_string(dir.path().join("session.ndjson"))
+            .unwrap()
+            .lines()
+            .count()
+            >= 100
+    );
+}
