@@ -142,27 +142,9 @@ fn resolve(listen: &str) -> Result<SocketAddr, Failure> {
         .ok_or_else(bad)
 }
 
-/// `250ms`, `30s`, `1.5m`, `2h`; a bare number is seconds.
+/// `--duration` as the rest of obtail reads durations.
 fn parse_duration(text: &str) -> Result<Duration, Failure> {
-    let bad = || {
-        Failure::usage(format!(
-            "--duration {text}: not a duration (try 30s, 5m, 250ms)"
-        ))
-    };
-    let t = text.trim();
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let n: f64 = num.parse().map_err(|_| bad())?;
-    let scale = match unit.trim() {
-        "ms" => 0.001,
-        "" | "s" => 1.0,
-        "m" | "min" => 60.0,
-        "h" => 3600.0,
-        _ => return Err(bad()),
-    };
-    Duration::try_from_secs_f64(n * scale).map_err(|_| bad())
+    crate::units::parse_duration(text).map_err(|e| Failure::usage(format!("--duration: {e}")))
 }
 
 #[cfg(test)]
