@@ -55,7 +55,7 @@ Register-ArgumentCompleter -Native -CommandName 'obtail' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors (auto honours NO_COLOR and CLICOLOR_FORCE)')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Exit after N events are printed')
             [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Exit after N events are printed')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up (exit 4) if --count is not reached within DURATION (30s, 5m, 1h)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up (exit 4) if --count is not reached within DURATION (30s, 5m); without -n, stop then (exit 0)')
             [CompletionResult]::new('--demo', '--demo', [CompletionResultType]::ParameterName, 'Tail the built-in simulated node (no node needed)')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Do not verify the node''s TLS certificate (prints a warning)')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the node''s TLS certificate (prints a warning)')

@@ -52,7 +52,7 @@ set edit:completion:arg-completer[obtail] = {|@words|
             cand --color 'When to use colors (auto honours NO_COLOR and CLICOLOR_FORCE)'
             cand -n 'Exit after N events are printed'
             cand --count 'Exit after N events are printed'
-            cand --timeout 'Give up (exit 4) if --count is not reached within DURATION (30s, 5m, 1h)'
+            cand --timeout 'Give up (exit 4) if --count is not reached within DURATION (30s, 5m); without -n, stop then (exit 0)'
             cand --demo 'Tail the built-in simulated node (no node needed)'
             cand -k 'Do not verify the node''s TLS certificate (prints a warning)'
             cand --insecure 'Do not verify the node''s TLS certificate (prints a warning)'

@@ -146,7 +146,7 @@ complete -c obtail -n "__fish_obtail_needs_command" -l color -d 'When to use col
 always\t''
 never\t''"
 complete -c obtail -n "__fish_obtail_needs_command" -s n -l count -d 'Exit after N events are printed' -r
-complete -c obtail -n "__fish_obtail_needs_command" -l timeout -d 'Give up (exit 4) if --count is not reached within DURATION (30s, 5m, 1h)' -r
+complete -c obtail -n "__fish_obtail_needs_command" -l timeout -d 'Give up (exit 4) if --count is not reached within DURATION (30s, 5m); without -n, stop then (exit 0)' -r
 complete -c obtail -n "__fish_obtail_needs_command" -l demo -d 'Tail the built-in simulated node (no node needed)'
 complete -c obtail -n "__fish_obtail_needs_command" -s k -l insecure -d 'Do not verify the node\'s TLS certificate (prints a warning)'
 complete -c obtail -n "__fish_obtail_needs_command" -l no-reconnect -d 'Exit when the connection ends instead of reconnecting'

@@ -255,7 +255,7 @@ pub struct Args {
     #[arg(short = 'n', long, value_name = "N", help_heading = "Control")]
     pub count: Option<u64>,
 
-    /// Give up (exit 4) if --count is not reached within DURATION (30s, 5m, 1h)
+    /// Give up (exit 4) if --count is not reached within DURATION (30s, 5m); without -n, stop then (exit 0)
     #[arg(long, value_name = "DURATION", help_heading = "Control")]
     pub timeout: Option<String>,
 }

@@ -471,3 +471,32 @@ fn frames_dropped_unread_are_never_invalid_frames_that_were_asked_for() {
     assert_eq!(kinds(&["-T", "notification"], input), ["invalid"]);
     assert_eq!(kinds(&["-t", "walletUpdate"], input), Vec::<String>::new());
 }
+
+#[test]
+fn timeout_without_count_is_a_time_limit_that_exits_0() {
+    let mut child = Running(
+        bin()
+            .args(["--replay", "-", "--timeout", "300ms"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut stdin = child.0.stdin.take().unwrap();
+    writeln!(stdin, "{{\"status\":\"publishing\"}}").unwrap();
+    let status = child.0.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    let mut out = String::new();
+    child
+        .0
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    assert_eq!(
+        out, "{\"status\":\"publishing\"}\n",
+        "printed before the limit"
+    );
+    drop(stdin);
+}
