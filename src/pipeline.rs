@@ -172,6 +172,9 @@ impl Pipeline {
 
     /// Takes one frame through every stage; `Some` when obtail should stop.
     fn process(&mut self, frame: &Frame) -> Result<Option<Stop>, Failure> {
+        // Set when the kind is the skim's and the frame has not been validated: the program's
+        // own reader validates it, so the serde pass is spared.
+        let mut unvalidated = false;
         let Classified { kind, error } = match (&frame.defect, frame.binary, &frame.kind) {
             (Some(defect), _, _) => invalid(defect.clone()),
             (None, true, _) => invalid(format!("binary frame of {} bytes", frame.bytes.len())),
@@ -185,7 +188,16 @@ impl Pipeline {
                 if self.drop_unread && !self.filter.kind_passes(kind) {
                     return Ok(None);
                 }
-                classify(&frame.bytes)
+                if self.program.is_some() && self.recorder.is_none() && !self.filter.needs_content()
+                {
+                    unvalidated = true;
+                    Classified {
+                        kind: kind.clone(),
+                        error: None,
+                    }
+                } else {
+                    classify(&frame.bytes)
+                }
             }
             (None, false, None) => classify(&frame.bytes),
         };
@@ -216,7 +228,7 @@ impl Pipeline {
             return Ok(None);
         }
         if let Some(program) = self.program.take() {
-            let stop = self.run_program(&program, frame, &kind, error.as_deref());
+            let stop = self.run_program(&program, frame, &kind, error.as_deref(), unvalidated);
             self.program = Some(program);
             return stop;
         }
@@ -243,6 +255,7 @@ impl Pipeline {
         frame: &Frame,
         kind: &Kind,
         error: Option<&str>,
+        unvalidated: bool,
     ) -> Result<Option<Stop>, Failure> {
         let name = kind.name();
         if *kind == Kind::Invalid {
@@ -297,7 +310,17 @@ impl Pipeline {
             }
             Outcome::Halted(code) => Some(Stop::Halted(code)),
             Outcome::Unreadable(why) => {
-                warn(&format!("frame not given to the filter ({name}): {why}"));
+                let real = unvalidated.then(|| classify(&frame.bytes));
+                match real {
+                    // Not JSON after all: treated as the `invalid` frame it is.
+                    Some(c) if c.kind == Kind::Invalid => {
+                        if self.filter.kind_passes(&Kind::Invalid) {
+                            let why = c.error.as_deref().unwrap_or("not JSON");
+                            warn(&format!("frame not given to the filter (invalid): {why}"));
+                        }
+                    }
+                    _ => warn(&format!("frame not given to the filter ({name}): {why}")),
+                }
                 None
             }
         };

@@ -419,6 +419,17 @@ fn frames_that_are_not_json_are_skipped_with_a_warning() {
     assert!(stderr(&o).contains("frame not given to the filter (invalid): not JSON"));
     let o = replay(&["-T", "invalid", "-f", "."], &["not json", ORDER]);
     assert!(o.stderr.is_empty());
+    // Shaped like an order notification, but broken: still reported as the invalid frame it is.
+    let broken = r#"{"notification":{"type":"order"},"x":tru}"#;
+    let o = replay(&["-f", "$kind"], &[broken, ORDER]);
+    assert_eq!(lines(&o), [r#""notification.order""#]);
+    assert!(
+        stderr(&o).contains("frame not given to the filter (invalid): not JSON"),
+        "{}",
+        stderr(&o)
+    );
+    let o = replay(&["-T", "invalid", "-f", "$kind"], &[broken]);
+    assert!(o.stderr.is_empty(), "{}", stderr(&o));
 }
 
 #[test]
