@@ -249,6 +249,55 @@ mod tests {
         }
     }
 
+    /// Thousands of mutated node frames: whenever a mutant is still valid JSON, the skim must
+    /// agree with the validating pass, since frames are dropped on its word alone.
+    #[test]
+    fn agrees_with_the_full_pass_on_mutated_frames() {
+        let mut rng = fastrand::Rng::with_seed(20261127);
+        let alphabet = b"{}[]\":,\\ -01e.tfnu\"abc";
+        let fixture = include_str!("../../tests/fixtures/session-0.14.json");
+        let frames: Vec<Vec<u8>> = fixture
+            .split("\n{")
+            .map(|v| {
+                let v = if v.starts_with('{') {
+                    v.to_string()
+                } else {
+                    format!("{{{v}")
+                };
+                let mut compact = Vec::new();
+                crate::json::text::write_compact(&mut compact, v.trim().as_bytes());
+                compact
+            })
+            .collect();
+        let mut valid_mutants = 0;
+        for _ in 0..20_000 {
+            let mut m = frames[rng.usize(..frames.len())].clone();
+            for _ in 0..rng.usize(1..4) {
+                let at = rng.usize(..m.len());
+                match rng.u8(..3) {
+                    0 => {
+                        m.remove(at);
+                    }
+                    1 => m.insert(at, alphabet[rng.usize(..alphabet.len())]),
+                    _ => m[at] = alphabet[rng.usize(..alphabet.len())],
+                }
+            }
+            let full = super::super::classify(&m);
+            if full.kind == Kind::Invalid {
+                continue;
+            }
+            valid_mutants += 1;
+            if let Some((kind, len)) = skim(&m) {
+                assert_eq!(kind, full.kind, "{}", String::from_utf8_lossy(&m));
+                assert_eq!(len, m.len(), "{}", String::from_utf8_lossy(&m));
+            }
+        }
+        assert!(
+            valid_mutants > 1000,
+            "too few valid mutants to mean anything: {valid_mutants}"
+        );
+    }
+
     #[test]
     fn says_nothing_rather_than_guess() {
         for text in [
