@@ -12,6 +12,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use crate::classify::{classify, invalid, Classified};
+use crate::cli::Format;
 use crate::exit::{Failure, Stop};
 use crate::filter::Filter;
 use crate::frame::Frame;
@@ -219,6 +220,15 @@ impl Pipeline {
             let stop = self.run_program(&program, frame, &kind, error.as_deref());
             self.program = Some(program);
             return stop;
+        }
+        if self.renderer.format == Format::Raw {
+            // Raw output has no room for why a frame is only partly there (too large,
+            // unreadable): its line alone would pass for the frame.
+            if let Some(defect) = &frame.defect {
+                // After the lines before it; a failed flush shows again at the next write.
+                let _ = self.sink.flush();
+                warn(defect);
+            }
         }
         let ev = Event {
             frame,

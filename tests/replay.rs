@@ -471,3 +471,21 @@ fn frames_dropped_unread_are_never_invalid_frames_that_were_asked_for() {
     assert_eq!(kinds(&["-T", "notification"], input), ["invalid"]);
     assert_eq!(kinds(&["-t", "walletUpdate"], input), Vec::<String>::new());
 }
+
+#[test]
+fn raw_output_says_when_a_frame_was_skipped() {
+    // The line printed for a skipped frame is only its start: stderr must say so.
+    let input = format!("{{\"a\":\"{}\"}}\n{{\"b\":1}}\n", "x".repeat(4000));
+    let o = run(
+        &["--replay", "-", "-o", "raw", "--max-frame-size", "1k"],
+        &input,
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let err = stderr(&o);
+    assert!(
+        err.contains("frame of 4008 bytes is larger than --max-frame-size (1024 bytes); skipped"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(stdout(&o).ends_with("{\"b\":1}\n"));
+}
