@@ -50,6 +50,24 @@ impl Recorder {
         })
     }
 
+    /// Refuses to record into the file being replayed (`-` is stdin): every frame read would
+    /// be appended to it, and the replay would never reach its end.
+    pub fn check_not_input(&self, input: &Path) -> Result<(), Failure> {
+        let input = if input.as_os_str() == "-" {
+            stdin_metadata()
+        } else {
+            std::fs::metadata(input).ok()
+        };
+        match (input, self.file.metadata().ok()) {
+            (Some(a), Some(b)) if same_file(&a, &b) => Err(Failure::usage(format!(
+                "--record {} is the file --replay reads: it would grow forever; record to \
+                 another file",
+                self.path
+            ))),
+            _ => Ok(()),
+        }
+    }
+
     fn record(&mut self, ev: &Event) -> Result<(), Failure> {
         self.line.clear();
         write_envelope(ev, &mut self.line);
@@ -63,6 +81,29 @@ impl Recorder {
             ))
         })
     }
+}
+
+#[cfg(unix)]
+fn stdin_metadata() -> Option<std::fs::Metadata> {
+    use std::os::fd::AsFd;
+    let fd = io::stdin().as_fd().try_clone_to_owned().ok()?;
+    File::from(fd).metadata().ok()
+}
+
+#[cfg(not(unix))]
+fn stdin_metadata() -> Option<std::fs::Metadata> {
+    None
+}
+
+#[cfg(unix)]
+fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.is_file() && (a.dev(), a.ino()) == (b.dev(), b.ino())
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &std::fs::Metadata, _: &std::fs::Metadata) -> bool {
+    false
 }
 
 pub struct Pipeline {
