@@ -61,6 +61,9 @@ fn tail(cfg: Config) -> Result<Stop, Failure> {
     }
     match cfg.input {
         Input::Replay(path) => {
+            if let Some(recorder) = &pipeline.recorder {
+                recorder.check_not_input(&path)?;
+            }
             let mut source = Replay::open(&path, cfg.max_frame)?;
             if let Some(timeout) = cfg.timeout {
                 watchdog(timeout, cfg.count.is_some());

@@ -117,10 +117,17 @@ impl Config {
         let duration = |opt: &str, text: &str| {
             parse_duration(text).map_err(|e| Failure::usage(format!("{opt}: {e}")))
         };
+        // A zero connect timeout fails every attempt, forever.
+        let positive = |opt: &str, text: &str| match duration(opt, text)? {
+            d if d.is_zero() => Err(Failure::usage(format!(
+                "{opt}: '{text}' must be more than 0, like 250ms or 10s"
+            ))),
+            d => Ok(d),
+        };
         let live = LiveSettings {
-            connect_timeout: duration("--connect-timeout", &args.connect_timeout)?,
-            ping_interval: duration("--ping-interval", &args.ping_interval)?,
-            ping_timeout: duration("--ping-timeout", &args.ping_timeout)?,
+            connect_timeout: positive("--connect-timeout", &args.connect_timeout)?,
+            ping_interval: positive("--ping-interval", &args.ping_interval)?,
+            ping_timeout: positive("--ping-timeout", &args.ping_timeout)?,
             reconnect: !args.no_reconnect,
             cacert: args.cacert,
             insecure: args.insecure,
@@ -334,6 +341,9 @@ mod tests {
             (vec!["-t", "bogus"], "unknown kind"),
             (vec!["--order", "Qm1"], "--order"),
             (vec!["--arg", "a", "b"], "--arg"),
+            (vec!["--connect-timeout", "0"], "--connect-timeout"),
+            (vec!["--ping-interval", "0s"], "--ping-interval"),
+            (vec!["--ping-timeout", "0ms"], "--ping-timeout"),
         ] {
             let args = Args::parse_from(["obtail"].into_iter().chain(argv.iter().copied()));
             let err = Config::resolve(args, env(&[], false)).unwrap_err();

@@ -33,6 +33,11 @@ use crate::exit::Failure;
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// jaq parses, compiles and runs programs recursively, as it reads `--argjson` values: a
+/// long generated program (`.id == "a" or .id == "b" or …`, thousands of terms) overflowed
+/// the main thread's 8 MiB stack and aborted. The stack is only reserved, not used.
+const STACK_SIZE: usize = 1 << 30;
+
 fn main() -> ExitCode {
     let args = match cli::Args::try_parse() {
         Ok(args) => args,
@@ -41,7 +46,26 @@ fn main() -> ExitCode {
             return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
         }
     };
-    match app::run(args) {
+    // Where the big stack cannot be had (a tight `ulimit -v`), run here as before.
+    let args = std::sync::Mutex::new(Some(args));
+    let take = || args.lock().ok().and_then(|mut a| a.take());
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("main".into())
+            .stack_size(STACK_SIZE)
+            .spawn_scoped(scope, || take().map(|a| finish(app::run(a))));
+        match worker.map(|w| w.join()) {
+            Ok(Ok(Some(code))) => code,
+            // A panic has printed its message already.
+            Ok(_) => ExitCode::from(101),
+            Err(_) => take().map_or(ExitCode::from(101), |a| finish(app::run(a))),
+        }
+    })
+}
+
+/// The exit code of a run, after its error (if any) is on stderr.
+fn finish(result: Result<exit::Stop, Failure>) -> ExitCode {
+    match result {
         Ok(stop) => stop.exit_code(),
         Err(Failure::Report(report)) => {
             let _ = write!(std::io::stderr(), "obtail: error: {report}");

@@ -12,6 +12,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use crate::classify::{classify, invalid, Classified};
+use crate::cli::Format;
 use crate::exit::{Failure, Stop};
 use crate::filter::Filter;
 use crate::frame::Frame;
@@ -49,6 +50,24 @@ impl Recorder {
         })
     }
 
+    /// Refuses to record into the file being replayed (`-` is stdin): every frame read would
+    /// be appended to it, and the replay would never reach its end.
+    pub fn check_not_input(&self, input: &Path) -> Result<(), Failure> {
+        let input = if input.as_os_str() == "-" {
+            stdin_metadata()
+        } else {
+            std::fs::metadata(input).ok()
+        };
+        match (input, self.file.metadata().ok()) {
+            (Some(a), Some(b)) if same_file(&a, &b) => Err(Failure::usage(format!(
+                "--record {} is the file --replay reads: it would grow forever; record to \
+                 another file",
+                self.path
+            ))),
+            _ => Ok(()),
+        }
+    }
+
     fn record(&mut self, ev: &Event) -> Result<(), Failure> {
         self.line.clear();
         write_envelope(ev, &mut self.line);
@@ -62,6 +81,29 @@ impl Recorder {
             ))
         })
     }
+}
+
+#[cfg(unix)]
+fn stdin_metadata() -> Option<std::fs::Metadata> {
+    use std::os::fd::AsFd;
+    let fd = io::stdin().as_fd().try_clone_to_owned().ok()?;
+    File::from(fd).metadata().ok()
+}
+
+#[cfg(not(unix))]
+fn stdin_metadata() -> Option<std::fs::Metadata> {
+    None
+}
+
+#[cfg(unix)]
+fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.is_file() && (a.dev(), a.ino()) == (b.dev(), b.ino())
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &std::fs::Metadata, _: &std::fs::Metadata) -> bool {
+    false
 }
 
 pub struct Pipeline {
@@ -231,6 +273,15 @@ impl Pipeline {
             let stop = self.run_program(&program, frame, &kind, error.as_deref(), unvalidated);
             self.program = Some(program);
             return stop;
+        }
+        if self.renderer.format == Format::Raw {
+            // Raw output has no room for why a frame is only partly there (too large,
+            // unreadable): its line alone would pass for the frame.
+            if let Some(defect) = &frame.defect {
+                // After the lines before it; a failed flush shows again at the next write.
+                let _ = self.sink.flush();
+                warn(defect);
+            }
         }
         let ev = Event {
             frame,

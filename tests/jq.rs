@@ -438,3 +438,17 @@ fn debug_goes_to_stderr() {
     assert_eq!(lines(&o), [r#""order""#]);
     assert_eq!(stderr(&o), "[\"DEBUG:\",\"order\"]\n");
 }
+
+#[test]
+fn long_generated_programs_do_not_overflow_the_stack() {
+    // A program generated from a list of ids: one `or` per id.
+    let ids: Vec<String> = (0..3000).map(|i| format!(".id == \"{i}\"")).collect();
+    let program = format!("select({})", ids.join(" or "));
+    let o = replay(&["-f", &program], &[r#"{"id":"2999"}"#, r#"{"id":"x"}"#]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(lines(&o), [r#"{"id":"2999"}"#]);
+    let deep = format!("{}{}", "[".repeat(3000), "]".repeat(3000));
+    let o = replay(&["-f", "$x | length", "--argjson", "x", &deep], &["{}"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(lines(&o), ["1"]);
+}

@@ -500,3 +500,63 @@ fn timeout_without_count_is_a_time_limit_that_exits_0() {
     );
     drop(stdin);
 }
+
+#[test]
+fn raw_output_says_when_a_frame_was_skipped() {
+    // The line printed for a skipped frame is only its start: stderr must say so.
+    let input = format!("{{\"a\":\"{}\"}}\n{{\"b\":1}}\n", "x".repeat(4000));
+    let o = run(
+        &["--replay", "-", "-o", "raw", "--max-frame-size", "1k"],
+        &input,
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let err = stderr(&o);
+    assert!(
+        err.contains("frame of 4008 bytes is larger than --max-frame-size (1024 bytes); skipped"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(stdout(&o).ends_with("{\"b\":1}\n"));
+}
+
+#[cfg(unix)]
+#[test]
+fn recording_into_the_replayed_file_is_refused() {
+    // Each frame read would be appended to the file being read: it grew without end.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("session.ndjson");
+    std::fs::write(&file, "{\"a\":1}\n").unwrap();
+    let path = file.to_str().unwrap();
+    let link = dir.path().join("link.ndjson");
+    std::os::unix::fs::symlink(&file, &link).unwrap();
+    for (replay, record) in [(path, path), (link.to_str().unwrap(), path)] {
+        let o = bin()
+            .args(["--replay", replay, "--record", record])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let o = Running(o);
+        let started = Instant::now();
+        let mut child = o;
+        let status = loop {
+            if let Some(s) = child.0.try_wait().unwrap() {
+                break s;
+            }
+            assert!(started.elapsed() < Duration::from_secs(10), "still running");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let mut err = String::new();
+        child
+            .0
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        assert_eq!(status.code(), Some(2), "{err}");
+        assert!(err.contains("--record"), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "{\"a\":1}\n");
+}

@@ -35,6 +35,10 @@ pub fn write_compact(out: &mut Vec<u8>, text: &[u8]) {
     }
 }
 
+/// Levels deeper than this are written compact: indenting a hostile frame nested 100k levels
+/// deep would take gigabytes.
+const MAX_INDENT_DEPTH: usize = 128;
+
 /// Writes `text` indented by two spaces per level, as `jq .` does, colored by `p`.
 pub fn write_indented(out: &mut Vec<u8>, text: &[u8], p: &Palette) {
     #[derive(PartialEq)]
@@ -45,9 +49,13 @@ pub fn write_indented(out: &mut Vec<u8>, text: &[u8], p: &Palette) {
     let mut stack: Vec<In> = Vec::new();
     let mut expect_key = false;
     let mut i = 0;
-    let newline = |out: &mut Vec<u8>, depth: usize| {
-        out.push(b'\n');
-        out.resize(out.len() + depth * 2, b' ');
+    // `inside` is the depth of the container the break is in: only those up to the limit
+    // are laid out over several lines.
+    let newline = |out: &mut Vec<u8>, inside: usize, depth: usize| {
+        if inside <= MAX_INDENT_DEPTH {
+            out.push(b'\n');
+            out.resize(out.len() + depth * 2, b' ');
+        }
     };
     while i < text.len() {
         let b = text[i];
@@ -68,16 +76,17 @@ pub fn write_indented(out: &mut Vec<u8>, text: &[u8], p: &Palette) {
                 }
                 stack.push(if b == b'{' { In::Object } else { In::Array });
                 expect_key = b == b'{';
-                newline(out, stack.len());
+                newline(out, stack.len(), stack.len());
             }
             b'}' | b']' => {
+                let inside = stack.len();
                 stack.pop();
-                newline(out, stack.len());
+                newline(out, inside, stack.len());
                 paint(out, p.json_punct, &[b], p);
             }
             b',' => {
                 paint(out, p.json_punct, b",", p);
-                newline(out, stack.len());
+                newline(out, stack.len(), stack.len());
                 expect_key = stack.last() == Some(&In::Object);
             }
             b':' => {
@@ -229,6 +238,23 @@ mod tests {
             String::from_utf8(out).unwrap(),
             "{\n  \"a\": [\n    1,\n    {\n      \"b\": null\n    }\n  ],\n  \"c\": {},\n  \"d\": []\n}"
         );
+    }
+
+    #[test]
+    fn indented_output_of_a_deep_frame_stays_linear() {
+        // A hostile frame 100k levels deep would need gigabytes of indentation.
+        let depth = 5_000;
+        let text = format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
+        let mut out = Vec::new();
+        write_indented(&mut out, text.as_bytes(), &Palette::plain());
+        assert!(out.len() < 100_000, "{} bytes", out.len());
+        assert!(out.starts_with(b"[\n  [\n    ["));
+        let compact: Vec<u8> = out
+            .iter()
+            .copied()
+            .filter(|b| !b.is_ascii_whitespace())
+            .collect();
+        assert_eq!(compact, text.as_bytes());
     }
 
     #[test]

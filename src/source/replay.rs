@@ -378,7 +378,7 @@ struct Record<'a> {
     time: Cow<'a, str>,
     #[serde(borrow)]
     source: Cow<'a, str>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "present")]
     frame: Option<&'a RawValue>,
     #[serde(default)]
     text: Option<String>,
@@ -386,6 +386,11 @@ struct Record<'a> {
     base64: Option<String>,
     #[serde(default)]
     error: Option<String>,
+}
+
+/// A member that is there, even as `null` (a recorded frame can be `null`).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::Error> {
+    <&RawValue>::deserialize(d).map(Some)
 }
 
 /// Restores a recorded frame's time and source; `None` for anything but a record line.

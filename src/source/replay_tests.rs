@@ -157,6 +157,17 @@ fn recorded_lines_restore_time_and_source() {
 }
 
 #[test]
+fn a_recorded_null_frame_replays_as_null() {
+    // Another client can send `null`; --record writes it as `"frame":null`.
+    let line =
+        br#"{"time":"2026-01-02T03:04:05Z","kind":"unknown","source":"ws://n/ws","frame":null}"#;
+    let f = unwrap_record(line).expect("a record line");
+    assert_eq!(&*f.bytes, b"null");
+    assert_eq!(f.source, "ws://n/ws");
+    assert_eq!(f.defect, None);
+}
+
+#[test]
 fn idle_comes_before_every_read_that_may_block() {
     let mut replay = Replay::new(
         Box::new(io::Cursor::new("{\"a\":1}\n")),
