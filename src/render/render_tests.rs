@@ -52,6 +52,11 @@ fn pretty_summaries_say_who_did_what_for_how_much() {
         summary_of(incoming),
         "+0.00021756 LTC received, unconfirmed"
     );
+    let expiry = r#"{"notification":{"expiresIn":2592000,"orderId":"QmcoKERsaetjQX3cF5YySXQHabh5bthvsrk9WxyuooRsH3","type":"buyerDisputeExpiry"}}"#;
+    assert_eq!(
+        summary_of(expiry),
+        "order QmcoKERsae can be disputed for another 30 days"
+    );
     let chat = r#"{"message":{"message":"hi &amp; bye","peerId":"QmeVMcgXsy9xyXshREU5avCYYPyrz5bgMZyTZjv44KhNnT","subject":""}}"#;
     assert_eq!(summary_of(chat), "QmeVMcgXsy: hi & bye");
 }

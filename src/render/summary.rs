@@ -239,7 +239,7 @@ fn notification(t: &str, n: &Value, p: &Palette) -> String {
             None => format!("the dispute window of {} is closing", order()),
         },
         "buyerDisputeExpiry" => match expires() {
-            Some(s) if s > 0 => format!("{} can be disputed for {} more", order(), duration(s)),
+            Some(s) if s > 0 => format!("{} can be disputed for another {}", order(), duration(s)),
             _ => format!("{} can no longer be disputed", order()),
         },
         "vendorDisputeTimeout" => format!(
