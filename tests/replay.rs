@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use support::{bin, fixture, run, run_env, stderr, stdout, Running};
+use support::{bin, fixture, run, run_env, spawn_piped, stderr, stdout, Running};
 
 fn kinds(args: &[&str], input: &str) -> Vec<String> {
     let mut all = vec!["--replay", "-", "--envelope", "-o", "ndjson"];
@@ -327,14 +327,7 @@ fn a_closed_stdout_is_a_quiet_success() {
 
 #[test]
 fn a_live_pipe_is_printed_as_frames_arrive() {
-    let mut child = Running(
-        bin()
-            .args(["--replay", "-", "-o", "ndjson"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
+    let mut child = spawn_piped(&["--replay", "-", "-o", "ndjson"]);
     let mut stdin = child.0.stdin.take().unwrap();
     let mut lines = BufReader::new(child.0.stdout.take().unwrap());
     for i in 0..3 {
@@ -352,23 +345,16 @@ fn a_live_pipe_is_printed_as_frames_arrive() {
 
 #[test]
 fn timeout_before_count_exits_4() {
-    let mut child = Running(
-        bin()
-            .args([
-                "--replay",
-                "-",
-                "-n",
-                "1",
-                "--timeout",
-                "300ms",
-                "-t",
-                "notification",
-            ])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
+    let mut child = spawn_piped(&[
+        "--replay",
+        "-",
+        "-n",
+        "1",
+        "--timeout",
+        "300ms",
+        "-t",
+        "notification",
+    ]);
     let started = Instant::now();
     let mut stdin = child.0.stdin.take().unwrap();
     writeln!(stdin, "{{\"status\":\"publishing\"}}").unwrap();
@@ -474,14 +460,7 @@ fn frames_dropped_unread_are_never_invalid_frames_that_were_asked_for() {
 
 #[test]
 fn timeout_without_count_is_a_time_limit_that_exits_0() {
-    let mut child = Running(
-        bin()
-            .args(["--replay", "-", "--timeout", "300ms"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
+    let mut child = spawn_piped(&["--replay", "-", "--timeout", "300ms"]);
     let mut stdin = child.0.stdin.take().unwrap();
     writeln!(stdin, "{{\"status\":\"publishing\"}}").unwrap();
     let status = child.0.wait().unwrap();

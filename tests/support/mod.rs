@@ -56,6 +56,18 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// Starts obtail with `args`, its stdin and stdout piped, killed when the test ends.
+pub fn spawn_piped(args: &[&str]) -> Running {
+    Running(
+        bin()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("obtail starts"),
+    )
+}
+
 /// A child process that is killed when the test ends, pass or fail.
 pub struct Running(pub Child);
 
