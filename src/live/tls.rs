@@ -25,8 +25,8 @@ fn provider() -> Arc<CryptoProvider> {
 /// The client configuration for `wss://` nodes.
 pub fn client_config(cacert: Option<&Path>, insecure: bool) -> Result<Arc<ClientConfig>, Failure> {
     let provider = provider();
-    let verifier: Arc<dyn ServerCertVerifier> = if insecure {
-        Arc::new(NoVerification(provider.clone()))
+    let trust = if insecure {
+        Trust::Any
     } else {
         let (roots, pinned) = match cacert {
             Some(path) => pem_roots(path)?,
@@ -45,12 +45,12 @@ pub fn client_config(cacert: Option<&Path>, insecure: bool) -> Result<Arc<Client
                     .map_err(|e| Failure::usage(format!("--cacert: {e}")))
             })
             .transpose()?;
-        Arc::new(Pinned {
-            pinned,
-            fallback,
-            provider: provider.clone(),
-        })
+        Trust::Pinned { pinned, fallback }
     };
+    let verifier = Arc::new(Verifier {
+        trust,
+        provider: provider.clone(),
+    });
     let config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| Failure::runtime(format!("TLS setup: {e}")))?
@@ -83,15 +83,26 @@ fn pem_reason(e: rustls_pki_types::pem::Error) -> String {
     }
 }
 
-/// Accepts a certificate identical to one of `--cacert`, else verifies as WebPKI does.
+/// Which server certificates are trusted.
 #[derive(Debug)]
-struct Pinned {
-    pinned: Vec<CertificateDer<'static>>,
-    fallback: Option<Arc<WebPkiServerVerifier>>,
+enum Trust {
+    /// `-k`: any certificate.
+    Any,
+    /// A certificate identical to one of `--cacert`, else what WebPKI accepts.
+    Pinned {
+        pinned: Vec<CertificateDer<'static>>,
+        fallback: Option<Arc<WebPkiServerVerifier>>,
+    },
+}
+
+/// Checks the certificate as `trust` says, and the handshake signatures always.
+#[derive(Debug)]
+struct Verifier {
+    trust: Trust,
     provider: Arc<CryptoProvider>,
 }
 
-impl ServerCertVerifier for Pinned {
+impl ServerCertVerifier for Verifier {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -100,14 +111,14 @@ impl ServerCertVerifier for Pinned {
         ocsp: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        if self
-            .pinned
-            .iter()
-            .any(|c| c.as_ref() == end_entity.as_ref())
-        {
+        let (pinned, fallback) = match &self.trust {
+            Trust::Any => return Ok(ServerCertVerified::assertion()),
+            Trust::Pinned { pinned, fallback } => (pinned, fallback),
+        };
+        if pinned.iter().any(|c| c.as_ref() == end_entity.as_ref()) {
             return Ok(ServerCertVerified::assertion());
         }
-        match &self.fallback {
+        match fallback {
             Some(f) => f.verify_server_cert(end_entity, intermediates, server_name, ocsp, now),
             None => Err(rustls::Error::InvalidCertificate(
                 rustls::CertificateError::UnknownIssuer,
@@ -147,55 +158,6 @@ impl ServerCertVerifier for Pinned {
         self.provider
             .signature_verification_algorithms
             .supported_schemes()
-    }
-}
-
-/// `-k`: any certificate, but still a correctly signed handshake.
-#[derive(Debug)]
-struct NoVerification(Arc<CryptoProvider>);
-
-impl ServerCertVerifier for NoVerification {
-    fn verify_server_cert(
-        &self,
-        _: &CertificateDer<'_>,
-        _: &[CertificateDer<'_>],
-        _: &ServerName<'_>,
-        _: &[u8],
-        _: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
     }
 }
 
