@@ -3,7 +3,7 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -313,14 +313,7 @@ fn a_closed_stdout_is_a_quiet_success() {
     assert_eq!(first, "{\"status\":\"publishing\"}\n");
     drop(child.0.stdout.take());
     let status = child.0.wait().unwrap();
-    let mut err = String::new();
-    child
-        .0
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
+    let err = child.stderr_text();
     assert_eq!(status.code(), Some(0));
     assert_eq!(err, "");
 }
@@ -465,14 +458,7 @@ fn timeout_without_count_is_a_time_limit_that_exits_0() {
     writeln!(stdin, "{{\"status\":\"publishing\"}}").unwrap();
     let status = child.0.wait().unwrap();
     assert_eq!(status.code(), Some(0));
-    let mut out = String::new();
-    child
-        .0
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut out)
-        .unwrap();
+    let out = child.stdout_text();
     assert_eq!(
         out, "{\"status\":\"publishing\"}\n",
         "printed before the limit"
@@ -525,14 +511,7 @@ fn recording_into_the_replayed_file_is_refused() {
             assert!(started.elapsed() < Duration::from_secs(10), "still running");
             std::thread::sleep(Duration::from_millis(20));
         };
-        let mut err = String::new();
-        child
-            .0
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut err)
-            .unwrap();
+        let err = child.stderr_text();
         assert_eq!(status.code(), Some(2), "{err}");
         assert!(err.contains("--record"), "{err}");
         assert_eq!(err.lines().count(), 1, "{err}");

@@ -71,6 +71,26 @@ pub fn spawn_piped(args: &[&str]) -> Running {
 /// A child process that is killed when the test ends, pass or fail.
 pub struct Running(pub Child);
 
+impl Running {
+    /// Everything the child wrote to its piped stdout, up to its end.
+    pub fn stdout_text(&mut self) -> String {
+        read_all(self.0.stdout.take())
+    }
+
+    /// Everything the child wrote to its piped stderr, up to its end.
+    pub fn stderr_text(&mut self) -> String {
+        read_all(self.0.stderr.take())
+    }
+}
+
+fn read_all(pipe: Option<impl std::io::Read>) -> String {
+    let mut text = String::new();
+    if let Some(mut pipe) = pipe {
+        pipe.read_to_string(&mut text).expect("pipe reads");
+    }
+    text
+}
+
 impl Drop for Running {
     fn drop(&mut self) {
         let _ = self.0.kill();
