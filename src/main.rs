@@ -7,6 +7,8 @@ mod config;
 mod docs;
 mod exit;
 mod filter;
+#[cfg(test)]
+mod fixtures;
 mod frame;
 mod jq;
 mod json;

@@ -196,6 +196,7 @@ impl<'a> Cursor<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures;
 
     /// On valid JSON the skim must agree with the validating pass, or say nothing.
     fn agrees(text: &str) {
@@ -208,20 +209,10 @@ mod tests {
 
     #[test]
     fn agrees_with_the_full_pass_on_every_fixture_frame() {
-        for fixture in [
-            include_str!("../../tests/fixtures/session-0.14.json"),
-            include_str!("../../tests/fixtures/guide-0.13.json"),
-        ] {
-            for value in fixture.split("\n{") {
-                let value = if value.starts_with('{') {
-                    value.to_string()
-                } else {
-                    format!("{{{value}")
-                };
-                agrees(value.trim());
-                let mut compact = Vec::new();
-                crate::json::text::write_compact(&mut compact, value.trim().as_bytes());
-                let compact = String::from_utf8(compact).unwrap();
+        for fixture in [fixtures::SESSION_014, fixtures::GUIDE_013] {
+            for frame in fixtures::frames(fixture) {
+                agrees(&frame);
+                let compact = fixtures::compact(&frame);
                 agrees(&compact);
                 assert!(
                     skim(compact.as_bytes()).is_some(),
@@ -255,19 +246,9 @@ mod tests {
     fn agrees_with_the_full_pass_on_mutated_frames() {
         let mut rng = fastrand::Rng::with_seed(20261127);
         let alphabet = b"{}[]\":,\\ -01e.tfnu\"abc";
-        let fixture = include_str!("../../tests/fixtures/session-0.14.json");
-        let frames: Vec<Vec<u8>> = fixture
-            .split("\n{")
-            .map(|v| {
-                let v = if v.starts_with('{') {
-                    v.to_string()
-                } else {
-                    format!("{{{v}")
-                };
-                let mut compact = Vec::new();
-                crate::json::text::write_compact(&mut compact, v.trim().as_bytes());
-                compact
-            })
+        let frames: Vec<Vec<u8>> = fixtures::frames(fixtures::SESSION_014)
+            .iter()
+            .map(|f| fixtures::compact(f).into_bytes())
             .collect();
         let mut valid_mutants = 0;
         for _ in 0..20_000 {

@@ -1,35 +1,13 @@
 use super::*;
+use crate::fixtures::{frames, GUIDE_013, SESSION_014};
 
 fn kind_of(text: &str) -> String {
     classify(text.as_bytes()).kind.to_string()
 }
 
-/// Splits a fixture of pretty-printed values (each starting with `{` at column 0).
-fn values(fixture: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut start = None;
-    for (i, line) in fixture.split_inclusive('\n').scan(0, |pos, l| {
-        let at = *pos;
-        *pos += l.len();
-        Some((at, l))
-    }) {
-        if line.starts_with('{') {
-            if let Some(s) = start {
-                out.push(fixture[s..i].trim());
-            }
-            start = Some(i);
-        }
-    }
-    if let Some(s) = start {
-        out.push(fixture[s..].trim());
-    }
-    out
-}
-
 #[test]
 fn every_example_of_the_013_guide() {
-    let guide = include_str!("../../tests/fixtures/guide-0.13.json");
-    let kinds: Vec<String> = values(guide).into_iter().map(kind_of).collect();
+    let kinds: Vec<String> = frames(GUIDE_013).iter().map(|f| kind_of(f)).collect();
     assert_eq!(
         kinds,
         [
@@ -64,8 +42,7 @@ fn every_example_of_the_013_guide() {
 
 #[test]
 fn every_shape_of_protocol_014() {
-    let session = include_str!("../../tests/fixtures/session-0.14.json");
-    let kinds: Vec<String> = values(session).into_iter().map(kind_of).collect();
+    let kinds: Vec<String> = frames(SESSION_014).iter().map(|f| kind_of(f)).collect();
     let expected = [
         "walletUpdate",
         "walletUpdate",

@@ -2,6 +2,7 @@ use std::borrow::Cow;
 
 use super::*;
 use crate::classify::classify;
+use crate::fixtures;
 use crate::frame::parse_time;
 
 fn frame(text: &str) -> Frame<'_> {
@@ -63,19 +64,10 @@ fn pretty_summaries_say_who_did_what_for_how_much() {
 
 #[test]
 fn every_fixture_frame_gets_a_real_summary() {
-    for fixture in [
-        include_str!("../../tests/fixtures/session-0.14.json"),
-        include_str!("../../tests/fixtures/guide-0.13.json"),
-    ] {
-        for value in fixture.split("\n{").map(|v| {
-            if v.starts_with('{') {
-                v.to_string()
-            } else {
-                format!("{{{v}")
-            }
-        }) {
-            let s = summary_of(value.trim());
-            assert!(!s.is_empty(), "{value}");
+    for fixture in [fixtures::SESSION_014, fixtures::GUIDE_013] {
+        for frame in fixtures::frames(fixture) {
+            let s = summary_of(&frame);
+            assert!(!s.is_empty(), "{frame}");
             assert!(!s.starts_with('{'), "fell back to a preview: {s}");
         }
     }

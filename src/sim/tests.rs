@@ -263,20 +263,18 @@ fn signature(v: &Value) -> (String, BTreeSet<String>) {
     (kind, keys)
 }
 
-fn fixture(name: &str) -> Vec<Value> {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(path).unwrap();
-    serde_json::Deserializer::from_str(&text)
-        .into_iter::<Value>()
-        .map(Result::unwrap)
+fn fixture(text: &str) -> Vec<Value> {
+    crate::fixtures::frames(text)
+        .iter()
+        .map(|f| serde_json::from_str(f).unwrap())
         .collect()
 }
 
 #[test]
 fn sim_shapes_match_the_real_nodes() {
     for (g, file) in [
-        (Generation::V014, "session-0.14.json"),
-        (Generation::V013, "guide-0.13.json"),
+        (Generation::V014, crate::fixtures::SESSION_014),
+        (Generation::V013, crate::fixtures::GUIDE_013),
     ] {
         let mut real: BTreeMap<String, Vec<BTreeSet<String>>> = BTreeMap::new();
         for v in fixture(file) {
