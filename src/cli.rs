@@ -18,7 +18,7 @@ Examples:
                                                   read it back with new filters";
 
 /// Tail, classify, filter and pretty-print the event stream of OpenBazaar nodes.
-#[derive(Debug, Parser)]
+#[derive(Debug, Clone, Parser)]
 #[command(
     name = "obtail",
     version,
@@ -287,7 +287,7 @@ impl clap::builder::TypedValueParser for KindNames {
     }
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     /// List every kind with a one-line description
     Kinds,
@@ -302,7 +302,7 @@ pub enum Command {
     },
 }
 
-#[derive(Debug, ClapArgs)]
+#[derive(Debug, Clone, ClapArgs)]
 pub struct SimArgs {
     /// Address to listen on
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:4002")]

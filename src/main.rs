@@ -48,21 +48,19 @@ fn main() -> ExitCode {
             return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
         }
     };
-    // Where the big stack cannot be had (a tight `ulimit -v`), run here as before.
-    let args = std::sync::Mutex::new(Some(args));
-    let take = || args.lock().ok().and_then(|mut a| a.take());
-    std::thread::scope(|scope| {
-        let worker = std::thread::Builder::new()
-            .name("main".into())
-            .stack_size(STACK_SIZE)
-            .spawn_scoped(scope, || take().map(|a| finish(app::run(a))));
-        match worker.map(|w| w.join()) {
-            Ok(Ok(Some(code))) => code,
-            // A panic has printed its message already.
-            Ok(_) => ExitCode::from(101),
-            Err(_) => take().map_or(ExitCode::from(101), |a| finish(app::run(a))),
-        }
-    })
+    let worker = std::thread::Builder::new()
+        .name("main".into())
+        .stack_size(STACK_SIZE)
+        .spawn({
+            let args = args.clone();
+            move || finish(app::run(args))
+        });
+    match worker {
+        // A panic has printed its message already.
+        Ok(worker) => worker.join().unwrap_or(ExitCode::from(101)),
+        // Where the big stack cannot be had (a tight `ulimit -v`), run here as before.
+        Err(_) => finish(app::run(args)),
+    }
 }
 
 /// The exit code of a run, after its error (if any) is on stderr.
