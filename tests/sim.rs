@@ -253,16 +253,19 @@ fn sim_echoes_to_every_client() {
     // Pings are answered, and not echoed.
     a.send(Message::Ping(b"are you there".to_vec().into()))
         .unwrap();
-    loop {
+    let mut ponged = false;
+    for _ in 0..2000 {
         match a.read().unwrap() {
             Message::Pong(p) => {
                 assert_eq!(&p[..], b"are you there");
+                ponged = true;
                 break;
             }
             Message::Text(t) => assert_ne!(t.as_str(), "are you there"),
             other => panic!("{other:?}"),
         }
     }
+    assert!(ponged, "the ping was never answered");
 }
 
 #[test]
@@ -335,7 +338,13 @@ fn sim_drops_a_client_that_falls_behind() {
     }
     assert_eq!(n, 60_000, "the fast client was held back");
     let mut frames = 0;
+    // Bounded: a slow client that is never dropped would otherwise be fed for ever.
+    let deadline = Instant::now() + Duration::from_secs(30);
     let end = loop {
+        assert!(
+            Instant::now() < deadline,
+            "the slow client was not dropped ({frames} frames read)"
+        );
         match slow.read() {
             Ok(Message::Text(_)) => frames += 1,
             Ok(other) => panic!("dropped clients get no {other:?}"),
