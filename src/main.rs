@@ -1,34 +1,12 @@
 //! obtail: tail, classify, filter and print OpenBazaar node events.
 
-mod app;
-mod classify;
-mod cli;
-mod config;
-mod docs;
-mod exit;
-mod filter;
-#[cfg(test)]
-mod fixtures;
-mod frame;
-mod jq;
-mod json;
-mod kind;
-mod live;
-mod pipeline;
-mod render;
-mod sanitize;
-mod sim;
-mod sink;
-mod source;
-mod style;
-mod units;
-
 use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::exit::Failure;
+use obtail::exit::{self, Failure};
+use obtail::{app, cli, sanitize};
 
 /// Parsing frames into jq values allocates a small block per string and object; mimalloc
 /// makes that (and freeing them) markedly cheaper than the system allocator.

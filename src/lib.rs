@@ -1,0 +1,25 @@
+//! obtail's stages as a library, so that the binary, the fuzz targets and the benchmarks
+//! drive the same code.
+
+pub mod app;
+pub mod classify;
+pub mod cli;
+pub mod config;
+pub mod docs;
+pub mod exit;
+pub mod filter;
+#[cfg(test)]
+mod fixtures;
+pub mod frame;
+pub mod jq;
+pub mod json;
+pub mod kind;
+pub mod live;
+pub mod pipeline;
+pub mod render;
+pub mod sanitize;
+pub mod sim;
+pub mod sink;
+pub mod source;
+pub mod style;
+pub mod units;
