@@ -138,11 +138,12 @@ fn credentials_never_appear_in_output_errors_or_records() {
     let record = std::fs::read_to_string(&rec).unwrap();
     let (out, err) = (ob.stdout(), ob.stderr());
     assert!(err.contains("retrying in"), "{err}");
-    let shown = format!("ws://alice@127.0.0.1:{}/ws", server.port);
+    let shown = format!("ws://127.0.0.1:{}/ws", server.port);
     assert!(out.contains(&format!(r#""source":"{shown}""#)), "{out}");
     assert!(record.contains(&shown), "{record}");
     for text in [&out, &err, &record] {
         assert!(!text.contains("s3cret"), "{text}");
+        assert!(!text.contains("alice"), "not the user name either: {text}");
     }
     assert!(server
         .log
@@ -536,6 +537,30 @@ fn bad_urls_are_usage_errors() {
         assert_eq!(ob.wait_exit(WAIT), Some(2), "{url}");
         assert!(ob.stderr().contains(why), "{}", ob.stderr());
     }
+}
+
+#[test]
+fn a_password_with_url_delimiters_is_never_shown_or_used_as_host() {
+    for url in [
+        "ws://admin:pa/ss@127.0.0.1:x/ws",
+        "ws://admin:pa?ss@h h:1/ws",
+        "ws://admin:pa#ss@:1/ws",
+    ] {
+        let mut ob = Obtail::run(&[url]);
+        assert_eq!(ob.wait_exit(WAIT), Some(2), "{url}");
+        let err = ob.stderr();
+        assert!(err.contains("bad URL"), "{err}");
+        assert!(!err.contains("pa") && !err.contains("admin"), "{err}");
+    }
+    // The part after the last '@' is the node; the password reaches it intact.
+    let server = one_frame_server(ServerOpts {
+        require: Some(("authorization".into(), basic("admin", "pa/ss?#"))),
+        ..Default::default()
+    });
+    let url = format!("ws://admin:pa/ss?#@127.0.0.1:{}/ws", server.port);
+    let mut ob = Obtail::run(&["-n", "1", &url]);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    assert_eq!(ob.stdout_lines(), statuses(1..=1));
 }
 
 #[test]
