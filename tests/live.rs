@@ -2,6 +2,7 @@
 
 mod common;
 
+use std::path::Path;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -219,33 +220,100 @@ fn tls_insecure_connects_with_a_warning() {
     assert_eq!(err.lines().count(), 1, "{err}");
 }
 
-#[test]
-fn tls_untrusted_certificate_is_a_clear_error() {
-    let dir = tempfile::tempdir().unwrap();
-    let tls = self_signed(dir.path(), true);
-    let other = tempfile::tempdir().unwrap();
-    let wrong_pin = self_signed(other.path(), false);
+/// Runs obtail against a TLS server with `tls`, expecting exit 1 and one line with `words`.
+fn tls_refused(tls: &Tls, cacert: Option<&Path>, words: &[&str], not: &[&str]) {
     let server = one_frame_server(ServerOpts {
         tls: Some(tls.server.clone()),
         ..Default::default()
     });
     let url = format!("wss://127.0.0.1:{}/ws", server.port);
-    for extra in [
-        vec![],
-        vec!["--cacert", wrong_pin.cert_pem.to_str().unwrap()],
-    ] {
-        let mut args = extra.clone();
-        args.push(&url);
-        let mut ob = Obtail::run(&args);
-        assert_eq!(ob.wait_exit(WAIT), Some(1), "{extra:?}: {}", ob.stderr());
-        let err = ob.stderr();
-        assert!(err.contains("certificate is not trusted"), "{err}");
-        assert!(
-            err.contains("--cacert FILE, or -k to skip verification"),
-            "{err}"
-        );
-        assert_eq!(err.lines().count(), 1, "{err}");
+    let mut args = vec![];
+    if let Some(file) = cacert {
+        args.extend(["--cacert", file.to_str().unwrap()]);
     }
+    args.push(&url);
+    let mut ob = Obtail::run(&args);
+    assert_eq!(ob.wait_exit(WAIT), Some(1), "{args:?}: {}", ob.stderr());
+    let err = ob.stderr();
+    for w in words {
+        assert!(err.contains(w), "{args:?}: wants '{w}': {err}");
+    }
+    for w in not
+        .iter()
+        .chain(&["Other(", "Error(", "{", "CaUsedAsEndEntity"])
+    {
+        assert!(!err.contains(w), "{args:?}: has '{w}': {err}");
+    }
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(server.log.count("connect"), 0, "never connected");
+}
+
+#[test]
+fn tls_certificate_problems_are_named_in_plain_words_with_their_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca_flagged = self_signed(dir.path(), true);
+    tls_refused(
+        &ca_flagged,
+        None,
+        &["presents a CA certificate as its own", "--cacert FILE"],
+        &[],
+    );
+    let other = tempfile::tempdir().unwrap();
+    let plain = self_signed(other.path(), false);
+    tls_refused(
+        &plain,
+        None,
+        &[
+            "not signed by an authority obtail trusts",
+            "--cacert FILE",
+            "-k",
+        ],
+        &[],
+    );
+    // A wrong --cacert: the hint is not "pass --cacert" again.
+    let wrong = plain.cert_pem.to_str().unwrap();
+    tls_refused(
+        &ca_flagged,
+        Some(&plain.cert_pem),
+        &[&format!(
+            "neither the one in --cacert {wrong} nor signed by it"
+        )],
+        &["with --cacert FILE"],
+    );
+}
+
+#[test]
+fn a_pinned_certificate_for_another_host_or_expired_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = self_signed_for(dir.path(), &["node.example"], false);
+    tls_refused(
+        &elsewhere,
+        Some(&elsewhere.cert_pem),
+        &[
+            "not valid for the name '127.0.0.1'",
+            "a certificate for '127.0.0.1'",
+        ],
+        &[],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let expired = self_signed_for(dir.path(), &["127.0.0.1"], true);
+    tls_refused(
+        &expired,
+        Some(&expired.cert_pem),
+        &["certificate has expired", "renew it"],
+        &[],
+    );
+    // The same pin, valid and for this host, connects.
+    let dir = tempfile::tempdir().unwrap();
+    let good = self_signed_for(dir.path(), &["127.0.0.1"], false);
+    let server = one_frame_server(ServerOpts {
+        tls: Some(good.server.clone()),
+        ..Default::default()
+    });
+    let url = format!("wss://127.0.0.1:{}/ws", server.port);
+    let pin = good.cert_pem.to_str().unwrap();
+    let mut ob = Obtail::run(&["--cacert", pin, "-n", "1", &url]);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
 }
 
 #[test]

@@ -198,7 +198,8 @@ fn targets(
     env: &Env,
 ) -> Result<Vec<Target>, Failure> {
     let default = [DEFAULT_URL.to_string()];
-    let urls = if urls.is_empty() { &default[..] } else { urls };
+    let default_url = urls.is_empty();
+    let urls = if default_url { &default[..] } else { urls };
     let parsed = urls
         .iter()
         .map(|u| {
@@ -221,6 +222,7 @@ fn targets(
             auth: auth.for_node(&url)?,
             shown: url.shown().into(),
             tls: url.secure.then(|| tls.clone()).flatten(),
+            default_url,
             url,
             connect_timeout: s.connect_timeout,
             max_frame,
@@ -253,12 +255,14 @@ fn run_node(target: Target, live: Liveness, tx: SyncSender<Msg>, stop: Arc<Atomi
     };
     let mut backoff = Backoff::default();
     let mut troubled = false;
+    let mut reached = false;
     loop {
         if stop.load(Ordering::SeqCst) {
             return;
         }
         let (clean, reason) = match connect(&target, TICK) {
             Ok(mut ws) => {
+                reached = true;
                 if troubled && !note("connected".into()) {
                     return;
                 }
@@ -284,6 +288,13 @@ fn run_node(target: Target, live: Liveness, tx: SyncSender<Msg>, stop: Arc<Atomi
                 let _ = tx.send(Msg::Fatal(failure));
                 return;
             }
+            // Before the node was ever reached, retrying cannot fix a typo.
+            Err(AttemptError::Permanent(why)) if !reached => {
+                let line = format!("{}: {why}", target.shown);
+                let _ = tx.send(Msg::Fatal(Failure::runtime(line)));
+                return;
+            }
+            Err(AttemptError::Permanent(why)) => (false, why),
             Err(AttemptError::Retry(why)) => (false, why),
         };
         if !live.reconnect {

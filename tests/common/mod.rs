@@ -389,3 +389,20 @@ fn server_config(
         .unwrap();
     Arc::new(cfg)
 }
+
+/// A self-signed certificate (not CA-flagged) for `names`, expired when `expired`.
+pub fn self_signed_for(dir: &Path, names: &[&str], expired: bool) -> Tls {
+    use rcgen::{CertificateParams, KeyPair};
+    let key = KeyPair::generate().unwrap();
+    let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    let mut params = CertificateParams::new(names).unwrap();
+    if expired {
+        params.not_before = rcgen::date_time_ymd(2001, 1, 1);
+        params.not_after = rcgen::date_time_ymd(2002, 1, 1);
+    }
+    let cert = params.self_signed(&key).unwrap();
+    let cert_pem = dir.join("pinned.pem");
+    std::fs::write(&cert_pem, cert.pem()).unwrap();
+    let server = server_config(vec![cert.der().clone()], key.serialize_der());
+    Tls { cert_pem, server }
+}
