@@ -643,3 +643,227 @@ fn url_and_password_from_the_environment() {
     assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
     assert_eq!(ob.stdout_lines(), statuses(1..=1));
 }
+
+/// A TCP server that answers every connection with `response` and closes.
+fn raw_http_server(response: &'static str) -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    thread::spawn(move || {
+        for tcp in listener.incoming() {
+            let Ok(mut tcp) = tcp else { return };
+            use std::io::{Read, Write};
+            let mut buf = [0u8; 4096];
+            let _ = tcp.read(&mut buf);
+            let _ = tcp.write_all(response.as_bytes());
+        }
+    });
+    port
+}
+
+/// obtail ends at once with exit 1 and one line holding every one of `words`.
+fn fails_at_once(args: &[&str], words: &[&str]) {
+    let started = Instant::now();
+    let mut ob = Obtail::run(args);
+    assert_eq!(ob.wait_exit(WAIT), Some(1), "{args:?}: {}", ob.stderr());
+    let err = ob.stderr();
+    for w in words {
+        assert!(err.contains(w), "{args:?}: wants '{w}': {err}");
+    }
+    assert!(!err.contains("retrying"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(started.elapsed() < Duration::from_secs(4), "not retried");
+}
+
+#[test]
+fn plain_websocket_to_a_tls_port_says_use_wss() {
+    let dir = tempfile::tempdir().unwrap();
+    let tls = self_signed(dir.path(), true);
+    let server = one_frame_server(ServerOpts {
+        tls: Some(tls.server.clone()),
+        ..Default::default()
+    });
+    let url = format!("ws://127.0.0.1:{}/ws", server.port);
+    let fix = format!("use wss://127.0.0.1:{}/ws", server.port);
+    fails_at_once(&[&url], &["the port speaks TLS", &fix]);
+    // What openbazaar-go answers a plain request on its TLS port (protocol.md §9.2).
+    let port = raw_http_server(
+        "HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n",
+    );
+    let url = format!("http://127.0.0.1:{port}");
+    let fix = format!("use wss://127.0.0.1:{port}/ws");
+    fails_at_once(&[&url], &["the port speaks TLS", &fix]);
+}
+
+#[test]
+fn tls_to_a_plain_port_says_use_ws() {
+    let server = one_frame_server(ServerOpts::default());
+    let url = format!("wss://127.0.0.1:{}/ws", server.port);
+    let fix = format!("use ws://127.0.0.1:{}/ws", server.port);
+    fails_at_once(&[&url], &["does not speak TLS", &fix]);
+    let port = raw_http_server("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+    let url = format!("https://127.0.0.1:{port}/ws");
+    let fix = format!("use ws://127.0.0.1:{port}/ws");
+    fails_at_once(&[&url], &["does not speak TLS", &fix]);
+}
+
+#[test]
+fn a_wrong_path_or_port_is_named_not_retried() {
+    let port =
+        raw_http_server("HTTP/1.1 404 Not Found\r\nContent-Length: 19\r\n\r\n404 page not found\n");
+    let url = format!("ws://127.0.0.1:{port}/api/ws");
+    fails_at_once(
+        &[&url],
+        &[
+            "HTTP 404",
+            "is /api/ws the websocket path? the node serves /ws",
+        ],
+    );
+    let url = format!("ws://127.0.0.1:{port}/ws");
+    fails_at_once(&[&url], &["HTTP 404", "API port"]);
+    // A server error may pass: retried.
+    let port = raw_http_server("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n");
+    let url = format!("ws://127.0.0.1:{port}/ws");
+    let ob = Obtail::run(&[&url]);
+    assert!(ob.wait_stderr(WAIT, |e| e.contains("HTTP 503") && e.contains("retrying")));
+}
+
+#[test]
+fn an_unknown_host_is_named_not_retried() {
+    fails_at_once(
+        &["ws://no-such-node.invalid:4002/ws"],
+        &[
+            "cannot resolve the host name 'no-such-node.invalid'",
+            "typo",
+        ],
+    );
+}
+
+#[test]
+fn nothing_at_the_default_url_suggests_starting_the_node_or_the_demo() {
+    if std::net::TcpListener::bind("127.0.0.1:4002").is_err() {
+        eprintln!("skipped: something listens on 127.0.0.1:4002");
+        return;
+    }
+    let ob = Obtail::run(&[]);
+    assert!(
+        ob.wait_stderr(WAIT, |e| e.contains("retrying")),
+        "{}",
+        ob.stderr()
+    );
+    let err = ob.stderr();
+    assert!(
+        err.contains(
+            "connection refused (is openbazaar-go running? obtail --demo shows what obtail does)"
+        ),
+        "{err}"
+    );
+    // A URL the user typed gets no such guess.
+    let port = free_port();
+    let ob = Obtail::run(&[&format!("127.0.0.1:{port}")]);
+    assert!(ob.wait_stderr(WAIT, |e| e.contains("retrying")));
+    assert!(
+        !ob.stderr().contains("openbazaar-go running"),
+        "{}",
+        ob.stderr()
+    );
+}
+
+fn write_cookie(home: &Path, dir: &str, value: &str) {
+    let dir = home.join(dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join(".cookie"),
+        format!("OpenBazaar_Auth_Cookie={value}"),
+    )
+    .unwrap();
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_right_cookie_is_found_among_the_mainnet_and_testnet_ones() {
+    let server = one_frame_server(ServerOpts {
+        require: Some(("cookie".into(), "OpenBazaar_Auth_Cookie=main".into())),
+        ..Default::default()
+    });
+    let home = tempfile::tempdir().unwrap();
+    write_cookie(home.path(), ".openbazaar", "main");
+    write_cookie(home.path(), ".openbazaar-testnet", "stale");
+    let h = home.path().to_str().unwrap();
+    // Not port 4002: the testnet cookie is tried first, refused, then the mainnet one.
+    let addr = format!("127.0.0.1:{}", server.port);
+    let mut ob = Obtail::run_env(&["-n", "1", &addr], &[("HOME", h)]);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    assert_eq!(ob.stdout_lines(), statuses(1..=1));
+    assert_eq!(server.log.count("403"), 1);
+    assert_eq!(server.log.count("connect"), 1);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_refused_default_cookie_names_every_file_tried() {
+    let server = one_frame_server(ServerOpts {
+        require: Some(("cookie".into(), "OpenBazaar_Auth_Cookie=right".into())),
+        ..Default::default()
+    });
+    let home = tempfile::tempdir().unwrap();
+    write_cookie(home.path(), ".openbazaar", "old-s3cret");
+    write_cookie(home.path(), ".openbazaar-testnet", "older-s3cret");
+    let h = home.path().to_str().unwrap();
+    let mut ob = Obtail::run_env(&[&format!("127.0.0.1:{}", server.port)], &[("HOME", h)]);
+    assert_eq!(ob.wait_exit(WAIT), Some(3), "{}", ob.stderr());
+    let err = ob.stderr();
+    assert!(
+        err.contains(
+            "it refused the cookie of ~/.openbazaar-testnet/.cookie and of ~/.openbazaar/.cookie"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("--datadir DIR"), "{err}");
+    assert!(!err.contains("s3cret") && !err.contains("given"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    // No cookie at all: the hint names the testnet data dir, the likelier for this port.
+    let empty = tempfile::tempdir().unwrap();
+    let h = empty.path().to_str().unwrap();
+    let mut ob = Obtail::run_env(&[&format!("127.0.0.1:{}", server.port)], &[("HOME", h)]);
+    assert_eq!(ob.wait_exit(WAIT), Some(3), "{}", ob.stderr());
+    let err = ob.stderr();
+    assert!(
+        err.contains(
+            "no cookie was found in ~/.openbazaar-testnet/.cookie or ~/.openbazaar/.cookie"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("--cookie-file ~/.openbazaar-testnet/.cookie"),
+        "{err}"
+    );
+}
+
+#[test]
+fn given_credentials_are_never_replaced_by_a_cookie_found_on_disk() {
+    let server = one_frame_server(ServerOpts {
+        require: Some(("authorization".into(), basic("alice", "pw"))),
+        ..Default::default()
+    });
+    let home = tempfile::tempdir().unwrap();
+    write_cookie(home.path(), ".openbazaar", "lying-around");
+    write_cookie(home.path(), ".openbazaar-testnet", "lying-around");
+    let h = home.path().to_str().unwrap();
+    let url = server.url();
+    let mut ob = Obtail::run_env(&["-u", "alice:pw", "-n", "1", &url], &[("HOME", h)]);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    assert_eq!(
+        server.log.count("header cookie"),
+        0,
+        "{:?}",
+        server.log.lines()
+    );
+    let mut ob = Obtail::run_env(&["-u", "alice:wrong", &url], &[("HOME", h)]);
+    assert_eq!(ob.wait_exit(WAIT), Some(3));
+    let err = ob.stderr();
+    assert!(
+        err.contains("the user name or password given was refused"),
+        "{err}"
+    );
+    assert!(!err.contains("cookie given"), "{err}");
+}
