@@ -867,3 +867,14 @@ fn given_credentials_are_never_replaced_by_a_cookie_found_on_disk() {
     );
     assert!(!err.contains("cookie given"), "{err}");
 }
+
+#[test]
+fn a_mistyped_command_is_not_taken_for_a_host() {
+    for (word, command) in [("simm", "sim"), ("kind", "kinds")] {
+        let mut ob = Obtail::run(&[word]);
+        assert_eq!(ob.wait_exit(WAIT), Some(2), "{word}: {}", ob.stderr());
+        let err = ob.stderr();
+        assert!(err.contains(&format!("did you mean '{command}'?")), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+}

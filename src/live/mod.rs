@@ -203,6 +203,11 @@ fn targets(
     let parsed = urls
         .iter()
         .map(|u| {
+            if let Some(command) = url::near_command(u) {
+                return Err(Failure::usage(format!(
+                    "'{u}' is neither a command nor a node URL: did you mean '{command}'?"
+                )));
+            }
             NodeUrl::parse(u)
                 .map_err(|why| Failure::usage(format!("bad URL '{}': {why}", redact(u))))
         })

@@ -184,6 +184,43 @@ fn decode(s: &str) -> Result<String, String> {
     String::from_utf8(out).map_err(|_| "the user or password part is not UTF-8".to_string())
 }
 
+/// The subcommand a bare word on the command line was probably meant to be (`simm`, `kind`),
+/// rather than a host name to connect to.
+pub fn near_command(word: &str) -> Option<String> {
+    if word.is_empty() || !word.chars().all(|c| c.is_ascii_alphabetic() || c == '-') {
+        return None;
+    }
+    let word = word.to_ascii_lowercase();
+    let command = <crate::cli::Args as clap::CommandFactory>::command();
+    let names: Vec<String> = command
+        .get_subcommands()
+        .filter(|c| !c.is_hide_set())
+        .map(|c| c.get_name().to_string())
+        .collect();
+    names.into_iter().find(|name| {
+        let limit = if name.len() <= 4 { 1 } else { 2 };
+        distance(&word, name) <= limit
+    })
+}
+
+/// Levenshtein distance over bytes (ASCII words).
+fn distance(a: &str, b: &str) -> usize {
+    let b = b.as_bytes();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.bytes().enumerate() {
+        let mut diag = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let next = (diag + usize::from(ca != cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
+            diag = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
 /// `user:pass` (up to the last `@`) and what follows it, of a URL without its scheme.
 fn split_userinfo(rest: &str) -> (Option<&str>, &str) {
     match rest.rfind('@') {
@@ -300,6 +337,23 @@ mod tests {
         ] {
             let err = NodeUrl::parse(url).unwrap_err();
             assert!(err.contains(needle), "{url}: {err}");
+        }
+    }
+
+    #[test]
+    fn bare_words_close_to_a_command() {
+        for (word, near) in [
+            ("simm", Some("sim")),
+            ("sm", Some("sim")),
+            ("kind", Some("kinds")),
+            ("knids", Some("kinds")),
+            ("localhost", None),
+            ("node", None),
+            ("127.0.0.1", None),
+            ("sim.example", None),
+            ("generate-doc", None),
+        ] {
+            assert_eq!(near_command(word).as_deref(), near, "{word}");
         }
     }
 
