@@ -73,6 +73,7 @@ fn tail(cfg: Config) -> Result<Stop, Failure> {
         }
         Input::Live(urls) => {
             let mut source = LiveSource::start(&urls, &cfg.live, cfg.max_frame, &cfg.env)?;
+            pipeline.renderer.pad_sources(source.label_width);
             pipeline.run(&mut source)
         }
         Input::Demo { speed, seed } => {

@@ -878,3 +878,80 @@ fn a_mistyped_command_is_not_taken_for_a_host() {
         assert_eq!(err.lines().count(), 1, "{err}");
     }
 }
+
+#[test]
+fn labels_name_nodes_everywhere_and_line_up() {
+    let a = one_frame_server(ServerOpts::default());
+    let b = one_frame_server(ServerOpts::default());
+    let a_arg = format!("a=ws://127.0.0.1:{}", a.port);
+    let b_arg = format!("longer-name=ws://127.0.0.1:{}/ws", b.port);
+    let args = ["-o", "pretty", "-n", "2", &a_arg, "--label", &b_arg];
+    let mut ob = Obtail::run(&args);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    let lines = ob.stdout_lines();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    let column = |l: &str| l.find("status").unwrap();
+    assert_eq!(column(&lines[0]), column(&lines[1]), "{lines:?}");
+    assert!(lines.iter().any(|l| l.contains("[a] ")), "{lines:?}");
+    assert!(
+        lines.iter().any(|l| l.contains("[longer-name] ")),
+        "{lines:?}"
+    );
+    let args = ["--envelope", "-n", "2", &a_arg, "--label", &b_arg];
+    let mut ob = Obtail::run(&args);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    let out = ob.stdout();
+    assert!(out.contains(r#""source":"a""#), "{out}");
+    assert!(out.contains(r#""source":"longer-name""#), "{out}");
+    assert!(!out.contains("127.0.0.1"), "{out}");
+}
+
+#[test]
+fn the_same_node_twice_is_a_usage_error() {
+    let port = free_port();
+    for args in [
+        vec![
+            format!("127.0.0.1:{port}"),
+            format!("ws://127.0.0.1:{port}/ws"),
+        ],
+        vec![
+            format!("x=127.0.0.1:{port}"),
+            format!("x=127.0.0.1:{}", port + 1),
+        ],
+        vec!["--label".into(), "no-equals-sign".into()],
+    ] {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let mut ob = Obtail::run(&args);
+        assert_eq!(ob.wait_exit(WAIT), Some(2), "{args:?}: {}", ob.stderr());
+        let err = ob.stderr();
+        assert!(
+            err.contains("given twice") || err.contains("two nodes") || err.contains("NAME=URL"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn verbose_says_when_a_node_is_first_connected() {
+    let server = one_frame_server(ServerOpts::default());
+    let url = server.url();
+    let mut ob = Obtail::run(&["-v", "-n", "1", &url]);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    let err = ob.stderr();
+    let line = err.lines().next().unwrap_or("");
+    let rest = line.strip_prefix("obtail: ").unwrap_or("");
+    let (time, said) = rest.split_once(' ').unwrap_or(("", ""));
+    assert_eq!(said, format!("{url}: connected"), "{err}");
+    assert!(
+        chrono::NaiveTime::parse_from_str(time, "%H:%M:%S").is_ok(),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let mut quiet = Obtail::run(&["-n", "1", &url]);
+    assert_eq!(quiet.wait_exit(WAIT), Some(0));
+    assert_eq!(
+        quiet.stderr(),
+        "",
+        "stderr is not a terminal: a quiet start"
+    );
+}

@@ -395,6 +395,7 @@ mod tests {
             cookie_file: None,
             datadir: None,
             headers: vec![],
+            announce: false,
         }
     }
 

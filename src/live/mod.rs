@@ -2,7 +2,8 @@
 //! sends its frames and status lines over one channel to the main thread, which merges them.
 //!
 //! Status lines (stderr): a failed attempt or a lost connection says why and when the next
-//! try is; `connected` is printed only after such a line, so a quiet start stays quiet.
+//! try is; `connected` follows such a line, and marks the first connection when stderr is a
+//! terminal or with `-v` (a node may be silent for minutes), so a script's start stays quiet.
 
 mod auth;
 mod backoff;
@@ -27,7 +28,8 @@ use auth::AuthOptions;
 use backoff::{Backoff, HEALTHY};
 use connect::{connect, AttemptError, Target};
 use session::{Ended, Session};
-use url::{redact, NodeUrl, DEFAULT_URL};
+pub use url::redact;
+use url::{split_label, NodeUrl, DEFAULT_URL};
 
 /// How often blocked waits look at the stop flags, and the longest gap between `Idle`s.
 const TICK: Duration = Duration::from_millis(100);
@@ -62,6 +64,8 @@ pub struct LiveSource {
     interrupted: Arc<AtomicBool>,
     nodes: usize,
     first_failure: Option<String>,
+    /// The widest node label (URL or name), for output that lines labels up.
+    pub label_width: usize,
 }
 
 /// Per-thread settings of the read loop.
@@ -70,6 +74,7 @@ struct Liveness {
     ping_interval: Duration,
     ping_timeout: Duration,
     reconnect: bool,
+    announce: bool,
 }
 
 impl LiveSource {
@@ -92,10 +97,16 @@ impl LiveSource {
                 .max(Duration::from_millis(5)),
             ping_timeout,
             reconnect: s.reconnect,
+            announce: s.announce,
         };
         let (tx, rx) = mpsc::sync_channel(QUEUE);
         let stop = Arc::new(AtomicBool::new(false));
         let nodes = targets.len();
+        let label_width = targets
+            .iter()
+            .map(|t| escape(&t.shown).chars().count())
+            .max()
+            .unwrap_or(0);
         for target in targets {
             let (tx, stop) = (tx.clone(), stop.clone());
             std::thread::Builder::new()
@@ -111,6 +122,7 @@ impl LiveSource {
             interrupted,
             nodes,
             first_failure: None,
+            label_width,
         })
     }
 
@@ -200,19 +212,30 @@ fn targets(
     let default = [DEFAULT_URL.to_string()];
     let default_url = urls.is_empty();
     let urls = if default_url { &default[..] } else { urls };
-    let parsed = urls
-        .iter()
-        .map(|u| {
-            if let Some(command) = url::near_command(u) {
-                return Err(Failure::usage(format!(
-                    "'{u}' is neither a command nor a node URL: did you mean '{command}'?"
-                )));
-            }
-            NodeUrl::parse(u)
-                .map_err(|why| Failure::usage(format!("bad URL '{}': {why}", redact(u))))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let tls = if parsed.iter().any(|u| u.secure) {
+    let mut parsed: Vec<(Option<&str>, NodeUrl)> = Vec::with_capacity(urls.len());
+    for arg in urls {
+        let (label, u) = split_label(arg);
+        if let Some(command) = url::near_command(u).filter(|_| label.is_none()) {
+            return Err(Failure::usage(format!(
+                "'{u}' is neither a command nor a node URL: did you mean '{command}'?"
+            )));
+        }
+        let url = NodeUrl::parse(u)
+            .map_err(|why| Failure::usage(format!("bad URL '{}': {why}", redact(u))))?;
+        if let Some((_, first)) = parsed.iter().find(|(_, p)| p.request() == url.request()) {
+            return Err(Failure::usage(format!(
+                "{} is given twice: every event would be printed twice; give each node once",
+                first.shown()
+            )));
+        }
+        if let Some(name) = label.filter(|l| parsed.iter().any(|(p, _)| p == &Some(*l))) {
+            return Err(Failure::usage(format!(
+                "the label '{name}' is given to two nodes: give each its own"
+            )));
+        }
+        parsed.push((label, url));
+    }
+    let tls = if parsed.iter().any(|(_, u)| u.secure) {
         if s.insecure {
             warn("-k/--insecure: the node's TLS certificate is not verified");
         }
@@ -222,10 +245,10 @@ fn targets(
     };
     let mut auth = AuthOptions::resolve(s, env)?;
     let mut targets = Vec::with_capacity(parsed.len());
-    for url in parsed {
+    for (label, url) in parsed {
         targets.push(Target {
             auth: auth.for_node(&url)?,
-            shown: url.shown().into(),
+            shown: label.map_or_else(|| url.shown(), str::to_string).into(),
             tls: url.secure.then(|| tls.clone()).flatten(),
             default_url,
             url,
@@ -267,8 +290,9 @@ fn run_node(target: Target, live: Liveness, tx: SyncSender<Msg>, stop: Arc<Atomi
         }
         let (clean, reason) = match connect(&target, TICK) {
             Ok(mut ws) => {
+                let first = !reached;
                 reached = true;
-                if troubled && !note("connected".into()) {
+                if (troubled || first && live.announce) && !connected(&tx, &target.shown) {
                     return;
                 }
                 let began = Instant::now();
@@ -314,6 +338,13 @@ fn run_node(target: Target, live: Liveness, tx: SyncSender<Msg>, stop: Arc<Atomi
         troubled = true;
         sleep_unless(&stop, delay);
     }
+}
+
+/// `12:00:01 ws://127.0.0.1:4002/ws: connected`, in local time.
+fn connected(tx: &SyncSender<Msg>, shown: &str) -> bool {
+    let time = chrono::Local::now().format("%H:%M:%S");
+    tx.send(Msg::Note(format!("{time} {shown}: connected")))
+        .is_ok()
 }
 
 fn sleep_unless(stop: &AtomicBool, d: Duration) {

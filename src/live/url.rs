@@ -184,6 +184,23 @@ fn decode(s: &str) -> Result<String, String> {
     String::from_utf8(out).map_err(|_| "the user or password part is not UTF-8".to_string())
 }
 
+/// `NAME=URL` split into the label and the URL; a URL alone has no label. A name is a short
+/// word (letters, digits, `_`, `-`, `.`), so a `=` in a URL's query is never taken for one.
+pub fn split_label(arg: &str) -> (Option<&str>, &str) {
+    match arg.split_once('=') {
+        Some((name, url))
+            if !name.is_empty()
+                && name.len() <= 32
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c)) =>
+        {
+            (Some(name), url)
+        }
+        _ => (None, arg),
+    }
+}
+
 /// The subcommand a bare word on the command line was probably meant to be (`simm`, `kind`),
 /// rather than a host name to connect to.
 pub fn near_command(word: &str) -> Option<String> {
@@ -355,6 +372,18 @@ mod tests {
         ] {
             assert_eq!(near_command(word).as_deref(), near, "{word}");
         }
+    }
+
+    #[test]
+    fn labels_in_front_of_urls() {
+        assert_eq!(split_label("shop=ws://h:1"), (Some("shop"), "ws://h:1"));
+        assert_eq!(
+            split_label("t-2=127.0.0.1:4102"),
+            (Some("t-2"), "127.0.0.1:4102")
+        );
+        assert_eq!(split_label("ws://h:1/ws?a=b"), (None, "ws://h:1/ws?a=b"));
+        assert_eq!(split_label("u:p=w@h"), (None, "u:p=w@h"));
+        assert_eq!(split_label("=ws://h"), (None, "=ws://h"));
     }
 
     #[test]
