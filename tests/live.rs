@@ -955,3 +955,66 @@ fn verbose_says_when_a_node_is_first_connected() {
         "stderr is not a terminal: a quiet start"
     );
 }
+
+fn ping_flood(tls: Option<&Tls>) {
+    const FRAMES: usize = 300;
+    let opts = ServerOpts {
+        tls: tls.map(|t| t.server.clone()),
+        write_only_tls: true,
+        ..Default::default()
+    };
+    let server = Server::start(opts, |ws, _, log| {
+        // Enough pongs to fill both socket buffers, as nobody reads them here.
+        let ping = Message::Ping(vec![b'p'; 125].into());
+        for i in 0..40_000 {
+            if let Err(e) = ws.write(ping.clone()) {
+                log.push(format!("write failed: {e}"));
+                return;
+            }
+            if i % 100 == 0 {
+                if let Err(e) = ws.flush() {
+                    log.push(format!("flush failed: {e}"));
+                    return;
+                }
+            }
+        }
+        for i in 1..=FRAMES {
+            let _ = ws.write(ping.clone());
+            if let Err(e) = ws.send(Message::text(status(i))) {
+                log.push(format!("send failed: {e}"));
+                return;
+            }
+        }
+        thread::sleep(Duration::from_secs(30));
+    });
+    let n = FRAMES.to_string();
+    let url = match tls {
+        Some(_) => format!("wss://127.0.0.1:{}/ws", server.port),
+        None => server.url(),
+    };
+    let mut args = vec!["-n", &n, "--ping-timeout", "60s", &url];
+    if let Some(t) = tls {
+        args.extend(["--cacert", t.cert_pem.to_str().unwrap()]);
+    }
+    let mut ob = Obtail::run(&args);
+    // Stalled on each pong, this took 100 ms a frame (minutes); it takes about a second.
+    assert_eq!(
+        ob.wait_exit(Duration::from_secs(10)),
+        Some(0),
+        "{} frames read; {}",
+        ob.stdout_lines().len(),
+        ob.stderr() + &format!("{:?}", server.log.lines())
+    );
+    assert_eq!(ob.stdout_lines(), statuses(1..=FRAMES));
+}
+
+#[test]
+fn a_ping_flood_whose_pongs_are_never_read_does_not_slow_the_tail() {
+    ping_flood(None);
+}
+
+#[test]
+fn a_ping_flood_over_tls_does_not_slow_the_tail() {
+    let dir = tempfile::tempdir().unwrap();
+    ping_flood(Some(&self_signed(dir.path(), true)));
+}

@@ -53,42 +53,128 @@ pub struct Target {
 }
 
 /// A plain or TLS socket under the websocket.
-pub enum Stream {
+pub struct Stream {
+    inner: Inner,
+    /// After the handshake, writes never wait: tungstenite flushes queued pongs before every
+    /// read, and a node that never reads them would otherwise cost a write timeout per frame.
+    /// What cannot be written now stays queued in tungstenite (one pong at most) for later.
+    quick_writes: bool,
+}
+
+enum Inner {
     Plain(TcpStream),
     Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
 }
 
 impl Stream {
-    pub fn tcp(&self) -> &TcpStream {
-        match self {
-            Stream::Plain(s) => s,
-            Stream::Tls(s) => &s.sock,
+    fn plain(tcp: TcpStream) -> Self {
+        Stream {
+            inner: Inner::Plain(tcp),
+            quick_writes: false,
         }
+    }
+
+    fn tls(s: StreamOwned<ClientConnection, TcpStream>) -> Self {
+        Stream {
+            inner: Inner::Tls(Box::new(s)),
+            quick_writes: false,
+        }
+    }
+
+    pub fn tcp(&self) -> &TcpStream {
+        match &self.inner {
+            Inner::Plain(s) => s,
+            Inner::Tls(s) => &s.sock,
+        }
+    }
+
+    fn write_inner(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match &mut self.inner {
+            Inner::Plain(s) => s.write(buf),
+            Inner::Tls(s) if self.quick_writes => {
+                let n = s.conn.writer().write(buf)?;
+                send_tls(s)?;
+                Ok(n)
+            }
+            Inner::Tls(s) => s.write(buf),
+        }
+    }
+
+    fn flush_inner(&mut self) -> io::Result<()> {
+        match &mut self.inner {
+            Inner::Plain(s) => s.flush(),
+            Inner::Tls(s) if self.quick_writes => send_tls(s),
+            Inner::Tls(s) => s.flush(),
+        }
+    }
+
+    /// Runs a write with the socket non-blocking, when quick writes are on.
+    fn quick<T>(&mut self, f: impl FnOnce(&mut Self) -> io::Result<T>) -> io::Result<T> {
+        if !self.quick_writes {
+            return f(self);
+        }
+        self.tcp().set_nonblocking(true)?;
+        let result = f(self);
+        let restored = self.tcp().set_nonblocking(false);
+        let value = result?;
+        restored?;
+        Ok(value)
+    }
+}
+
+/// Writes the TLS records rustls holds, until done or the socket would block.
+fn send_tls(s: &mut StreamOwned<ClientConnection, TcpStream>) -> io::Result<()> {
+    while s.conn.wants_write() {
+        s.conn.write_tls(&mut s.sock)?;
+    }
+    Ok(())
+}
+
+/// Reads plaintext, never waiting on a write: rustls' own stream first flushes what it has to
+/// send, with the socket's full write timeout, which a node that never reads makes a stall.
+fn read_tls_quick(
+    s: &mut StreamOwned<ClientConnection, TcpStream>,
+    buf: &mut [u8],
+) -> io::Result<usize> {
+    loop {
+        match s.conn.reader().read(buf) {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            done => return done,
+        }
+        if s.conn.wants_write() {
+            s.sock.set_nonblocking(true)?;
+            let sent = send_tls(s);
+            s.sock.set_nonblocking(false)?;
+            match sent {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                other => other?,
+            }
+        }
+        // At the end of the stream, the reader above reports it on the next turn.
+        s.conn.read_tls(&mut s.sock)?;
+        s.conn
+            .process_new_packets()
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
     }
 }
 
 impl Read for Stream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Stream::Plain(s) => s.read(buf),
-            Stream::Tls(s) => s.read(buf),
+        match &mut self.inner {
+            Inner::Plain(s) => s.read(buf),
+            Inner::Tls(s) if self.quick_writes => read_tls_quick(s, buf),
+            Inner::Tls(s) => s.read(buf),
         }
     }
 }
 
 impl Write for Stream {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Stream::Plain(s) => s.write(buf),
-            Stream::Tls(s) => s.write(buf),
-        }
+        self.quick(|s| s.write_inner(buf))
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Stream::Plain(s) => s.flush(),
-            Stream::Tls(s) => s.flush(),
-        }
+        self.quick(|s| s.flush_inner())
     }
 }
 
@@ -131,8 +217,8 @@ fn connect_with(t: &Target, attempt: &Attempt, tick: Duration) -> Result<Ws, Han
     let deadline = Instant::now() + t.connect_timeout;
     let tcp = open_tcp(t, deadline)?;
     let stream = match &t.tls {
-        Some(setup) => Stream::Tls(Box::new(tls_handshake(t, setup, tcp, deadline)?)),
-        None => Stream::Plain(tcp),
+        Some(setup) => Stream::tls(tls_handshake(t, setup, tcp, deadline)?),
+        None => Stream::plain(tcp),
     };
     let mut request =
         t.url.request().into_client_request().map_err(|e| {
@@ -144,7 +230,7 @@ fn connect_with(t: &Target, attempt: &Attempt, tick: Duration) -> Result<Ws, Han
     let config = WebSocketConfig::default()
         .max_message_size(Some(t.max_frame))
         .max_frame_size(Some(t.max_frame));
-    let ws = match tungstenite::client::client_with_config(request, stream, Some(config)) {
+    let mut ws = match tungstenite::client::client_with_config(request, stream, Some(config)) {
         Ok((ws, _)) => ws,
         Err(HandshakeError::Interrupted(_)) => {
             return Err(timed_out("websocket handshake", t).into())
@@ -156,6 +242,7 @@ fn connect_with(t: &Target, attempt: &Attempt, tick: Duration) -> Result<Ws, Han
         }
         Err(HandshakeError::Failure(e)) => return Err(handshake_failure(t, e).into()),
     };
+    ws.get_mut().quick_writes = true;
     let tcp = ws.get_ref().tcp();
     let set = tcp
         .set_read_timeout(Some(tick))

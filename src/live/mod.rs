@@ -292,7 +292,14 @@ fn run_node(target: Target, live: Liveness, tx: SyncSender<Msg>, stop: Arc<Atomi
             Ok(mut ws) => {
                 let first = !reached;
                 reached = true;
-                if (troubled || first && live.announce) && !connected(&tx, &target.shown) {
+                let told = if troubled {
+                    note("connected".into())
+                } else if first && live.announce {
+                    connected(&tx, &target.shown)
+                } else {
+                    true
+                };
+                if !told {
                     return;
                 }
                 let began = Instant::now();
