@@ -1018,3 +1018,34 @@ fn a_ping_flood_over_tls_does_not_slow_the_tail() {
     let dir = tempfile::tempdir().unwrap();
     ping_flood(Some(&self_signed(dir.path(), true)));
 }
+
+#[test]
+fn a_text_frame_that_is_not_utf8_keeps_its_bytes_live_and_in_the_record() {
+    let server = Server::start(ServerOpts::default(), |ws, _, log| {
+        let bad = Frame::message(vec![b'{', 0xff, b'}'], OpCode::Data(Data::Text), true);
+        ws.send(Message::Frame(bad)).unwrap();
+        // Fragmented, with the bad byte in the continuation.
+        let first = Frame::message(b"{\"a\":\"".to_vec(), OpCode::Data(Data::Text), false);
+        let rest = Frame::message(vec![0xc3, b'"', b'}'], OpCode::Data(Data::Continue), true);
+        ws.send(Message::Frame(first)).unwrap();
+        ws.send(Message::Frame(rest)).unwrap();
+        send(ws, "{\"status\":\"héllo\"}");
+        drain(ws, log);
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("rec.ndjson");
+    let rec = rec.to_str().unwrap();
+    let mut ob = Obtail::run(&["-n", "3", "--record", rec, &server.url()]);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    let lines = ob.stdout_lines();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(lines[0].contains(r#""base64":"e/99""#), "{lines:?}");
+    assert!(lines[1].contains(r#""base64":"eyJhIjoiwyJ9""#), "{lines:?}");
+    assert_eq!(lines[2], "{\"status\":\"héllo\"}");
+    let record = std::fs::read_to_string(rec).unwrap();
+    assert!(record.contains(r#""base64":"e/99""#), "{record}");
+    // Replayed, the bytes are the same frames again.
+    let mut replay = Obtail::run(&["--replay", rec]);
+    assert_eq!(replay.wait_exit(WAIT), Some(0), "{}", replay.stderr());
+    assert_eq!(replay.stdout_lines(), lines);
+}

@@ -17,6 +17,7 @@ use tungstenite::protocol::WebSocketConfig;
 use tungstenite::WebSocket;
 
 use super::auth::{Attempt, Auth};
+use super::frames::TextMarks;
 use super::tls::TlsSetup;
 use super::url::NodeUrl;
 use crate::exit::Failure;
@@ -59,6 +60,8 @@ pub struct Stream {
     /// read, and a node that never reads them would otherwise cost a write timeout per frame.
     /// What cannot be written now stays queued in tungstenite (one pong at most) for later.
     quick_writes: bool,
+    /// Which messages were text, so that text that is not UTF-8 keeps its bytes.
+    marks: TextMarks,
 }
 
 enum Inner {
@@ -71,6 +74,7 @@ impl Stream {
         Stream {
             inner: Inner::Plain(tcp),
             quick_writes: false,
+            marks: TextMarks::default(),
         }
     }
 
@@ -78,7 +82,14 @@ impl Stream {
         Stream {
             inner: Inner::Tls(Box::new(s)),
             quick_writes: false,
+            marks: TextMarks::default(),
         }
+    }
+
+    /// A message as the node sent it (see `frames`): text that is not UTF-8 comes as a raw
+    /// text `Message::Frame` holding every byte.
+    pub fn restore(&mut self, msg: tungstenite::Message) -> tungstenite::Message {
+        self.marks.restore(msg)
     }
 
     pub fn tcp(&self) -> &TcpStream {
@@ -160,11 +171,15 @@ fn read_tls_quick(
 
 impl Read for Stream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match &mut self.inner {
-            Inner::Plain(s) => s.read(buf),
-            Inner::Tls(s) if self.quick_writes => read_tls_quick(s, buf),
-            Inner::Tls(s) => s.read(buf),
+        let n = match &mut self.inner {
+            Inner::Plain(s) => s.read(buf)?,
+            Inner::Tls(s) if self.quick_writes => read_tls_quick(s, buf)?,
+            Inner::Tls(s) => s.read(buf)?,
+        };
+        if let Some(read) = buf.get_mut(..n) {
+            self.marks.scan(read);
         }
+        Ok(n)
     }
 }
 

@@ -8,6 +8,7 @@
 mod auth;
 mod backoff;
 mod connect;
+mod frames;
 mod session;
 mod tls;
 mod url;
