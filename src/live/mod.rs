@@ -5,13 +5,13 @@
 //! try is; `connected` follows such a line, and marks the first connection when stderr is a
 //! terminal or with `-v` (a node may be silent for minutes), so a script's start stays quiet.
 
-mod auth;
+pub mod auth;
 mod backoff;
 mod connect;
-mod frames;
+pub mod frames;
 mod session;
 mod tls;
-mod url;
+pub mod url;
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
