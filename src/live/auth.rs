@@ -280,11 +280,13 @@ impl AuthOptions {
         }
         if !self.can_prompt {
             return Err(Failure::usage(format!(
-                "no password for user '{user}': use -u USER:PASSWORD, --password-file FILE or \
-                 the OBTAIL_PASSWORD variable"
+                "{}: a user name but no password was given: use -u USER:PASSWORD, \
+                 --password-file FILE or the OBTAIL_PASSWORD variable",
+                url.shown()
             )));
         }
-        let prompt = format!("Password for {user}@{}: ", url.request());
+        // The user typed the name; the prompt still shows only the node.
+        let prompt = format!("Password for {}: ", url.request());
         let p = rpassword::prompt_password(prompt)
             .map(Secret::new)
             .map_err(|e| {
@@ -441,6 +443,10 @@ mod tests {
         let mut o = AuthOptions::resolve(&s, &env(dir.path())).unwrap();
         let err = o.for_node(&url("ws://node:1")).unwrap_err();
         assert!(err.to_string().contains("--password-file"), "{err}");
+        assert!(
+            !err.to_string().contains("alice"),
+            "not the user name: {err}"
+        );
         s.password_file = Some(file);
         let mut o = AuthOptions::resolve(&s, &env(dir.path())).unwrap();
         let a = o.for_node(&url("ws://node:1")).unwrap();
