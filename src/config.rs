@@ -359,4 +359,19 @@ mod tests {
             assert!(err.to_string().contains(needle), "{err}");
         }
     }
+
+    #[test]
+    fn connected_lines_on_a_terminal_or_with_verbose_and_labels_are_nodes() {
+        let resolve = |argv: &[&str], tty: bool| {
+            let args = Args::parse_from(["obtail"].iter().chain(argv));
+            Config::resolve(args, env(&[], tty)).unwrap()
+        };
+        assert!(resolve(&[], true).live.announce);
+        assert!(!resolve(&[], false).live.announce);
+        assert!(resolve(&["-v"], false).live.announce);
+        assert_eq!(
+            resolve(&["ws://a:1", "--label", "b=ws://b:2"], false).input,
+            Input::Live(vec!["ws://a:1".into(), "b=ws://b:2".into()])
+        );
+    }
 }
