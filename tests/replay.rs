@@ -518,3 +518,36 @@ fn recording_into_the_replayed_file_is_refused() {
     }
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "{\"a\":1}\n");
 }
+
+#[test]
+fn chat_with_wide_characters_after_an_ampersand_prints() {
+    // decode_entities cut the text at byte 12 after a `&`, inside a character: exit 101.
+    let input = concat!(
+        r#"{"message":{"peerId":"QmPeer1234567","message":"&日本語日本語"}}"#,
+        "\n",
+        r#"{"message":{"peerId":"QmPeer1234567","message":"&amp;ééééé"}}"#,
+        "\n"
+    );
+    let o = run(&["--replay", "-", "-o", "pretty"], input);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("&日本語日本語"), "{out}");
+    assert!(out.contains("&ééééé"), "{out}");
+}
+
+#[test]
+fn a_panic_prints_one_escaped_line_and_exits_101() {
+    let hostile = "boom \u{1b}]52;c;ZXZpbA==\u{7}\u{1b}[2J\u{1b}]0;pwned\u{7} end";
+    let o = run_env(
+        &["--replay", "-"],
+        &[("OBTAIL_TEST_PANIC", hostile), ("RUST_BACKTRACE", "1")],
+        "",
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(101), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("obtail: internal error"), "{err}");
+    assert!(err.contains("boom \\x1b]52;c;ZXZpbA==\\x07"), "{err}");
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err}");
+    assert!(!err.contains("backtrace"), "{err}");
+}
