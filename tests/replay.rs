@@ -551,3 +551,12 @@ fn a_panic_prints_one_escaped_line_and_exits_101() {
     assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err}");
     assert!(!err.contains("backtrace"), "{err}");
 }
+
+#[test]
+fn input_ending_right_after_a_backslash_is_one_invalid_frame() {
+    // The skim stepped two bytes past a `\` and sliced beyond the buffer: exit 101.
+    let o = run(&["--replay", "-", "-o", "ndjson"], "{\"a\":\"\\");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let line: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(line["invalid"]["text"], "{\"a\":\"\\");
+}
