@@ -47,7 +47,7 @@ pub fn skim(bytes: &[u8]) -> Option<(Kind<'_>, usize)> {
             }
         }
         c.c.ws();
-        match c.c.next()? {
+        match c.c.bump()? {
             b',' => continue,
             b'}' => break,
             _ => return None,
@@ -97,13 +97,13 @@ impl<'a> Skim<'a> {
                         b'}' | b']' => {
                             depth = depth.checked_sub(1)?;
                             if depth == 0 {
-                                self.c.next();
+                                self.c.bump();
                                 return Some(());
                             }
                         }
                         _ => {}
                     }
-                    self.c.next();
+                    self.c.bump();
                 }
             }
             _ => {
@@ -151,7 +151,7 @@ impl<'a> Skim<'a> {
                 self.skip_value()?;
             }
             self.c.ws();
-            match self.c.next()? {
+            match self.c.bump()? {
                 b',' => continue,
                 b'}' => return Some(Sub::Object(found)),
                 _ => return None,

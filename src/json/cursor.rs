@@ -45,7 +45,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// The byte at the cursor, stepping past it.
-    pub fn next(&mut self) -> Option<u8> {
+    pub fn bump(&mut self) -> Option<u8> {
         let b = self.peek()?;
         self.pos += 1;
         Some(b)
@@ -143,7 +143,7 @@ mod tests {
         assert_eq!(c.advance(usize::MAX), None);
         assert_eq!(c.advance(2), Some(()));
         assert!(c.at_end());
-        assert_eq!(c.next(), None);
+        assert_eq!(c.bump(), None);
         assert_eq!(c.rest(), b"");
         assert!(!c.eat_word(b"x"));
     }
