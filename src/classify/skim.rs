@@ -127,8 +127,17 @@ impl<'a> Skim<'a> {
     /// A second-level value: an object keeping the raw text of member `want`, or anything else.
     fn sub(&mut self, want: &[u8]) -> Option<Sub<'a>> {
         if !self.c.eat(b'{') {
-            self.skip_value()?;
-            return Some(Sub::Other);
+            let text = self.value_text()?.as_bytes();
+            // Read here, these are decoded strictly by the validating pass, which refuses a
+            // lone surrogate or a number out of a double's range: let it judge.
+            let doubtful = match text.first() {
+                Some(b'"') => text.contains(&b'\\'),
+                Some(b'-' | b'0'..=b'9') => {
+                    text.len() > 300 || text.iter().any(|b| matches!(b, b'e' | b'E'))
+                }
+                _ => false,
+            };
+            return (!doubtful).then_some(Sub::Other);
         }
         let mut found = None;
         self.c.ws();
@@ -269,6 +278,10 @@ mod tests {
             r#"{"a":1"#,
             r#"{"a\u0062":1}"#,
             r#"{"wallet":{"value":"lots"}}"#,
+            // The validating pass refuses these: a lone surrogate, a number out of range.
+            r#"{"walletUpdate":"\ud800"}"#,
+            r#"{"walletUpdate":1e400}"#,
+            r#"{"message":-1E999}"#,
         ] {
             assert!(skim(text.as_bytes()).is_none(), "{text}");
         }
