@@ -560,3 +560,22 @@ fn input_ending_right_after_a_backslash_is_one_invalid_frame() {
     let line: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
     assert_eq!(line["invalid"]["text"], "{\"a\":\"\\");
 }
+
+#[test]
+fn an_oversized_frame_shows_only_its_own_start() {
+    let input = "{\"a\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}\n{\"b\":2}\n";
+    let o = run(
+        &["--replay", "-", "--max-frame-size", "20", "-o", "ndjson"],
+        input,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    let first: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+    assert_eq!(
+        first["invalid"]["text"],
+        "{\"a\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}"
+    );
+    assert_eq!(lines[1], "{\"b\":2}");
+}

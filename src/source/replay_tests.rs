@@ -264,3 +264,28 @@ fn a_read_ending_right_after_a_backslash_is_not_a_crash() {
     let frames = same_frames_at_every_boundary(b"{\"a\":\"\\", 1 << 20);
     assert_eq!(frames, [(b"{\"a\":\"\\".to_vec(), None)]);
 }
+
+#[test]
+fn an_oversized_frames_preview_is_its_own_bytes_only() {
+    // The preview was `buf[a..a + 120]`: past a short frame into the next frames and the
+    // buffer's stale bytes, and past the buffer's end a panic.
+    let input = "{\"a\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}\n{\"b\":2}\n";
+    let frames = same_frames_at_every_boundary(input.as_bytes(), 20);
+    assert_eq!(frames.len(), 2, "{frames:?}");
+    assert_eq!(
+        frames[0].0,
+        b"{\"a\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}"
+    );
+    assert!(frames[0].1.as_deref().unwrap().contains("44 bytes"));
+    assert_eq!(frames[1], (b"{\"b\":2}".to_vec(), None));
+    // A frame ending at the very end of a full read buffer.
+    let big = format!("{{\"a\":\"{}\"}}", "y".repeat(READ_SIZE - 8));
+    assert_eq!(big.len(), READ_SIZE);
+    let frames = frames_cut(big.as_bytes(), Vec::new(), 20);
+    assert_eq!(frames.len(), 1);
+    assert_eq!(frames[0].0.len(), PREVIEW);
+    // A preview never ends inside a character.
+    let wide = format!("{{\"a\":\"{}\"}}", "é".repeat(100));
+    let frames = frames_cut(wide.as_bytes(), Vec::new(), 20);
+    assert!(std::str::from_utf8(&frames[0].0).is_ok(), "{frames:?}");
+}
