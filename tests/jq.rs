@@ -503,3 +503,18 @@ fn no_output_format_lets_a_raw_control_through_a_filter() {
         }
     }
 }
+
+#[test]
+fn halt_error_exits_with_the_low_8_bits_as_jq_does() {
+    for (code, exit) in [("-1", 255), ("256", 0), ("300", 44), ("255", 255)] {
+        let program = format!(r#""bye\n" | halt_error({code})"#);
+        let o = replay(&["-f", &program], &[ORDER]);
+        assert_eq!(
+            o.status.code(),
+            Some(exit),
+            "halt_error({code}): {}",
+            stderr(&o)
+        );
+        assert_eq!(stderr(&o), "bye\n");
+    }
+}

@@ -579,3 +579,35 @@ fn an_oversized_frame_shows_only_its_own_start() {
     );
     assert_eq!(lines[1], "{\"b\":2}");
 }
+
+#[test]
+fn absurd_durations_and_speeds_are_usage_errors() {
+    for args in [
+        &["--replay", "-", "--timeout", "18000000000000000000"][..],
+        &["--replay", "-", "--timeout", "1e300"],
+        &["--replay", "-", "--timeout", "99999999999999999999h"],
+        &[
+            "--connect-timeout",
+            "18000000000000000000",
+            "ws://127.0.0.1:9/ws",
+        ],
+        &[
+            "--ping-interval",
+            "18000000000000000000",
+            "ws://127.0.0.1:9/ws",
+        ],
+        &["--demo", "--demo-speed", "1e-300"],
+        &["--demo", "--demo-speed", "inf"],
+    ] {
+        let o = run(args, "");
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        let opt = args
+            .iter()
+            .find(|a| a.starts_with("--") && **a != "--replay" && **a != "--demo")
+            .unwrap();
+        assert!(err.contains(opt), "{args:?}: {err}");
+    }
+}
