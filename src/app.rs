@@ -50,7 +50,8 @@ fn tail(cfg: Config) -> Result<Stop, Failure> {
         Palette::new(cfg.color),
         cfg.stdout_terminal,
         show_source,
-    );
+    )
+    .with_width(cfg.width);
     let mut pipeline = Pipeline::new(cfg.filter, renderer, Sink::stdout());
     pipeline.program = program.map(Box::new);
     pipeline.stderr_terminal = cfg.env.stderr_terminal;

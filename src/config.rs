@@ -17,6 +17,8 @@ pub struct Env {
     pub stdout_terminal: bool,
     pub stderr_terminal: bool,
     pub stdin_terminal: bool,
+    /// The width of the terminal stdout writes to, when it is one.
+    pub stdout_columns: Option<usize>,
 }
 
 impl Env {
@@ -26,6 +28,8 @@ impl Env {
             stdout_terminal: std::io::stdout().is_terminal(),
             stderr_terminal: std::io::stderr().is_terminal(),
             stdin_terminal: std::io::stdin().is_terminal(),
+            stdout_columns: terminal_size::terminal_size_of(std::io::stdout())
+                .map(|(w, _)| w.0 as usize),
         }
     }
 
@@ -88,6 +92,9 @@ pub struct Config {
     /// Colors on stderr (caret diagnostics), decided separately from stdout.
     pub stderr_color: bool,
     pub stdout_terminal: bool,
+    /// Pretty lines are cut to this many columns: the terminal's width (or `COLUMNS`) when
+    /// stdout is a terminal; no limit in a pipe or a file.
+    pub width: Option<usize>,
     pub count: Option<u64>,
     pub timeout: Option<Duration>,
     pub record: Option<PathBuf>,
@@ -188,6 +195,7 @@ impl Config {
             color,
             stderr_color,
             stdout_terminal: env.stdout_terminal,
+            width: terminal_width(&env),
             count: args.count,
             timeout,
             record: args.record,
@@ -234,6 +242,17 @@ fn jq_settings(
     }))
 }
 
+/// `COLUMNS` (as `ls` and `bat` honour it), else the measured width, on a terminal only.
+fn terminal_width(env: &Env) -> Option<usize> {
+    if !env.stdout_terminal {
+        return None;
+    }
+    env.var("COLUMNS")
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&c| c > 0)
+        .or(env.stdout_columns)
+}
+
 /// `--color`, then `NO_COLOR`, `CLICOLOR_FORCE` and `TERM=dumb`, then whether it is a terminal.
 pub fn decide_color(choice: ColorChoice, terminal: bool, env: &Env) -> bool {
     match choice {
@@ -268,6 +287,7 @@ mod tests {
             stdout_terminal: tty,
             stderr_terminal: tty,
             stdin_terminal: false,
+            stdout_columns: tty.then_some(100),
         }
     }
 
@@ -322,6 +342,22 @@ mod tests {
         assert_eq!(resolve(&["ws://c:3"]), Input::Live(vec!["ws://c:3".into()]));
         assert_eq!(resolve(&["--replay", "-"]), Input::Replay("-".into()));
         assert!(matches!(resolve(&["--demo"]), Input::Demo { .. }));
+    }
+
+    #[test]
+    fn lines_fit_the_terminal_and_only_a_terminal() {
+        let width = |vars: &[(&str, &str)], tty| {
+            let args = Args::parse_from(["obtail", "--replay", "-"]);
+            Config::resolve(args, env(vars, tty)).unwrap().width
+        };
+        assert_eq!(width(&[], true), Some(100), "measured");
+        assert_eq!(width(&[("COLUMNS", "80")], true), Some(80));
+        assert_eq!(width(&[("COLUMNS", "wide")], true), Some(100));
+        assert_eq!(
+            width(&[("COLUMNS", "80")], false),
+            None,
+            "a pipe is not cut"
+        );
     }
 
     #[test]
