@@ -145,13 +145,13 @@ raw\t'The frame\'s text exactly as received'"
 complete -c obtail -n "__fish_obtail_needs_command" -l color -d 'When to use colors (auto honours NO_COLOR and CLICOLOR_FORCE)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c obtail -n "__fish_obtail_needs_command" -s n -l count -d 'Exit after N events are printed' -r
+complete -c obtail -n "__fish_obtail_needs_command" -s n -l count -d 'Exit after N events are printed (0: print nothing, exit 0)' -r
 complete -c obtail -n "__fish_obtail_needs_command" -l timeout -d 'Give up (exit 4) if --count is not reached within DURATION (30s, 5m); without -n, stop then (exit 0)' -r
 complete -c obtail -n "__fish_obtail_needs_command" -l demo -d 'Tail the built-in simulated node (no node needed)'
 complete -c obtail -n "__fish_obtail_needs_command" -s k -l insecure -d 'Do not verify the node\'s TLS certificate (prints a warning)'
 complete -c obtail -n "__fish_obtail_needs_command" -l no-reconnect -d 'Exit when the connection ends instead of reconnecting'
-complete -c obtail -n "__fish_obtail_needs_command" -l envelope -d 'In json/ndjson, wrap each event as {"time","kind","source","frame"}'
-complete -c obtail -n "__fish_obtail_needs_command" -s r -l raw-output -d 'Print string results of --filter without quotes, as jq -r does'
+complete -c obtail -n "__fish_obtail_needs_command" -l envelope -d 'In json/ndjson, wrap each event as {"time","kind","source","frame"} (a warning otherwise)'
+complete -c obtail -n "__fish_obtail_needs_command" -s r -l raw-output -d 'Print string results of --filter without quotes, as jq -r does (a warning without -f)'
 complete -c obtail -n "__fish_obtail_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c obtail -n "__fish_obtail_needs_command" -s V -l version -d 'Print version'
 complete -c obtail -n "__fish_obtail_needs_command" -a "kinds" -d 'List every kind with a one-line description'

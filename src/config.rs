@@ -99,15 +99,31 @@ pub struct Config {
     pub timeout: Option<Duration>,
     pub record: Option<PathBuf>,
     pub env: Env,
+    /// Options given that cannot apply to this run, one warning each for stderr.
+    pub warnings: Vec<String>,
 }
 
 impl Config {
     pub fn resolve(args: Args, env: Env) -> Result<Config, Failure> {
+        let warnings = inapplicable(&args, &env);
         let input = if let Some(path) = args.replay {
+            if path.is_dir() {
+                return Err(Failure::runtime(format!(
+                    "cannot read {}: is a directory (--replay reads a file, or - for stdin)",
+                    crate::sanitize::escape(&path.display().to_string())
+                )));
+            }
             Input::Replay(path)
         } else if args.demo {
+            if args.demo_speed.is_infinite() {
+                return Err(Failure::usage(
+                    "--demo-speed: 'inf' is not a speed: for as fast as possible, use --demo-speed 0",
+                ));
+            }
             if !(args.demo_speed >= 0.0 && args.demo_speed.is_finite()) {
-                return Err(Failure::usage("--demo-speed must be 0 or more"));
+                return Err(Failure::usage(
+                    "--demo-speed must be a number, 0 or more (1 = real time, 0 = as fast as possible)",
+                ));
             }
             Input::Demo {
                 speed: args.demo_speed,
@@ -172,10 +188,11 @@ impl Config {
             args.argjson,
             args.raw_output,
         )?;
+        // Zero is refused as for --connect-timeout: it could only end obtail before it began.
         let timeout = args
             .timeout
             .as_deref()
-            .map(|t| duration("--timeout", t))
+            .map(|t| positive("--timeout", t))
             .transpose()?;
         let color = decide_color(args.color, env.stdout_terminal, &env);
         let stderr_color = decide_color(args.color, env.stderr_terminal, &env);
@@ -200,8 +217,70 @@ impl Config {
             timeout,
             record: args.record,
             env,
+            warnings,
         })
     }
+}
+
+/// Options that cannot apply to this run: each is a warning (obtail goes on, doing all the rest
+/// it was asked), never silently nothing. A value that came from the environment is not the
+/// user's doing on this command line, so it is not warned about.
+fn inapplicable(args: &Args, env: &Env) -> Vec<String> {
+    let mut warnings = Vec::new();
+    let format = args.output.unwrap_or(if env.stdout_terminal {
+        Format::Pretty
+    } else {
+        Format::Ndjson
+    });
+    if args.envelope && matches!(format, Format::Pretty | Format::Raw) {
+        let name = if format == Format::Pretty {
+            "pretty"
+        } else {
+            "raw"
+        };
+        warnings.push(format!(
+            "--envelope has no effect with -o {name}: it wraps -o ndjson and -o json output"
+        ));
+    }
+    if args.raw_output && args.filter.is_none() && args.filter_file.is_none() {
+        warnings.push(
+            "-r has no effect without a jq program: it prints the strings -f outputs bare".into(),
+        );
+    }
+    let from_cli = |v: &Option<String>, var: &str| v.is_some() && v.as_deref() != env.var(var);
+    // Connecting to no node (--replay), or to the built-in one, which needs neither auth nor
+    // TLS (--demo).
+    let mut unused: Vec<&str> = Vec::new();
+    let mut flag = |given: bool, name: &'static str| {
+        if given {
+            unused.push(name)
+        }
+    };
+    flag(args.user.is_some(), "--user");
+    flag(args.password_file.is_some(), "--password-file");
+    flag(from_cli(&args.cookie, "OBTAIL_COOKIE"), "--cookie");
+    flag(args.cookie_file.is_some(), "--cookie-file");
+    flag(args.datadir.is_some(), "--datadir");
+    flag(!args.headers.is_empty(), "--header");
+    flag(args.cacert.is_some(), "--cacert");
+    flag(args.insecure, "--insecure");
+    let why = if args.replay.is_some() {
+        flag(args.connect_timeout != "10s", "--connect-timeout");
+        flag(args.ping_interval != "10s", "--ping-interval");
+        flag(args.ping_timeout != "30s", "--ping-timeout");
+        flag(args.no_reconnect, "--no-reconnect");
+        "--replay reads a file and connects to nothing"
+    } else if args.demo {
+        "--demo's simulated node needs no auth and no TLS"
+    } else {
+        return warnings;
+    };
+    match unused.as_slice() {
+        [] => {}
+        [one] => warnings.push(format!("{one} has no effect: {why}")),
+        many => warnings.push(format!("{} have no effect: {why}", many.join(", "))),
+    }
+    warnings
 }
 
 fn jq_settings(
@@ -345,6 +424,63 @@ mod tests {
     }
 
     #[test]
+    fn options_that_cannot_apply_are_warned_about() {
+        let warnings = |argv: &[&str], vars: &[(&str, &str)], tty: bool| {
+            let args = Args::parse_from(["obtail"].iter().chain(argv));
+            Config::resolve(args, env(vars, tty)).unwrap().warnings
+        };
+        let one = |argv: &[&str], tty: bool| warnings(argv, &[], tty).join("\n");
+        assert!(one(&["--envelope"], true).contains("--envelope has no effect with -o pretty"));
+        assert!(one(&["--envelope", "-o", "raw"], false).contains("-o raw"));
+        assert!(
+            warnings(&["--envelope"], &[], false).is_empty(),
+            "ndjson in a pipe"
+        );
+        assert!(warnings(&["--envelope", "-o", "json"], &[], true).is_empty());
+        assert!(one(&["-r"], false).starts_with("-r has no effect without a jq program"));
+        assert!(warnings(&["-r", "-f", "."], &[], false).is_empty());
+        assert_eq!(
+            one(
+                &["--replay", "-", "-k", "-u", "me", "--ping-interval", "5s"],
+                false
+            ),
+            "--user, --insecure, --ping-interval have no effect: \
+             --replay reads a file and connects to nothing"
+        );
+        assert_eq!(
+            one(&["--demo", "--cacert", "ca.pem"], false),
+            "--cacert has no effect: --demo's simulated node needs no auth and no TLS"
+        );
+        assert!(warnings(&["--demo", "--ping-interval", "1s"], &[], false).is_empty());
+        assert!(
+            warnings(&["-k", "-u", "me"], &[], false).is_empty(),
+            "live: all apply"
+        );
+        let cookie_env = [("OBTAIL_COOKIE", "c00kie")];
+        let args = Args::try_parse_from(["obtail", "--replay", "-", "--cookie", "c00kie"]).unwrap();
+        assert!(
+            Config::resolve(args, env(&cookie_env, false))
+                .unwrap()
+                .warnings
+                .is_empty(),
+            "a cookie from the environment is no mistake on this command line"
+        );
+    }
+
+    #[test]
+    fn a_directory_is_no_replay_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().to_str().unwrap();
+        let args = Args::parse_from(["obtail", "--replay", path]);
+        let err = Config::resolve(args, env(&[], false)).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with(&format!("cannot read {path}: is a directory")),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn lines_fit_the_terminal_and_only_a_terminal() {
         let width = |vars: &[(&str, &str)], tty| {
             let args = Args::parse_from(["obtail", "--replay", "-"]);
@@ -380,6 +516,10 @@ mod tests {
             (vec!["--connect-timeout", "0"], "--connect-timeout"),
             (vec!["--ping-interval", "0s"], "--ping-interval"),
             (vec!["--ping-timeout", "0ms"], "--ping-timeout"),
+            (vec!["--timeout", "0"], "--timeout"),
+            (vec!["--timeout", "0s", "-n", "1"], "--timeout"),
+            (vec!["--demo", "--demo-speed", "inf"], "--demo-speed 0"),
+            (vec!["--demo", "--demo-speed", "NaN"], "--demo-speed"),
         ] {
             let args = Args::parse_from(["obtail"].into_iter().chain(argv.iter().copied()));
             let err = Config::resolve(args, env(&[], false)).unwrap_err();
