@@ -29,8 +29,8 @@ set edit:completion:arg-completer[obtail] = {|@words|
             cand --max-frame-size 'Largest frame to accept; larger ones are reported and skipped (e.g. 16MiB, 512k)'
             cand -u 'HTTP basic auth user, with an optional :PASSWORD'
             cand --user 'HTTP basic auth user, with an optional :PASSWORD'
-            cand --password-file 'Read the basic auth password from FILE (env: OBTAIL_PASSWORD)'
-            cand --cookie 'Auth cookie value (OpenBazaar_Auth_Cookie)'
+            cand --password-file 'Read the basic auth password from FILE (or set OBTAIL_PASSWORD to the password itself)'
+            cand --cookie 'Auth cookie value (OpenBazaar_Auth_Cookie) [env: OBTAIL_COOKIE]'
             cand --cookie-file 'Read the auth cookie from FILE, as the node writes <datadir>/.cookie'
             cand --datadir 'The node''s data directory, where its .cookie file is [default: ~/.openbazaar]'
             cand -H 'Extra HTTP header for the websocket handshake (repeatable)'
@@ -66,7 +66,6 @@ set edit:completion:arg-completer[obtail] = {|@words|
             cand --version 'Print version'
             cand kinds 'List every kind with a one-line description'
             cand sim 'Run the simulated node as a websocket server'
-            cand generate-docs 'Write the shell completions and man page (for packagers)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'obtail;kinds'= {
@@ -86,22 +85,14 @@ set edit:completion:arg-completer[obtail] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
-        &'obtail;generate-docs'= {
-            cand --out 'Directory to write completions/ and man/ into'
-            cand -h 'Print help'
-            cand --help 'Print help'
-        }
         &'obtail;help'= {
             cand kinds 'List every kind with a one-line description'
             cand sim 'Run the simulated node as a websocket server'
-            cand generate-docs 'Write the shell completions and man page (for packagers)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'obtail;help;kinds'= {
         }
         &'obtail;help;sim'= {
-        }
-        &'obtail;help;generate-docs'= {
         }
         &'obtail;help;help'= {
         }

@@ -123,16 +123,17 @@ pub struct Args {
     )]
     pub user: Option<String>,
 
-    /// Read the basic auth password from FILE (env: OBTAIL_PASSWORD)
+    /// Read the basic auth password from FILE (or set OBTAIL_PASSWORD to the password itself)
     #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath, help_heading = "Auth")]
     pub password_file: Option<PathBuf>,
 
-    /// Auth cookie value (OpenBazaar_Auth_Cookie)
+    /// Auth cookie value (OpenBazaar_Auth_Cookie) [env: OBTAIL_COOKIE]
+    // The env note is written out, as for URL, so that help and man page show it alike.
     #[arg(
         long,
         value_name = "VALUE",
         env = "OBTAIL_COOKIE",
-        hide_env_values = true,
+        hide_env = true,
         help_heading = "Auth"
     )]
     pub cookie: Option<String>,
