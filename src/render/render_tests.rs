@@ -383,3 +383,18 @@ fn balance_ticks_show_what_changed() {
     assert_eq!(summary(&lines[1]), "balances unchanged");
     assert_eq!(summary(&lines[2]), "balance 0.00003 BTC · 2 unchanged");
 }
+
+#[test]
+fn summaries_line_up_in_a_pipe_too() {
+    let mut frames = fixtures::frames(fixtures::SESSION_014);
+    frames.extend(fixtures::frames(fixtures::GUIDE_013));
+    let starts: std::collections::BTreeSet<usize> = pretty_stream(&frames, None, Palette::plain())
+        .iter()
+        .map(|l| {
+            let after_time = &l[13..];
+            let kind_end = after_time.find(' ').unwrap();
+            13 + kind_end + after_time[kind_end..].find(|c| c != ' ').unwrap()
+        })
+        .collect();
+    assert_eq!(starts.into_iter().collect::<Vec<_>>(), [44]);
+}
