@@ -186,3 +186,25 @@ fn a_handle_finds_what_its_peer_id_finds() {
     assert_eq!(stdout(&by_handle).lines().count(), 13);
     assert_eq!(stdout(&by_handle), stdout(&by_id));
 }
+
+#[test]
+fn handles_are_learned_from_frames_the_kind_filter_drops() {
+    let session = fixture("session-0.14.json");
+    let session = session.to_str().unwrap();
+    let chat = run(
+        &["--replay", session, "-t", "message", "--peer", "@bob"],
+        "",
+    );
+    let lines = stdout(&chat);
+    assert_eq!(lines.lines().count(), 1, "{lines}");
+    assert!(lines.contains("Shipped today"), "{lines}");
+    let pretty = run(
+        &["--replay", session, "-t", "message.order", "-o", "pretty"],
+        "",
+    );
+    assert!(
+        stdout(&pretty).contains(" @bob on order QmTCTBF57u: Shipped today"),
+        "{}",
+        stdout(&pretty)
+    );
+}

@@ -56,6 +56,18 @@ impl Filter {
             && !self.exclude.iter().any(|p| p.matches_lowercase(name))
     }
 
+    /// Whether the filter uses the handles the stream pairs with peer ids (`--peer @handle`).
+    pub fn learns_handles(&self) -> bool {
+        matches!(self.peer, Some(PeerPattern::Handle(_)))
+    }
+
+    /// Remembers the ids the frame pairs with the `--peer @handle`.
+    pub fn learn_handles(&mut self, tree: &Value) {
+        if let Some(PeerPattern::Handle(handle)) = &self.peer {
+            self.handle_ids.learn(tree, handle);
+        }
+    }
+
     /// Whether `content_passes` needs the frame's tree at all.
     pub fn needs_content(&self) -> bool {
         self.order.is_some() || self.peer.is_some() || self.request.is_some()
@@ -69,9 +81,7 @@ impl Filter {
         let Some(tree) = tree else {
             return false;
         };
-        if let Some(PeerPattern::Handle(handle)) = &self.peer {
-            self.handle_ids.learn(tree, handle);
-        }
+        self.learn_handles(tree);
         self.order
             .as_ref()
             .is_none_or(|p| ids::about_order(tree, p))

@@ -62,6 +62,18 @@ impl Renderer {
         self
     }
 
+    /// Whether the output names peers by the handles the stream pairs with their ids.
+    pub fn learns_handles(&self) -> bool {
+        self.format == Format::Pretty
+    }
+
+    /// Remembers the handles a frame that is not printed pairs with peer ids.
+    pub fn learn_handles(&mut self, tree: &Value) {
+        if self.learns_handles() {
+            self.pretty.learn_handles(tree);
+        }
+    }
+
     /// Whether `render` needs the event's tree.
     pub fn needs_tree(&self) -> bool {
         self.format == Format::Pretty

@@ -56,6 +56,10 @@ impl Pretty {
         }
     }
 
+    pub fn learn_handles(&mut self, tree: &Value) {
+        self.memory.handles.learn(tree);
+    }
+
     /// Writes the time, source and kind columns.
     pub fn head(&mut self, out: &mut String, frame: &Frame, kind: &Kind, p: &Palette) {
         let local = frame.time.with_timezone(&Local);
