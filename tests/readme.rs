@@ -288,3 +288,47 @@ fn every_readme_command_runs() {
             >= 100
     );
 }
+
+/// The README's opening sample is what obtail prints for these frames of the fixture session.
+#[test]
+fn the_sample_output_is_real() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = readme.find("```\n18:42:53.115").unwrap() + 4;
+    let sample = &readme[start..start + readme[start..].find("```").unwrap()];
+    let kinds: Vec<&str> = sample
+        .lines()
+        .map(|l| l.split_whitespace().nth(1).unwrap())
+        .map(|k| {
+            k.strip_prefix("n.")
+                .map_or(k.to_string(), |t| format!("notification.{t}"))
+        })
+        .map(|k| Box::leak(k.into_boxed_str()) as &str)
+        .collect();
+    let out = bin()
+        .args([
+            "--replay",
+            "tests/fixtures/session-0.14.json",
+            "-o",
+            "pretty",
+        ])
+        .args(["-t", &kinds.join(",")])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let printed: String = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.ends_with("no wallets"))
+        .map(|l| format!("18:42:53.115 {}\n", l.split_once(' ').unwrap().1))
+        .collect();
+    assert_eq!(printed, sample);
+}
+
+#[test]
+fn install_uses_the_lock_file() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    assert!(readme.contains("cargo install --locked --path ."));
+    assert!(!readme.contains("cargo install --path"));
+}
