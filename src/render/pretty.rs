@@ -63,6 +63,10 @@ impl Pretty {
     /// Writes the time, source and kind columns.
     pub fn head(&mut self, out: &mut String, frame: &Frame, kind: &Kind, p: &Palette) {
         let local = frame.time.with_timezone(&Local);
+        if local.date_naive() > self.today {
+            // A tail that runs past midnight: today is a new day, not the event's.
+            self.today = Local::now().date_naive();
+        }
         let narrow = self.kind_width() < KIND_WIDTH;
         let time = match (local.date_naive() == self.today, narrow) {
             (true, false) => local.format("%H:%M:%S%.3f"),

@@ -398,3 +398,26 @@ fn summaries_line_up_in_a_pipe_too() {
         .collect();
     assert_eq!(starts.into_iter().collect::<Vec<_>>(), [44]);
 }
+
+#[test]
+fn a_tail_that_runs_past_midnight_shows_no_dates() {
+    let mut r = Renderer::new(Format::Pretty, false, Palette::plain(), false, false);
+    r.pretty.today = chrono::Local::now().date_naive().pred_opt().unwrap();
+    let mut f = frame(r#"{"status":"publishing"}"#);
+    f.time = chrono::Utc::now();
+    let c = classify(&f.bytes);
+    let ev = Event {
+        frame: &f,
+        kind: &c.kind,
+        error: None,
+        tree: None,
+    };
+    let mut out = Vec::new();
+    r.render(&ev, &mut out);
+    let line = String::from_utf8(out).unwrap();
+    assert_eq!(
+        line.find(' '),
+        Some(12),
+        "no date on an event of the new day: {line}"
+    );
+}
