@@ -138,7 +138,7 @@ complete -c obtail -n "__fish_obtail_needs_command" -s f -l filter -d 'Run this 
 complete -c obtail -n "__fish_obtail_needs_command" -l filter-file -d 'Read the jq program from FILE' -r -F
 complete -c obtail -n "__fish_obtail_needs_command" -l arg -d 'Bind $NAME to the string VALUE in the jq program (repeatable)' -r
 complete -c obtail -n "__fish_obtail_needs_command" -l argjson -d 'Bind $NAME to the JSON value JSON in the jq program (repeatable)' -r
-complete -c obtail -n "__fish_obtail_needs_command" -s o -l output -d 'Output format [default: pretty on a terminal, ndjson otherwise]' -r -f -a "pretty\t'One line per event: time, kind and a summary in plain words'
+complete -c obtail -n "__fish_obtail_needs_command" -s o -l output -d 'Output format [default: pretty on a terminal, ndjson otherwise]' -r -f -a "pretty\t'One line per event: time, kind and a summary in plain words, cut to a terminal\'s width'
 json\t'The frame, indented (colored on a terminal)'
 ndjson\t'The frame, compact, one per line'
 raw\t'The frame\'s text exactly as received'"

@@ -353,7 +353,7 @@ pub struct SimArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// One line per event: time, kind and a summary in plain words
+    /// One line per event: time, kind and a summary in plain words, cut to a terminal's width
     Pretty,
     /// The frame, indented (colored on a terminal)
     Json,

@@ -232,6 +232,10 @@ const ENVIRONMENT: &[(&str, &str)] = &[
         "when set and not 0, --color auto colors even when not writing to a terminal",
     ),
     ("TZ", "time zone of the times in pretty output"),
+    (
+        "COLUMNS",
+        "width that pretty lines are cut to on a terminal (the terminal's own width when unset)",
+    ),
 ];
 
 pub const JQ_DIFFERENCES: &str = "Programs given to -f run on jaq, a jq clone, with its standard library. \
