@@ -242,10 +242,28 @@ fn inapplicable(args: &Args, env: &Env) -> Vec<String> {
             "--envelope has no effect with -o {name}: it wraps -o ndjson and -o json output"
         ));
     }
-    if args.raw_output && args.filter.is_none() && args.filter_file.is_none() {
+    let program = args.filter.is_some() || args.filter_file.is_some();
+    if args.raw_output && !program {
         warnings.push(
             "-r has no effect without a jq program: it prints the strings -f outputs bare".into(),
         );
+    }
+    let jq_vars = !args.arg.is_empty() || !args.argjson.is_empty();
+    if jq_vars && !program {
+        warnings.push(
+            "--arg and --argjson have no effect without a jq program (-f EXPR or --filter-file FILE)"
+                .into(),
+        );
+    }
+    if args.color == ColorChoice::Always && matches!(format, Format::Ndjson | Format::Raw) {
+        let name = if format == Format::Raw {
+            "raw"
+        } else {
+            "ndjson"
+        };
+        warnings.push(format!(
+            "--color always has no effect with -o {name}: it colors -o pretty and -o json"
+        ));
     }
     let from_cli = |v: &Option<String>, var: &str| v.is_some() && v.as_deref() != env.var(var);
     // Connecting to no node (--replay), or to the built-in one, which needs neither auth nor
@@ -302,14 +320,8 @@ fn jq_settings(
             })?;
             (text, Some(path))
         }
-        (None, None) => {
-            if !arg.is_empty() || !argjson.is_empty() {
-                return Err(Failure::usage(
-                    "--arg and --argjson need a program: add -f EXPR or --filter-file FILE",
-                ));
-            }
-            return Ok(None);
-        }
+        // --arg and --argjson without a program are a warning (`inapplicable`).
+        (None, None) => return Ok(None),
     };
     let pairs = |v: Vec<String>| v.chunks(2).map(|c| (c[0].clone(), c[1].clone())).collect();
     Ok(Some(JqSettings {
@@ -439,6 +451,14 @@ mod tests {
         assert!(warnings(&["--envelope", "-o", "json"], &[], true).is_empty());
         assert!(one(&["-r"], false).starts_with("-r has no effect without a jq program"));
         assert!(warnings(&["-r", "-f", "."], &[], false).is_empty());
+        assert!(one(&["--arg", "a", "b"], false).starts_with("--arg and --argjson have no effect"));
+        assert!(warnings(&["--arg", "a", "b", "-f", "$a"], &[], false).is_empty());
+        assert!(one(&["--color", "always"], false).contains("no effect with -o ndjson"));
+        assert!(warnings(&["--color", "always", "-o", "json"], &[], false).is_empty());
+        assert!(
+            warnings(&["--color", "always"], &[], true).is_empty(),
+            "pretty"
+        );
         assert_eq!(
             one(
                 &["--replay", "-", "-k", "-u", "me", "--ping-interval", "5s"],
@@ -512,7 +532,6 @@ mod tests {
             (vec!["--max-frame-size", "huge"], "--max-frame-size"),
             (vec!["-t", "bogus"], "unknown kind"),
             (vec!["--order", "Qm1"], "--order"),
-            (vec!["--arg", "a", "b"], "--arg"),
             (vec!["--connect-timeout", "0"], "--connect-timeout"),
             (vec!["--ping-interval", "0s"], "--ping-interval"),
             (vec!["--ping-timeout", "0ms"], "--ping-timeout"),

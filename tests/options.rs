@@ -208,3 +208,18 @@ fn handles_are_learned_from_frames_the_kind_filter_drops() {
         stdout(&pretty)
     );
 }
+
+#[test]
+fn contradictions_are_usage_errors() {
+    for args in [
+        &["--replay", "-", "ws://127.0.0.1:1"][..],
+        &["--replay", "-", "-f", ".", "--filter-file", "x.jq"],
+    ] {
+        let out = run(args, "");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).starts_with("obtail: error: "), "{args:?}");
+    }
+    let out = run(&["--replay", "-", "--arg", "a", "b"], "");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stderr(&out).starts_with("obtail: warning: --arg and --argjson have no effect"));
+}
