@@ -93,4 +93,25 @@ mod tests {
         truncate(&mut s, 4, "\x1b[0m");
         assert_eq!(s, "fits", "nothing cut, nothing added");
     }
+
+    #[test]
+    fn any_text_fits_and_keeps_its_prefix() {
+        let pieces = [
+            "a", "日", "\x1b[1m", "\x1b[0m", "é", "\u{200b}", "🦀", " ", "\\x1b",
+        ];
+        let mut rng = fastrand::Rng::with_seed(13);
+        for _ in 0..2000 {
+            let text: String = (0..rng.usize(0..30))
+                .map(|_| pieces[rng.usize(..pieces.len())])
+                .collect();
+            let max = rng.usize(0..20);
+            let mut cut = text.clone();
+            truncate(&mut cut, max, "\x1b[0m");
+            assert!(width(&cut) <= max.max(1), "{text:?} to {max}: {cut:?}");
+            if cut != text {
+                let kept = cut.trim_end_matches("\x1b[0m").trim_end_matches('…');
+                assert!(text.starts_with(kept), "{text:?} → {cut:?}");
+            }
+        }
+    }
 }
