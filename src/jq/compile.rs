@@ -160,7 +160,8 @@ fn push_debug(out: &mut Vec<u8>, v: &Val) {
 /// `halt_error(code)` as in jq: the message, then the end of the run with `code`.
 fn halt_error<'a>(out: &mut Vec<u8>, v: &Val, code: Val) -> Result<Val, Exn<'a, Val>> {
     let code = match code {
-        Val::Num(n) => n.as_isize().and_then(|c| i32::try_from(c).ok()),
+        // Any integer: jq exits with its low 8 bits.
+        Val::Num(n) => n.as_isize().map(|c| (c & 0xff) as i32),
         _ => None,
     };
     let Some(code) = code else {
