@@ -518,3 +518,17 @@ fn halt_error_exits_with_the_low_8_bits_as_jq_does() {
         assert_eq!(stderr(&o), "bye\n");
     }
 }
+
+#[test]
+fn fromjson_on_a_deeply_nested_peer_string_is_a_filter_error() {
+    // About 14 MB of brackets (4 MB in a debug build) overflowed even the 1 GiB stack.
+    let frame = format!(r#"{{"message":{{"message":"{}"}}}}"#, "[".repeat(4 << 20));
+    let o = replay(&["-f", ".message.message | fromjson"], &[&frame, ORDER]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("nested more than 512 levels deep"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).len() < 1000);
+}
