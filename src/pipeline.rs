@@ -253,6 +253,7 @@ impl Pipeline {
             recorder.record(&ev)?;
         }
         if !self.filter.kind_passes(&kind) {
+            self.report_unread(frame);
             return Ok(None);
         }
         let tree: OnceCell<Option<Value>> = OnceCell::new();
@@ -267,6 +268,7 @@ impl Pipeline {
             .as_ref()
         };
         if self.filter.needs_content() && !self.filter.content_passes(tree_of()) {
+            self.report_unread(frame);
             return Ok(None);
         }
         if let Some(program) = self.program.take() {
@@ -296,6 +298,18 @@ impl Pipeline {
         self.buf.clear();
         self.renderer.render(&ev, &mut self.buf);
         self.emit()
+    }
+
+    /// A frame too large to read cannot be matched by any filter, nor dropped without a
+    /// word: the user may be waiting for it.
+    fn report_unread(&mut self, frame: &Frame) {
+        if let Some(defect) = frame.defect.as_deref() {
+            if defect.contains("--max-frame-size") {
+                // After the lines before it; a failed flush shows again at the next write.
+                let _ = self.sink.flush();
+                warn(defect);
+            }
+        }
     }
 
     /// Prints each output of the program in place of the frame; a frame that is not JSON, or

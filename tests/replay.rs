@@ -611,3 +611,32 @@ fn absurd_durations_and_speeds_are_usage_errors() {
         assert!(err.contains(opt), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn an_oversized_frame_is_reported_even_when_filters_reject_invalid() {
+    let big = format!(
+        r#"{{"notification":{{"type":"payment","orderId":"QmOrder123456","x":"{}"}}}}"#,
+        "x".repeat(200)
+    );
+    let small = r#"{"notification":{"type":"order","orderId":"QmOrder123456"}}"#;
+    let input = format!("{big}\n{small}\n");
+    for filter in [
+        &["-t", "notification"][..],
+        &["--order", "QmOrder123456"],
+        &["--peer", "QmPeer1234567"],
+        &["--id", "someid"],
+        &[],
+    ] {
+        let mut args = vec!["--replay", "-", "--max-frame-size", "100", "-o", "ndjson"];
+        args.extend_from_slice(filter);
+        let o = run(&args, &input);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let err = stderr(&o);
+        let shown = stdout(&o).contains("larger than --max-frame-size");
+        let warned = err.contains("larger than --max-frame-size (100 bytes); skipped");
+        assert!(
+            shown ^ warned,
+            "{filter:?}: shown {shown}, warned {warned}: {err}"
+        );
+    }
+}
