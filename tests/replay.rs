@@ -640,3 +640,31 @@ fn an_oversized_frame_is_reported_even_when_filters_reject_invalid() {
         );
     }
 }
+
+#[test]
+fn invisible_characters_never_reach_pretty_output_raw() {
+    let input = concat!(
+        r#"{"notification":{"type":"follow","peerId":"QmPeer1234567","handle":"@ali\u200bce"}}"#,
+        "\n",
+        r#"{"message":{"peerId":"QmPeer1234567","message":"pay \u2060here\ufeff \u200d\u00ad\u3164 👩‍💻"}}"#,
+        "\n",
+        r#"{"notification":{"type":"order","buyerHandle":"bo\u200cb","title":"x&#8203;y","orderId":"QmOrder1234"}}"#,
+        "\n"
+    );
+    for format in ["pretty", "json", "ndjson"] {
+        let o = run(&["--replay", "-", "-o", format], input);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = stdout(&o);
+        assert!(out.lines().count() >= 3, "{out}");
+        for c in [
+            '\u{200b}', '\u{200c}', '\u{2060}', '\u{feff}', '\u{ad}', '\u{3164}',
+        ] {
+            assert!(!out.contains(c), "{format}: U+{:04X} in {out}", c as u32);
+        }
+        assert!(!out.contains("@alice") && !out.contains("@bob"), "{out}");
+        if format == "pretty" {
+            assert!(out.contains("\\u{200b}"), "{out}");
+            assert!(out.contains("👩‍💻"), "{out}");
+        }
+    }
+}
