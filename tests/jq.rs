@@ -532,3 +532,32 @@ fn fromjson_on_a_deeply_nested_peer_string_is_a_filter_error() {
     );
     assert!(stderr(&o).len() < 1000);
 }
+
+#[test]
+fn programs_never_see_credentials_in_the_environment() {
+    let o = Command::new(env!("CARGO_BIN_EXE_obtail"))
+        .args(["--replay", "-", "-f", "[$ENV, env] | map(keys)"])
+        .env("OBTAIL_PASSWORD", "hunter2")
+        .env("OBTAIL_COOKIE", "OpenBazaar_Auth_Cookie=secretcookie")
+        .env("OBTAIL_URL", "ws://admin:pa55@127.0.0.1:4002/ws")
+        .env("OBTAIL_VISIBLE", "yes")
+        .write_stdin(format!("{ORDER}\n"))
+        .output()
+        .unwrap();
+    let out = stdout(&o);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(out.contains("OBTAIL_VISIBLE"), "{out}");
+    for secret in ["OBTAIL_PASSWORD", "OBTAIL_COOKIE", "OBTAIL_URL"] {
+        assert!(!out.contains(secret), "{secret} in {out}");
+    }
+    let o = Command::new(env!("CARGO_BIN_EXE_obtail"))
+        .args(["--replay", "-", "-f", "$ENV.OBTAIL_URL, env.OBTAIL_URL"])
+        .env("OBTAIL_URL", "ws://127.0.0.1:4002/ws")
+        .write_stdin(format!("{ORDER}\n"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&o).lines().collect::<Vec<_>>(),
+        ["\"ws://127.0.0.1:4002/ws\""; 2]
+    );
+}
