@@ -668,3 +668,70 @@ fn invisible_characters_never_reach_pretty_output_raw() {
         }
     }
 }
+
+#[test]
+fn a_pipe_and_a_file_give_the_same_frames() {
+    // A BOM, a zero-indent pretty frame, a cut record followed by a frame, and a pretty frame
+    // cut by the end of the file.
+    let input = concat!(
+        "\u{feff}{\n\"notification\": {\n\"type\": \"order\",\n\"items\": [\n{\n\"a\": 1\n}\n]\n}\n}\n",
+        "{\"time\":\"2026-01-02T03:04:05Z\",\"source\":\"x\",\"frame\":{\"a\":[1,\n",
+        "{\"status\":\"publishing\"}\n",
+        "{\n  \"message\": {\n    \"peerId\": \"Qm1\",\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("frames.json");
+    std::fs::write(&file, input).unwrap();
+    let args = |src: &str| {
+        vec![
+            "--replay".to_string(),
+            src.to_string(),
+            "-o".into(),
+            "ndjson".into(),
+            "--envelope".into(),
+        ]
+    };
+    let from_file = bin().args(args(file.to_str().unwrap())).output().unwrap();
+    let mut child = bin()
+        .args(args("-"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let bytes = input.as_bytes().to_vec();
+    let writer = std::thread::spawn(move || {
+        for chunk in bytes.chunks(5) {
+            stdin.write_all(chunk).unwrap();
+            stdin.flush().unwrap();
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    });
+    let from_pipe = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    let kinds_and_texts = |o: &std::process::Output| -> Vec<(String, String)> {
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                let text = v
+                    .get("frame")
+                    .map_or_else(|| v["text"].to_string(), |f| f.to_string());
+                (v["kind"].as_str().unwrap().to_string(), text)
+            })
+            .collect()
+    };
+    let file_frames = kinds_and_texts(&from_file);
+    assert_eq!(file_frames, kinds_and_texts(&from_pipe));
+    let kinds: Vec<&str> = file_frames.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "notification.order",
+            "invalid",
+            "status.publishing",
+            "invalid"
+        ],
+        "{file_frames:?}"
+    );
+}
