@@ -365,3 +365,27 @@ fn a_byte_order_mark_is_not_part_of_the_first_frame() {
         b"\xEF\xBB"
     );
 }
+
+/// Streams the fuzz target `replay` found (fuzz-findings.md), at every read boundary.
+#[test]
+fn fuzz_findings_give_the_same_frames_at_every_boundary() {
+    let oversized = format!(
+        "{{\"a\":\"{}\"}}\n{{\"b\":1}}\n{}\n",
+        "x".repeat(70),
+        "y".repeat(20)
+    );
+    let frames = same_frames_at_every_boundary(oversized.as_bytes(), 33);
+    assert_eq!(frames.len(), 3, "{frames:?}");
+    assert!(frames[0].0.starts_with(b"{\"a\":\"xxx") && frames[0].1.is_some());
+    assert!(!frames[0].0.contains(&0));
+    assert_eq!(frames[1], (b"{\"b\":1}".to_vec(), None));
+    // A cut value, then a whole one that opens a line.
+    let frames = same_frames_at_every_boundary(b"{\"c\":\n[1,\n{\"d\":2}]", 1 << 20);
+    assert_eq!(
+        frames,
+        [
+            (b"{\"c\":".to_vec(), None),
+            (b"[1,\n{\"d\":2}]".to_vec(), None)
+        ]
+    );
+}
