@@ -319,8 +319,7 @@ fn runtime_errors_warn_per_frame_and_are_counted_at_exit() {
     assert_eq!(
         stderr(&o),
         "obtail: warning: filter error (notification.order frame): cannot index \"QmbMY8sGFeZ4cF9LGFmDRgT6Ao3sVRtGcYW5vuJ9ckWFAZ\" with \"b\"\n\
-         obtail: warning: filter error (notification.payment frame): cannot index \"QmbMY8sGFeZ4cF9LGFmDRgT6Ao3sVRtGcYW5vuJ9ckWFAZ\" with \"b\"\n\
-         obtail: 2 frames raised errors in the filter\n"
+         obtail: 2 frames raised errors in the filter (each different error was shown once)\n"
     );
     let o = replay(&["-f", r#"error("bad \u001b[31m frame"), 1"#], &[ORDER]);
     assert_eq!(
@@ -560,4 +559,24 @@ fn programs_never_see_credentials_in_the_environment() {
         stdout(&o).lines().collect::<Vec<_>>(),
         ["\"ws://127.0.0.1:4002/ws\""; 2]
     );
+}
+
+#[test]
+fn the_same_filter_error_on_every_frame_is_one_warning_and_a_count() {
+    let frames = [ORDER, PAYMENT, ORDER, WALLET];
+    let o = replay(&["-f", r#".. | strings | test("\\p{L}")"#], &frames);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert_eq!(err.matches("invalid regex").count(), 1, "{err}");
+    assert!(
+        err.ends_with(
+            "obtail: 4 frames raised errors in the filter (each different error was shown once)\n"
+        ),
+        "{err}"
+    );
+    // Different errors are each shown.
+    let o = replay(&["-f", ".notification.title.b"], &[ORDER, ORDER, PAYMENT]);
+    let err = stderr(&o);
+    assert_eq!(err.matches("warning: filter error").count(), 1, "{err}");
+    assert!(err.contains("2 frames raised errors"), "{err}");
 }
