@@ -61,6 +61,7 @@ fn fixed_vars(
 ) -> Result<(Vec<String>, Vec<Val>), Failure> {
     let env_obj = env
         .iter()
+        .filter(|(k, v)| !hidden_from_programs(k, v))
         .map(|(k, v)| (Val::from(k.clone()), Val::from(v.clone())))
         .collect();
     let mut names = vec!["$ENV".to_string()];
@@ -81,12 +82,22 @@ fn fixed_vars(
     Ok((names, values))
 }
 
-/// jaq's definitions, minus the `halt_error/1` we provide natively.
+/// Environment variables that hold credentials obtail reads: never visible to a program
+/// (`$ENV`, `env`), whose outputs are printed. `OBTAIL_URL` may carry `user:password@`.
+fn hidden_from_programs(name: &str, value: &str) -> bool {
+    matches!(name, "OBTAIL_PASSWORD" | "OBTAIL_COOKIE")
+        || (name == "OBTAIL_URL" && value.contains('@'))
+}
+
+/// jaq's definitions, minus the `halt_error/1` we provide natively, plus `env` as `$ENV`
+/// (jaq's reads the whole process environment, credentials included).
 fn prelude() -> impl Iterator<Item = Def<&'static str>> {
+    let env = jaq_core::load::parse("def env: $ENV;", |p| p.defs()).unwrap_or_default();
     jaq_core::defs()
         .chain(jaq_std::defs())
         .chain(jaq_json::defs())
         .filter(|d| !(d.name == "halt_error" && d.args.len() == 1))
+        .chain(env)
 }
 
 /// Native filters; ours come first, and the compiler takes the first match for a name.
@@ -95,6 +106,7 @@ fn funs() -> impl Iterator<Item = Fun<Jq>> {
         .chain(jaq_core::funs())
         .chain(jaq_std::funs())
         .chain(jaq_json::funs())
+        .filter(|f| !(f.0 == "env" && f.1.is_empty()))
 }
 
 /// Data that holds the text programs send to stderr.
@@ -124,6 +136,7 @@ where
             push_debug(&mut cv.0.data().messages().borrow_mut(), &cv.1);
             Box::new(std::iter::empty())
         }),
+        ("fromjson", v(0), |cv| Box::new(fromjson(&cv.1).into_iter())),
         ("halt_error", v(1), |mut cv| {
             let code = cv.0.pop_var();
             box_once(halt_error(
@@ -155,6 +168,77 @@ fn push_debug(out: &mut Vec<u8>, v: &Val) {
     out.extend_from_slice(b"[\"DEBUG:\",");
     let _ = write_value(out, v);
     out.extend_from_slice(b"]\n");
+}
+
+/// How deep `fromjson` reads: jaq's reader recurses once per level, and a peer's string of
+/// millions of `[` overflowed even the 1 GiB stack. Deeper than obtail can print anyway.
+pub const MAX_FROMJSON_DEPTH: usize = super::write::MAX_DEPTH;
+
+/// jaq's `fromjson` (every value in the string, jaq's extensions included), refusing
+/// nesting deeper than `MAX_FROMJSON_DEPTH` before the recursive reader sees it.
+fn fromjson<'a>(v: &Val) -> Vec<Result<Val, Exn<'a, Val>>> {
+    let text = match v.try_as_utf8_bytes_owned() {
+        Ok(text) => text,
+        Err(e) => return vec![Err(Exn::from(e))],
+    };
+    let fail = |e: &dyn std::fmt::Display| {
+        let head: String = String::from_utf8_lossy(text.get(..60).unwrap_or(&text)).into();
+        let mut shown = Vec::new();
+        crate::json::text::write_str(&mut shown, &head);
+        let more = if head.len() < text.len() { "…" } else { "" };
+        let shown = String::from_utf8_lossy(&shown);
+        Exn::from(Error::str(format!(
+            "cannot parse {shown}{more} as JSON: {e}"
+        )))
+    };
+    if nesting_exceeds(&text, MAX_FROMJSON_DEPTH) {
+        return vec![Err(fail(&format_args!(
+            "nested more than {MAX_FROMJSON_DEPTH} levels deep"
+        )))];
+    }
+    // jaq-json 2.0.3 yields the same error without end after the first: stop there.
+    let mut values = Vec::new();
+    for r in jaq_json::read::parse_many(&text) {
+        match r {
+            Ok(v) => values.push(Ok(v)),
+            Err(e) => {
+                values.push(Err(fail(&e)));
+                break;
+            }
+        }
+    }
+    values
+}
+
+/// Whether `[`/`{` nest deeper than `max` outside strings (a scan, no recursion).
+fn nesting_exceeds(text: &[u8], max: usize) -> bool {
+    if memchr::memchr2_iter(b'[', b'{', text).count() <= max {
+        return false;
+    }
+    let (mut depth, mut in_str, mut escaped) = (0usize, false, false);
+    for &b in text {
+        if in_str {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_str = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
 }
 
 /// `halt_error(code)` as in jq: the message, then the end of the run with `code`.

@@ -458,3 +458,27 @@ fn the_reader_agrees_with_the_validating_pass_on_mutated_frames() {
         "{read} read, {refused} refused"
     );
 }
+
+#[test]
+fn fromjson_refuses_deep_nesting_and_reads_the_rest_as_jaq() {
+    let deep = "[".repeat(20_000);
+    let frame = format!(r#"{{"a":"{deep}"}}"#);
+    let (outs, outcome) = run_on(&compile(".a | fromjson"), "unknown", &frame);
+    assert!(outs.is_empty());
+    let Outcome::Failed(msg) = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert!(msg.contains("nested more than 512 levels deep"), "{msg}");
+    assert!(msg.len() < 200, "{msg}");
+    let ok = format!("{}{}", "[".repeat(512), "]".repeat(512));
+    let frame = format!(r#"{{"a":"{ok}"}}"#);
+    let (_, outcome) = run_on(&compile(".a | fromjson | length"), "unknown", &frame);
+    assert_eq!(outcome, Outcome::Done);
+    assert_eq!(
+        outputs(r#".x | fromjson"#, r#"{"x":"[1,{\"b\":\"[[[\"}] 2"}"#),
+        [r#"[1,{"b":"[[["}]"#, "2"]
+    );
+    assert_eq!(outputs(r#".x | tonumber"#, r#"{"x":"12"}"#), ["12"]);
+    let (_, outcome) = run_on(&compile(".x | fromjson"), "unknown", r#"{"x":"[1,"}"#);
+    assert!(matches!(outcome, Outcome::Failed(m) if m.starts_with("cannot parse \"[1,\" as JSON")));
+}
