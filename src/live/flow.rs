@@ -147,7 +147,7 @@ impl Flow {
             remember_order(&mut self.orders, order);
         }
         if self.episode.is_some() && !self.resume() {
-            self.drop_frame(&frame);
+            self.drop_frame(&frame, id);
             return !self.shared.stop.load(Ordering::Relaxed);
         }
         let queued = self.shared.queued.load(Ordering::Acquire);
@@ -158,7 +158,7 @@ impl Flow {
                 kinds: Vec::new(),
                 total: 0,
             });
-            self.drop_frame(&frame);
+            self.drop_frame(&frame, id);
             return true;
         }
         if let Some(id) = id {
@@ -216,7 +216,12 @@ impl Flow {
         true
     }
 
-    fn drop_frame(&mut self, frame: &OwnedFrame) {
+    fn drop_frame(&mut self, frame: &OwnedFrame, id: Option<&[u8]>) {
+        if let Some(id) = id {
+            // Listed by an earlier REST call (while the frame was on its way): it was never
+            // seen, so the recovery after this episode must not stop at it.
+            self.seen.forget_listed(id);
+        }
         let kind = self.count(frame, Col::Dropped);
         if let Some(ep) = &mut self.episode {
             ep.total += 1;
@@ -241,41 +246,43 @@ impl Flow {
         kind
     }
 
-    /// After the first connection: remembers the newest rows of the lists (so a later gap
-    /// knows where it starts), or with `since` prints the history from then on.
-    pub fn start(&mut self, since: Option<Option<Stamp>>) {
-        match since {
-            Some(cutoff) => {
-                let report = self.recover_lists(0, cutoff, HISTORY_MAX, true);
-                for w in &report.warnings {
-                    self.note(format!("warning: --since: {w}"));
-                }
-                self.note(format!(
-                    "--since: read {} and {} from the node's history",
-                    plural(report.notifications, "notification"),
-                    plural(report.chat, "chat message")
-                ));
+    /// Before the first connection: remembers the newest rows of the lists as seen, so a
+    /// later gap knows where it starts. Read before the socket opens, none of them can still
+    /// be on its way over the socket. Returns what could not be read.
+    pub fn baseline(&mut self) -> Vec<String> {
+        let target = &self.target;
+        let timeout = self.shared.rest_timeout;
+        let mut fetch = |p: &str| rest::get(target, p, timeout);
+        let mut failed = Vec::new();
+        match recover::baseline(List::Notifications, &mut fetch, &mut self.seen) {
+            Ok(()) => self.notes_known = true,
+            Err(e) => failed.push(format!("the notification list: {e}")),
+        }
+        match recover::baseline(List::Chat { subject: "" }, &mut fetch, &mut self.seen) {
+            Ok(()) => self.direct_known = true,
+            Err(e) => failed.push(format!("the chat list: {e}")),
+        }
+        failed
+    }
+
+    /// After the first connection: says which lists could not be read, or with `--since`
+    /// prints the history from then on.
+    pub fn start(&mut self, since: Option<Option<Stamp>>, failed: Vec<String>) {
+        if let Some(cutoff) = since {
+            let report = self.recover_lists(0, cutoff, HISTORY_MAX, true);
+            for w in &report.warnings {
+                self.note(format!("warning: --since: {w}"));
             }
-            None if self.shared.recover => {
-                let target = &self.target;
-                let timeout = self.shared.rest_timeout;
-                let mut fetch = |p: &str| rest::get(target, p, timeout);
-                let mut failed = Vec::new();
-                match recover::baseline(List::Notifications, &mut fetch, &mut self.seen) {
-                    Ok(()) => self.notes_known = true,
-                    Err(e) => failed.push(format!("the notification list: {e}")),
-                }
-                match recover::baseline(List::Chat { subject: "" }, &mut fetch, &mut self.seen) {
-                    Ok(()) => self.direct_known = true,
-                    Err(e) => failed.push(format!("the chat list: {e}")),
-                }
-                for f in failed {
-                    self.note(format!(
-                        "warning: cannot read {f}; events missed in a gap may not be recovered"
-                    ));
-                }
-            }
-            None => {}
+            self.note(format!(
+                "--since: read {} and {} from the node's history",
+                plural(report.notifications, "notification"),
+                plural(report.chat, "chat message")
+            ));
+        }
+        for f in failed {
+            self.note(format!(
+                "warning: cannot read {f}; events missed in a gap may not be recovered"
+            ));
         }
     }
 

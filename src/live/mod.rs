@@ -293,11 +293,15 @@ fn run_node(target: Target, live: Liveness, shared: FlowShared) {
     let mut backoff = Backoff::new(live.max_backoff);
     let mut troubled = false;
     let mut started = false;
+    let mut baseline_failed = Vec::new();
     // When the last connection was lost, and the `Seen` mark then.
     let mut lost: Option<(Instant, crate::frame::Stamp, u64)> = None;
     loop {
         if stop.load(Ordering::SeqCst) {
             return;
+        }
+        if !started && live.since.is_none() && live.recover {
+            baseline_failed = flow.baseline();
         }
         let (clean, reason) = match connect(&flow.target, TICK) {
             Ok(mut ws) => {
@@ -323,7 +327,7 @@ fn run_node(target: Target, live: Liveness, shared: FlowShared) {
                 }
                 if !started {
                     started = true;
-                    flow.start(live.since);
+                    flow.start(live.since, std::mem::take(&mut baseline_failed));
                 }
                 let began = Instant::now();
                 let mut session = Session {

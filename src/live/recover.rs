@@ -74,6 +74,19 @@ impl Seen {
         self.map.get(&self.key(id)).copied()
     }
 
+    /// Forgets an id listed but never delivered (its frame was dropped): it must not mark
+    /// where a gap starts. Printed ids stay, so they are not printed again.
+    pub fn forget_listed(&mut self, id: &[u8]) {
+        let key = self.key(id);
+        if self
+            .map
+            .get(&key)
+            .is_some_and(|e| e.origin == Origin::Listed)
+        {
+            self.map.remove(&key);
+        }
+    }
+
     /// Remembers an id; returns how it was met before, if it was (and keeps that).
     pub fn note(&mut self, id: &[u8], origin: Origin) -> Option<Entry> {
         let key = self.key(id);

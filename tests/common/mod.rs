@@ -331,6 +331,11 @@ impl Obtail {
     }
 
     pub fn run_env(args: &[&str], env: &[(&str, &str)]) -> Obtail {
+        Obtail::run_gated(args, env, Arc::new(AtomicBool::new(true)))
+    }
+
+    /// Runs obtail with its stdout left unread until `gate` is set: a stalled reader.
+    pub fn run_gated(args: &[&str], env: &[(&str, &str)], gate: Arc<AtomicBool>) -> Obtail {
         let home = tempfile::tempdir().unwrap();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_obtail"));
         cmd.args(args)
@@ -346,7 +351,8 @@ impl Obtail {
             cmd.env(k, v);
         }
         let mut child = cmd.spawn().unwrap();
-        let out = collect(child.stdout.take().unwrap());
+        let stdout = child.stdout.take().unwrap();
+        let out = collect(Gated(stdout, gate));
         let err = collect(child.stderr.take().unwrap());
         Obtail {
             child,
@@ -411,6 +417,18 @@ impl Drop for Obtail {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// A reader that reads nothing until its gate opens.
+struct Gated<R>(R, Arc<AtomicBool>);
+
+impl<R: Read> Read for Gated<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while !self.1.load(Ordering::SeqCst) {
+            thread::sleep(Duration::from_millis(10));
+        }
+        self.0.read(buf)
     }
 }
 
