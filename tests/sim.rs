@@ -298,8 +298,8 @@ fn sim_serves_the_notifications_it_sent() {
         seen.iter().collect::<Vec<_>>()[..]
     );
     for e in list {
-        let ty = e["notification"]["type"].as_str().unwrap();
-        assert_eq!(e["type"], ty.to_lowercase());
+        // The outer type is the inner one, camelCase (§6), not the database's lower case.
+        assert_eq!(e["type"], e["notification"]["type"]);
         assert_eq!(e["read"], false);
         assert!(e["timestamp"].as_str().unwrap().ends_with('Z'));
     }
@@ -319,8 +319,14 @@ fn sim_serves_the_notifications_it_sent() {
     assert!(some
         .iter()
         .all(|e| e["type"] == "order" || e["type"] == "payment"));
+    let errors = sim.get_json("/ob/notifications?filter=processingerror");
+    assert!(errors["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["type"] == "processingError"));
     assert!(sim
-        .http("GET /ob/other HTTP/1.1\r\n\r\n")
+        .http("GET /ob/other HTTP/1.1\r\nConnection: close\r\n\r\n")
         .starts_with("HTTP/1.1 404"));
 }
 
@@ -483,4 +489,313 @@ fn sim_demo_is_the_normal_pipeline_on_a_simulated_node() {
     assert_eq!(again, out, "same seed, same story");
     let (pretty, _, _) = demo(&["-n", "60", "-o", "pretty"]);
     assert!(pretty.contains(" notification.order "), "{pretty}");
+}
+
+// ---- REST, compared with a real node's answers (real-node/rest/) --------------------------
+
+const REAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/real-node/rest");
+
+fn real(name: &str) -> String {
+    std::fs::read_to_string(format!("{REAL}/{name}")).unwrap()
+}
+
+/// A response's status line and header names in order, without `Date` (the captures of
+/// chat answers were saved without it); and its body.
+fn head_and_body(resp: &str) -> (Vec<String>, String) {
+    let (head, body) = resp.split_once("\r\n\r\n").expect(resp);
+    let mut lines = head.split("\r\n");
+    let mut shape = vec![lines.next().unwrap().to_string()];
+    shape.extend(
+        lines
+            .map(|l| l.split_once(':').unwrap().0.to_string())
+            .filter(|n| n != "Date"),
+    );
+    (shape, body.to_string())
+}
+
+fn real_answer(name: &str) -> (Vec<String>, String) {
+    head_and_body(&format!(
+        "{}{}",
+        real(&format!("{name}.headers")),
+        real(&format!("{name}.body"))
+    ))
+}
+
+/// Every key path with the JSON type of its value, arrays merged: the shape of a body.
+fn shape(v: &Value) -> std::collections::BTreeSet<String> {
+    fn walk(v: &Value, at: String, out: &mut std::collections::BTreeSet<String>) {
+        let ty = match v {
+            Value::Null => "null",
+            Value::Bool(_) => "bool",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(a) => {
+                for x in a {
+                    walk(x, format!("{at}[]"), out);
+                }
+                "array"
+            }
+            Value::Object(m) => {
+                for (k, x) in m {
+                    walk(x, format!("{at}.{k}"), out);
+                }
+                "object"
+            }
+        };
+        out.insert(format!("{at}:{ty}"));
+    }
+    let mut out = std::collections::BTreeSet::new();
+    walk(v, String::new(), &mut out);
+    out
+}
+
+/// The node's layout: 4-space indent, no trailing newline.
+fn assert_node_text(body: &str) {
+    assert!(!body.ends_with('\n'), "{body}");
+    assert!(
+        body.starts_with("{\n    \"") || body.starts_with("[\n    {") || body == "[]",
+        "{body}"
+    );
+}
+
+impl Sim {
+    fn get(&self, target: &str) -> (Vec<String>, String) {
+        head_and_body(&self.http(&format!(
+            "GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )))
+    }
+
+    /// Reads `n` frames on a fresh client so the story moves on, then leaves.
+    fn advance(&self, n: usize) -> Vec<Value> {
+        let mut ws = self.connect(&[]).unwrap();
+        let frames = (0..n)
+            .map(|_| serde_json::from_str(&text(&mut ws)).unwrap())
+            .collect();
+        let _ = ws.close(None);
+        let _ = ws.flush();
+        // At --speed 0 the story pauses with no client; let the last frames settle.
+        std::thread::sleep(Duration::from_millis(300));
+        frames
+    }
+}
+
+#[test]
+fn sim_notifications_answer_like_the_real_node() {
+    let sim = sim(&["--speed", "0"]);
+    sim.advance(400);
+    let (head, body) = sim.get("/ob/notifications");
+    assert_eq!(head, real_answer("n01-notifications-all").0);
+    assert_node_text(&body);
+    let all: Value = serde_json::from_str(&body).unwrap();
+    let list = all["notifications"].as_array().unwrap();
+    assert!(list.len() > 40);
+    // Same fields as the real node's entries (the inner notification varies by type).
+    let real_all: Value =
+        serde_json::from_str(&real_answer("n03-notifications-after-restart").1).unwrap();
+    let outer = |v: &Value| -> std::collections::BTreeSet<String> {
+        shape(v)
+            .into_iter()
+            .filter(|p| !p.starts_with(".notifications[].notification."))
+            .collect()
+    };
+    assert_eq!(outer(&all), outer(&real_all));
+    assert!(!list.iter().any(|e| e["type"] == "unfollow"));
+    let follow = list.iter().find(|e| e["type"] == "follow").unwrap();
+    assert_eq!(
+        shape(follow),
+        shape(&real_all["notifications"][0]),
+        "{follow}"
+    );
+    assert!(list.iter().any(|e| e["type"] == "orderConfirmation"));
+
+    // limit cuts the list, total still counts all; limit=0 is [].
+    let one: Value = serde_json::from_str(&sim.get("/ob/notifications?limit=1").1).unwrap();
+    assert_eq!(one["notifications"].as_array().unwrap()[..], list[..1]);
+    assert_eq!(one["total"], all["total"]);
+    let (_, zero) = sim.get("/ob/notifications?limit=0");
+    let zero: Value = serde_json::from_str(&zero).unwrap();
+    assert_eq!(zero["notifications"], Value::Array(vec![]));
+    assert_eq!(zero["total"], all["total"]);
+    assert_eq!(
+        sim.get("/ob/notifications?limit=0")
+            .1
+            .replace(&format!("{}", all["total"]), "3"),
+        real_answer("n07-notifications-limit0").1,
+        "limit=0 text"
+    );
+
+    // offsetId: the older entries; total counts those older by whole seconds.
+    let k = 10;
+    let id = list[k]["notification"]["notificationId"].as_str().unwrap();
+    let page: Value = serde_json::from_str(
+        &sim.get(&format!("/ob/notifications?limit=3&offsetId={id}"))
+            .1,
+    )
+    .unwrap();
+    assert_eq!(
+        page["notifications"].as_array().unwrap()[..],
+        list[k + 1..k + 4]
+    );
+    let secs = list[k]["timestamp"].as_str().unwrap();
+    let older = list
+        .iter()
+        .filter(|e| e["timestamp"].as_str().unwrap() < secs)
+        .count();
+    assert_eq!(page["total"], older);
+    assert_eq!(page["unread"], all["unread"]);
+    let (_, unknown) = sim.get("/ob/notifications?offsetId=QmNotAnIdAtAll");
+    let unknown: Value = serde_json::from_str(&unknown).unwrap();
+    assert_eq!(unknown["notifications"], Value::Array(vec![]));
+    assert_eq!(unknown["total"], 0);
+    assert_eq!(unknown["unread"], all["unread"]);
+
+    // filter: lower-cased match, camelCase out; unread ignores it.
+    let (_, f) = sim.get("/ob/notifications?filter=FOLLOW,orderconfirmation");
+    let f: Value = serde_json::from_str(&f).unwrap();
+    let want: Vec<&Value> = list
+        .iter()
+        .filter(|e| e["type"] == "follow" || e["type"] == "orderConfirmation")
+        .collect();
+    assert_eq!(
+        f["notifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .collect::<Vec<_>>(),
+        want
+    );
+    assert_eq!(f["total"], want.len());
+    assert_eq!(f["unread"], all["unread"]);
+    let (_, none) = sim.get("/ob/notifications?filter=nosuchtype");
+    assert_eq!(
+        none.replace(&format!("\"unread\": {}", all["unread"]), "\"unread\": 3"),
+        real_answer("n10-notifications-filter-order").1
+    );
+
+    // Errors as the node sends them.
+    assert_eq!(
+        sim.get("/ob/notifications?limit=abc"),
+        real_answer("n08-notifications-badlimit")
+    );
+    let post = head_and_body(&sim.http(
+        "POST /ob/notifications HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    ));
+    assert_eq!(post.0[0], "HTTP/1.1 404 Not Found");
+    assert_eq!(
+        post.1,
+        "{\n    \"success\": false,\n    \"reason\": \"Not Found\"\n}"
+    );
+}
+
+#[test]
+fn sim_chat_history_answers_like_the_real_node() {
+    let sim = sim(&["--speed", "0"]);
+    let frames = sim.advance(600);
+    let sent: Vec<&Value> = frames.iter().filter_map(|f| f.get("message")).collect();
+    let direct: Vec<&&Value> = sent.iter().filter(|m| m["subject"] == "").collect();
+    assert!(direct.len() >= 3 && sent.len() > direct.len());
+
+    let (head, body) = sim.get("/ob/chatmessages");
+    assert_eq!(head, real_answer("c02-chatmessages-all").0);
+    assert_node_text(&body);
+    let all: Value = serde_json::from_str(&body).unwrap();
+    let all = all.as_array().unwrap();
+    let real_all: Value = serde_json::from_str(&real_answer("c02-chatmessages-all").1).unwrap();
+    assert_eq!(shape(&Value::Array(all.clone())), shape(&real_all));
+    // Every direct message the socket sent is listed, with the frame's very fields.
+    for m in &direct {
+        let mut listed = all
+            .iter()
+            .find(|e| e["messageId"] == m["messageId"])
+            .unwrap_or_else(|| panic!("not listed: {m}"))
+            .clone();
+        listed["read"] = m["read"].clone();
+        assert_eq!(&&listed, *m);
+    }
+    // The node's own answers are kept too, though never sent.
+    assert!(all.iter().any(|e| e["outgoing"] == true));
+    assert!(all.iter().all(|e| e["subject"] == ""));
+    assert_eq!(sim.get("/ob/chatmessages/").1, body);
+
+    // limit, then offsetId: the next older one.
+    let (_, first) = sim.get("/ob/chatmessages?limit=1");
+    let first: Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(first.as_array().unwrap()[..], all[..1]);
+    let id = all[0]["messageId"].as_str().unwrap();
+    let (_, next) = sim.get(&format!("/ob/chatmessages?limit=1&offsetId={id}"));
+    let next: Value = serde_json::from_str(&next).unwrap();
+    assert_eq!(next.as_array().unwrap()[..], all[1..2]);
+
+    // One peer; an order's chat by subject, with and without the peer.
+    let peer = direct[0]["peerId"].as_str().unwrap();
+    let (_, mine) = sim.get(&format!("/ob/chatmessages/{peer}"));
+    let mine: Value = serde_json::from_str(&mine).unwrap();
+    assert!(!mine.as_array().unwrap().is_empty());
+    assert!(mine.as_array().unwrap().iter().all(|e| e["peerId"] == peer));
+    let order = sent.iter().find(|m| m["subject"] != "").unwrap();
+    let subject = order["subject"].as_str().unwrap();
+    let (_, by_order) = sim.get(&format!("/ob/chatmessages?subject={subject}"));
+    let by_order: Value = serde_json::from_str(&by_order).unwrap();
+    assert!(by_order
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["messageId"] == order["messageId"]));
+    let with_peer = sim.get(&format!(
+        "/ob/chatmessages/{}?subject={subject}",
+        order["peerId"].as_str().unwrap()
+    ));
+    assert_eq!(
+        serde_json::from_str::<Value>(&with_peer.1).unwrap(),
+        by_order
+    );
+
+    // Conversations: direct chats only, newest first, in the real node's shape.
+    let (head, conv) = sim.get("/ob/chatconversations");
+    assert_eq!(head, real_answer("c01-chatconversations").0);
+    let conv: Value = serde_json::from_str(&conv).unwrap();
+    let real_conv: Value = serde_json::from_str(&real_answer("c01-chatconversations").1).unwrap();
+    assert_eq!(shape(&conv), shape(&real_conv));
+    let newest = &all[0];
+    assert_eq!(conv[0]["peerId"], newest["peerId"]);
+    assert_eq!(conv[0]["lastMessage"], newest["message"]);
+    let unread = all
+        .iter()
+        .filter(|e| {
+            e["peerId"] == conv[0]["peerId"] && e["read"] == false && e["outgoing"] == false
+        })
+        .count();
+    assert_eq!(conv[0]["unread"], unread);
+
+    assert_eq!(
+        sim.get("/ob/chatmessages?limit=abc"),
+        real_answer("c09-chatmessages-badlimit")
+    );
+}
+
+#[test]
+fn sim_rest_needs_the_same_auth_as_the_socket() {
+    let sim = sim(&["--speed", "0", "--user", "u:p"]);
+    let (expected_head, expected_body) = head_and_body(&real("n12-notifications-noauth.raw"));
+    for path in [
+        "/ob/notifications",
+        "/ob/chatmessages",
+        "/ob/chatconversations",
+    ] {
+        let resp = sim.http(&format!("GET {path} HTTP/1.1\r\nConnection: close\r\n\r\n"));
+        assert_eq!(
+            head_and_body(&resp),
+            (expected_head.clone(), expected_body.clone())
+        );
+    }
+    let auth = format!("Authorization: Basic {}\r\n", base64_encode("u:p"));
+    let resp = sim.http(&format!(
+        "GET /ob/chatconversations HTTP/1.1\r\n{auth}Connection: close\r\n\r\n"
+    ));
+    assert!(resp.starts_with("HTTP/1.1 200 OK\r\n"), "{resp}");
+    // Two requests on one connection, as an HTTP/1.1 client may send them.
+    let resp = sim.http(&format!(
+        "GET /ob/notifications?limit=0 HTTP/1.1\r\n{auth}\r\nGET /ob/chatmessages HTTP/1.1\r\n{auth}Connection: close\r\n\r\n"
+    ));
+    assert_eq!(resp.matches("HTTP/1.1 200 OK").count(), 2, "{resp}");
 }

@@ -3,6 +3,7 @@
 //! `story` writes the marketplace, `shapes` makes each generation's frames, `server` speaks
 //! the node's HTTP and websocket. This module only turns options into a running server.
 
+mod rest;
 mod server;
 mod shapes;
 mod story;

@@ -18,13 +18,13 @@ use base64::Engine as _;
 use rustls::{ServerConfig, ServerConnection, StreamOwned};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
-use serde_json::{json, Value};
 use tungstenite::protocol::frame::coding::{Data, OpCode};
 use tungstenite::protocol::frame::Frame;
 use tungstenite::protocol::{Role, WebSocket};
 use tungstenite::{Bytes, Message};
 
-use super::story::{db_timestamp, Story};
+use super::rest::{self, Query, Reply, Store};
+use super::story::{Beat, Story};
 use super::{shapes, SimAuth, SimOptions};
 use crate::cli::Generation;
 use crate::exit::Failure;
@@ -33,8 +33,6 @@ use crate::exit::Failure;
 const QUEUE: usize = 256;
 /// At `--speed 0` the story waits while even the fastest client has this many frames queued.
 const PACE: usize = QUEUE / 2;
-/// Notifications kept for `GET /ob/notifications`, newest win.
-const STORE: usize = 10_000;
 const HEAD_LIMIT: usize = 16 * 1024;
 const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -94,7 +92,7 @@ struct Shared {
     stopping: Mutex<bool>,
     wake: Condvar,
     hub: Hub,
-    store: Mutex<VecDeque<Stored>>,
+    store: Mutex<Store>,
     auth: SimAuth,
     tls: Option<Arc<ServerConfig>>,
 }
@@ -119,13 +117,6 @@ impl Shared {
                 .0;
         }
     }
-}
-
-struct Stored {
-    id: String,
-    ty: String,
-    timestamp: String,
-    notification: Value,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -177,7 +168,7 @@ pub(super) fn start(opts: SimOptions, addr: SocketAddr) -> Result<SimHandle, Fai
         stopping: Mutex::new(false),
         wake: Condvar::new(),
         hub: Hub::default(),
-        store: Mutex::new(VecDeque::new()),
+        store: Mutex::new(Store::default()),
         auth: opts.auth.clone(),
         tls,
     });
@@ -229,21 +220,23 @@ fn tell(shared: &Shared, opts: &SimOptions) {
                 }
             }
         }
-        if let Some((id, ty)) = beat.persisted() {
-            let mut store = lock(&shared.store);
-            if store.len() == STORE {
-                store.pop_front();
-            }
-            store.push_back(Stored {
-                id,
-                ty,
-                timestamp: db_timestamp(beat.at),
-                notification: beat.frame["notification"].clone(),
-            });
+        keep(&mut lock(&shared.store), &beat);
+        if beat.silent {
+            continue;
         }
         shared
             .hub
             .broadcast(Bytes::from(shapes::render(&beat.frame)));
+    }
+}
+
+/// What the node's database keeps of a beat: persisted notifications and chat messages.
+fn keep(store: &mut Store, beat: &Beat) {
+    if beat.persisted().is_some() {
+        store.put_notification(&beat.frame["notification"], beat.at.as_secs());
+    }
+    if let Some(m) = beat.frame.get("message") {
+        store.put_chat(m, beat.at.as_nanos());
     }
 }
 
@@ -454,94 +447,117 @@ fn serve(shared: &Arc<Shared>, tcp: TcpStream) -> io::Result<()> {
         }
         None => Io::Plain(tcp.try_clone()?),
     };
-    let (head, rest) = read_head(&mut io)?;
-    let Some(req) = parse_head(&head) else {
-        return respond(
-            &mut io,
-            "400 Bad Request",
-            "text/plain; charset=utf-8",
-            b"Bad Request\n",
-        );
-    };
-    let forbidden = |io: &mut Io<TcpStream>| {
-        respond(
-            io,
-            "403 Forbidden",
-            "text/plain; charset=utf-8",
-            b"403 - Forbidden",
-        )
-    };
-    match req.path.as_str() {
-        "/ws" => {
-            if !authorized(&shared.auth, &req) {
-                return forbidden(&mut io);
-            }
-            let key = req.header("Sec-WebSocket-Key").next().map(str::to_owned);
-            let upgrade = req.method == "GET"
-                && req.has_token("Connection", "upgrade")
-                && req.has_token("Upgrade", "websocket")
-                && req
-                    .header("Sec-WebSocket-Version")
-                    .any(|v| v.trim() == "13");
-            match key {
-                Some(key) if upgrade => {
-                    let accept = tungstenite::handshake::derive_accept_key(key.trim().as_bytes());
-                    let head = format!(
-                        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
-                         Connection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"
-                    );
-                    io.write_all(head.as_bytes())?;
-                    io.flush()?;
-                    tcp.set_read_timeout(None)?;
-                    websocket(shared, io.into_inbox(), rest, tcp)
-                }
-                _ => respond(
-                    &mut io,
-                    "400 Bad Request",
-                    "text/plain; charset=utf-8",
-                    b"Bad Request\n",
-                ),
-            }
+    let mut rest = Vec::new();
+    // HTTP/1.1 keep-alive: answer requests on this connection until the client is done.
+    loop {
+        let head = match read_head(&mut io, &mut rest) {
+            Ok(Some(head)) => head,
+            Ok(None) => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        let Some(req) = parse_head(&head) else {
+            return respond_text(&mut io, "400 Bad Request", b"Bad Request\n");
+        };
+        if req.path == "/ws" {
+            return upgrade(shared, io, &req, rest, tcp);
         }
-        "/ob/notifications" => {
-            if !authorized(&shared.auth, &req) {
-                return forbidden(&mut io);
-            }
-            if req.method != "GET" {
-                return respond(
-                    &mut io,
-                    "405 Method Not Allowed",
-                    "text/plain; charset=utf-8",
-                    b"405 - Method Not Allowed",
-                );
-            }
-            let body = notifications(shared, &req.query);
-            respond(&mut io, "200 OK", "application/json", body.as_bytes())
+        answer(shared, &mut io, &req)?;
+        let has_body = req.header("Content-Length").any(|v| v.trim() != "0")
+            || req.header("Transfer-Encoding").next().is_some();
+        if has_body || req.has_token("Connection", "close") {
+            return Ok(());
         }
-        _ => respond(
-            &mut io,
-            "404 Not Found",
-            "text/plain; charset=utf-8",
-            b"404 page not found\n",
-        ),
     }
 }
 
-/// Reads up to the blank line; returns the head and whatever came after it.
-fn read_head(io: &mut impl Read) -> io::Result<(String, Vec<u8>)> {
-    let mut buf = Vec::with_capacity(1024);
+fn upgrade(
+    shared: &Arc<Shared>,
+    mut io: Io<TcpStream>,
+    req: &Request,
+    rest: Vec<u8>,
+    tcp: TcpStream,
+) -> io::Result<()> {
+    if !authorized(&shared.auth, req) {
+        return respond_forbidden(&mut io);
+    }
+    let key = req.header("Sec-WebSocket-Key").next().map(str::to_owned);
+    let upgrade = req.method == "GET"
+        && req.has_token("Connection", "upgrade")
+        && req.has_token("Upgrade", "websocket")
+        && req
+            .header("Sec-WebSocket-Version")
+            .any(|v| v.trim() == "13");
+    match key {
+        Some(key) if upgrade => {
+            let accept = tungstenite::handshake::derive_accept_key(key.trim().as_bytes());
+            let head = format!(
+                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
+                 Connection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"
+            );
+            io.write_all(head.as_bytes())?;
+            io.flush()?;
+            tcp.set_read_timeout(None)?;
+            websocket(shared, io.into_inbox(), rest, tcp)
+        }
+        _ => respond_text(&mut io, "400 Bad Request", b"Bad Request\n"),
+    }
+}
+
+/// One REST request, routed as the node's gateway and `jsonAPIHandler` route it.
+fn answer(shared: &Shared, io: &mut Io<TcpStream>, req: &Request) -> io::Result<()> {
+    if !req.path.starts_with("/ob/") {
+        return respond_text(io, "404 Not Found", b"404 page not found\n");
+    }
+    if !authorized(&shared.auth, req) {
+        return respond_forbidden(io);
+    }
+    let head_only = req.method == "HEAD";
+    let reply = match req.method.as_str() {
+        "GET" | "HEAD" => {
+            let query = Query::parse(&req.query);
+            let store = lock(&shared.store);
+            let path = req.path.as_str();
+            if path.starts_with("/ob/chatmessages") {
+                store.chat_messages(rest::chat_peer(path), &query)
+            } else if path.starts_with("/ob/chatconversations") {
+                store.chat_conversations()
+            } else if path.starts_with("/ob/notifications") {
+                store.notifications(&query)
+            } else {
+                Reply::not_found()
+            }
+        }
+        // The node's handler answers an OPTIONS request with nothing.
+        "OPTIONS" => Reply {
+            status: "200 OK",
+            body: String::new(),
+        },
+        _ => Reply::not_found(),
+    };
+    respond_json(io, &reply, head_only)
+}
+
+/// Reads up to the blank line, starting with `buf` (what came after the previous request);
+/// leaves in `buf` whatever came after this head. `None` when the client closed first.
+fn read_head(io: &mut impl Read, buf: &mut Vec<u8>) -> io::Result<Option<String>> {
     let mut chunk = [0u8; 2048];
     loop {
-        if let Some(end) = memchr::memmem::find(&buf, b"\r\n\r\n") {
+        if let Some(end) = memchr::memmem::find(buf, b"\r\n\r\n") {
             let rest = buf.split_off(end + 4);
-            return Ok((String::from_utf8_lossy(&buf).into_owned(), rest));
+            let head = String::from_utf8_lossy(buf).into_owned();
+            *buf = rest;
+            return Ok(Some(head));
         }
         if buf.len() > HEAD_LIMIT {
             return Err(io::Error::other("request head too large"));
         }
-        let n = io.read(&mut chunk)?;
+        let n = match io.read(&mut chunk) {
+            Ok(n) => n,
+            Err(e) if buf.is_empty() && e.kind() == io::ErrorKind::WouldBlock => return Ok(None),
+            Err(e) => return Err(e),
+        };
         if n == 0 {
-            return Err(io::ErrorKind::UnexpectedEof.into());
+            return Ok(None);
         }
         buf.extend_from_slice(&chunk[..n]);
     }
@@ -588,78 +604,47 @@ fn authorized(auth: &SimAuth, req: &Request) -> bool {
     }
 }
 
-fn respond(io: &mut impl Write, status: &str, ctype: &str, body: &[u8]) -> io::Result<()> {
-    let date = chrono::Utc::now().format("%a, %d %b %Y %H:%M:%S GMT");
+fn http_date() -> impl std::fmt::Display {
+    chrono::Utc::now().format("%a, %d %b %Y %H:%M:%S GMT")
+}
+
+/// A JSON answer with the node's header order (the handler sets the type, Go adds the rest).
+fn respond_json(io: &mut impl Write, reply: &Reply, head_only: bool) -> io::Result<()> {
     let head = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nDate: {date}\r\nContent-Length: {}\r\n\r\n",
+        "HTTP/1.1 {}\r\nContent-Type: application/json\r\nDate: {}\r\nContent-Length: {}\r\n\r\n",
+        reply.status,
+        http_date(),
+        reply.body.len()
+    );
+    io.write_all(head.as_bytes())?;
+    if !head_only {
+        io.write_all(reply.body.as_bytes())?;
+    }
+    io.flush()
+}
+
+/// The node's refusal, exactly: `403 - Forbidden`, no newline, no `WWW-Authenticate`.
+fn respond_forbidden(io: &mut impl Write) -> io::Result<()> {
+    let head = format!(
+        "HTTP/1.1 403 Forbidden\r\nDate: {}\r\nContent-Length: 15\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n403 - Forbidden",
+        http_date()
+    );
+    io.write_all(head.as_bytes())?;
+    io.flush()
+}
+
+/// Go's plain-text answers (`404 page not found`, `400 Bad Request`).
+fn respond_text(io: &mut impl Write, status: &str, body: &[u8]) -> io::Result<()> {
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\n\
+         X-Content-Type-Options: nosniff\r\nDate: {}\r\nContent-Length: {}\r\n\r\n",
+        http_date(),
         body.len()
     );
     io.write_all(head.as_bytes())?;
     io.write_all(body)?;
     io.flush()
-}
-
-/// `GET /ob/notifications`: stored notifications, newest first, as the node's handler does.
-fn notifications(shared: &Shared, query: &str) -> String {
-    let mut limit: Option<usize> = None;
-    let mut offset: Option<String> = None;
-    let mut filter: Vec<String> = Vec::new();
-    for (k, v) in query.split('&').filter_map(|p| p.split_once('=')) {
-        let v = percent_decode(v);
-        match k {
-            "limit" => limit = v.parse::<i64>().ok().and_then(|n| usize::try_from(n).ok()),
-            "offsetId" if !v.is_empty() => offset = Some(v),
-            "filter" => {
-                filter = v
-                    .split(',')
-                    .map(|t| t.trim().to_lowercase())
-                    .filter(|t| !t.is_empty())
-                    .collect()
-            }
-            _ => {}
-        }
-    }
-    let store = lock(&shared.store);
-    let wanted = |s: &&Stored| filter.is_empty() || filter.contains(&s.ty);
-    let total = store.iter().filter(wanted).count();
-    let newest_first = store.iter().rev().filter(wanted);
-    let after: Vec<&Stored> = match &offset {
-        // Older than the given one; an unknown id matches nothing, as in the node's SQL.
-        Some(id) => newest_first.skip_while(|s| &s.id != id).skip(1).collect(),
-        None => newest_first.collect(),
-    };
-    let list: Vec<Value> = after
-        .into_iter()
-        .take(limit.unwrap_or(usize::MAX))
-        .map(|s| {
-            json!({"notification": s.notification, "read": false,
-                   "timestamp": s.timestamp, "type": s.ty})
-        })
-        .collect();
-    shapes::render(&json!({"notifications": list, "total": total, "unread": store.len()}))
-}
-
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = |c: u8| (c as char).to_digit(16);
-        match b[i] {
-            b'%' if i + 2 < b.len() => match (hex(b[i + 1]), hex(b[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push((h * 16 + l) as u8);
-                    i += 3;
-                    continue;
-                }
-                _ => out.push(b'%'),
-            },
-            b'+' => out.push(b' '),
-            c => out.push(c),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Runs one websocket client until it leaves or is dropped.
