@@ -320,10 +320,12 @@ fn sim_stores_only_persisted_notifications() {
 #[test]
 fn sim_duration_errors_name_the_option() {
     assert_eq!(
-        super::parse_duration("250ms").unwrap(),
+        super::parse_duration("--duration", "250ms").unwrap(),
         Duration::from_millis(250)
     );
-    let e = super::parse_duration("5 parsecs").unwrap_err().to_string();
+    let e = super::parse_duration("--duration", "5 parsecs")
+        .unwrap_err()
+        .to_string();
     assert!(
         e.starts_with("--duration: invalid duration '5 parsecs'"),
         "{e}"
