@@ -799,3 +799,251 @@ fn sim_rest_needs_the_same_auth_as_the_socket() {
     ));
     assert_eq!(resp.matches("HTTP/1.1 200 OK").count(), 2, "{resp}");
 }
+
+// ---- fault injection ----------------------------------------------------------------------
+
+/// How a client's connection ended.
+#[derive(Debug, PartialEq)]
+enum End {
+    /// A close frame with this code.
+    Close(u16),
+    /// The TCP connection ended with no close frame, as the node drops a client.
+    Reset,
+}
+
+/// Reads until the connection ends (or `limit` passes, which fails the test).
+fn read_to_end(ws: &mut Ws, limit: Duration, mut each: impl FnMut(&str)) -> End {
+    let deadline = Instant::now() + limit;
+    loop {
+        assert!(Instant::now() < deadline, "the connection did not end");
+        match ws.read() {
+            Ok(Message::Text(t)) => each(t.as_str()),
+            Ok(Message::Close(f)) => return End::Close(f.map_or(1005, |f| u16::from(f.code))),
+            Ok(_) => {}
+            Err(tungstenite::Error::Io(e))
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(tungstenite::Error::Protocol(
+                tungstenite::error::ProtocolError::ResetWithoutClosingHandshake,
+            ))
+            | Err(tungstenite::Error::Io(_)) => return End::Reset,
+            Err(e) => panic!("unexpected end: {e:?}"),
+        }
+    }
+}
+
+impl Sim {
+    fn post(&self, target: &str) -> String {
+        self.http(&format!(
+            "POST {target} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        ))
+    }
+
+    /// Connects, retrying while a restarting node refuses (bounded).
+    fn reconnect(&self) -> Ws {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            match self.connect(&[]) {
+                Ok(ws) => return ws,
+                Err(e) => assert!(Instant::now() < deadline, "never came back: {e}"),
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn notification_ids(&self) -> Vec<String> {
+        let all = self.get_json("/ob/notifications");
+        all["notifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                e["notification"]["notificationId"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    }
+}
+
+fn notification_id(frame: &str) -> Option<String> {
+    let v: Value = serde_json::from_str(frame).ok()?;
+    Some(
+        v.get("notification")?
+            .get("notificationId")?
+            .as_str()?
+            .to_string(),
+    )
+}
+
+#[test]
+fn sim_restart_drops_refuses_comes_back_and_lists_what_was_missed() {
+    let sim = sim(&["--speed", "5", "--down-for", "2s"]);
+    let mut ws = sim.connect(&[]).unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    // Some story first, then a restart on demand.
+    for _ in 0..5 {
+        if let Some(id) = notification_id(&text(&mut ws)) {
+            seen.insert(id);
+        }
+    }
+    assert!(sim
+        .post("/obtail-sim/restart")
+        .starts_with("HTTP/1.1 200 OK"));
+    let end = read_to_end(&mut ws, Duration::from_secs(30), |t| {
+        if let Some(id) = notification_id(t) {
+            seen.insert(id);
+        }
+    });
+    assert_eq!(end, End::Reset, "a restart sends no close frame");
+    // Down: connections are refused (not accepted and then dropped).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let refused = loop {
+        match TcpStream::connect(("127.0.0.1", sim.port)) {
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => break true,
+            _ if Instant::now() > deadline => break false,
+            _ => std::thread::sleep(Duration::from_millis(20)),
+        }
+    };
+    assert!(refused, "a restarting node refuses connections");
+    // Back: events at once, and REST lists the notifications the socket could not deliver.
+    let mut ws = sim.reconnect();
+    let first = text(&mut ws);
+    assert!(first.starts_with("{\n    \""), "{first}");
+    let listed = sim.notification_ids();
+    let missed: Vec<&String> = listed.iter().filter(|id| !seen.contains(*id)).collect();
+    assert!(
+        !missed.is_empty(),
+        "nothing told while down was listed: {listed:?}"
+    );
+}
+
+#[test]
+fn sim_restarts_on_a_schedule() {
+    let sim = sim(&[
+        "--speed",
+        "0",
+        "--restart-every",
+        "2s",
+        "--down-for",
+        "500ms",
+    ]);
+    for _ in 0..2 {
+        let mut ws = sim.reconnect();
+        let mut n = 0;
+        assert_eq!(
+            read_to_end(&mut ws, Duration::from_secs(30), |_| n += 1),
+            End::Reset
+        );
+        assert!(n > 0);
+    }
+}
+
+/// Reads until nothing comes for `quiet`; how many frames came.
+fn drain(ws: &mut Ws, quiet: Duration) -> usize {
+    if let MaybeTlsStream::Plain(s) = ws.get_ref() {
+        s.set_read_timeout(Some(quiet)).unwrap();
+    }
+    let mut n = 0;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        match ws.read() {
+            Ok(_) => n += 1,
+            Err(tungstenite::Error::Io(e))
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                return n
+            }
+            Err(e) => panic!("dropped while stalled: {e:?}"),
+        }
+    }
+    panic!("never went quiet");
+}
+
+#[test]
+fn sim_stall_on_demand_silences_frames_pongs_and_rest() {
+    let sim = sim(&["--speed", "0"]);
+    let mut ws = sim.connect(&[]).unwrap();
+    text(&mut ws);
+    assert!(sim.post("/obtail-sim/stall").starts_with("HTTP/1.1 200 OK"));
+    // What was already on its way arrives; then nothing, not even a pong.
+    drain(&mut ws, Duration::from_secs(2));
+    ws.send(Message::Ping(b"alive?".to_vec().into())).unwrap();
+    assert_eq!(
+        drain(&mut ws, Duration::from_secs(2)),
+        0,
+        "a stalled node answered"
+    );
+    let mut rest = TcpStream::connect(("127.0.0.1", sim.port)).unwrap();
+    rest.set_read_timeout(Some(Duration::from_secs(1))).unwrap();
+    rest.write_all(b"GET /ob/notifications HTTP/1.1\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = [0u8; 16];
+    assert!(
+        rest.read(&mut answer).is_err(),
+        "a stalled node answered REST"
+    );
+    // Resumed: the pong, the REST answer and the story come through, nobody was dropped.
+    assert!(sim
+        .post("/obtail-sim/resume")
+        .starts_with("HTTP/1.1 200 OK"));
+    rest.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut resp = Vec::new();
+    let _ = rest.read_to_end(&mut resp);
+    assert!(resp.starts_with(b"HTTP/1.1 200 OK"));
+    if let MaybeTlsStream::Plain(s) = ws.get_ref() {
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    }
+    let mut pong = false;
+    for _ in 0..2000 {
+        match ws.read().unwrap() {
+            Message::Pong(p) if p.as_ref() == b"alive?" => {
+                pong = true;
+                break;
+            }
+            _ => {}
+        }
+    }
+    assert!(pong, "no pong after resume");
+    // A timed stall ends by itself.
+    assert!(sim
+        .post("/obtail-sim/stall?for=1s")
+        .starts_with("HTTP/1.1 200 OK"));
+    drain(&mut ws, Duration::from_millis(500));
+    text(&mut ws);
+    assert!(sim
+        .post("/obtail-sim/stall?for=soon")
+        .starts_with("HTTP/1.1 400"));
+}
+
+#[test]
+fn sim_stalls_on_a_schedule() {
+    let sim = sim(&["--speed", "0", "--stall", "1s:2s"]);
+    let mut ws = sim.connect(&[]).unwrap();
+    // Somewhere in the first seconds there is a silence of about two seconds.
+    let start = Instant::now();
+    let mut longest = Duration::ZERO;
+    let mut last = Instant::now();
+    while start.elapsed() < Duration::from_secs(8) {
+        text(&mut ws);
+        longest = longest.max(last.elapsed());
+        last = Instant::now();
+    }
+    assert!(
+        longest >= Duration::from_millis(1500),
+        "longest gap {longest:?}"
+    );
+    let e = std::process::Command::new(env!("CARGO_BIN_EXE_obtail"))
+        .args(["sim", "--stall", "10s"])
+        .output()
+        .unwrap();
+    assert_eq!(e.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&e.stderr).contains("want EVERY:FOR"));
+}
