@@ -1047,3 +1047,160 @@ fn sim_stalls_on_a_schedule() {
     assert_eq!(e.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&e.stderr).contains("want EVERY:FOR"));
 }
+
+// ---- slow clients ---------------------------------------------------------------------------
+
+/// A websocket client made by hand: upgraded, then whatever the test does with the socket.
+fn raw_upgrade(port: u16) -> TcpStream {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.write_all(upgrade_request(port, "").as_bytes()).unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        s.read_exact(&mut byte).unwrap();
+        head.push(byte[0]);
+    }
+    assert!(head.starts_with(b"HTTP/1.1 101"));
+    s
+}
+
+/// A client's text frame: masked, as clients must send.
+fn masked_text(payload: &[u8]) -> Vec<u8> {
+    let mut f = vec![0x81];
+    match payload.len() {
+        n if n < 126 => f.push(0x80 | n as u8),
+        n if n <= 0xFFFF => {
+            f.push(0x80 | 126);
+            f.extend_from_slice(&(n as u16).to_be_bytes());
+        }
+        n => {
+            f.push(0x80 | 127);
+            f.extend_from_slice(&(n as u64).to_be_bytes());
+        }
+    }
+    let key = [0x12, 0x34, 0x56, 0x78];
+    f.extend_from_slice(&key);
+    f.extend(payload.iter().enumerate().map(|(i, b)| b ^ key[i % 4]));
+    f
+}
+
+fn count_burst(text: &str) -> usize {
+    usize::from(text.starts_with("{\"burst\":"))
+}
+
+#[test]
+fn sim_drops_only_the_client_that_stopped_reading() {
+    const N: usize = 20_000;
+    let sim = sim(&["--speed", "1"]);
+    let stalled = raw_upgrade(sim.port);
+    let url = sim.url();
+    let reading = std::thread::spawn(move || {
+        let (mut ws, _) = tungstenite::connect(&url).unwrap();
+        read_count(&mut ws, N, count_burst)
+    });
+    // The sender reads its own echoes on one thread while it sends on another.
+    let sender = raw_upgrade(sim.port);
+    let mut out = sender.try_clone().unwrap();
+    let sending = std::thread::spawn(move || {
+        let pad = "x".repeat(1000);
+        for i in 0..N {
+            out.write_all(&masked_text(
+                format!("{{\"burst\":{i},\"pad\":\"{pad}\"}}").as_bytes(),
+            ))
+            .unwrap();
+        }
+    });
+    let mut echoes = WebSocket::from_raw_socket(
+        MaybeTlsStream::Plain(sender),
+        tungstenite::protocol::Role::Client,
+        None,
+    );
+    let (mine, end) = read_count(&mut echoes, N, count_burst);
+    sending.join().unwrap();
+    assert_eq!((mine, end), (N, None), "the sending client lost its echoes");
+    let (theirs, end) = reading.join().unwrap();
+    assert_eq!((theirs, end), (N, None), "the reading client was dropped");
+    // The stalled one: what the kernel held, then the end, with no close frame.
+    let mut stalled = stalled;
+    stalled
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut got = Vec::new();
+    let ended = stalled.read_to_end(&mut got);
+    assert!(
+        ended.is_ok()
+            || ended
+                .as_ref()
+                .is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionReset),
+        "{ended:?}"
+    );
+    let frames = memchr_count(&got, b"{\"burst\":");
+    eprintln!("the stalled client got {frames} of {N} burst frames before it was dropped");
+    assert!(frames < N, "the stalled client got all {frames} frames");
+    assert!(!got.windows(2).any(|w| w == [0x88, 0x02]), "a close frame");
+}
+
+fn memchr_count(hay: &[u8], needle: &[u8]) -> usize {
+    hay.windows(needle.len()).filter(|w| *w == needle).count()
+}
+
+/// Reads until `count` has added up to `want` (`None`) or the connection ends (`Some`),
+/// within two minutes.
+fn read_count(ws: &mut Ws, want: usize, count: impl Fn(&str) -> usize) -> (usize, Option<End>) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut n = 0;
+    while n < want {
+        assert!(Instant::now() < deadline, "too slow: {n} of {want}");
+        match ws.read() {
+            Ok(Message::Text(t)) => n += count(t.as_str()),
+            Ok(Message::Close(f)) => {
+                return (n, Some(End::Close(f.map_or(1005, |f| u16::from(f.code)))))
+            }
+            Ok(_) => {}
+            Err(tungstenite::Error::Io(e))
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(_) => return (n, Some(End::Reset)),
+        }
+    }
+    (n, None)
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn sim_memory_stays_bounded_under_a_client_that_sends_and_never_reads() {
+    let sim = sim(&["--speed", "1"]);
+    let mut flood = raw_upgrade(sim.port);
+    let frame = masked_text(&vec![b'a'; 256 * 1024]);
+    let pid = sim.child.id();
+    let mut peak = 0;
+    let mut sent = 0usize;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let dropped = loop {
+        if Instant::now() > deadline {
+            break false;
+        }
+        if flood.write_all(&frame).is_err() {
+            break true;
+        }
+        sent += frame.len();
+        peak = peak.max(rss_kib(pid));
+    };
+    peak = peak.max(rss_kib(pid));
+    assert!(dropped, "never dropped after {} MiB", sent >> 20);
+    // Two bounded queues (its own and nobody else's) plus one message being read.
+    assert!(peak < 300 * 1024, "the sim grew to {} MiB", peak / 1024);
+    // And it still serves others.
+    let mut ws = sim.connect(&[]).unwrap();
+    text(&mut ws);
+}
