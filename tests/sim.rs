@@ -27,13 +27,27 @@ impl Drop for Sim {
 }
 
 fn sim(extra: &[&str]) -> Sim {
+    sim_fed(extra, None)
+}
+
+/// `obtail sim` with `input` on its stdin.
+fn sim_fed(extra: &[&str], input: Option<&str>) -> Sim {
     let mut child = Command::new(env!("CARGO_BIN_EXE_obtail"))
         .args(["sim", "--listen", "127.0.0.1:0", "--seed", "7"])
         .args(extra)
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
         .expect("run obtail sim");
+    if let Some(input) = input {
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(input.as_bytes()).unwrap();
+    }
     let mut line = String::new();
     BufReader::new(child.stderr.take().unwrap())
         .read_line(&mut line)
@@ -1203,4 +1217,125 @@ fn sim_memory_stays_bounded_under_a_client_that_sends_and_never_reads() {
     // And it still serves others.
     let mut ws = sim.connect(&[]).unwrap();
     text(&mut ws);
+}
+
+// ---- --frames -------------------------------------------------------------------------------
+
+/// The frames of a recording, each as a client must receive it, and the recording's text in
+/// three formats: `--record` lines, NDJSON, and the node's pretty frames.
+fn recordings() -> (Vec<String>, [String; 3]) {
+    let frames: Vec<String> = vec![
+        "{\n    \"status\": \"publishing\"\n}".into(),
+        "{\n    \"notification\": {\n        \"notificationId\": \"QmX\",\n        \"peerId\": \"QmY\",\n        \"type\": \"follow\"\n    }\n}".into(),
+        "{\n    \"message\": {\n        \"message\": \"h\u{e9}llo \\u003cb\\u003e\",\n        \"peerId\": \"QmY\"\n    }\n}".into(),
+        "{\n    \"status\": \"publish complete\"\n}".into(),
+    ];
+    let compact: Vec<String> = frames
+        .iter()
+        .map(|f| serde_json::to_string(&serde_json::from_str::<Value>(f).unwrap()).unwrap())
+        .collect();
+    let record = compact
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            format!(
+                "{{\"time\":\"2026-12-02T00:00:0{i}.250000Z\",\"source\":\"ws://127.0.0.1:4002/ws\",\"frame\":{f}}}\n"
+            )
+        })
+        .collect();
+    let ndjson = compact.iter().map(|f| format!("{f}\n")).collect();
+    let pretty = frames.join("\n");
+    (frames, [record, ndjson, pretty])
+}
+
+fn frames_sim(text: &str, extra: &[&str]) -> (Sim, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rec");
+    std::fs::write(&path, text).unwrap();
+    let mut args = vec!["--frames", path.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    (sim(&args), dir)
+}
+
+fn all_frames(ws: &mut Ws) -> (Vec<String>, End) {
+    let mut got = Vec::new();
+    let end = read_to_end(ws, Duration::from_secs(30), |t| got.push(t.to_string()));
+    (got, end)
+}
+
+#[test]
+fn sim_frames_serves_each_format_byte_for_byte_from_the_first_frame() {
+    let (frames, [record, ndjson, pretty]) = recordings();
+    let compact: Vec<String> = frames
+        .iter()
+        .map(|f| serde_json::to_string(&serde_json::from_str::<Value>(f).unwrap()).unwrap())
+        .collect();
+    for (text, want) in [(&record, &compact), (&ndjson, &compact), (&pretty, &frames)] {
+        let (sim, _dir) = frames_sim(text, &["--speed", "0"]);
+        // Every client gets the whole recording, from its first frame, then a clean close.
+        for _ in 0..2 {
+            let mut ws = sim.connect(&[]).unwrap();
+            assert_eq!(all_frames(&mut ws), (want.clone(), End::Close(1000)));
+        }
+    }
+    // stdin works the same way.
+    let sim = sim_fed(&["--frames", "-", "--speed", "0"], Some(&pretty));
+    let mut ws = sim.connect(&[]).unwrap();
+    assert_eq!(all_frames(&mut ws), (frames.clone(), End::Close(1000)));
+}
+
+#[test]
+fn sim_frames_keeps_the_recorded_pace_scaled_by_speed_and_loops() {
+    let (frames, [record, ndjson, _]) = recordings();
+    let n = frames.len();
+    // Recorded 1 s apart: at --speed 4, about 0.75 s in all (never less).
+    let (sim, _dir) = frames_sim(&record, &["--speed", "4"]);
+    let mut ws = sim.connect(&[]).unwrap();
+    let start = Instant::now();
+    let (got, end) = all_frames(&mut ws);
+    assert_eq!((got.len(), end), (n, End::Close(1000)));
+    assert!(
+        start.elapsed() >= Duration::from_millis(700),
+        "{:?}",
+        start.elapsed()
+    );
+    // --loop starts over instead of closing.
+    let (sim, _dir) = frames_sim(&ndjson, &["--speed", "0", "--loop"]);
+    let mut ws = sim.connect(&[]).unwrap();
+    let got: Vec<String> = (0..3 * n + 1).map(|_| text(&mut ws)).collect();
+    assert_eq!(got[..n], got[n..2 * n]);
+    assert_eq!(got[0], got[3 * n]);
+    // A client that reads nothing does not hold the others back at --speed 0.
+    let _idle = raw_upgrade(sim.port);
+    let mut other = sim.connect(&[]).unwrap();
+    for _ in 0..10_000 {
+        text(&mut other);
+    }
+}
+
+#[test]
+fn sim_frames_refuses_an_empty_recording_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::write(&empty, "\n\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_obtail"))
+        .args(["sim", "--listen", "127.0.0.1:0", "--frames"])
+        .arg(&empty)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no frames in it"), "{err}");
+    let out = Command::new(env!("CARGO_BIN_EXE_obtail"))
+        .args([
+            "sim",
+            "--listen",
+            "127.0.0.1:0",
+            "--frames",
+            "/nonexistent/rec",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read /nonexistent/rec"));
 }
