@@ -1339,3 +1339,101 @@ fn sim_frames_refuses_an_empty_recording_clearly() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read /nonexistent/rec"));
 }
+
+// ---- a clean end ----------------------------------------------------------------------------
+
+/// `obtail sim` with its stderr kept, for tests of how it ends.
+fn sim_keeping_stderr(extra: &[&str]) -> (Child, u16, BufReader<std::process::ChildStderr>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_obtail"))
+        .args(["sim", "--listen", "127.0.0.1:0", "--seed", "7"])
+        .args(extra)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    err.read_line(&mut line).unwrap();
+    let port = line
+        .split("127.0.0.1:")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("{line}"));
+    (child, port, err)
+}
+
+fn wait_exit(child: &mut Child) -> Option<i32> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status.code();
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("still running");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn sim_duration_ends_cleanly_with_1001_and_exit_0() {
+    let (mut child, port, mut err) = sim_keeping_stderr(&["--duration", "2s"]);
+    let (mut ws, _) = tungstenite::connect(format!("ws://127.0.0.1:{port}/ws")).unwrap();
+    let mut n = 0;
+    assert_eq!(
+        read_to_end(&mut ws, Duration::from_secs(30), |_| n += 1),
+        End::Close(1001)
+    );
+    assert_eq!(wait_exit(&mut child), Some(0));
+    let mut rest = String::new();
+    err.read_to_string(&mut rest).unwrap();
+    assert_eq!(
+        rest,
+        "obtail sim: --duration is over; closed 1 client(s) with 1001 (going away)\n"
+    );
+}
+
+#[test]
+fn sim_ctrl_c_ends_cleanly_with_1001_and_exit_130() {
+    let (mut child, port, mut err) = sim_keeping_stderr(&["--speed", "5"]);
+    let (mut ws, _) = tungstenite::connect(format!("ws://127.0.0.1:{port}/ws")).unwrap();
+    text(&mut ws);
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert_eq!(
+        read_to_end(&mut ws, Duration::from_secs(30), |_| {}),
+        End::Close(1001)
+    );
+    assert_eq!(wait_exit(&mut child), Some(130));
+    let mut rest = String::new();
+    err.read_to_string(&mut rest).unwrap();
+    assert!(
+        rest.contains("obtail sim: interrupted; closed 1 client(s) with 1001"),
+        "{rest}"
+    );
+}
+
+#[test]
+fn sim_end_lets_a_no_reconnect_client_exit_0() {
+    let (mut sim, port, _err) = sim_keeping_stderr(&["--speed", "20", "--duration", "2s"]);
+    let out = Command::new(env!("CARGO_BIN_EXE_obtail"))
+        .arg(format!("ws://127.0.0.1:{port}/ws"))
+        .args(["--no-reconnect", "-o", "ndjson"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(wait_exit(&mut sim), Some(0));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.stdout.is_empty());
+}
