@@ -318,7 +318,7 @@ pub enum Command {
     /// List every kind with a one-line description
     Kinds,
     /// Run the simulated node as a websocket server
-    Sim(SimArgs),
+    Sim(Box<SimArgs>),
     /// Write the shell completions and man page (for packagers)
     #[command(hide = true)]
     GenerateDocs {
@@ -362,9 +362,32 @@ pub struct SimArgs {
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
 
-    /// Stop after this long (e.g. 30s, 5m)
+    /// Stop after this long (e.g. 30s, 5m): close every client with 1001 and exit 0
     #[arg(long, value_name = "DURATION")]
     pub duration: Option<String>,
+
+    /// Serve this recording (--record output, NDJSON or pretty frames; - for stdin) to
+    /// every client from its first frame, instead of the story; --speed scales its pace
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
+    pub frames: Option<PathBuf>,
+
+    /// With --frames: start the recording over at its end instead of closing with 1000
+    #[arg(long = "loop", requires = "frames")]
+    pub looping: bool,
+
+    /// Restart like a crashed node every DURATION: drop every client without a close
+    /// frame, refuse connections for --down-for, come back telling events at once
+    #[arg(long, value_name = "DURATION")]
+    pub restart_every: Option<String>,
+
+    /// How long a restart refuses connections
+    #[arg(long, value_name = "DURATION", default_value = "1s")]
+    pub down_for: String,
+
+    /// Go silent on a schedule, EVERY:FOR (e.g. 30s:10s): no frames, no pongs, no REST
+    /// answers, connections kept open (also on demand: POST /obtail-sim/stall)
+    #[arg(long, value_name = "EVERY:FOR")]
+    pub stall: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
