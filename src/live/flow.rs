@@ -31,6 +31,9 @@ const HISTORY_MAX: usize = 20_000;
 /// missed ones (the node's clock against ours; notification times have whole seconds).
 const CLOCK_MARGIN: Duration = Duration::from_secs(2);
 
+/// The drop line names the kinds dropped most; `--stats` has them all.
+const KINDS_SHOWN: usize = 6;
+
 /// What cannot be read back from a node (protocol §9.1: not stored).
 pub const UNRECOVERABLE: &str =
     "typing, read receipts, unfollows, wallet and status frames sent in the gap cannot be recovered";
@@ -195,7 +198,18 @@ impl Flow {
         };
         let mut kinds = ep.kinds;
         kinds.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        let list: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        let mut list: Vec<String> = kinds
+            .iter()
+            .take(KINDS_SHOWN)
+            .map(|(k, n)| format!("{n} {k}"))
+            .collect();
+        if kinds.len() > KINDS_SHOWN {
+            let rest: u64 = kinds[KINDS_SHOWN..].iter().map(|(_, n)| n).sum();
+            list.push(format!(
+                "{rest} of {} other kinds",
+                kinds.len() - KINDS_SHOWN
+            ));
+        }
         let mut line = format!(
             "output was too slow: dropped {} frame{} while {} were waiting (--buffer) ({})",
             ep.total,

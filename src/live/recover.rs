@@ -402,8 +402,14 @@ mod tests {
     use std::path::Path;
 
     fn body(name: &str) -> Vec<u8> {
-        std::fs::read(Path::new("/work/shared/real-node/rest").join(format!("{name}.body")))
-            .unwrap()
+        std::fs::read(
+            Path::new(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/real-node/rest"
+            ))
+            .join(format!("{name}.body")),
+        )
+        .unwrap()
     }
 
     const NEWEST: &str = "QmaykAyLJdvJA3ZJkmuqs1wTDALrB39nLmHNEvDDDekc6o";

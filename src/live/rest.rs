@@ -242,7 +242,7 @@ mod tests {
     use super::*;
     use std::path::Path;
 
-    const REAL: &str = "/work/shared/real-node/rest";
+    const REAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/real-node/rest");
 
     fn real(name: &str) -> Vec<u8> {
         let dir = Path::new(REAL);
