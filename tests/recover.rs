@@ -505,3 +505,97 @@ fn rest_calls_carry_the_sockets_auth() {
     assert_eq!(ids(&ob.stdout()), ["N1"]);
     assert!(!ob.stderr().contains("warning"), "{}", ob.stderr());
 }
+
+/// Runs obtail on `stdin` as a replay; returns (stdout, stderr).
+fn replay(args: &[&str], stdin: &str) -> (String, String) {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_obtail"))
+        .args(["--replay", "-"])
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_books_balance_under_filters_programs_counts_and_invalid_frames() {
+    let session = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/session-0.14.json"
+    ))
+    .unwrap();
+    let (out, err) = replay(
+        &[
+            "--stats",
+            "-t",
+            "notification",
+            "-f",
+            r#"select(.notification.type != "follow")"#,
+        ],
+        &session,
+    );
+    assert_eq!(books(&err), [38, 0, 21, 17, 0, 0, 0], "{err}");
+    assert_eq!(out.lines().count(), 21);
+    // Invalid frames are counted as invalid whether shown or filtered out.
+    let input = "not json\n{\"status\": \"a\"}\n{\"status\": \"b\"}\n[1,\n";
+    let (_, err) = replay(&["--stats", "-T", "invalid"], input);
+    assert_eq!(books(&err), [4, 0, 2, 0, 2, 0, 0], "{err}");
+    // Stopped by -n after the first frame (an invalid one, shown): the rest is not counted.
+    let (_, err) = replay(&["--stats", "-n", "1"], input);
+    assert_eq!(books(&err), [1, 0, 0, 0, 1, 0, 0], "{err}");
+    // A program that prints twice for a frame counts the frame once.
+    let (out, err) = replay(
+        &["--stats", "-f", ".status, .status", "-T", "invalid"],
+        input,
+    );
+    assert_eq!(out.lines().count(), 4);
+    assert_eq!(books(&err), [4, 0, 2, 0, 2, 0, 0], "{err}");
+}
+
+#[test]
+fn the_books_are_printed_at_a_timeout_and_at_ctrl_c() {
+    let server = Server::start(ServerOpts::default(), |ws, _, log| {
+        send(ws, r#"{"status": "s1"}"#);
+        send(ws, r#"{"walletUpdate": {}}"#);
+        drain(ws, log);
+    });
+    let mut ob = Obtail::run(&[
+        "--stats",
+        "--timeout",
+        "1s",
+        "-T",
+        "walletUpdate",
+        &server.url(),
+    ]);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    assert_eq!(books(&ob.stderr()), [2, 0, 1, 1, 0, 0, 0]);
+    let mut ob = Obtail::run(&["--stats", "-n", "5", &server.url()]);
+    assert!(ob.wait_stdout(WAIT, |o| o.lines().count() == 2));
+    ob.interrupt();
+    assert_eq!(ob.wait_exit(WAIT), Some(130), "{}", ob.stderr());
+    assert_eq!(books(&ob.stderr()), [2, 0, 2, 0, 0, 0, 0]);
+}
+
+#[test]
+fn recorded_recovered_events_replay_as_recovered() {
+    let line = r#"{"time":"2026-12-02T00:45:40.000000Z","kind":"notification.follow","source":"ws://n/ws","recovered":true,"frame":{"notification":{"notificationId":"N1","type":"follow"}}}"#;
+    let (out, _) = replay(&["--envelope"], &format!("{line}\n"));
+    assert_eq!(out.trim_end(), line);
+    let (out, _) = replay(&["-f", "$recovered"], &format!("{line}\n"));
+    assert_eq!(out.trim_end(), "true");
+}

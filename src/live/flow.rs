@@ -348,6 +348,7 @@ impl Flow {
             before,
             cutoff: cut(known),
             max,
+            bytes: self.shared.cap,
         };
         let got = recover::collect(
             List::Notifications,

@@ -221,6 +221,9 @@ pub struct Boundary {
     pub cutoff: Option<Stamp>,
     /// At most this many rows are printed; the rest is reported as left out.
     pub max: usize,
+    /// ...and at most this many bytes of them are held (`--buffer`): a node's answers cannot
+    /// make obtail hold more.
+    pub bytes: usize,
 }
 
 /// What one list gave back.
@@ -291,6 +294,7 @@ pub fn collect(
     b: Boundary,
 ) -> Result<Collected, String> {
     let mut out = Collected::default();
+    let mut held = 0;
     let mut offset: Option<String> = None;
     // A node that ignores offsetId would page for ever.
     let max_pages = b.max / PAGE + 4;
@@ -314,10 +318,11 @@ pub fn collect(
                 seen.note(row.id.as_bytes(), Origin::Listed);
                 continue;
             }
-            if out.rows.len() >= b.max {
+            if out.rows.len() >= b.max || held + row.frame.len() > b.bytes {
                 out.truncated = true;
                 break 'pages;
             }
+            held += row.frame.len();
             seen.note(row.id.as_bytes(), Origin::Recovered);
             out.rows.push(row);
         }
@@ -532,6 +537,7 @@ mod tests {
             before,
             cutoff: None,
             max: 1000,
+            bytes: usize::MAX,
         };
         let got = collect(List::Notifications, &mut serve(&list), &mut seen, b).unwrap();
         let want: Vec<String> = (8..130)
@@ -545,6 +551,7 @@ mod tests {
             before: seen.mark(),
             cutoff: None,
             max: 1000,
+            bytes: usize::MAX,
         };
         let again = collect(List::Notifications, &mut serve(&list), &mut seen, b).unwrap();
         assert_eq!(ids(&again), Vec::<&str>::new());
@@ -560,11 +567,23 @@ mod tests {
             before: 0,
             cutoff: None,
             max: 120,
+            bytes: usize::MAX,
         };
         let got = collect(List::Notifications, &mut serve(&list), &mut seen, b).unwrap();
         assert_eq!(got.rows.len(), 120);
         assert!(got.truncated);
         assert_eq!(got.rows.last().unwrap().id, "n499");
+        // The rows held are bounded in bytes too.
+        let small = Boundary { bytes: 1000, ..b };
+        let got = collect(
+            List::Notifications,
+            &mut serve(&list),
+            &mut Seen::new(SEEN_CAP),
+            small,
+        )
+        .unwrap();
+        assert!(got.truncated && !got.rows.is_empty());
+        assert!(got.rows.iter().map(|r| r.frame.len()).sum::<usize>() <= 1000);
         // A node that ignores offsetId ends the paging too.
         let mut stuck = |_: &str| serve(&list)("/ob/notifications?limit=50");
         let got = collect(List::Notifications, &mut stuck, &mut Seen::new(SEEN_CAP), b).unwrap();
@@ -579,6 +598,7 @@ mod tests {
             before: 0,
             cutoff: parse_time("2026-12-02T00:40:00Z"),
             max: 1000,
+            bytes: usize::MAX,
         };
         let got = collect(List::Notifications, &mut fetch, &mut seen, b).unwrap();
         assert_eq!(ids(&got), [MIDDLE, NEWEST]);
@@ -595,6 +615,7 @@ mod tests {
             before: mark,
             cutoff: None,
             max: 1000,
+            bytes: usize::MAX,
         };
         let got = collect(List::Notifications, &mut after, &mut seen, b).unwrap();
         assert_eq!(ids(&got), [NEWEST]);
@@ -611,6 +632,7 @@ mod tests {
             before: 0,
             cutoff: None,
             max: 1000,
+            bytes: usize::MAX,
         };
         let got = collect(List::Chat { subject: "" }, &mut fetch, &mut seen, b).unwrap();
         assert_eq!(got.rows.len(), 2);
