@@ -87,7 +87,12 @@ set edit:completion:arg-completer[obtail] = {|@words|
             cand --speed 'Simulated time speed (1 = real time, 0 = as fast as possible)'
             cand --generation 'Which node generation''s frame shapes to send'
             cand --seed 'Storyline seed (same seed, same story)'
-            cand --duration 'Stop after this long (e.g. 30s, 5m)'
+            cand --duration 'Stop after this long (e.g. 30s, 5m): close every client with 1001 and exit 0'
+            cand --frames 'Serve this recording (--record output, NDJSON or pretty frames; - for stdin) to every client from its first frame, instead of the story; --speed scales its pace'
+            cand --restart-every 'Restart like a crashed node every DURATION: drop every client without a close frame, refuse connections for --down-for, come back telling events at once'
+            cand --down-for 'How long a restart refuses connections'
+            cand --stall 'Go silent on a schedule, EVERY:FOR (e.g. 30s:10s): no frames, no pongs, no REST answers, connections kept open (also on demand: POST /obtail-sim/stall)'
+            cand --loop 'With --frames: start the recording over at its end instead of closing with 1000'
             cand -h 'Print help'
             cand --help 'Print help'
         }
