@@ -25,6 +25,8 @@ use crate::stats::{Col, Stats};
 pub const OVERHEAD: usize = 128;
 /// At most this many events are printed from one recovery; the rest is reported.
 pub const RECOVER_MAX: usize = 5000;
+/// The least a recovery may hold in memory, whatever `--buffer` says.
+const RECOVER_BYTES: usize = 16 << 20;
 /// `--since all` and long `--since` windows read at most this many rows per list.
 const HISTORY_MAX: usize = 20_000;
 /// Without an id known from before a gap, rows this much older than its start are not
@@ -86,7 +88,9 @@ impl Report {
         );
         if self.truncated {
             s.push_str(&format!(
-                " (stopped at {RECOVER_MAX}; older ones were left out)"
+                " (more were missed than one recovery holds, {RECOVER_MAX} events or {} MiB: \
+                 the oldest were left out)",
+                RECOVER_BYTES >> 20
             ));
         }
         if !self.warnings.is_empty() {
@@ -106,6 +110,8 @@ pub struct Flow {
     /// Order ids met, newest last, and whether their chat list was read.
     orders: VecDeque<(String, bool)>,
     episode: Option<Episode>,
+    /// Recovered events waiting for room in the queue (at most --buffer bytes of them).
+    pending: VecDeque<OwnedFrame>,
 }
 
 impl Flow {
@@ -118,6 +124,7 @@ impl Flow {
             direct_known: false,
             orders: VecDeque::new(),
             episode: None,
+            pending: VecDeque::new(),
         }
     }
 
@@ -149,12 +156,15 @@ impl Flow {
         if let Some(order) = order {
             remember_order(&mut self.orders, order);
         }
+        if !self.flush_pending() {
+            return false;
+        }
         if self.episode.is_some() && !self.resume() {
             self.drop_frame(&frame, id);
             return !self.shared.stop.load(Ordering::Relaxed);
         }
         let queued = self.shared.queued.load(Ordering::Acquire);
-        if queued + size > self.shared.cap {
+        if queued + size > self.shared.cap || !self.pending.is_empty() {
             self.episode = Some(Episode {
                 mark: self.seen.mark(),
                 began: chrono::Utc::now(),
@@ -182,6 +192,9 @@ impl Flow {
 
     /// On every read tick: ends a drop episode once the queue has drained.
     pub fn tick(&mut self) -> bool {
+        if !self.flush_pending() {
+            return false;
+        }
         if self.episode.is_some() {
             self.resume();
         }
@@ -190,7 +203,9 @@ impl Flow {
 
     /// Ends the episode when the queue is down to half; says what was lost and recovers.
     fn resume(&mut self) -> bool {
-        if self.shared.queued.load(Ordering::Acquire) > self.shared.cap / 2 {
+        if self.shared.queued.load(Ordering::Acquire) > self.shared.cap / 2
+            || !self.pending.is_empty()
+        {
             return false;
         }
         let Some(ep) = self.episode.take() else {
@@ -344,11 +359,18 @@ impl Flow {
                 None
             }
         };
+        // One budget for every list, so one recovery holds at most --buffer bytes (or
+        // RECOVER_BYTES, for a small --buffer).
+        let budget = std::cell::Cell::new(self.shared.cap.max(RECOVER_BYTES));
         let b = |known: bool| Boundary {
             before,
             cutoff: cut(known),
             max,
-            bytes: self.shared.cap,
+            bytes: budget.get(),
+        };
+        let spend = |rows: &[Row]| {
+            let used: usize = rows.iter().map(|r| r.frame.len()).sum();
+            budget.set(budget.get().saturating_sub(used));
         };
         let got = recover::collect(
             List::Notifications,
@@ -357,6 +379,7 @@ impl Flow {
             b(self.notes_known),
         );
         if let Some(n) = take(got, "missed notifications", &mut report) {
+            spend(&n);
             self.notes_known = true;
             report.notifications = n.len();
             for row in &n {
@@ -376,6 +399,7 @@ impl Flow {
             b(self.direct_known),
         );
         if let Some(c) = take(got, "missed chat messages", &mut report) {
+            spend(&c);
             self.direct_known = true;
             chat.extend(c);
         }
@@ -389,6 +413,7 @@ impl Flow {
             );
             match take(got, "missed order chat", &mut report) {
                 Some(c) => {
+                    spend(&c);
                     self.orders[i].1 = true;
                     chat.extend(c);
                 }
@@ -398,35 +423,38 @@ impl Flow {
         }
         chat.sort_by_key(|r| r.time);
         report.chat = chat.len();
-        let rows = merge_by_time(rows, chat);
-        for row in rows {
-            if !self.send_recovered(row) {
-                break;
-            }
+        for row in merge_by_time(rows, chat) {
+            self.pending.push_back(OwnedFrame {
+                bytes: row.frame,
+                binary: false,
+                time: row.time.unwrap_or_else(chrono::Utc::now),
+                source: self.target.shown.clone(),
+                defect: None,
+                recovered: true,
+            });
         }
+        self.flush_pending();
         report
     }
 
-    /// Queues a recovered event, waiting for room rather than dropping it.
-    fn send_recovered(&self, row: Row) -> bool {
-        let size = row.frame.len() + OVERHEAD;
-        while self.shared.queued.load(Ordering::Acquire) + size > self.shared.cap
-            && self.shared.queued.load(Ordering::Acquire) > 0
-        {
-            if self.shared.stop.load(Ordering::Relaxed) {
+    /// Queues recovered events as room allows: they wait here rather than be dropped, and
+    /// the socket goes on being read meanwhile (live frames that find them waiting are
+    /// dropped and recovered later, so the order stays oldest first).
+    fn flush_pending(&mut self) -> bool {
+        while let Some(f) = self.pending.front() {
+            let size = f.bytes.len() + OVERHEAD;
+            let queued = self.shared.queued.load(Ordering::Acquire);
+            if queued > 0 && queued + size > self.shared.cap {
+                break;
+            }
+            let Some(f) = self.pending.pop_front() else {
+                break;
+            };
+            if !self.send(f, size) {
                 return false;
             }
-            std::thread::sleep(Duration::from_millis(10));
         }
-        let frame = OwnedFrame {
-            bytes: row.frame,
-            binary: false,
-            time: row.time.unwrap_or_else(chrono::Utc::now),
-            source: self.target.shown.clone(),
-            defect: None,
-            recovered: true,
-        };
-        self.send(frame, size)
+        true
     }
 }
 
