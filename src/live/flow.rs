@@ -392,18 +392,30 @@ impl Flow {
             rows.extend(n);
         }
         let mut chat = Vec::new();
-        let got = recover::collect(
-            List::Chat { subject: "" },
-            &mut fetch,
-            &mut self.seen,
-            b(self.direct_known),
-        );
-        if let Some(c) = take(got, "missed chat messages", &mut report) {
+        // A node that did not answer (or too old to) will not answer the chat lists either:
+        // the socket is not read meanwhile, so do not wait on it again.
+        let lists = if report.warnings.is_empty() {
+            self.orders.len() + 1
+        } else {
+            0
+        };
+        let got = (lists > 0).then(|| {
+            recover::collect(
+                List::Chat { subject: "" },
+                &mut fetch,
+                &mut self.seen,
+                b(self.direct_known),
+            )
+        });
+        if let Some(c) = got.and_then(|got| take(got, "missed chat messages", &mut report)) {
             spend(&c);
             self.direct_known = true;
             chat.extend(c);
         }
-        for i in 0..self.orders.len() {
+        for i in 0..lists.saturating_sub(1) {
+            if !report.warnings.is_empty() {
+                break;
+            }
             let (order, known) = self.orders[i].clone();
             let got = recover::collect(
                 List::Chat { subject: &order },
