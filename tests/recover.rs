@@ -360,6 +360,18 @@ fn since_prints_history_then_live_without_doubles() {
     let mut ob = Obtail::run(&["--since", "all", "-n", "1", "-o", "pretty", &url]);
     assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
     assert!(ob.stdout().contains("(recovered)"), "{}", ob.stdout());
+    // With a time limit and a kind filter: history of that kind, then live until the limit.
+    let mut ob = Obtail::run(&[
+        "--since",
+        "all",
+        "--timeout",
+        "1s",
+        "-t",
+        "notification.orderConfirmation",
+        &url,
+    ]);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    assert_eq!(ids(&ob.stdout()), ["H2"]);
 }
 
 #[test]
@@ -598,4 +610,33 @@ fn recorded_recovered_events_replay_as_recovered() {
     assert_eq!(out.trim_end(), line);
     let (out, _) = replay(&["-f", "$recovered"], &format!("{line}\n"));
     assert_eq!(out.trim_end(), "true");
+}
+
+/// REST calls go over the socket's TLS, with its `--cacert` pin (a CA-flagged self-signed
+/// certificate that WebPKI alone would refuse) and its auth.
+#[test]
+fn recovery_over_tls_uses_the_pinned_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let tls = self_signed(dir.path(), true);
+    let node: Node = Node::default();
+    let mut o = opts(&node);
+    o.tls = Some(tls.server.clone());
+    o.require = Some(("authorization".into(), "Basic YWRtaW46cHc=".into()));
+    let n = node.clone();
+    let server = Server::start(o, move |ws, index, log| {
+        if index == 0 {
+            thread::sleep(Duration::from_millis(200));
+            persist(&n, "N1", "follow", &now());
+            cut(ws);
+        } else {
+            drain(ws, log);
+        }
+    });
+    let url = format!("wss://admin:pw@127.0.0.1:{}/ws", server.port);
+    let cacert = tls.cert_pem.to_str().unwrap();
+    let mut ob = Obtail::run(&["--cacert", cacert, "-n", "1", &url]);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    assert_eq!(ids(&ob.stdout()), ["N1"]);
+    assert!(!ob.stderr().contains("warning"), "{}", ob.stderr());
+    assert!(server.log.count("rest /ob/notifications") >= 2);
 }
