@@ -157,9 +157,11 @@ impl LiveSource {
         }
         let until = Instant::now() + STOP_GRACE;
         while let Some(left) = until.checked_duration_since(Instant::now()) {
-            // Draining unblocks threads waiting on a full queue.
-            if let Err(RecvTimeoutError::Disconnected) = self.rx.recv_timeout(left.min(TICK)) {
-                return;
+            // Frames are left; what node threads say as they stop (drops) is printed.
+            match self.rx.recv_timeout(left.min(TICK)) {
+                Err(RecvTimeoutError::Disconnected) => return,
+                Ok(Msg::Note(line)) => warn_line(&line),
+                _ => {}
             }
         }
     }
@@ -343,7 +345,10 @@ fn run_node(target: Target, live: Liveness, shared: FlowShared) {
                 }
                 lost = Some((Instant::now(), chrono::Utc::now(), flow.mark()));
                 match ended {
-                    Ended::Stopped => return,
+                    Ended::Stopped => {
+                        flow.finish();
+                        return;
+                    }
                     Ended::Closed => (true, "the node closed the connection".to_string()),
                     Ended::Lost(why) => (false, why),
                 }
