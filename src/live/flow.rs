@@ -229,7 +229,11 @@ impl Flow {
     pub fn finish(&mut self) {
         if let Some(ep) = self.episode.take() {
             let line = dropped_words(&ep, self.shared.cap);
-            self.note(format!("{line}; obtail stopped before output resumed"));
+            let line = format!("{line}; obtail stopped before output resumed");
+            let _ = self
+                .shared
+                .tx
+                .send(Msg::Last(super::stamped(&self.target.shown, &line)));
         }
     }
 

@@ -46,6 +46,9 @@ pub enum Msg {
     Frame(OwnedFrame),
     /// A status line for stderr, without the `obtail: ` prefix.
     Note(String),
+    /// A node thread's last word as obtail stops (frames it dropped): printed even then,
+    /// when other notes are not.
+    Last(String),
     /// obtail must stop with this failure (refused auth, untrusted certificate).
     Fatal(Failure),
     /// The node's connection ended and it is not retried (`--no-reconnect`).
@@ -160,7 +163,7 @@ impl LiveSource {
             // Frames are left; what node threads say as they stop (drops) is printed.
             match self.rx.recv_timeout(left.min(TICK)) {
                 Err(RecvTimeoutError::Disconnected) => return,
-                Ok(Msg::Note(line)) => warn_line(&line),
+                Ok(Msg::Last(line)) => warn_line(&line),
                 _ => {}
             }
         }
@@ -213,7 +216,7 @@ impl Source for LiveSource {
                     self.idle_reported = false;
                     return Ok(Next::Frame(self.current.insert(f).borrow()));
                 }
-                Msg::Note(line) => warn_line(&line),
+                Msg::Note(line) | Msg::Last(line) => warn_line(&line),
                 Msg::Fatal(failure) => {
                     self.shutdown();
                     return Err(failure);
