@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_obtail_global_optspecs
-    string join \n replay= demo demo-speed= demo-seed= record= cacert= k/insecure connect-timeout= ping-interval= ping-timeout= no-reconnect label= v/verbose max-frame-size= u/user= password-file= cookie= cookie-file= datadir= H/header= t/type= T/exclude-type= order= peer= id= f/filter= filter-file= arg= argjson= o/output= envelope r/raw-output color= n/count= timeout= h/help V/version
+    string join \n replay= demo demo-speed= demo-seed= record= cacert= k/insecure connect-timeout= ping-interval= ping-timeout= no-reconnect max-backoff= no-recover since= buffer= label= v/verbose max-frame-size= u/user= password-file= cookie= cookie-file= datadir= H/header= t/type= T/exclude-type= order= peer= id= f/filter= filter-file= arg= argjson= o/output= envelope r/raw-output color= n/count= timeout= stats h/help V/version
 end
 
 function __fish_obtail_needs_command
@@ -32,6 +32,9 @@ complete -c obtail -n "__fish_obtail_needs_command" -l cacert -d 'Trust this PEM
 complete -c obtail -n "__fish_obtail_needs_command" -l connect-timeout -d 'Give up connecting after this long' -r
 complete -c obtail -n "__fish_obtail_needs_command" -l ping-interval -d 'Send a websocket ping this often' -r
 complete -c obtail -n "__fish_obtail_needs_command" -l ping-timeout -d 'Consider the connection dead after this long with no traffic and no pong' -r
+complete -c obtail -n "__fish_obtail_needs_command" -l max-backoff -d 'Longest wait between reconnect attempts (the first retries come within 100 ms)' -r
+complete -c obtail -n "__fish_obtail_needs_command" -l since -d 'First print the notifications and incoming chat of this far back (1h, 2d, or all)' -r
+complete -c obtail -n "__fish_obtail_needs_command" -l buffer -d 'Bytes of frames held while stdout is slow; beyond it frames are dropped and counted' -r
 complete -c obtail -n "__fish_obtail_needs_command" -l label -d 'Tail the node at URL under a short NAME, shown instead of its URL in labels, envelopes and $source (NAME=URL in place of a URL does the same)' -r
 complete -c obtail -n "__fish_obtail_needs_command" -l max-frame-size -d 'Largest frame to accept; larger ones are reported and skipped (e.g. 16MiB, 512k)' -r
 complete -c obtail -n "__fish_obtail_needs_command" -s u -l user -d 'HTTP basic auth user, with an optional :PASSWORD' -r
@@ -151,9 +154,11 @@ complete -c obtail -n "__fish_obtail_needs_command" -l timeout -d 'Give up (exit
 complete -c obtail -n "__fish_obtail_needs_command" -l demo -d 'Tail the built-in simulated node (no node needed)'
 complete -c obtail -n "__fish_obtail_needs_command" -s k -l insecure -d 'Do not verify the node\'s TLS certificate (prints a warning)'
 complete -c obtail -n "__fish_obtail_needs_command" -l no-reconnect -d 'Exit when the connection ends instead of reconnecting'
+complete -c obtail -n "__fish_obtail_needs_command" -l no-recover -d 'Do not read missed notifications and chat back over REST after a reconnect'
 complete -c obtail -n "__fish_obtail_needs_command" -s v -l verbose -d 'Say on stderr when a node is connected (the default when stderr is a terminal)'
 complete -c obtail -n "__fish_obtail_needs_command" -l envelope -d 'In json/ndjson, wrap each event as {"time","kind","source","frame"} (a warning otherwise)'
 complete -c obtail -n "__fish_obtail_needs_command" -s r -l raw-output -d 'Print string results of --filter without quotes, as jq -r does (a warning without -f)'
+complete -c obtail -n "__fish_obtail_needs_command" -l stats -d 'At exit, print on stderr per source and kind: received, recovered, printed, filtered out, invalid, dropped and duplicate frames'
 complete -c obtail -n "__fish_obtail_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c obtail -n "__fish_obtail_needs_command" -s V -l version -d 'Print version'
 complete -c obtail -n "__fish_obtail_needs_command" -a "kinds" -d 'List every kind with a one-line description'
@@ -169,7 +174,12 @@ complete -c obtail -n "__fish_obtail_using_subcommand sim" -l speed -d 'Simulate
 complete -c obtail -n "__fish_obtail_using_subcommand sim" -l generation -d 'Which node generation\'s frame shapes to send' -r -f -a "0.13\t''
 0.14\t''"
 complete -c obtail -n "__fish_obtail_using_subcommand sim" -l seed -d 'Storyline seed (same seed, same story)' -r
-complete -c obtail -n "__fish_obtail_using_subcommand sim" -l duration -d 'Stop after this long (e.g. 30s, 5m)' -r
+complete -c obtail -n "__fish_obtail_using_subcommand sim" -l duration -d 'Stop after this long (e.g. 30s, 5m): close every client with 1001 and exit 0' -r
+complete -c obtail -n "__fish_obtail_using_subcommand sim" -l frames -d 'Serve this recording (--record output, NDJSON or pretty frames; - for stdin) to every client from its first frame, instead of the story; --speed scales its pace' -r -F
+complete -c obtail -n "__fish_obtail_using_subcommand sim" -l restart-every -d 'Restart like a crashed node every DURATION: drop every client without a close frame, refuse connections for --down-for, come back telling events at once' -r
+complete -c obtail -n "__fish_obtail_using_subcommand sim" -l down-for -d 'How long a restart refuses connections' -r
+complete -c obtail -n "__fish_obtail_using_subcommand sim" -l stall -d 'Go silent on a schedule, EVERY:FOR (e.g. 30s:10s): no frames, no pongs, no REST answers, connections kept open (also on demand: POST /obtail-sim/stall)' -r
+complete -c obtail -n "__fish_obtail_using_subcommand sim" -l loop -d 'With --frames: start the recording over at its end instead of closing with 1000'
 complete -c obtail -n "__fish_obtail_using_subcommand sim" -s h -l help -d 'Print help'
 complete -c obtail -n "__fish_obtail_using_subcommand help; and not __fish_seen_subcommand_from kinds sim help" -f -a "kinds" -d 'List every kind with a one-line description'
 complete -c obtail -n "__fish_obtail_using_subcommand help; and not __fish_seen_subcommand_from kinds sim help" -f -a "sim" -d 'Run the simulated node as a websocket server'

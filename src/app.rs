@@ -19,7 +19,7 @@ use crate::style::Palette;
 pub fn run(args: Args) -> Result<Stop, Failure> {
     match args.command {
         Some(Command::Kinds) => kinds(),
-        Some(Command::Sim(sim_args)) => crate::sim::run(&sim_args).map(|()| Stop::InputEnded),
+        Some(Command::Sim(sim_args)) => crate::sim::run(&sim_args),
         Some(Command::GenerateDocs { out }) => crate::docs::generate(&out),
         None => tail(Config::resolve(args, Env::from_process())?),
     }
@@ -89,6 +89,9 @@ fn tail_config(cfg: Config) -> Result<Stop, Failure> {
     pipeline.stderr_terminal = cfg.env.stderr_terminal;
     pipeline.count = cfg.count;
     pipeline.deadline = cfg.timeout.map(|t| Instant::now() + t);
+    if cfg.stats {
+        pipeline.stats = Some(Box::default());
+    }
     if let Some(path) = &cfg.record {
         pipeline.recorder = Some(Recorder::open(path)?);
     }
@@ -101,12 +104,16 @@ fn tail_config(cfg: Config) -> Result<Stop, Failure> {
             if let Some(timeout) = cfg.timeout {
                 watchdog(timeout, cfg.count);
             }
-            pipeline.run(&mut source)
+            let stop = pipeline.run(&mut source);
+            print_stats(&pipeline, None);
+            stop
         }
         Input::Live(urls) => {
             let mut source = LiveSource::start(&urls, &cfg.live, cfg.max_frame, &cfg.env)?;
             pipeline.renderer.pad_sources(source.label_width);
-            pipeline.run(&mut source)
+            let stop = pipeline.run(&mut source);
+            print_stats(&pipeline, Some(&source));
+            stop
         }
         Input::Demo { speed, seed } => {
             let sim = crate::sim::start(crate::sim::SimOptions::demo(speed, seed))?;
@@ -117,11 +124,24 @@ fn tail_config(cfg: Config) -> Result<Stop, Failure> {
             );
             let mut source = LiveSource::start(&[sim.url()], &cfg.live, cfg.max_frame, &cfg.env)?;
             let stop = pipeline.run(&mut source);
+            print_stats(&pipeline, Some(&source));
             drop(source);
             sim.stop();
             stop
         }
     }
+}
+
+/// `--stats`: the pipeline's books with what the node threads counted (drops, doubles).
+fn print_stats(pipeline: &Pipeline, live: Option<&LiveSource>) {
+    let Some(stats) = &pipeline.stats else {
+        return;
+    };
+    let mut all = (**stats).clone();
+    if let Some(live) = live {
+        all.merge(&live.stats());
+    }
+    let _ = std::io::stderr().lock().write_all(all.table().as_bytes());
 }
 
 /// A replay read blocks where the pipeline cannot check its deadline (stdin from a slow

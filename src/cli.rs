@@ -104,6 +104,28 @@ pub struct Args {
     /// Exit when the connection ends instead of reconnecting
     #[arg(long, help_heading = "Connection")]
     pub no_reconnect: bool,
+    /// Longest wait between reconnect attempts (the first retries come within 100 ms)
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "5s",
+        help_heading = "Connection"
+    )]
+    pub max_backoff: String,
+    /// Do not read missed notifications and chat back over REST after a reconnect
+    #[arg(long, help_heading = "Connection")]
+    pub no_recover: bool,
+    /// First print the notifications and incoming chat of this far back (1h, 2d, or all)
+    #[arg(long, value_name = "DURATION|all", help_heading = "Connection")]
+    pub since: Option<String>,
+    /// Bytes of frames held while stdout is slow; beyond it frames are dropped and counted
+    #[arg(
+        long,
+        value_name = "SIZE",
+        default_value = "64MiB",
+        help_heading = "Connection"
+    )]
+    pub buffer: String,
 
     /// Tail the node at URL under a short NAME, shown instead of its URL in labels, envelopes
     /// and $source (NAME=URL in place of a URL does the same)
@@ -206,7 +228,8 @@ pub struct Args {
     /// The program runs on each frame that passed the other filters. Every output is printed
     /// in place of the frame and counts as one event for -n, so `select(...)` filters and
     /// `.a.b` projects. Variables: $kind, $time (receive time, RFC 3339), $source (node URL
-    /// or replay file), $ENV, and those of --arg and --argjson. A runtime error skips the
+    /// or replay file), $recovered (read back over REST after a gap), $ENV, and those of
+    /// --arg and --argjson. A runtime error skips the
     /// frame with a warning (and a count at exit); `halt` and `halt_error` end obtail as they
     /// end jq. A program that does not compile is a usage error (exit 2).
     ///
@@ -270,6 +293,10 @@ pub struct Args {
     /// Give up (exit 4) if --count is not reached within DURATION (30s, 5m); without -n, stop then (exit 0)
     #[arg(long, value_name = "DURATION", help_heading = "Control")]
     pub timeout: Option<String>,
+    /// At exit, print on stderr per source and kind: received, recovered, printed, filtered
+    /// out, invalid, dropped and duplicate frames
+    #[arg(long, help_heading = "Control")]
+    pub stats: bool,
 }
 
 /// `-n`: a count, with a message that says so; a negative one is taken as the value (not as
@@ -312,7 +339,7 @@ pub enum Command {
     /// List every kind with a one-line description
     Kinds,
     /// Run the simulated node as a websocket server
-    Sim(SimArgs),
+    Sim(Box<SimArgs>),
     /// Write the shell completions and man page (for packagers)
     #[command(hide = true)]
     GenerateDocs {
@@ -356,9 +383,32 @@ pub struct SimArgs {
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
 
-    /// Stop after this long (e.g. 30s, 5m)
+    /// Stop after this long (e.g. 30s, 5m): close every client with 1001 and exit 0
     #[arg(long, value_name = "DURATION")]
     pub duration: Option<String>,
+
+    /// Serve this recording (--record output, NDJSON or pretty frames; - for stdin) to
+    /// every client from its first frame, instead of the story; --speed scales its pace
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
+    pub frames: Option<PathBuf>,
+
+    /// With --frames: start the recording over at its end instead of closing with 1000
+    #[arg(long = "loop", requires = "frames")]
+    pub looping: bool,
+
+    /// Restart like a crashed node every DURATION: drop every client without a close
+    /// frame, refuse connections for --down-for, come back telling events at once
+    #[arg(long, value_name = "DURATION")]
+    pub restart_every: Option<String>,
+
+    /// How long a restart refuses connections
+    #[arg(long, value_name = "DURATION", default_value = "1s")]
+    pub down_for: String,
+
+    /// Go silent on a schedule, EVERY:FOR (e.g. 30s:10s): no frames, no pongs, no REST
+    /// answers, connections kept open (also on demand: POST /obtail-sim/stall)
+    #[arg(long, value_name = "EVERY:FOR")]
+    pub stall: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -24,5 +24,6 @@ pub mod sanitize;
 pub mod sim;
 pub mod sink;
 pub mod source;
+pub mod stats;
 pub mod style;
 pub mod units;

@@ -266,6 +266,16 @@ fn connect_with(t: &Target, attempt: &Attempt, tick: Duration) -> Result<Ws, Han
     Ok(ws)
 }
 
+/// Opens the TCP (and TLS) stream the websocket would run over, for a plain HTTP request to
+/// the same node: the same address, timeouts and certificate checks by construction.
+pub fn open_stream(t: &Target, deadline: Instant) -> Result<Stream, AttemptError> {
+    let tcp = open_tcp(t, deadline)?;
+    Ok(match &t.tls {
+        Some(setup) => Stream::tls(tls_handshake(t, setup, tcp, deadline)?),
+        None => Stream::plain(tcp),
+    })
+}
+
 fn remaining(deadline: Instant) -> Option<Duration> {
     deadline
         .checked_duration_since(Instant::now())

@@ -1,22 +1,27 @@
 //! Live nodes as a `Source`: one thread per node URL connects, reads and reconnects, and
 //! sends its frames and status lines over one channel to the main thread, which merges them.
 //!
-//! Status lines (stderr): a failed attempt or a lost connection says why and when the next
-//! try is; `connected` follows such a line, and marks the first connection when stderr is a
-//! terminal or with `-v` (a node may be silent for minutes), so a script's start stays quiet.
+//! Status lines (stderr) start with the local time: a failed attempt or a lost connection
+//! says why and when the next try is; `connected` follows such a line, and marks the first
+//! connection when stderr is a terminal or with `-v` (a node may be silent for minutes), so a
+//! script's start stays quiet; a reconnect says how long the node was away and what was read
+//! back over REST (`flow`).
 
 pub mod auth;
 mod backoff;
 mod connect;
+mod flow;
 pub mod frames;
+pub mod recover;
+pub mod rest;
 mod session;
 mod tls;
 pub mod url;
 
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TryRecvError};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, TryRecvError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::config::{Env, LiveSettings};
@@ -24,19 +29,18 @@ use crate::exit::{Failure, Stop};
 use crate::frame::OwnedFrame;
 use crate::sanitize::escape;
 use crate::source::{Next, Source};
+use crate::stats::Stats;
 
 use auth::AuthOptions;
 use backoff::{Backoff, HEALTHY};
 use connect::{connect, AttemptError, Target};
+use flow::{Flow, FlowShared, OVERHEAD, RECOVER_MAX, UNRECOVERABLE};
 use session::{Ended, Session};
 pub use url::redact;
 use url::{split_label, NodeUrl, DEFAULT_URL};
 
 /// How often blocked waits look at the stop flags, and the longest gap between `Idle`s.
 const TICK: Duration = Duration::from_millis(100);
-/// Frames queued between the node threads and the pipeline; a full queue makes the node
-/// threads wait, so memory stays bounded when stdout is slow.
-const QUEUE: usize = 1024;
 /// How long a stopping obtail waits for node threads to send their close frames.
 const STOP_GRACE: Duration = Duration::from_secs(1);
 
@@ -45,6 +49,9 @@ pub enum Msg {
     Frame(OwnedFrame),
     /// A status line for stderr, without the `obtail: ` prefix.
     Note(String),
+    /// A node thread's last word as obtail stops (frames it dropped): printed even then,
+    /// when other notes are not.
+    Last(String),
     /// obtail must stop with this failure (refused auth, untrusted certificate).
     Fatal(Failure),
     /// The node's connection ended and it is not retried (`--no-reconnect`).
@@ -67,6 +74,10 @@ pub struct LiveSource {
     first_failure: Option<String>,
     /// The widest node label (URL or name), for output that lines labels up.
     pub label_width: usize,
+    /// Bytes of frames in the channel (`--buffer` bounds it; node threads drop beyond).
+    queued: Arc<AtomicUsize>,
+    /// Frames node threads dropped or found doubled, for `--stats`.
+    tally: Arc<Mutex<Stats>>,
 }
 
 /// Per-thread settings of the read loop.
@@ -76,6 +87,10 @@ struct Liveness {
     ping_timeout: Duration,
     reconnect: bool,
     announce: bool,
+    max_backoff: Duration,
+    recover: bool,
+    /// `--since`: `Some(None)` for all.
+    since: Option<Option<crate::frame::Stamp>>,
 }
 
 impl LiveSource {
@@ -99,9 +114,25 @@ impl LiveSource {
             ping_timeout,
             reconnect: s.reconnect,
             announce: s.announce,
+            max_backoff: s.max_backoff,
+            recover: s.recover,
+            since: s.since.map(|d| d.map(flow::ago)),
         };
-        let (tx, rx) = mpsc::sync_channel(QUEUE);
+        // Unbounded as a channel, bounded in bytes by `queued`: node threads never wait on
+        // the main thread, so a slow stdout never stops the socket being read.
+        let (tx, rx) = mpsc::channel();
         let stop = Arc::new(AtomicBool::new(false));
+        let queued = Arc::new(AtomicUsize::new(0));
+        let tally = Arc::new(Mutex::new(Stats::default()));
+        let shared = FlowShared {
+            tx,
+            queued: queued.clone(),
+            cap: s.buffer,
+            stop: stop.clone(),
+            tally: tally.clone(),
+            recover: s.recover,
+            rest_timeout: s.connect_timeout,
+        };
         let nodes = targets.len();
         let label_width = targets
             .iter()
@@ -109,12 +140,13 @@ impl LiveSource {
             .max()
             .unwrap_or(0);
         for target in targets {
-            let (tx, stop) = (tx.clone(), stop.clone());
+            let shared = shared.clone();
             std::thread::Builder::new()
                 .name(format!("node {}", target.shown))
-                .spawn(move || run_node(target, liveness, tx, stop))
+                .spawn(move || run_node(target, liveness, shared))
                 .map_err(|e| Failure::runtime(format!("cannot start a thread: {e}")))?;
         }
+        drop(shared);
         Ok(LiveSource {
             rx,
             current: None,
@@ -124,7 +156,14 @@ impl LiveSource {
             nodes,
             first_failure: None,
             label_width,
+            queued,
+            tally,
         })
+    }
+
+    /// What node threads counted: frames dropped while the queue was full, and doubles.
+    pub fn stats(&self) -> Stats {
+        self.tally.lock().map(|t| t.clone()).unwrap_or_default()
     }
 
     /// Asks node threads to close, and waits a little for them to do it.
@@ -134,9 +173,11 @@ impl LiveSource {
         }
         let until = Instant::now() + STOP_GRACE;
         while let Some(left) = until.checked_duration_since(Instant::now()) {
-            // Draining unblocks threads waiting on a full queue.
-            if let Err(RecvTimeoutError::Disconnected) = self.rx.recv_timeout(left.min(TICK)) {
-                return;
+            // Frames are left; what node threads say as they stop (drops) is printed.
+            match self.rx.recv_timeout(left.min(TICK)) {
+                Err(RecvTimeoutError::Disconnected) => return,
+                Ok(Msg::Last(line)) => warn_line(&line),
+                _ => {}
             }
         }
     }
@@ -183,10 +224,12 @@ impl Source for LiveSource {
             };
             match msg {
                 Msg::Frame(f) => {
+                    self.queued
+                        .fetch_sub(f.bytes.len() + OVERHEAD, Ordering::AcqRel);
                     self.idle_reported = false;
                     return Ok(Next::Frame(self.current.insert(f).borrow()));
                 }
-                Msg::Note(line) => warn_line(&line),
+                Msg::Note(line) | Msg::Last(line) => warn_line(&line),
                 Msg::Fatal(failure) => {
                     self.shutdown();
                     return Err(failure);
@@ -276,47 +319,73 @@ fn catch_ctrl_c() -> Arc<AtomicBool> {
     interrupted
 }
 
-/// One node's life: connect, read, and reconnect after a backoff until told to stop.
-fn run_node(target: Target, live: Liveness, tx: SyncSender<Msg>, stop: Arc<AtomicBool>) {
-    let note = |line: String| {
-        tx.send(Msg::Note(format!("{}: {line}", target.shown)))
-            .is_ok()
-    };
-    let mut backoff = Backoff::default();
+/// One node's life: connect, read, and reconnect after a backoff until told to stop; after
+/// every reconnect, read back what the gap hid.
+fn run_node(target: Target, live: Liveness, shared: FlowShared) {
+    let (tx, stop) = (shared.tx.clone(), shared.stop.clone());
+    let shown = target.shown.clone();
+    let note = |line: String| tx.send(Msg::Note(stamped(&shown, &line))).is_ok();
+    let mut flow = Flow::new(target, shared);
+    let mut backoff = Backoff::new(live.max_backoff);
     let mut troubled = false;
     let mut reached = false;
+    let mut started = false;
+    let mut baseline_failed = Vec::new();
+    // When the last connection was lost, and the `Seen` mark then.
+    let mut lost: Option<(Instant, crate::frame::Stamp, u64)> = None;
     loop {
         if stop.load(Ordering::SeqCst) {
             return;
         }
-        let (clean, reason) = match connect(&target, TICK) {
+        if !started && live.since.is_none() && live.recover {
+            baseline_failed = flow.baseline();
+        }
+        let (clean, reason) = match connect(&flow.target, TICK) {
             Ok(mut ws) => {
                 let first = !reached;
                 reached = true;
-                let told = if troubled {
-                    note("connected".into())
-                } else if first && live.announce {
-                    connected(&tx, &target.shown)
-                } else {
-                    true
-                };
-                if !told {
+                if let Some((when, at, mark)) = lost.take() {
+                    let down = human(when.elapsed());
+                    let line = if live.recover {
+                        let report = flow.recover(mark, Some(at), RECOVER_MAX);
+                        format!(
+                            "connected again after {down}; {}; {UNRECOVERABLE}",
+                            report.words()
+                        )
+                    } else {
+                        format!(
+                            "connected again after {down}; events sent in the gap are not \
+                             recovered (--no-recover)"
+                        )
+                    };
+                    if !note(line) {
+                        return;
+                    }
+                } else if (troubled || (first && live.announce)) && !note("connected".into()) {
                     return;
                 }
+                if !started {
+                    started = true;
+                    flow.start(live.since, std::mem::take(&mut baseline_failed));
+                }
                 let began = Instant::now();
-                let session = Session {
-                    source: &target.shown,
+                let mut session = Session {
+                    source: &shown,
                     ping_interval: live.ping_interval,
                     ping_timeout: live.ping_timeout,
-                    tx: &tx,
+                    flow: &mut flow,
                     stop: &stop,
                 };
                 let ended = session.run(&mut ws);
                 if began.elapsed() >= HEALTHY {
                     backoff.reset();
                 }
+                lost = Some((Instant::now(), chrono::Utc::now(), flow.mark()));
                 match ended {
-                    Ended::Stopped => return,
+                    Ended::Stopped => {
+                        flow.finish();
+                        return;
+                    }
                     Ended::Closed => (true, "the node closed the connection".to_string()),
                     Ended::Lost(why) => (false, why),
                 }
@@ -327,7 +396,7 @@ fn run_node(target: Target, live: Liveness, tx: SyncSender<Msg>, stop: Arc<Atomi
             }
             // Before the node was ever reached, retrying cannot fix a typo.
             Err(AttemptError::Permanent(why)) if !reached => {
-                let line = format!("{}: {why}", target.shown);
+                let line = format!("{shown}: {why}");
                 let _ = tx.send(Msg::Fatal(Failure::runtime(line)));
                 return;
             }
@@ -335,7 +404,7 @@ fn run_node(target: Target, live: Liveness, tx: SyncSender<Msg>, stop: Arc<Atomi
             Err(AttemptError::Retry(why)) => (false, why),
         };
         if !live.reconnect {
-            let reason = format!("{}: {reason}", target.shown);
+            let reason = format!("{shown}: {reason}");
             let _ = tx.send(Msg::Ended { clean, reason });
             return;
         }
@@ -348,11 +417,12 @@ fn run_node(target: Target, live: Liveness, tx: SyncSender<Msg>, stop: Arc<Atomi
     }
 }
 
-/// `12:00:01 ws://127.0.0.1:4002/ws: connected`, in local time.
-fn connected(tx: &SyncSender<Msg>, shown: &str) -> bool {
-    let time = chrono::Local::now().format("%H:%M:%S");
-    tx.send(Msg::Note(format!("{time} {shown}: connected")))
-        .is_ok()
+/// A status line about a node: local time, the node, what happened.
+fn stamped(shown: &str, line: &str) -> String {
+    format!(
+        "{} {shown}: {line}",
+        chrono::Local::now().format("%H:%M:%S")
+    )
 }
 
 fn sleep_unless(stop: &AtomicBool, d: Duration) {

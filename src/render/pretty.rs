@@ -90,6 +90,12 @@ impl Pretty {
         out.push_str(&name);
         out.push_str(p.reset);
         out.extend(std::iter::repeat_n(' ', cols - fit::width(&name) + 1));
+        if frame.recovered {
+            // Read back over REST after a gap: its time is the node's, not a receive time.
+            out.push_str(p.dim);
+            out.push_str("(recovered) ");
+            out.push_str(p.reset);
+        }
     }
 
     /// Cuts the part of `line` after the first `head_len` bytes (the head) to the terminal's

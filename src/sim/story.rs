@@ -29,6 +29,8 @@ const EPOCH_SECS: i64 = 1_605_898_800; // 2020-11-20T14:00:00-05:00
 pub struct Beat {
     pub at: Duration,
     pub frame: Value,
+    /// Kept by the node but never sent: the node's own outgoing chat messages.
+    pub silent: bool,
 }
 
 impl Beat {
@@ -44,18 +46,21 @@ impl Beat {
     }
 }
 
-/// The frame's time in the node's database format: whole seconds, UTC.
-pub fn db_timestamp(at: Duration) -> String {
-    let t = Utc
-        .timestamp_opt(EPOCH_SECS + at.as_secs() as i64, 0)
-        .unwrap();
-    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+/// A time in the node's database format (whole seconds, UTC), given in whole seconds since
+/// the story's start.
+pub fn db_timestamp_secs(secs: u64) -> String {
+    let secs = i64::try_from(secs).unwrap_or(i64::MAX / 2);
+    match Utc.timestamp_opt(EPOCH_SECS.saturating_add(secs), 0) {
+        chrono::LocalResult::Single(t) => t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        _ => String::new(),
+    }
 }
 
 struct Step {
     frame: Value,
     /// A wallet transaction's effect on the balance the next ticks report.
     delta: Option<Money>,
+    silent: bool,
 }
 
 type Plot = VecDeque<Step>;
@@ -380,7 +385,11 @@ impl Story {
                 p.unconfirmed = 0;
             }
         }
-        Beat { at, frame }
+        Beat {
+            at,
+            frame,
+            silent: false,
+        }
     }
 
     fn height(&self, coin: Coin) -> u64 {
@@ -480,6 +489,7 @@ impl Story {
         Step {
             frame: shapes::wallet_tx(self.generation, &tx),
             delta: Some(value),
+            silent: false,
         }
     }
 
@@ -489,6 +499,15 @@ impl Story {
             "peerId": self.cast.actors[from].peer, "read": false,
             "subject": subject, "timestamp": "",
         }}))
+    }
+
+    /// Our own answer: kept in the chat history, never sent on the socket.
+    fn reply_line(&mut self, to: usize, subject: &str, text: &str) -> Step {
+        let mut s = self.chat_line(to, subject, text);
+        s.frame["message"]["outgoing"] = true.into();
+        s.frame["message"]["read"] = true.into();
+        s.silent = true;
+        s
     }
 
     fn typing(&mut self, from: usize, subject: &str) -> Step {
@@ -776,6 +795,9 @@ impl Story {
         plot.push_back(self.typing(buyer, ""));
         plot.push_back(self.chat_line(buyer, "", text));
         plot.push_back(self.read_receipt(buyer, ""));
+        if self.rng.bool() {
+            plot.push_back(self.reply_line(buyer, "", "Thanks for writing! Yes, it is."));
+        }
         plot
     }
 
@@ -868,12 +890,17 @@ impl Iterator for Story {
         Some(Beat {
             at,
             frame: step.frame,
+            silent: step.silent,
         })
     }
 }
 
 fn step(frame: Value) -> Step {
-    Step { frame, delta: None }
+    Step {
+        frame,
+        delta: None,
+        silent: false,
+    }
 }
 
 fn take(plots: &mut Vec<Plot>, i: usize) -> Step {
