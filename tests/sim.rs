@@ -1107,11 +1107,9 @@ fn sim_drops_only_the_client_that_stopped_reading() {
     const N: usize = 20_000;
     let sim = sim(&["--speed", "1"]);
     let stalled = raw_upgrade(sim.port);
-    let url = sim.url();
-    let reading = std::thread::spawn(move || {
-        let (mut ws, _) = tungstenite::connect(&url).unwrap();
-        read_count(&mut ws, N, count_burst)
-    });
+    // Connected before the burst starts, so every frame of it is for this client too.
+    let mut ws = sim.connect(&[]).unwrap();
+    let reading = std::thread::spawn(move || read_count(&mut ws, N, count_burst));
     // The sender reads its own echoes on one thread while it sends on another.
     let sender = raw_upgrade(sim.port);
     let mut out = sender.try_clone().unwrap();
