@@ -1435,3 +1435,16 @@ fn sim_end_lets_a_no_reconnect_client_exit_0() {
     );
     assert!(!out.stdout.is_empty());
 }
+
+#[test]
+fn sim_frames_serves_large_frames_whole() {
+    let big = format!("{{\"memo\":\"{}\"}}", "é".repeat(150_000));
+    let small = "{\"a\":1}".to_string();
+    let text = format!("{small}\n{big}\n{small}\n");
+    let (sim, _dir) = frames_sim(&text, &["--speed", "0"]);
+    let mut ws = sim.connect(&[]).unwrap();
+    assert_eq!(
+        all_frames(&mut ws),
+        (vec![small.clone(), big, small], End::Close(1000))
+    );
+}
