@@ -1448,3 +1448,21 @@ fn sim_frames_serves_large_frames_whole() {
         (vec![small.clone(), big, small], End::Close(1000))
     );
 }
+
+#[test]
+fn sim_ctrl_c_while_stalled_still_closes_cleanly() {
+    let (mut child, port, _err) = sim_keeping_stderr(&["--speed", "0", "--stall", "1s:30s"]);
+    let (mut ws, _) = tungstenite::connect(format!("ws://127.0.0.1:{port}/ws")).unwrap();
+    text(&mut ws);
+    std::thread::sleep(Duration::from_millis(1500));
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert_eq!(
+        read_to_end(&mut ws, Duration::from_secs(30), |_| {}),
+        End::Close(1001)
+    );
+    assert_eq!(wait_exit(&mut child), Some(130));
+}
