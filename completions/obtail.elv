@@ -86,7 +86,7 @@ set edit:completion:arg-completer[obtail] = {|@words|
             cand --cookie 'Require this OpenBazaar_Auth_Cookie value'
             cand --tls-cert 'Serve wss:// with this PEM certificate (needs --tls-key)'
             cand --tls-key 'PEM private key for --tls-cert'
-            cand --speed 'Simulated time speed (1 = real time, 0 = as fast as possible)'
+            cand --speed 'Simulated time speed (1 = real time, 0 = as fast as clients read); with --frames, how many times faster than recorded'
             cand --generation 'Which node generation''s frame shapes to send'
             cand --seed 'Storyline seed (same seed, same story)'
             cand --duration 'Stop after this long (e.g. 30s, 5m): close every client with 1001 and exit 0'
@@ -95,8 +95,8 @@ set edit:completion:arg-completer[obtail] = {|@words|
             cand --down-for 'How long a restart refuses connections'
             cand --stall 'Go silent on a schedule, EVERY:FOR (e.g. 30s:10s): no frames, no pongs, no REST answers, connections kept open (also on demand: POST /obtail-sim/stall)'
             cand --loop 'With --frames: start the recording over at its end instead of closing with 1000'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'obtail;help'= {
             cand kinds 'List every kind with a one-line description'

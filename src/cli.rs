@@ -339,6 +339,20 @@ pub enum Command {
     /// List every kind with a one-line description
     Kinds,
     /// Run the simulated node as a websocket server
+    ///
+    /// Serves /ws like openbazaar-go 0.14.5 (node's frame layout, auth and 403, echoes,
+    /// pongs, a 256-frame queue per client that drops only a client that stopped reading) and
+    /// the REST lists a client recovers from: GET /ob/notifications (limit, offsetId, filter),
+    /// GET /ob/chatmessages[/PEER] (subject, limit, offsetId) and GET /ob/chatconversations.
+    ///
+    /// Faults on demand, with the same auth: POST /obtail-sim/stall[?for=DURATION],
+    /// POST /obtail-sim/resume, POST /obtail-sim/restart.
+    ///
+    /// Ends with a close frame 1001 to every client: exit 0 after --duration, 130 at Ctrl-C.
+    ///
+    /// Differs from a real node: a full queue drops its client after its socket has taken
+    /// nothing for 1s (not at once); client messages are limited to 64 MiB; the stores keep
+    /// the newest 20000 rows; other /ob/ paths answer the node's JSON 404.
     Sim(Box<SimArgs>),
     /// Write the shell completions and man page (for packagers)
     #[command(hide = true)]
@@ -371,7 +385,8 @@ pub struct SimArgs {
     #[arg(long, value_name = "FILE", requires = "tls_cert", value_hint = clap::ValueHint::FilePath)]
     pub tls_key: Option<PathBuf>,
 
-    /// Simulated time speed (1 = real time, 0 = as fast as possible)
+    /// Simulated time speed (1 = real time, 0 = as fast as clients read); with --frames,
+    /// how many times faster than recorded
     #[arg(long, value_name = "X", default_value = "1")]
     pub speed: f64,
 

@@ -1107,11 +1107,9 @@ fn sim_drops_only_the_client_that_stopped_reading() {
     const N: usize = 20_000;
     let sim = sim(&["--speed", "1"]);
     let stalled = raw_upgrade(sim.port);
-    let url = sim.url();
-    let reading = std::thread::spawn(move || {
-        let (mut ws, _) = tungstenite::connect(&url).unwrap();
-        read_count(&mut ws, N, count_burst)
-    });
+    // Connected before the burst starts, so every frame of it is for this client too.
+    let mut ws = sim.connect(&[]).unwrap();
+    let reading = std::thread::spawn(move || read_count(&mut ws, N, count_burst));
     // The sender reads its own echoes on one thread while it sends on another.
     let sender = raw_upgrade(sim.port);
     let mut out = sender.try_clone().unwrap();
@@ -1436,4 +1434,35 @@ fn sim_end_lets_a_no_reconnect_client_exit_0() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(!out.stdout.is_empty());
+}
+
+#[test]
+fn sim_frames_serves_large_frames_whole() {
+    let big = format!("{{\"memo\":\"{}\"}}", "é".repeat(150_000));
+    let small = "{\"a\":1}".to_string();
+    let text = format!("{small}\n{big}\n{small}\n");
+    let (sim, _dir) = frames_sim(&text, &["--speed", "0"]);
+    let mut ws = sim.connect(&[]).unwrap();
+    assert_eq!(
+        all_frames(&mut ws),
+        (vec![small.clone(), big, small], End::Close(1000))
+    );
+}
+
+#[test]
+fn sim_ctrl_c_while_stalled_still_closes_cleanly() {
+    let (mut child, port, _err) = sim_keeping_stderr(&["--speed", "0", "--stall", "1s:30s"]);
+    let (mut ws, _) = tungstenite::connect(format!("ws://127.0.0.1:{port}/ws")).unwrap();
+    text(&mut ws);
+    std::thread::sleep(Duration::from_millis(1500));
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert_eq!(
+        read_to_end(&mut ws, Duration::from_secs(30), |_| {}),
+        End::Close(1001)
+    );
+    assert_eq!(wait_exit(&mut child), Some(130));
 }

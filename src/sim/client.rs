@@ -360,14 +360,13 @@ impl Hub {
 
 /// Appends a text frame, or sends what is gathered and then a large frame on its own.
 fn put(buf: &mut Vec<u8>, payload: &[u8], wire: &Wire) -> io::Result<()> {
+    frame_head(buf, TEXT, payload.len());
     if payload.len() >= FLUSH {
-        let mut head = Vec::with_capacity(10);
-        frame_head(&mut head, TEXT, payload.len());
-        wire.send(&[buf, &head, payload])?;
+        // Sent from where it is, not copied: only its head joins what is gathered.
+        wire.send(&[buf, payload])?;
         buf.clear();
         return Ok(());
     }
-    frame_head(buf, TEXT, payload.len());
     buf.extend_from_slice(payload);
     if buf.len() >= FLUSH {
         wire.send(&[buf])?;

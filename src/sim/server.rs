@@ -62,7 +62,7 @@ impl SimHandle {
         if self.threads.is_empty() {
             return 0;
         }
-        self.shared.state.resume();
+        self.shared.state.end();
         let closed = self.shared.hub.close_all(1001);
         self.shared.state.stop();
         // The accept loop blocks in accept(); a connection of our own wakes it.
@@ -286,7 +286,7 @@ fn wait_for(shared: &Shared, speed: f64, start: Instant, beat: &Beat) -> bool {
 pub(super) fn restart(shared: &Shared) {
     {
         let mut run = shared.state.lock();
-        if run.down || run.stopping {
+        if run.down || run.stopping || run.ending {
             return;
         }
         run.down = true;

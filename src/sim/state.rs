@@ -12,6 +12,8 @@ pub const MAX_WHILE_DOWN: u32 = 50;
 #[derive(Default)]
 pub struct Run {
     pub stopping: bool,
+    /// Closing every client before stopping: no new stall may hold their close frames.
+    pub ending: bool,
     /// Silent until then (`None`: not stalled; `Some(None)`: until resumed).
     stalled: Option<Option<Instant>>,
     stalled_since: Option<Instant>,
@@ -121,6 +123,9 @@ impl State {
     /// Goes silent: for `d`, or until [`State::resume`] with `None`.
     pub fn stall(&self, d: Option<Duration>) {
         let mut run = self.lock();
+        if run.ending {
+            return;
+        }
         if run.stalled_since.is_none() {
             run.stalled_since = Some(Instant::now());
         }
@@ -131,6 +136,15 @@ impl State {
 
     pub fn resume(&self) {
         self.lock().end_stall();
+        self.notify();
+    }
+
+    /// Ends any stall for good: the node is closing its clients.
+    pub fn end(&self) {
+        let mut run = self.lock();
+        run.ending = true;
+        run.end_stall();
+        drop(run);
         self.notify();
     }
 
