@@ -379,6 +379,16 @@ fn fuzz_findings_give_the_same_frames_at_every_boundary() {
     assert!(frames[0].0.starts_with(b"{\"a\":\"xxx") && frames[0].1.is_some());
     assert!(!frames[0].0.contains(&0));
     assert_eq!(frames[1], (b"{\"b\":1}".to_vec(), None));
+    // The frame after an oversized line was swallowed by the skip when reads were small.
+    let mut stream = b"\xa0\x01\x07@{\"a\":\"".to_vec();
+    stream.extend_from_slice("x".repeat(300).as_bytes());
+    stream.extend_from_slice(b"\"}\n{\"b\":0}\n");
+    stream.extend_from_slice("y".repeat(200).as_bytes());
+    stream.push(b'\n');
+    let frames = same_frames_at_every_boundary(&stream, 33);
+    assert_eq!(frames.len(), 3, "{frames:?}");
+    assert_eq!(frames[1], (b"{\"b\":0}".to_vec(), None));
+    assert_eq!(frames_cut(&stream, vec![2, 10, 11], 33), frames);
     // A cut value, then a whole one that opens a line.
     let frames = same_frames_at_every_boundary(b"{\"c\":\n[1,\n{\"d\":2}]", 1 << 20);
     assert_eq!(
