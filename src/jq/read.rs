@@ -140,10 +140,21 @@ impl Reader<'_> {
 
     /// A string whose opening quote is next.
     fn string(&mut self) -> Result<Box<Bytes>, Unread> {
-        let (a, b) = self
-            .c
-            .string_span()
-            .ok_or_else(|| self.fail("unterminated string"))?;
+        // Most strings have no escape: the first quote or backslash found is their end.
+        let a = self.c.pos() + 1;
+        let rest = self.c.bytes().get(a..).unwrap_or_default();
+        let first = memchr::memchr2(b'"', b'\\', rest);
+        let plain = first.is_some_and(|n| rest.get(n) == Some(&b'"'));
+        let (a, b) = match first {
+            Some(n) if plain => {
+                self.c.advance(n + 2);
+                (a, a + n)
+            }
+            _ => self
+                .c
+                .string_span()
+                .ok_or_else(|| self.fail("unterminated string"))?,
+        };
         let raw = self.c.span((a, b));
         // One folded pass settles the usual string: printable ASCII, nothing to check.
         let printable_ascii = raw
@@ -157,7 +168,7 @@ impl Reader<'_> {
                 return Err(self.fail("string is not valid UTF-8"));
             }
         }
-        if memchr::memchr(b'\\', raw).is_none() {
+        if plain {
             return Ok(Box::new(self.buf.slice(a..b)));
         }
         let mut out = Vec::with_capacity(raw.len());

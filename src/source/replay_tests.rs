@@ -389,6 +389,9 @@ fn fuzz_findings_give_the_same_frames_at_every_boundary() {
     assert_eq!(frames.len(), 3, "{frames:?}");
     assert_eq!(frames[1], (b"{\"b\":0}".to_vec(), None));
     assert_eq!(frames_cut(&stream, vec![2, 10, 11], 33), frames);
+    // A broken value with no newline after it: one frame, read whole or in pieces.
+    let frames = same_frames_at_every_boundary(b"{\"\":2{}C", 1 << 20);
+    assert_eq!(frames, [(b"{\"\":2{}C".to_vec(), None)]);
     // A cut value, then a whole one that opens a line.
     let frames = same_frames_at_every_boundary(b"{\"c\":\n[1,\n{\"d\":2}]", 1 << 20);
     assert_eq!(
