@@ -116,9 +116,7 @@ pub fn run(args: &SimArgs) -> Result<Stop, Failure> {
 
 /// Binds, starts the story and the accept loop, and returns at once.
 pub fn start(opts: SimOptions) -> Result<SimHandle, Failure> {
-    if !opts.speed.is_finite() || opts.speed < 0.0 {
-        return Err(Failure::usage("--speed must be a number >= 0"));
-    }
+    crate::units::check_speed(opts.speed).map_err(|e| Failure::usage(format!("--speed: {e}")))?;
     let addr = resolve(&opts.listen)?;
     server::start(opts, addr)
 }

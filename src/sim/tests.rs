@@ -446,3 +446,15 @@ fn sim_every_dispute_starts_visibly() {
         );
     }
 }
+
+#[test]
+fn sim_speeds_out_of_range_are_usage_errors() {
+    // 1e-300 passed a `>= 0` check and overflowed the clock when scaling the story's beats.
+    for speed in [1e-300, -1.0, f64::INFINITY, f64::NAN, 1e9] {
+        let mut opts = super::SimOptions::demo(speed, Some(1));
+        opts.speed = speed;
+        let e = super::start(opts).err().expect("out of range");
+        assert_eq!(e.code(), 2, "{speed}");
+        assert!(e.to_string().starts_with("--speed: "), "{e}");
+    }
+}
