@@ -242,10 +242,13 @@ fn base64_encode(s: &str) -> String {
 
 /// Reads until a frame equal to `want` arrives.
 fn read_until(ws: &mut Ws, want: &str) {
+    // Bounded in time too: a slow story keeps the socket busy, so reads never time out.
+    let deadline = Instant::now() + Duration::from_secs(60);
     for _ in 0..2000 {
         if text(ws) == want {
             return;
         }
+        assert!(Instant::now() < deadline, "{want:?} never came");
     }
     panic!("{want:?} never came");
 }

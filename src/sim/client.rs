@@ -111,6 +111,12 @@ impl Wire {
         self.sock.try_clone()
     }
 
+    /// The handshake's answer, before any frame: the client is in the hub by then, so a
+    /// broadcast right after its 101 (another client's echo) reaches it too.
+    pub fn answer_upgrade(&self, head: &[u8]) -> io::Result<()> {
+        self.send(&[head])
+    }
+
     /// Writes these pieces as one run, with nothing from the other thread between them.
     fn send(&self, parts: &[&[u8]]) -> io::Result<()> {
         let mut link = lock(&self.link);

@@ -143,8 +143,6 @@ fn upgrade(
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
          Connection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"
     );
-    io.write_all(head.as_bytes())?;
-    io.flush()?;
     tcp.set_read_timeout(None)?;
     let wire = match io {
         Io::Plain(s) => Wire::plain(s)?,
@@ -153,7 +151,13 @@ fn upgrade(
             Wire::tls(conn, sock)?
         }
     };
+    // Joined before the 101 goes out: a client that has its answer gets every frame
+    // broadcast after it, so an echo sent at once by another client is never missed.
     let client = shared.hub.join(wire);
+    if let Err(e) = client.wire.answer_upgrade(head.as_bytes()) {
+        shared.hub.leave(&client);
+        return Err(e);
+    }
     let player = shared.recording.as_ref().map(|rec| {
         Player::new(
             rec.clone(),
