@@ -145,15 +145,11 @@ fn books(stderr: &str) -> Vec<u64> {
         let nums: Vec<u64> = line
             .split_whitespace()
             .rev()
-            .take(7)
+            .take(8)
             .map(|n| n.parse().unwrap())
             .collect();
         let n: Vec<u64> = nums.into_iter().rev().collect();
-        assert_eq!(
-            n[0] + n[1],
-            n[2] + n[3] + n[4] + n[5] + n[6],
-            "{line}\n{stderr}"
-        );
+        assert_eq!(n[0] + n[1], n[2..].iter().sum::<u64>(), "{line}\n{stderr}");
         if line.starts_with("total") {
             return n;
         }

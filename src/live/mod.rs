@@ -29,7 +29,7 @@ use crate::exit::{Failure, Stop};
 use crate::frame::OwnedFrame;
 use crate::sanitize::escape;
 use crate::source::{Next, Source};
-use crate::stats::Stats;
+use crate::stats::{Col, Stats};
 
 use auth::AuthOptions;
 use backoff::{Backoff, HEALTHY};
@@ -78,6 +78,8 @@ pub struct LiveSource {
     queued: Arc<AtomicUsize>,
     /// Frames node threads dropped or found doubled, for `--stats`.
     tally: Arc<Mutex<Stats>>,
+    /// Frames still queued when obtail stopped: never printed, counted at shutdown.
+    unprinted: u64,
 }
 
 /// Per-thread settings of the read loop.
@@ -158,6 +160,7 @@ impl LiveSource {
             label_width,
             queued,
             tally,
+            unprinted: 0,
         })
     }
 
@@ -166,19 +169,52 @@ impl LiveSource {
         self.tally.lock().map(|t| t.clone()).unwrap_or_default()
     }
 
-    /// Asks node threads to close, and waits a little for them to do it.
+    /// Stops the node threads; returns how many frames read from the sockets were still
+    /// queued, never to be printed (they are in `stats` as queued).
+    pub fn stop(&mut self) -> u64 {
+        self.shutdown();
+        self.unprinted
+    }
+
+    /// Asks node threads to close, and waits a little for them to do it. Frames still queued
+    /// are not printed but counted, so the books stay whole; what node threads say as they
+    /// stop (drops) is printed.
     fn shutdown(&mut self) {
         if self.stop.swap(true, Ordering::SeqCst) {
             return;
         }
         let until = Instant::now() + STOP_GRACE;
         while let Some(left) = until.checked_duration_since(Instant::now()) {
-            // Frames are left; what node threads say as they stop (drops) is printed.
             match self.rx.recv_timeout(left.min(TICK)) {
                 Err(RecvTimeoutError::Disconnected) => return,
-                Ok(Msg::Last(line)) => warn_line(&line),
-                _ => {}
+                Err(RecvTimeoutError::Timeout) => {}
+                Ok(msg) => self.left_over(msg),
             }
+        }
+        // A node thread still closing: what it has sent so far is in the books too.
+        while let Ok(msg) = self.rx.try_recv() {
+            self.left_over(msg);
+        }
+    }
+
+    /// A message met after obtail decided to stop.
+    fn left_over(&mut self, msg: Msg) {
+        match msg {
+            Msg::Frame(f) => {
+                self.unprinted += 1;
+                let kind = flow::kind_of(&f);
+                if let Ok(mut t) = self.tally.lock() {
+                    let col = if f.recovered {
+                        Col::Recovered
+                    } else {
+                        Col::Received
+                    };
+                    t.add(&f.source, &kind, col, 1);
+                    t.add(&f.source, &kind, Col::Queued, 1);
+                }
+            }
+            Msg::Last(line) => warn_line(&line),
+            Msg::Note(_) | Msg::Fatal(_) | Msg::Ended { .. } => {}
         }
     }
 
