@@ -136,7 +136,15 @@ fn tail_config(cfg: Config) -> Result<Stop, Failure> {
 /// obtail stopped before their turn (Ctrl-C, `--timeout`); not after `-n` or a closed stdout,
 /// which ask for no more; then the books.
 fn stopped_live(pipeline: &Pipeline, source: &mut LiveSource, stop: &Result<Stop, Failure>) {
-    let unprinted = source.stop();
+    let unprinted = source.stop() + pipeline.unprinted;
+    let unwritten = pipeline.sink.unwritten();
+    if unwritten > 0 {
+        let _ = writeln!(
+            std::io::stderr(),
+            "obtail: stdout was blocked at Ctrl-C: the last {unwritten} bytes of output were \
+             not written"
+        );
+    }
     let asked_no_more = matches!(
         stop,
         Ok(Stop::CountReached | Stop::ReaderGone | Stop::Halted(_))

@@ -344,15 +344,68 @@ fn targets(
 fn catch_ctrl_c() -> Arc<AtomicBool> {
     let interrupted = Arc::new(AtomicBool::new(false));
     let flag = interrupted.clone();
+    #[cfg(unix)]
+    unblock::prepare();
     let handler = ctrlc::set_handler(move || {
         if flag.swap(true, Ordering::SeqCst) {
             std::process::exit(130);
         }
+        #[cfg(unix)]
+        unblock::start();
     });
     if let Err(e) = handler {
         warn(&format!("cannot catch Ctrl-C: {e}"));
     }
     interrupted
+}
+
+/// Ctrl-C while stdout is blocked (a paused pager): the main thread is in a write that would
+/// wait for the reader. A signal without SA_RESTART makes that write return, and the sink
+/// then gives it up, so the first Ctrl-C ends obtail promptly, with its books.
+#[cfg(unix)]
+mod unblock {
+    use std::sync::OnceLock;
+    use std::time::Duration;
+
+    /// The main thread, which writes stdout.
+    static MAIN: OnceLock<libc::pthread_t> = OnceLock::new();
+
+    extern "C" fn nothing(_: libc::c_int) {}
+
+    /// On the main thread, before any Ctrl-C. SIGURG is ignored by default, so one sent from
+    /// elsewhere changes nothing but an interrupted (and retried) system call.
+    pub fn prepare() {
+        // SAFETY: a zeroed sigaction is a valid empty one; the handler does nothing, so it
+        // is async-signal-safe; pthread_self has no preconditions.
+        unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = nothing as extern "C" fn(libc::c_int) as libc::sighandler_t;
+            libc::sigemptyset(&mut sa.sa_mask);
+            if libc::sigaction(libc::SIGURG, &sa, std::ptr::null_mut()) == 0 {
+                let _ = MAIN.set(libc::pthread_self());
+            }
+        }
+    }
+
+    /// At the first Ctrl-C: until obtail ends, a write to stdout still under way is
+    /// interrupted (a write that was about to begin is caught on the next round).
+    pub fn start() {
+        let Some(&main) = MAIN.get() else {
+            return;
+        };
+        crate::sink::give_up_blocked_writes();
+        let _ = std::thread::Builder::new()
+            .name("unblock stdout".into())
+            .spawn(move || loop {
+                if crate::sink::writing() {
+                    // SAFETY: `main` is the main thread, alive as long as the process is.
+                    unsafe {
+                        libc::pthread_kill(main, libc::SIGURG);
+                    }
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            });
+    }
 }
 
 /// One node's life: connect, read, and reconnect after a backoff until told to stop; after
