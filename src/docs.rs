@@ -229,7 +229,9 @@ are read back. A drop still going on when obtail stops is said too. --stats prin
 source and kind: received, recovered, printed, filtered, invalid, dropped, duplicate and queued (still \
 waiting when obtail stopped), with received + recovered = printed + filtered + invalid + dropped + \
 duplicate + queued. After Ctrl-C or --timeout, one line says how many frames read were never printed \
-(also without --stats); after -n or a closed stdout they are only counted.
+(also without --stats); after -n or a closed stdout they are only counted. Ctrl-C ends obtail at once \
+even while stdout is blocked (a paused pager): the write under way is given up and one line says how \
+many bytes of output were not written.
 
 The node does not store unfollows, typing, read receipts, wallet frames, status, async replies or echoes: \
 those sent in a gap cannot be recovered.";

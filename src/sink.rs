@@ -113,3 +113,16 @@ impl Write for RawStdout {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod given_up_tests {
+    use super::*;
+
+    #[test]
+    fn only_a_write_given_up_at_ctrl_c_reads_as_given_up() {
+        assert!(is_given_up(&io::Error::other(GIVEN_UP)));
+        assert!(!is_given_up(&io::Error::other("disk full")));
+        assert!(!is_given_up(&io::Error::from(io::ErrorKind::Interrupted)));
+        assert!(!is_given_up(&io::Error::from(io::ErrorKind::BrokenPipe)));
+    }
+}
