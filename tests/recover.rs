@@ -445,7 +445,12 @@ fn a_stalled_reader_is_not_cut_off_and_loses_no_notification() {
     let total = books(&err);
     assert_eq!(total[0] as usize, BURST, "{err}");
     assert!(total[5] > 0, "nothing dropped: {err}");
-    assert_eq!(total[1] as usize, recovered, "{err}");
+    // Recovered events still queued at Ctrl-C were read back but not printed.
+    let read_back = total[1] as usize;
+    assert!(
+        read_back >= recovered && read_back <= recovered + total[7] as usize,
+        "{err}"
+    );
 }
 
 #[test]
