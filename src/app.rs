@@ -112,7 +112,7 @@ fn tail_config(cfg: Config) -> Result<Stop, Failure> {
             let mut source = LiveSource::start(&urls, &cfg.live, cfg.max_frame, &cfg.env)?;
             pipeline.renderer.pad_sources(source.label_width);
             let stop = pipeline.run(&mut source);
-            print_stats(&pipeline, Some(&source));
+            stopped_live(&pipeline, &mut source, &stop);
             stop
         }
         Input::Demo { speed, seed } => {
@@ -124,12 +124,42 @@ fn tail_config(cfg: Config) -> Result<Stop, Failure> {
             );
             let mut source = LiveSource::start(&[sim.url()], &cfg.live, cfg.max_frame, &cfg.env)?;
             let stop = pipeline.run(&mut source);
-            print_stats(&pipeline, Some(&source));
+            stopped_live(&pipeline, &mut source, &stop);
             drop(source);
             sim.stop();
             stop
         }
     }
+}
+
+/// Stops the node threads; says how many frames read from the nodes were never printed, when
+/// obtail stopped before their turn (Ctrl-C, `--timeout`); not after `-n` or a closed stdout,
+/// which ask for no more; then the books.
+fn stopped_live(pipeline: &Pipeline, source: &mut LiveSource, stop: &Result<Stop, Failure>) {
+    let unprinted = source.stop() + pipeline.unprinted;
+    let unwritten = pipeline.sink.unwritten();
+    if unwritten > 0 {
+        let _ = writeln!(
+            std::io::stderr(),
+            "obtail: stdout was blocked at Ctrl-C: the last {unwritten} bytes of output were \
+             not written"
+        );
+    }
+    let asked_no_more = matches!(
+        stop,
+        Ok(Stop::CountReached | Stop::ReaderGone | Stop::Halted(_))
+    );
+    if unprinted > 0 && !asked_no_more {
+        let _ = writeln!(
+            std::io::stderr(),
+            "obtail: stopped with {unprinted} frame{} read but not yet printed: {} never \
+             printed (--stats counts {} as queued)",
+            if unprinted == 1 { "" } else { "s" },
+            if unprinted == 1 { "it is" } else { "they are" },
+            if unprinted == 1 { "it" } else { "them" },
+        );
+    }
+    print_stats(pipeline, Some(source));
 }
 
 /// `--stats`: the pipeline's books with what the node threads counted (drops, doubles).

@@ -225,9 +225,13 @@ history first.
 
 The socket is read at all times; frames wait in a queue of --buffer bytes (64 MiB). Beyond it they are \
 dropped and counted, one line says so when output resumes, and the notifications and chat among them \
-are read back. --stats prints at exit, per source and kind: received, recovered, printed, filtered, \
-invalid, dropped and duplicate, with received + recovered = printed + filtered + invalid + dropped + \
-duplicate.
+are read back. A drop still going on when obtail stops is said too. --stats prints at exit, per \
+source and kind: received, recovered, printed, filtered, invalid, dropped, duplicate and queued (still \
+waiting when obtail stopped), with received + recovered = printed + filtered + invalid + dropped + \
+duplicate + queued. After Ctrl-C or --timeout, one line says how many frames read were never printed \
+(also without --stats); after -n or a closed stdout they are only counted. Ctrl-C ends obtail at once \
+even while stdout is blocked (a paused pager): the write under way is given up and one line says how \
+many bytes of output were not written.
 
 The node does not store unfollows, typing, read receipts, wallet frames, status, async replies or echoes: \
 those sent in a gap cannot be recovered.";

@@ -51,6 +51,8 @@ pub struct Pipeline {
     pub stats: Option<Box<Stats>>,
     /// The frame being processed is `invalid` (for the books).
     counted_invalid: bool,
+    /// Frames whose write was given up at Ctrl-C while stdout was blocked.
+    pub unprinted: u64,
 }
 
 impl Pipeline {
@@ -72,6 +74,7 @@ impl Pipeline {
             value: Vec::with_capacity(1024),
             stats: None,
             counted_invalid: false,
+            unprinted: 0,
         }
     }
 
@@ -159,14 +162,18 @@ impl Pipeline {
 
     /// Takes one frame through every stage, and with `--stats` counts how it ended.
     fn process(&mut self, frame: &Frame) -> Result<Option<Stop>, Failure> {
-        if self.stats.is_none() {
-            return self.process_frame(frame);
-        }
         let printed = self.printed;
+        if self.stats.is_none() {
+            let result = self.process_frame(frame);
+            self.given_up(&result, printed);
+            return result;
+        }
         self.counted_invalid = false;
         let result = self.process_frame(frame);
         let col = if self.counted_invalid {
             Col::Invalid
+        } else if self.given_up(&result, printed) {
+            Col::Queued
         } else if self.printed > printed {
             Col::Printed
         } else {
@@ -176,6 +183,13 @@ impl Pipeline {
             stats.end(col);
         }
         result
+    }
+
+    /// Whether the frame's write was given up at Ctrl-C (stdout blocked): it was not printed.
+    fn given_up(&mut self, result: &Result<Option<Stop>, Failure>, printed: u64) -> bool {
+        let gave_up = self.printed == printed && matches!(result, Ok(Some(Stop::Interrupted)));
+        self.unprinted += u64::from(gave_up);
+        gave_up
     }
 
     /// Counts a frame arriving, under its kind.
@@ -421,6 +435,8 @@ fn warn(msg: &str) {
 fn gone_or_fail(e: io::Error) -> Result<Stop, Failure> {
     if is_gone(&e) {
         Ok(Stop::ReaderGone)
+    } else if crate::sink::is_given_up(&e) {
+        Ok(Stop::Interrupted)
     } else {
         Err(write_failure(e))
     }

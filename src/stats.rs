@@ -1,6 +1,7 @@
 //! `--stats`: the books of a run, per source and kind. Every frame ends in exactly one of
-//! printed, filtered, invalid, dropped or duplicate, so
-//! `received + recovered = printed + filtered + invalid + dropped + duplicate` on every row.
+//! printed, filtered, invalid, dropped, duplicate or queued, so
+//! `received + recovered = printed + filtered + invalid + dropped + duplicate + queued` on
+//! every row.
 
 use std::fmt::Write as _;
 
@@ -23,9 +24,13 @@ pub enum Col {
     Dropped,
     /// Already printed as recovered when the socket delivered it.
     Duplicate,
+    /// Still waiting in the queue when obtail stopped (Ctrl-C, -n, --timeout, stdout closed).
+    Queued,
 }
 
-const NAMES: [&str; 7] = [
+const COLS: usize = 8;
+
+const NAMES: [&str; COLS] = [
     "received",
     "recovered",
     "printed",
@@ -33,13 +38,14 @@ const NAMES: [&str; 7] = [
     "invalid",
     "dropped",
     "duplicate",
+    "queued",
 ];
 
 #[derive(Debug, Clone, PartialEq)]
 struct Row {
     source: String,
     kind: String,
-    n: [u64; 7],
+    n: [u64; COLS],
 }
 
 /// Counts per (source, kind); a handful of rows, searched from the last one used.
@@ -83,7 +89,7 @@ impl Stats {
                 self.rows.push(Row {
                     source: source.to_string(),
                     kind: kind.to_string(),
-                    n: [0; 7],
+                    n: [0; COLS],
                 });
                 self.rows.len() - 1
             }
@@ -113,13 +119,13 @@ impl Stats {
     pub fn table(&self) -> String {
         let mut rows = self.rows.clone();
         rows.sort_by(|a, b| (&a.source, &a.kind).cmp(&(&b.source, &b.kind)));
-        let mut total = [0u64; 7];
+        let mut total = [0u64; COLS];
         for r in &rows {
             for (t, n) in total.iter_mut().zip(r.n) {
                 *t += n;
             }
         }
-        let cells: Vec<(String, String, [u64; 7])> = rows
+        let cells: Vec<(String, String, [u64; COLS])> = rows
             .iter()
             .map(|r| (escape(&r.source), escape(&r.kind), r.n))
             .chain(std::iter::once(("total".into(), String::new(), total)))
@@ -137,7 +143,7 @@ impl Stats {
             .unwrap_or(0)
             .max(4);
         let mut out = String::from(
-            "obtail: stats (received + recovered = printed + filtered + invalid + dropped + duplicate)\n",
+            "obtail: stats (received + recovered = printed + filtered + invalid + dropped + duplicate + queued)\n",
         );
         let _ = write!(out, "{:<sw$}  {:<kw$}", "source", "kind");
         for name in NAMES {
@@ -158,7 +164,7 @@ impl Stats {
     pub fn balanced(&self) -> bool {
         self.rows.iter().all(|r| {
             let n = r.n;
-            n[0] + n[1] == n[2] + n[3] + n[4] + n[5] + n[6]
+            n[0] + n[1] == n[2..].iter().sum::<u64>()
         })
     }
 }
@@ -184,6 +190,10 @@ mod tests {
         assert!(!s.balanced());
         s.add("ws://a", "walletUpdate", Col::Duplicate, 1);
         assert!(s.balanced());
+        s.add("ws://a", "walletUpdate", Col::Received, 1);
+        assert!(!s.balanced());
+        s.add("ws://a", "walletUpdate", Col::Queued, 1);
+        assert!(s.balanced());
         assert_eq!(s.get("ws://a", "notification.follow", Col::Printed), 2);
         let t = s.table();
         assert!(t.contains("total"), "{t}");
@@ -193,6 +203,6 @@ mod tests {
             .skip(1)
             .map(|n| n.parse().unwrap())
             .collect();
-        assert_eq!(nums, [5, 1, 2, 1, 0, 2, 1]);
+        assert_eq!(nums, [6, 1, 2, 1, 0, 2, 1, 1]);
     }
 }

@@ -145,15 +145,11 @@ fn books(stderr: &str) -> Vec<u64> {
         let nums: Vec<u64> = line
             .split_whitespace()
             .rev()
-            .take(7)
+            .take(8)
             .map(|n| n.parse().unwrap())
             .collect();
         let n: Vec<u64> = nums.into_iter().rev().collect();
-        assert_eq!(
-            n[0] + n[1],
-            n[2] + n[3] + n[4] + n[5] + n[6],
-            "{line}\n{stderr}"
-        );
+        assert_eq!(n[0] + n[1], n[2..].iter().sum::<u64>(), "{line}\n{stderr}");
         if line.starts_with("total") {
             return n;
         }
@@ -237,7 +233,13 @@ fn restarts_lose_no_notification_and_no_chat() {
         assert!(secs < 3.0, "{line}");
     }
     let total = books(&err);
-    assert_eq!(total[1] as usize, recovered_count(&out), "{err}");
+    // Recovered events still queued at Ctrl-C were read back but not printed.
+    let read_back = total[1] as usize;
+    assert!(
+        read_back >= recovered_count(&out)
+            && read_back <= recovered_count(&out) + total[7] as usize,
+        "{err}"
+    );
 }
 
 #[test]
@@ -278,5 +280,11 @@ fn a_stalled_reader_keeps_its_connection_and_its_notifications() {
     assert!(line.contains("; recovered "), "{line}");
     let total = books(&err);
     assert!(total[5] > 0, "{err}");
-    assert_eq!(total[1] as usize, recovered_count(&out), "{err}");
+    // Recovered events still queued at Ctrl-C were read back but not printed.
+    let read_back = total[1] as usize;
+    assert!(
+        read_back >= recovered_count(&out)
+            && read_back <= recovered_count(&out) + total[7] as usize,
+        "{err}"
+    );
 }

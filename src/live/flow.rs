@@ -225,8 +225,16 @@ impl Flow {
         true
     }
 
-    /// obtail is stopping: a drop episode still going on is said, unrecovered.
+    /// obtail is stopping: a drop episode still going on is said, unrecovered, and recovered
+    /// events still waiting for room go into the books as queued at stop.
     pub fn finish(&mut self) {
+        if let Ok(mut t) = self.shared.tally.lock() {
+            for f in self.pending.drain(..) {
+                let kind = kind_of(&f);
+                t.add(&f.source, &kind, Col::Recovered, 1);
+                t.add(&f.source, &kind, Col::Queued, 1);
+            }
+        }
         if let Some(ep) = self.episode.take() {
             let line = dropped_words(&ep, self.shared.cap);
             let line = format!("{line}; obtail stopped before output resumed");
@@ -255,11 +263,7 @@ impl Flow {
 
     /// Counts a frame that does not reach the main thread; returns its kind.
     fn count(&self, frame: &OwnedFrame, col: Col) -> String {
-        let kind = if frame.defect.is_some() || frame.binary {
-            "invalid".to_string()
-        } else {
-            classify(&frame.bytes).kind.name().into_owned()
-        };
+        let kind = kind_of(frame);
         if let Ok(mut t) = self.shared.tally.lock() {
             t.add(&frame.source, &kind, Col::Received, 1);
             t.add(&frame.source, &kind, col, 1);
@@ -459,6 +463,15 @@ impl Flow {
             }
         }
         true
+    }
+}
+
+/// A frame's kind as the books count it off the main thread (the pipeline's for the rest).
+pub fn kind_of(frame: &OwnedFrame) -> String {
+    if frame.defect.is_some() || frame.binary {
+        "invalid".to_string()
+    } else {
+        classify(&frame.bytes).kind.name().into_owned()
     }
 }
 

@@ -29,7 +29,7 @@ use crate::exit::{Failure, Stop};
 use crate::frame::OwnedFrame;
 use crate::sanitize::escape;
 use crate::source::{Next, Source};
-use crate::stats::Stats;
+use crate::stats::{Col, Stats};
 
 use auth::AuthOptions;
 use backoff::{Backoff, HEALTHY};
@@ -78,6 +78,8 @@ pub struct LiveSource {
     queued: Arc<AtomicUsize>,
     /// Frames node threads dropped or found doubled, for `--stats`.
     tally: Arc<Mutex<Stats>>,
+    /// Frames still queued when obtail stopped: never printed, counted at shutdown.
+    unprinted: u64,
 }
 
 /// Per-thread settings of the read loop.
@@ -158,6 +160,7 @@ impl LiveSource {
             label_width,
             queued,
             tally,
+            unprinted: 0,
         })
     }
 
@@ -166,19 +169,52 @@ impl LiveSource {
         self.tally.lock().map(|t| t.clone()).unwrap_or_default()
     }
 
-    /// Asks node threads to close, and waits a little for them to do it.
+    /// Stops the node threads; returns how many frames read from the sockets were still
+    /// queued, never to be printed (they are in `stats` as queued).
+    pub fn stop(&mut self) -> u64 {
+        self.shutdown();
+        self.unprinted
+    }
+
+    /// Asks node threads to close, and waits a little for them to do it. Frames still queued
+    /// are not printed but counted, so the books stay whole; what node threads say as they
+    /// stop (drops) is printed.
     fn shutdown(&mut self) {
         if self.stop.swap(true, Ordering::SeqCst) {
             return;
         }
         let until = Instant::now() + STOP_GRACE;
         while let Some(left) = until.checked_duration_since(Instant::now()) {
-            // Frames are left; what node threads say as they stop (drops) is printed.
             match self.rx.recv_timeout(left.min(TICK)) {
                 Err(RecvTimeoutError::Disconnected) => return,
-                Ok(Msg::Last(line)) => warn_line(&line),
-                _ => {}
+                Err(RecvTimeoutError::Timeout) => {}
+                Ok(msg) => self.left_over(msg),
             }
+        }
+        // A node thread still closing: what it has sent so far is in the books too.
+        while let Ok(msg) = self.rx.try_recv() {
+            self.left_over(msg);
+        }
+    }
+
+    /// A message met after obtail decided to stop.
+    fn left_over(&mut self, msg: Msg) {
+        match msg {
+            Msg::Frame(f) => {
+                self.unprinted += 1;
+                let kind = flow::kind_of(&f);
+                if let Ok(mut t) = self.tally.lock() {
+                    let col = if f.recovered {
+                        Col::Recovered
+                    } else {
+                        Col::Received
+                    };
+                    t.add(&f.source, &kind, col, 1);
+                    t.add(&f.source, &kind, Col::Queued, 1);
+                }
+            }
+            Msg::Last(line) => warn_line(&line),
+            Msg::Note(_) | Msg::Fatal(_) | Msg::Ended { .. } => {}
         }
     }
 
@@ -308,15 +344,68 @@ fn targets(
 fn catch_ctrl_c() -> Arc<AtomicBool> {
     let interrupted = Arc::new(AtomicBool::new(false));
     let flag = interrupted.clone();
+    #[cfg(unix)]
+    unblock::prepare();
     let handler = ctrlc::set_handler(move || {
         if flag.swap(true, Ordering::SeqCst) {
             std::process::exit(130);
         }
+        #[cfg(unix)]
+        unblock::start();
     });
     if let Err(e) = handler {
         warn(&format!("cannot catch Ctrl-C: {e}"));
     }
     interrupted
+}
+
+/// Ctrl-C while stdout is blocked (a paused pager): the main thread is in a write that would
+/// wait for the reader. A signal without SA_RESTART makes that write return, and the sink
+/// then gives it up, so the first Ctrl-C ends obtail promptly, with its books.
+#[cfg(unix)]
+mod unblock {
+    use std::sync::OnceLock;
+    use std::time::Duration;
+
+    /// The main thread, which writes stdout.
+    static MAIN: OnceLock<libc::pthread_t> = OnceLock::new();
+
+    extern "C" fn nothing(_: libc::c_int) {}
+
+    /// On the main thread, before any Ctrl-C. SIGURG is ignored by default, so one sent from
+    /// elsewhere changes nothing but an interrupted (and retried) system call.
+    pub fn prepare() {
+        // SAFETY: a zeroed sigaction is a valid empty one; the handler does nothing, so it
+        // is async-signal-safe; pthread_self has no preconditions.
+        unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = nothing as extern "C" fn(libc::c_int) as libc::sighandler_t;
+            libc::sigemptyset(&mut sa.sa_mask);
+            if libc::sigaction(libc::SIGURG, &sa, std::ptr::null_mut()) == 0 {
+                let _ = MAIN.set(libc::pthread_self());
+            }
+        }
+    }
+
+    /// At the first Ctrl-C: until obtail ends, a write to stdout still under way is
+    /// interrupted (a write that was about to begin is caught on the next round).
+    pub fn start() {
+        let Some(&main) = MAIN.get() else {
+            return;
+        };
+        crate::sink::give_up_blocked_writes();
+        let _ = std::thread::Builder::new()
+            .name("unblock stdout".into())
+            .spawn(move || loop {
+                if crate::sink::writing() {
+                    // SAFETY: `main` is the main thread, alive as long as the process is.
+                    unsafe {
+                        libc::pthread_kill(main, libc::SIGURG);
+                    }
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            });
+    }
 }
 
 /// One node's life: connect, read, and reconnect after a backoff until told to stop; after
