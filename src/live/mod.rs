@@ -4,12 +4,12 @@
 //! Status lines (stderr): a failed attempt or a lost connection says why and when the next
 //! try is; `connected` is printed only after such a line, so a quiet start stays quiet.
 
-mod auth;
+pub mod auth;
 mod backoff;
 mod connect;
 mod session;
 mod tls;
-mod url;
+pub mod url;
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};

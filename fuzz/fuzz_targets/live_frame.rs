@@ -1,0 +1,187 @@
+//! The live frame path: bytes a node sends on the wire, read by tungstenite as obtail's client
+//! is configured (--max-frame-size as message and frame limit), turned into frames the way the
+//! session does, then taken through the real pipeline in every format with colors on. Nothing
+//! received is lost (a text message's frame holds its exact bytes; ndjson of a valid frame
+//! equals it; an unreadable one is still reported) and no output holds a raw control
+//! character.
+//!
+//! The message-to-frame step mirrors `live::session` (private to the connection thread).
+#![no_main]
+
+use std::io::{self, Read, Write};
+use std::sync::Arc;
+
+use libfuzzer_sys::fuzz_target;
+use obtail::cli::Format;
+use obtail::exit::{Failure, Stop};
+use obtail::filter::Filter;
+use obtail::frame::OwnedFrame;
+use obtail::pipeline::Pipeline;
+use obtail::render::Renderer;
+use obtail::sink::Sink;
+use obtail::source::{Next, Source};
+use obtail::style::Palette;
+use obtail_fuzz::{assert_json_equal, assert_terminal_safe, strip_palette, valid_json, Shared};
+use tungstenite::error::CapacityError;
+use tungstenite::protocol::{Role, WebSocketConfig};
+use tungstenite::{Error, Message, WebSocket};
+
+/// The node's side of the socket: what it sent, then EOF; what obtail writes is dropped.
+struct Wire {
+    data: Vec<u8>,
+    pos: usize,
+}
+
+impl Read for Wire {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = buf.len().min(self.data.len() - self.pos);
+        buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+impl Write for Wire {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+struct Frames {
+    frames: Vec<OwnedFrame>,
+    next: usize,
+}
+
+impl Source for Frames {
+    fn next(&mut self) -> Result<Next<'_>, Failure> {
+        let i = self.next;
+        self.next += 1;
+        Ok(match self.frames.get(i) {
+            Some(f) => Next::Frame(f.borrow()),
+            None => Next::End(Stop::InputEnded),
+        })
+    }
+}
+
+fn frame(bytes: Vec<u8>, binary: bool, defect: Option<String>) -> OwnedFrame {
+    OwnedFrame {
+        bytes,
+        binary,
+        time: chrono::Utc::now(),
+        source: Arc::from("ws://127.0.0.1:4002/ws"),
+        defect,
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&opts, wire)) = data.split_first() else {
+        return;
+    };
+    let max_frame = if opts & 1 != 0 { 32 } else { 16 << 20 };
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(max_frame))
+        .max_frame_size(Some(max_frame));
+    let mut ws = WebSocket::from_raw_socket(
+        Wire {
+            data: wire.to_vec(),
+            pos: 0,
+        },
+        Role::Client,
+        Some(config),
+    );
+    let mut frames = Vec::new();
+    for _ in 0..wire.len() + 2 {
+        match ws.read() {
+            Ok(msg @ (Message::Text(_) | Message::Binary(_))) => {
+                let binary = matches!(msg, Message::Binary(_));
+                let bytes: Vec<u8> = msg.into_data().into();
+                frames.push(frame(bytes, binary, None));
+            }
+            Ok(_) => {}
+            Err(Error::Utf8(_)) => frames.push(frame(
+                Vec::new(),
+                false,
+                Some("text frame is not valid UTF-8".into()),
+            )),
+            Err(Error::Capacity(CapacityError::MessageTooLong { size, max_size })) => {
+                frames.push(frame(Vec::new(), false, Some(format!("frame of {size} bytes is larger than --max-frame-size ({max_size} bytes); skipped"))));
+                break;
+            }
+            Err(_) => break,
+        }
+    }
+    if frames.is_empty() {
+        return;
+    }
+    for format in [Format::Pretty, Format::Json, Format::Ndjson, Format::Raw] {
+        for color in [false, true] {
+            let out = Shared::default();
+            let renderer = Renderer::new(
+                format,
+                opts & 2 != 0,
+                Palette::new(color),
+                true,
+                opts & 4 != 0,
+            );
+            let mut pipeline = Pipeline::new(
+                Filter::default(),
+                renderer,
+                Sink::new(Box::new(out.clone())),
+            );
+            let mut source = Frames {
+                frames: frames.clone(),
+                next: 0,
+            };
+            pipeline
+                .run(&mut source)
+                .expect("the pipeline fails on in-memory frames");
+            drop(pipeline);
+            let out = out.take();
+            let what = format!("{format:?} color={color} envelope={}", opts & 2 != 0);
+            assert_terminal_safe(&out, format == Format::Raw, color, &what);
+            let lines = out.split(|&b| b == b'\n').filter(|l| !l.is_empty()).count();
+            if format != Format::Json && format != Format::Raw {
+                assert_eq!(
+                    lines,
+                    frames.len(),
+                    "{what}: {} frames gave {lines} lines",
+                    frames.len()
+                );
+            }
+            if format == Format::Ndjson && opts & 2 == 0 {
+                let parsed: Vec<_> = out
+                    .split(|&b| b == b'\n')
+                    .filter(|l| !l.is_empty())
+                    .map(|l| if color { strip_palette(l) } else { l.to_vec() })
+                    .collect();
+                for (line, f) in parsed.iter().zip(&frames) {
+                    match (f.defect.is_none() && !f.binary)
+                        .then(|| valid_json(&f.bytes))
+                        .flatten()
+                    {
+                        Some(want) => assert_json_equal(line, &want, &what),
+                        None => {
+                            let v: serde_json::Value = serde_json::from_slice(line)
+                                .unwrap_or_else(|e| panic!("{what}: not JSON ({e})"));
+                            let inv = &v["invalid"];
+                            assert!(
+                                inv["error"].is_string(),
+                                "{what}: an unreadable frame is not reported: {v}"
+                            );
+                            if f.defect.is_none() && !f.binary {
+                                assert_eq!(
+                                    inv["text"].as_str().map(str::as_bytes),
+                                    Some(&f.bytes[..]),
+                                    "{what}: an invalid text frame lost its bytes"
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+});
