@@ -19,7 +19,10 @@ use obtail::sink::Sink;
 use obtail::source::replay::Replay;
 use obtail::source::{Next, Source};
 use obtail::style::Palette;
-use obtail_fuzz::{assert_json_equal, assert_terminal_safe, strip_palette, valid_json, Shared};
+use obtail_fuzz::{
+    assert_json_equal, assert_terminal_safe, assert_valid_json, strip_palette, verdict, Shared,
+    Verdict,
+};
 use serde_json::Value as J;
 
 /// Programs, with `-r` or not.
@@ -54,7 +57,7 @@ thread_local! {
 }
 
 /// The frames obtail prints without `-f` (ndjson, no filters): their kinds and JSON.
-fn plain_run(stream: &[u8], max_frame: usize) -> Vec<(Kind<'static>, Option<J>)> {
+fn plain_run(stream: &[u8], max_frame: usize) -> Vec<(Kind<'static>, Verdict)> {
     let mut replay = Replay::new(
         Box::new(Cursor::new(stream.to_vec())),
         "fuzz".into(),
@@ -71,10 +74,7 @@ fn plain_run(stream: &[u8], max_frame: usize) -> Vec<(Kind<'static>, Option<J>)>
                 } else {
                     obtail::classify::classify(&f.bytes).kind.into_owned()
                 };
-                let value = (kind != Kind::Invalid)
-                    .then(|| valid_json(&f.bytes))
-                    .flatten();
-                frames.push((kind, value));
+                frames.push((kind, verdict(&f.bytes)));
             }
         }
     }
@@ -155,7 +155,11 @@ fuzz_target!(|data: &[u8]| {
             .split(|&b| b == b'\n')
             .filter(|l| !l.is_empty())
             .collect();
-        let want: Vec<&J> = frames.iter().filter_map(|(_, v)| v.as_ref()).collect();
+        let want: Vec<&Verdict> = frames
+            .iter()
+            .filter(|(k, _)| *k != Kind::Invalid)
+            .map(|(_, v)| v)
+            .collect();
         assert_eq!(
             lines.len(),
             want.len(),
@@ -169,7 +173,10 @@ fuzz_target!(|data: &[u8]| {
             } else {
                 line.to_vec()
             };
-            assert_json_equal(&line, want, "-f . ndjson");
+            assert_valid_json(&line, "-f . ndjson");
+            if let Some(want) = want.value() {
+                assert_json_equal(&line, want, "-f . ndjson");
+            }
         }
     }
 });

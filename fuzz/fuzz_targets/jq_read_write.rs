@@ -10,7 +10,9 @@ use std::ops::ControlFlow;
 use libfuzzer_sys::fuzz_target;
 use obtail::config::JqSettings;
 use obtail::jq::{write_value, FrameVars, Outcome, Program};
-use obtail_fuzz::{assert_json_equal, assert_terminal_safe, depth, serde_verdict};
+use obtail_fuzz::{
+    assert_json_equal, assert_terminal_safe, assert_valid_json, depth, verdict, Verdict,
+};
 
 const PROGRAMS: &[&str] = &[
     ".",
@@ -57,7 +59,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let index = usize::from(pick) % PROGRAMS.len();
-    let verdict = serde_verdict(frame);
+    let input = verdict(frame);
     let deep = depth(frame) > 250;
     let time = chrono::Utc::now();
     let vars = FrameVars {
@@ -75,12 +77,12 @@ fuzz_target!(|data: &[u8]| {
             ControlFlow::<()>::Continue(())
         });
         let _ = programs[index].take_messages();
-        match (&outcome, &verdict) {
-            (Outcome::Unreadable(why), Some(Ok(_))) if !deep => {
+        match (&outcome, &input) {
+            (Outcome::Unreadable(why), Verdict::Valid(_)) if !deep => {
                 panic!("the jq reader refuses valid JSON: {why}")
             }
             (Outcome::Unreadable(_), _) => {}
-            (_, Some(Err(e))) => panic!("the jq reader accepts what is not JSON ({e})"),
+            (_, Verdict::Invalid(e)) => panic!("the jq reader accepts what is not JSON ({e})"),
             _ => {}
         }
         for (text, _) in &outputs {
@@ -90,16 +92,10 @@ fuzz_target!(|data: &[u8]| {
                 "{}: output spans lines",
                 PROGRAMS[index]
             );
-            if let Some(Err(e)) = serde_verdict(text) {
-                panic!(
-                    "{}: output is not JSON ({e}): {:?}",
-                    PROGRAMS[index],
-                    String::from_utf8_lossy(text)
-                );
-            }
+            assert_valid_json(text, PROGRAMS[index]);
         }
         if index == 0 && !matches!(outcome, Outcome::Unreadable(_)) {
-            if let Some(Ok(want)) = &verdict {
+            if let Some(want) = input.value() {
                 assert_eq!(outputs.len(), 1);
                 assert!(outputs[0].1, "`.` output is not the input itself");
                 assert_json_equal(&outputs[0].0, want, "`.` written back");

@@ -6,7 +6,9 @@
 use libfuzzer_sys::fuzz_target;
 use obtail::json::text::{write_compact, write_indented, write_str};
 use obtail::style::Palette;
-use obtail_fuzz::{assert_json_equal, assert_terminal_safe, strip_palette, valid_json};
+use obtail_fuzz::{
+    assert_json_equal, assert_terminal_safe, assert_valid_json, strip_palette, verdict,
+};
 
 fuzz_target!(|data: &[u8]| {
     let mut compact = Vec::new();
@@ -16,14 +18,20 @@ fuzz_target!(|data: &[u8]| {
     let mut colored = Vec::new();
     write_indented(&mut colored, data, &Palette::ansi());
 
-    if let Some(want) = valid_json(data) {
-        assert_json_equal(&compact, &want, "write_compact");
+    let input = verdict(data);
+    if input.is_valid() {
+        assert_valid_json(&compact, "write_compact");
         assert_terminal_safe(&compact, false, false, "write_compact");
         assert!(!compact.contains(&b'\n'), "compact output spans lines");
-        assert_json_equal(&plain, &want, "write_indented");
+        assert_valid_json(&plain, "write_indented");
         assert_terminal_safe(&plain, false, false, "write_indented");
-        assert_json_equal(&strip_palette(&colored), &want, "write_indented colored");
+        assert_valid_json(&strip_palette(&colored), "write_indented colored");
         assert_terminal_safe(&colored, false, true, "write_indented colored");
+    }
+    if let Some(want) = input.value() {
+        assert_json_equal(&compact, want, "write_compact");
+        assert_json_equal(&plain, want, "write_indented");
+        assert_json_equal(&strip_palette(&colored), want, "write_indented colored");
     }
 
     // Any string becomes a JSON string literal of the same text, safe to print.

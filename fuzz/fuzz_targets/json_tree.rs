@@ -6,7 +6,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use obtail::json::{parse, Value};
-use obtail_fuzz::{same_json, valid_json};
+use obtail_fuzz::{check_grammar, same_json, valid_json};
 use serde_json::Value as J;
 
 fn to_serde(v: &Value) -> J {
@@ -32,6 +32,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let tree = parse(text);
+    if check_grammar(data).is_ok_and(|depth| depth <= 127) {
+        if let Err(e) = &tree {
+            panic!("valid JSON refused by the tree: {e}");
+        }
+    }
     if let Some(want) = valid_json(data) {
         let tree = tree.unwrap_or_else(|e| panic!("valid JSON refused by the tree: {e}"));
         let got = to_serde(&tree);

@@ -2,7 +2,6 @@
 //! `sanitize::is_unsafe`, its JSON readers), so a target checks obtail against a second
 //! opinion rather than against itself.
 
-use obtail::style::Palette;
 use serde_json::Value;
 
 /// A character that must never reach a terminal raw: C0 (newline and, where allowed, tab
@@ -19,42 +18,21 @@ pub fn is_dangerous(c: char, allow_tab: bool) -> bool {
     }
 }
 
-/// The escape sequences obtail's own palette writes: the only ESC allowed in colored output.
-fn palette_codes() -> Vec<&'static str> {
-    let p = Palette::ansi();
-    let mut codes = vec![
-        p.reset,
-        p.time,
-        p.dim,
-        p.amount,
-        p.title,
-        p.warn,
-        p.json_key,
-        p.json_string,
-        p.json_number,
-        p.json_literal,
-        p.json_null,
-        p.json_punct,
-    ];
-    codes.extend(p.parties);
-    codes.retain(|c| !c.is_empty());
-    // Longest first, so that a code is never cut by a shorter one it starts with.
-    codes.sort_by_key(|c| std::cmp::Reverse(c.len()));
-    codes
-}
-
-/// `out` without the palette's own color codes.
+/// `out` without SGR color sequences (`ESC [ digits;… m`): they only color text. Targets also
+/// render with colors off, where any ESC at all is a failure, so a frame cannot smuggle a
+/// color code past this.
 pub fn strip_palette(out: &[u8]) -> Vec<u8> {
-    let codes = palette_codes();
     let mut kept = Vec::with_capacity(out.len());
     let mut i = 0;
-    'outer: while i < out.len() {
-        if out[i] == 0x1b {
-            for code in &codes {
-                if out[i..].starts_with(code.as_bytes()) {
-                    i += code.len();
-                    continue 'outer;
-                }
+    while i < out.len() {
+        if out[i] == 0x1b && out.get(i + 1) == Some(&b'[') {
+            let params = out[i + 2..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit() || **b == b';')
+                .count();
+            if out.get(i + 2 + params) == Some(&b'm') {
+                i += params + 3;
+                continue;
             }
         }
         kept.push(out[i]);
@@ -92,18 +70,193 @@ pub fn assert_terminal_safe(out: &[u8], allow_tab: bool, colored: bool, what: &s
     }
 }
 
-/// What serde_json makes of `bytes`: `Some(Ok)` valid, `Some(Err)` invalid, `None` when only
-/// its recursion limit stopped it (validity unknown).
-pub fn serde_verdict(bytes: &[u8]) -> Option<Result<Value, serde_json::Error>> {
-    match serde_json::from_slice::<Value>(bytes) {
-        Err(e) if e.to_string().starts_with("recursion limit exceeded") => None,
-        r => Some(r),
+/// What RFC 8259 says of a text, with serde_json's value when serde_json can make one.
+#[derive(Debug)]
+pub enum Verdict {
+    /// Valid JSON. The value is missing when serde_json cannot represent it (a lone surrogate
+    /// escape, a number beyond f64, nesting beyond its limit of 128).
+    Valid(Option<Value>),
+    Invalid(String),
+}
+
+impl Verdict {
+    pub fn is_valid(&self) -> bool {
+        matches!(self, Verdict::Valid(_))
+    }
+    pub fn value(&self) -> Option<&Value> {
+        match self {
+            Verdict::Valid(v) => v.as_ref(),
+            Verdict::Invalid(_) => None,
+        }
     }
 }
 
-/// Valid JSON by serde_json, nested no deeper than its limit.
+/// Judges `bytes` by the JSON grammar (RFC 8259, UTF-8), independently of serde_json.
+pub fn verdict(bytes: &[u8]) -> Verdict {
+    match check_grammar(bytes) {
+        Err(e) => Verdict::Invalid(e),
+        Ok(_) => Verdict::Valid(serde_json::from_slice(bytes).ok()),
+    }
+}
+
+/// Valid JSON that serde_json can read: its value.
 pub fn valid_json(bytes: &[u8]) -> Option<Value> {
-    serde_verdict(bytes).and_then(Result::ok)
+    match verdict(bytes) {
+        Verdict::Valid(v) => v,
+        Verdict::Invalid(_) => None,
+    }
+}
+
+/// The JSON grammar, iteratively (any depth): the maximal nesting depth, or what is wrong.
+pub fn check_grammar(bytes: &[u8]) -> Result<usize, String> {
+    let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8: {e}"))?;
+    let b = text.as_bytes();
+    let mut i = 0;
+    // Open containers: true for an object.
+    let mut stack: Vec<bool> = Vec::new();
+    let mut max = 0;
+    let ws = |i: &mut usize| {
+        while *i < b.len() && matches!(b[*i], b' ' | b'\t' | b'\n' | b'\r') {
+            *i += 1;
+        }
+    };
+    let err = |i: usize, what: &str| Err(format!("{what} at byte {i}"));
+    ws(&mut i);
+    'value: loop {
+        // A value starts at i.
+        match b.get(i) {
+            None => return err(i, "missing value"),
+            Some(b'{') | Some(b'[') => {
+                let object = b[i] == b'{';
+                i += 1;
+                stack.push(object);
+                max = max.max(stack.len());
+                ws(&mut i);
+                let close = if object { b'}' } else { b']' };
+                if b.get(i) == Some(&close) {
+                    i += 1;
+                    stack.pop();
+                } else {
+                    if object {
+                        i = string(b, i)?;
+                        ws(&mut i);
+                        if b.get(i) != Some(&b':') {
+                            return err(i, "expected ':'");
+                        }
+                        i += 1;
+                        ws(&mut i);
+                    }
+                    continue 'value;
+                }
+            }
+            Some(b'"') => i = string(b, i)?,
+            Some(b't') if b[i..].starts_with(b"true") => i += 4,
+            Some(b'f') if b[i..].starts_with(b"false") => i += 5,
+            Some(b'n') if b[i..].starts_with(b"null") => i += 4,
+            Some(b'-' | b'0'..=b'9') => i = number(b, i)?,
+            Some(_) => return err(i, "unexpected character"),
+        }
+        // After a value: close containers or go on to the next member.
+        loop {
+            ws(&mut i);
+            let Some(&object) = stack.last() else {
+                return if i == b.len() {
+                    Ok(max)
+                } else {
+                    err(i, "text after the value")
+                };
+            };
+            match b.get(i) {
+                Some(b',') => {
+                    i += 1;
+                    ws(&mut i);
+                    if object {
+                        i = string(b, i)?;
+                        ws(&mut i);
+                        if b.get(i) != Some(&b':') {
+                            return err(i, "expected ':'");
+                        }
+                        i += 1;
+                        ws(&mut i);
+                    }
+                    continue 'value;
+                }
+                Some(b'}') if object => {
+                    i += 1;
+                    stack.pop();
+                }
+                Some(b']') if !object => {
+                    i += 1;
+                    stack.pop();
+                }
+                _ => return err(i, "expected ',' or a closing bracket"),
+            }
+        }
+    }
+}
+
+/// The end of the string starting at `i`.
+fn string(b: &[u8], mut i: usize) -> Result<usize, String> {
+    if b.get(i) != Some(&b'"') {
+        return Err(format!("expected a string at byte {i}"));
+    }
+    i += 1;
+    loop {
+        match b.get(i) {
+            None => return Err("unterminated string".into()),
+            Some(b'"') => return Ok(i + 1),
+            Some(b'\\') => match b.get(i + 1) {
+                Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i += 2,
+                Some(b'u') => {
+                    let hex = b.get(i + 2..i + 6).ok_or("short \\u escape")?;
+                    if !hex.iter().all(u8::is_ascii_hexdigit) {
+                        return Err(format!("bad \\u escape at byte {i}"));
+                    }
+                    i += 6;
+                }
+                _ => return Err(format!("bad escape at byte {i}")),
+            },
+            Some(&c) if c < 0x20 => return Err(format!("raw control character at byte {i}")),
+            Some(_) => i += 1,
+        }
+    }
+}
+
+/// The end of the number starting at `i`.
+fn number(b: &[u8], mut i: usize) -> Result<usize, String> {
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i - start
+    };
+    if b.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    match b.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => {
+            digits(&mut i);
+        }
+        _ => return Err(format!("bad number at byte {i}")),
+    }
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return Err(format!("no digits after '.' at byte {i}"));
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return Err(format!("no exponent digits at byte {i}"));
+        }
+    }
+    Ok(i)
 }
 
 /// JSON equality where numbers compare by value (`-0` equals `0`, `1.0` equals `1`, an
@@ -128,6 +281,16 @@ pub fn same_json(a: &Value, b: &Value) -> bool {
                     .all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
         }
         _ => a == b,
+    }
+}
+
+/// Panics unless `out` is valid JSON by the grammar.
+pub fn assert_valid_json(out: &[u8], what: &str) {
+    if let Err(e) = check_grammar(out) {
+        panic!(
+            "{what}: output is not JSON ({e}): {:?}",
+            String::from_utf8_lossy(out)
+        );
     }
 }
 
