@@ -9,7 +9,8 @@ use crate::exit::{Failure, Stop};
 use crate::jq::Program;
 use crate::kind::CATALOG;
 use crate::live::LiveSource;
-use crate::pipeline::{Pipeline, Recorder};
+use crate::pipeline::Pipeline;
+use crate::record::Recorder;
 use crate::render::Renderer;
 use crate::sink::{is_gone, Sink};
 use crate::source::replay::Replay;
@@ -72,6 +73,7 @@ fn tail(cfg: Config) -> Result<Stop, Failure> {
         }
         Input::Live(urls) => {
             let mut source = LiveSource::start(&urls, &cfg.live, cfg.max_frame, &cfg.env)?;
+            pipeline.renderer.pad_sources(source.label_width);
             pipeline.run(&mut source)
         }
         Input::Demo { speed, seed } => {

@@ -105,6 +105,16 @@ pub struct Args {
     #[arg(long, help_heading = "Connection")]
     pub no_reconnect: bool,
 
+    /// Tail the node at URL under a short NAME, shown instead of its URL in labels, envelopes
+    /// and $source (NAME=URL in place of a URL does the same)
+    #[arg(long, value_name = "NAME=URL", help_heading = "Connection",
+          conflicts_with_all = ["replay", "demo"])]
+    pub label: Vec<String>,
+
+    /// Say on stderr when a node is connected (the default when stderr is a terminal)
+    #[arg(short = 'v', long, help_heading = "Connection")]
+    pub verbose: bool,
+
     /// Largest frame to accept; larger ones are reported and skipped (e.g. 16MiB, 512k)
     #[arg(
         long,

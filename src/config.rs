@@ -60,6 +60,8 @@ pub struct LiveSettings {
     pub cookie_file: Option<PathBuf>,
     pub datadir: Option<PathBuf>,
     pub headers: Vec<String>,
+    /// Say when a node is connected (`-v`, or stderr is a terminal).
+    pub announce: bool,
 }
 
 /// A jq program and its variables, compiled later by `jq`.
@@ -106,13 +108,18 @@ impl Config {
                 speed: args.demo_speed,
                 seed: args.demo_seed,
             }
-        } else if args.urls.is_empty() {
+        } else if let Some(bad) = args.label.iter().find(|l| !l.contains('=')) {
+            return Err(Failure::usage(format!(
+                "--label '{}': use --label NAME=URL",
+                crate::live::redact(bad)
+            )));
+        } else if args.urls.is_empty() && args.label.is_empty() {
             // Read here rather than by clap, so that a URL in the environment never conflicts
             // with --replay or --demo on the command line.
             let from_env = env.var("OBTAIL_URL").unwrap_or_default();
             Input::Live(from_env.split_whitespace().map(str::to_string).collect())
         } else {
-            Input::Live(args.urls)
+            Input::Live(args.urls.into_iter().chain(args.label).collect())
         };
         let duration = |opt: &str, text: &str| {
             parse_duration(text).map_err(|e| Failure::usage(format!("{opt}: {e}")))
@@ -137,6 +144,7 @@ impl Config {
             cookie_file: args.cookie_file,
             datadir: args.datadir,
             headers: args.headers,
+            announce: args.verbose || env.stderr_terminal,
         };
         let max_frame = parse_size(&args.max_frame_size)
             .map_err(|e| Failure::usage(format!("--max-frame-size: {e}")))?;

@@ -16,6 +16,7 @@ pub mod json;
 pub mod kind;
 pub mod live;
 pub mod pipeline;
+pub mod record;
 pub mod render;
 pub mod sanitize;
 pub mod sim;

@@ -2,6 +2,7 @@
 
 mod common;
 
+use std::path::Path;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -138,11 +139,12 @@ fn credentials_never_appear_in_output_errors_or_records() {
     let record = std::fs::read_to_string(&rec).unwrap();
     let (out, err) = (ob.stdout(), ob.stderr());
     assert!(err.contains("retrying in"), "{err}");
-    let shown = format!("ws://alice@127.0.0.1:{}/ws", server.port);
+    let shown = format!("ws://127.0.0.1:{}/ws", server.port);
     assert!(out.contains(&format!(r#""source":"{shown}""#)), "{out}");
     assert!(record.contains(&shown), "{record}");
     for text in [&out, &err, &record] {
         assert!(!text.contains("s3cret"), "{text}");
+        assert!(!text.contains("alice"), "not the user name either: {text}");
     }
     assert!(server
         .log
@@ -218,33 +220,100 @@ fn tls_insecure_connects_with_a_warning() {
     assert_eq!(err.lines().count(), 1, "{err}");
 }
 
-#[test]
-fn tls_untrusted_certificate_is_a_clear_error() {
-    let dir = tempfile::tempdir().unwrap();
-    let tls = self_signed(dir.path(), true);
-    let other = tempfile::tempdir().unwrap();
-    let wrong_pin = self_signed(other.path(), false);
+/// Runs obtail against a TLS server with `tls`, expecting exit 1 and one line with `words`.
+fn tls_refused(tls: &Tls, cacert: Option<&Path>, words: &[&str], not: &[&str]) {
     let server = one_frame_server(ServerOpts {
         tls: Some(tls.server.clone()),
         ..Default::default()
     });
     let url = format!("wss://127.0.0.1:{}/ws", server.port);
-    for extra in [
-        vec![],
-        vec!["--cacert", wrong_pin.cert_pem.to_str().unwrap()],
-    ] {
-        let mut args = extra.clone();
-        args.push(&url);
-        let mut ob = Obtail::run(&args);
-        assert_eq!(ob.wait_exit(WAIT), Some(1), "{extra:?}: {}", ob.stderr());
-        let err = ob.stderr();
-        assert!(err.contains("certificate is not trusted"), "{err}");
-        assert!(
-            err.contains("--cacert FILE, or -k to skip verification"),
-            "{err}"
-        );
-        assert_eq!(err.lines().count(), 1, "{err}");
+    let mut args = vec![];
+    if let Some(file) = cacert {
+        args.extend(["--cacert", file.to_str().unwrap()]);
     }
+    args.push(&url);
+    let mut ob = Obtail::run(&args);
+    assert_eq!(ob.wait_exit(WAIT), Some(1), "{args:?}: {}", ob.stderr());
+    let err = ob.stderr();
+    for w in words {
+        assert!(err.contains(w), "{args:?}: wants '{w}': {err}");
+    }
+    for w in not
+        .iter()
+        .chain(&["Other(", "Error(", "{", "CaUsedAsEndEntity"])
+    {
+        assert!(!err.contains(w), "{args:?}: has '{w}': {err}");
+    }
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(server.log.count("connect"), 0, "never connected");
+}
+
+#[test]
+fn tls_certificate_problems_are_named_in_plain_words_with_their_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca_flagged = self_signed(dir.path(), true);
+    tls_refused(
+        &ca_flagged,
+        None,
+        &["presents a CA certificate as its own", "--cacert FILE"],
+        &[],
+    );
+    let other = tempfile::tempdir().unwrap();
+    let plain = self_signed(other.path(), false);
+    tls_refused(
+        &plain,
+        None,
+        &[
+            "not signed by an authority obtail trusts",
+            "--cacert FILE",
+            "-k",
+        ],
+        &[],
+    );
+    // A wrong --cacert: the hint is not "pass --cacert" again.
+    let wrong = plain.cert_pem.to_str().unwrap();
+    tls_refused(
+        &ca_flagged,
+        Some(&plain.cert_pem),
+        &[&format!(
+            "neither the one in --cacert {wrong} nor signed by it"
+        )],
+        &["with --cacert FILE"],
+    );
+}
+
+#[test]
+fn a_pinned_certificate_for_another_host_or_expired_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = self_signed_for(dir.path(), &["node.example"], false);
+    tls_refused(
+        &elsewhere,
+        Some(&elsewhere.cert_pem),
+        &[
+            "not valid for the name '127.0.0.1'",
+            "a certificate for '127.0.0.1'",
+        ],
+        &[],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let expired = self_signed_for(dir.path(), &["127.0.0.1"], true);
+    tls_refused(
+        &expired,
+        Some(&expired.cert_pem),
+        &["certificate has expired", "renew it"],
+        &[],
+    );
+    // The same pin, valid and for this host, connects.
+    let dir = tempfile::tempdir().unwrap();
+    let good = self_signed_for(dir.path(), &["127.0.0.1"], false);
+    let server = one_frame_server(ServerOpts {
+        tls: Some(good.server.clone()),
+        ..Default::default()
+    });
+    let url = format!("wss://127.0.0.1:{}/ws", server.port);
+    let pin = good.cert_pem.to_str().unwrap();
+    let mut ob = Obtail::run(&["--cacert", pin, "-n", "1", &url]);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
 }
 
 #[test]
@@ -539,6 +608,30 @@ fn bad_urls_are_usage_errors() {
 }
 
 #[test]
+fn a_password_with_url_delimiters_is_never_shown_or_used_as_host() {
+    for url in [
+        "ws://admin:pa/ss@127.0.0.1:x/ws",
+        "ws://admin:pa?ss@h h:1/ws",
+        "ws://admin:pa#ss@:1/ws",
+    ] {
+        let mut ob = Obtail::run(&[url]);
+        assert_eq!(ob.wait_exit(WAIT), Some(2), "{url}");
+        let err = ob.stderr();
+        assert!(err.contains("bad URL"), "{err}");
+        assert!(!err.contains("pa") && !err.contains("admin"), "{err}");
+    }
+    // The part after the last '@' is the node; the password reaches it intact.
+    let server = one_frame_server(ServerOpts {
+        require: Some(("authorization".into(), basic("admin", "pa/ss?#"))),
+        ..Default::default()
+    });
+    let url = format!("ws://admin:pa/ss?#@127.0.0.1:{}/ws", server.port);
+    let mut ob = Obtail::run(&["-n", "1", &url]);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    assert_eq!(ob.stdout_lines(), statuses(1..=1));
+}
+
+#[test]
 fn url_and_password_from_the_environment() {
     let server = one_frame_server(ServerOpts {
         require: Some(("authorization".into(), basic("bob", "env-pw"))),
@@ -549,4 +642,410 @@ fn url_and_password_from_the_environment() {
     let mut ob = Obtail::run_env(&["-n", "1"], &env);
     assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
     assert_eq!(ob.stdout_lines(), statuses(1..=1));
+}
+
+/// A TCP server that answers every connection with `response` and closes.
+fn raw_http_server(response: &'static str) -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    thread::spawn(move || {
+        for tcp in listener.incoming() {
+            let Ok(mut tcp) = tcp else { return };
+            use std::io::{Read, Write};
+            let mut buf = [0u8; 4096];
+            let _ = tcp.read(&mut buf);
+            let _ = tcp.write_all(response.as_bytes());
+        }
+    });
+    port
+}
+
+/// obtail ends at once with exit 1 and one line holding every one of `words`.
+fn fails_at_once(args: &[&str], words: &[&str]) {
+    let started = Instant::now();
+    let mut ob = Obtail::run(args);
+    assert_eq!(ob.wait_exit(WAIT), Some(1), "{args:?}: {}", ob.stderr());
+    let err = ob.stderr();
+    for w in words {
+        assert!(err.contains(w), "{args:?}: wants '{w}': {err}");
+    }
+    assert!(!err.contains("retrying"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(started.elapsed() < Duration::from_secs(4), "not retried");
+}
+
+#[test]
+fn plain_websocket_to_a_tls_port_says_use_wss() {
+    let dir = tempfile::tempdir().unwrap();
+    let tls = self_signed(dir.path(), true);
+    let server = one_frame_server(ServerOpts {
+        tls: Some(tls.server.clone()),
+        ..Default::default()
+    });
+    let url = format!("ws://127.0.0.1:{}/ws", server.port);
+    let fix = format!("use wss://127.0.0.1:{}/ws", server.port);
+    fails_at_once(&[&url], &["the port speaks TLS", &fix]);
+    // What openbazaar-go answers a plain request on its TLS port (protocol.md §9.2).
+    let port = raw_http_server(
+        "HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n",
+    );
+    let url = format!("http://127.0.0.1:{port}");
+    let fix = format!("use wss://127.0.0.1:{port}/ws");
+    fails_at_once(&[&url], &["the port speaks TLS", &fix]);
+}
+
+#[test]
+fn tls_to_a_plain_port_says_use_ws() {
+    let server = one_frame_server(ServerOpts::default());
+    let url = format!("wss://127.0.0.1:{}/ws", server.port);
+    let fix = format!("use ws://127.0.0.1:{}/ws", server.port);
+    fails_at_once(&[&url], &["does not speak TLS", &fix]);
+    let port = raw_http_server("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+    let url = format!("https://127.0.0.1:{port}/ws");
+    let fix = format!("use ws://127.0.0.1:{port}/ws");
+    fails_at_once(&[&url], &["does not speak TLS", &fix]);
+}
+
+#[test]
+fn a_wrong_path_or_port_is_named_not_retried() {
+    let port =
+        raw_http_server("HTTP/1.1 404 Not Found\r\nContent-Length: 19\r\n\r\n404 page not found\n");
+    let url = format!("ws://127.0.0.1:{port}/api/ws");
+    fails_at_once(
+        &[&url],
+        &[
+            "HTTP 404",
+            "is /api/ws the websocket path? the node serves /ws",
+        ],
+    );
+    let url = format!("ws://127.0.0.1:{port}/ws");
+    fails_at_once(&[&url], &["HTTP 404", "API port"]);
+    // A server error may pass: retried.
+    let port = raw_http_server("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n");
+    let url = format!("ws://127.0.0.1:{port}/ws");
+    let ob = Obtail::run(&[&url]);
+    assert!(ob.wait_stderr(WAIT, |e| e.contains("HTTP 503") && e.contains("retrying")));
+}
+
+#[test]
+fn an_unknown_host_is_named_not_retried() {
+    fails_at_once(
+        &["ws://no-such-node.invalid:4002/ws"],
+        &[
+            "cannot resolve the host name 'no-such-node.invalid'",
+            "typo",
+        ],
+    );
+}
+
+#[test]
+fn nothing_at_the_default_url_suggests_starting_the_node_or_the_demo() {
+    if std::net::TcpListener::bind("127.0.0.1:4002").is_err() {
+        eprintln!("skipped: something listens on 127.0.0.1:4002");
+        return;
+    }
+    let ob = Obtail::run(&[]);
+    assert!(
+        ob.wait_stderr(WAIT, |e| e.contains("retrying")),
+        "{}",
+        ob.stderr()
+    );
+    let err = ob.stderr();
+    assert!(
+        err.contains(
+            "connection refused (is openbazaar-go running? obtail --demo shows what obtail does)"
+        ),
+        "{err}"
+    );
+    // A URL the user typed gets no such guess.
+    let port = free_port();
+    let ob = Obtail::run(&[&format!("127.0.0.1:{port}")]);
+    assert!(ob.wait_stderr(WAIT, |e| e.contains("retrying")));
+    assert!(
+        !ob.stderr().contains("openbazaar-go running"),
+        "{}",
+        ob.stderr()
+    );
+}
+
+fn write_cookie(home: &Path, dir: &str, value: &str) {
+    let dir = home.join(dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join(".cookie"),
+        format!("OpenBazaar_Auth_Cookie={value}"),
+    )
+    .unwrap();
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_right_cookie_is_found_among_the_mainnet_and_testnet_ones() {
+    let server = one_frame_server(ServerOpts {
+        require: Some(("cookie".into(), "OpenBazaar_Auth_Cookie=main".into())),
+        ..Default::default()
+    });
+    let home = tempfile::tempdir().unwrap();
+    write_cookie(home.path(), ".openbazaar", "main");
+    write_cookie(home.path(), ".openbazaar-testnet", "stale");
+    let h = home.path().to_str().unwrap();
+    // Not port 4002: the testnet cookie is tried first, refused, then the mainnet one.
+    let addr = format!("127.0.0.1:{}", server.port);
+    let mut ob = Obtail::run_env(&["-n", "1", &addr], &[("HOME", h)]);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    assert_eq!(ob.stdout_lines(), statuses(1..=1));
+    assert_eq!(server.log.count("403"), 1);
+    assert_eq!(server.log.count("connect"), 1);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_refused_default_cookie_names_every_file_tried() {
+    let server = one_frame_server(ServerOpts {
+        require: Some(("cookie".into(), "OpenBazaar_Auth_Cookie=right".into())),
+        ..Default::default()
+    });
+    let home = tempfile::tempdir().unwrap();
+    write_cookie(home.path(), ".openbazaar", "old-s3cret");
+    write_cookie(home.path(), ".openbazaar-testnet", "older-s3cret");
+    let h = home.path().to_str().unwrap();
+    let mut ob = Obtail::run_env(&[&format!("127.0.0.1:{}", server.port)], &[("HOME", h)]);
+    assert_eq!(ob.wait_exit(WAIT), Some(3), "{}", ob.stderr());
+    let err = ob.stderr();
+    assert!(
+        err.contains(
+            "it refused the cookie of ~/.openbazaar-testnet/.cookie and of ~/.openbazaar/.cookie"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("--datadir DIR"), "{err}");
+    assert!(!err.contains("s3cret") && !err.contains("given"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    // No cookie at all: the hint names the testnet data dir, the likelier for this port.
+    let empty = tempfile::tempdir().unwrap();
+    let h = empty.path().to_str().unwrap();
+    let mut ob = Obtail::run_env(&[&format!("127.0.0.1:{}", server.port)], &[("HOME", h)]);
+    assert_eq!(ob.wait_exit(WAIT), Some(3), "{}", ob.stderr());
+    let err = ob.stderr();
+    assert!(
+        err.contains(
+            "no cookie was found in ~/.openbazaar-testnet/.cookie or ~/.openbazaar/.cookie"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("--cookie-file ~/.openbazaar-testnet/.cookie"),
+        "{err}"
+    );
+}
+
+#[test]
+fn given_credentials_are_never_replaced_by_a_cookie_found_on_disk() {
+    let server = one_frame_server(ServerOpts {
+        require: Some(("authorization".into(), basic("alice", "pw"))),
+        ..Default::default()
+    });
+    let home = tempfile::tempdir().unwrap();
+    write_cookie(home.path(), ".openbazaar", "lying-around");
+    write_cookie(home.path(), ".openbazaar-testnet", "lying-around");
+    let h = home.path().to_str().unwrap();
+    let url = server.url();
+    let mut ob = Obtail::run_env(&["-u", "alice:pw", "-n", "1", &url], &[("HOME", h)]);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    assert_eq!(
+        server.log.count("header cookie"),
+        0,
+        "{:?}",
+        server.log.lines()
+    );
+    let mut ob = Obtail::run_env(&["-u", "alice:wrong", &url], &[("HOME", h)]);
+    assert_eq!(ob.wait_exit(WAIT), Some(3));
+    let err = ob.stderr();
+    assert!(
+        err.contains("the user name or password given was refused"),
+        "{err}"
+    );
+    assert!(!err.contains("cookie given"), "{err}");
+}
+
+#[test]
+fn a_mistyped_command_is_not_taken_for_a_host() {
+    for (word, command) in [("simm", "sim"), ("kind", "kinds")] {
+        let mut ob = Obtail::run(&[word]);
+        assert_eq!(ob.wait_exit(WAIT), Some(2), "{word}: {}", ob.stderr());
+        let err = ob.stderr();
+        assert!(err.contains(&format!("did you mean '{command}'?")), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+}
+
+#[test]
+fn labels_name_nodes_everywhere_and_line_up() {
+    let a = one_frame_server(ServerOpts::default());
+    let b = one_frame_server(ServerOpts::default());
+    let a_arg = format!("a=ws://127.0.0.1:{}", a.port);
+    let b_arg = format!("longer-name=ws://127.0.0.1:{}/ws", b.port);
+    let args = ["-o", "pretty", "-n", "2", &a_arg, "--label", &b_arg];
+    let mut ob = Obtail::run(&args);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    let lines = ob.stdout_lines();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    let column = |l: &str| l.find("status").unwrap();
+    assert_eq!(column(&lines[0]), column(&lines[1]), "{lines:?}");
+    assert!(lines.iter().any(|l| l.contains("[a] ")), "{lines:?}");
+    assert!(
+        lines.iter().any(|l| l.contains("[longer-name] ")),
+        "{lines:?}"
+    );
+    let args = ["--envelope", "-n", "2", &a_arg, "--label", &b_arg];
+    let mut ob = Obtail::run(&args);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    let out = ob.stdout();
+    assert!(out.contains(r#""source":"a""#), "{out}");
+    assert!(out.contains(r#""source":"longer-name""#), "{out}");
+    assert!(!out.contains("127.0.0.1"), "{out}");
+}
+
+#[test]
+fn the_same_node_twice_is_a_usage_error() {
+    let port = free_port();
+    for args in [
+        vec![
+            format!("127.0.0.1:{port}"),
+            format!("ws://127.0.0.1:{port}/ws"),
+        ],
+        vec![
+            format!("x=127.0.0.1:{port}"),
+            format!("x=127.0.0.1:{}", port + 1),
+        ],
+        vec!["--label".into(), "no-equals-sign".into()],
+    ] {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let mut ob = Obtail::run(&args);
+        assert_eq!(ob.wait_exit(WAIT), Some(2), "{args:?}: {}", ob.stderr());
+        let err = ob.stderr();
+        assert!(
+            err.contains("given twice") || err.contains("two nodes") || err.contains("NAME=URL"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn verbose_says_when_a_node_is_first_connected() {
+    let server = one_frame_server(ServerOpts::default());
+    let url = server.url();
+    let mut ob = Obtail::run(&["-v", "-n", "1", &url]);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    let err = ob.stderr();
+    let line = err.lines().next().unwrap_or("");
+    let rest = line.strip_prefix("obtail: ").unwrap_or("");
+    let (time, said) = rest.split_once(' ').unwrap_or(("", ""));
+    assert_eq!(said, format!("{url}: connected"), "{err}");
+    assert!(
+        chrono::NaiveTime::parse_from_str(time, "%H:%M:%S").is_ok(),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let mut quiet = Obtail::run(&["-n", "1", &url]);
+    assert_eq!(quiet.wait_exit(WAIT), Some(0));
+    assert_eq!(
+        quiet.stderr(),
+        "",
+        "stderr is not a terminal: a quiet start"
+    );
+}
+
+fn ping_flood(tls: Option<&Tls>) {
+    const FRAMES: usize = 300;
+    let opts = ServerOpts {
+        tls: tls.map(|t| t.server.clone()),
+        write_only_tls: true,
+        ..Default::default()
+    };
+    let server = Server::start(opts, |ws, _, log| {
+        // Enough pongs to fill both socket buffers, as nobody reads them here.
+        let ping = Message::Ping(vec![b'p'; 125].into());
+        for i in 0..40_000 {
+            if let Err(e) = ws.write(ping.clone()) {
+                log.push(format!("write failed: {e}"));
+                return;
+            }
+            if i % 100 == 0 {
+                if let Err(e) = ws.flush() {
+                    log.push(format!("flush failed: {e}"));
+                    return;
+                }
+            }
+        }
+        for i in 1..=FRAMES {
+            let _ = ws.write(ping.clone());
+            if let Err(e) = ws.send(Message::text(status(i))) {
+                log.push(format!("send failed: {e}"));
+                return;
+            }
+        }
+        thread::sleep(Duration::from_secs(30));
+    });
+    let n = FRAMES.to_string();
+    let url = match tls {
+        Some(_) => format!("wss://127.0.0.1:{}/ws", server.port),
+        None => server.url(),
+    };
+    let mut args = vec!["-n", &n, "--ping-timeout", "60s", &url];
+    if let Some(t) = tls {
+        args.extend(["--cacert", t.cert_pem.to_str().unwrap()]);
+    }
+    let mut ob = Obtail::run(&args);
+    // Stalled on each pong, this took 100 ms a frame (minutes); it takes about a second.
+    assert_eq!(
+        ob.wait_exit(Duration::from_secs(10)),
+        Some(0),
+        "{} frames read; {}",
+        ob.stdout_lines().len(),
+        ob.stderr() + &format!("{:?}", server.log.lines())
+    );
+    assert_eq!(ob.stdout_lines(), statuses(1..=FRAMES));
+}
+
+#[test]
+fn a_ping_flood_whose_pongs_are_never_read_does_not_slow_the_tail() {
+    ping_flood(None);
+}
+
+#[test]
+fn a_ping_flood_over_tls_does_not_slow_the_tail() {
+    let dir = tempfile::tempdir().unwrap();
+    ping_flood(Some(&self_signed(dir.path(), true)));
+}
+
+#[test]
+fn a_text_frame_that_is_not_utf8_keeps_its_bytes_live_and_in_the_record() {
+    let server = Server::start(ServerOpts::default(), |ws, _, log| {
+        let bad = Frame::message(vec![b'{', 0xff, b'}'], OpCode::Data(Data::Text), true);
+        ws.send(Message::Frame(bad)).unwrap();
+        // Fragmented, with the bad byte in the continuation.
+        let first = Frame::message(b"{\"a\":\"".to_vec(), OpCode::Data(Data::Text), false);
+        let rest = Frame::message(vec![0xc3, b'"', b'}'], OpCode::Data(Data::Continue), true);
+        ws.send(Message::Frame(first)).unwrap();
+        ws.send(Message::Frame(rest)).unwrap();
+        send(ws, "{\"status\":\"héllo\"}");
+        drain(ws, log);
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("rec.ndjson");
+    let rec = rec.to_str().unwrap();
+    let mut ob = Obtail::run(&["-n", "3", "--record", rec, &server.url()]);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    let lines = ob.stdout_lines();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(lines[0].contains(r#""base64":"e/99""#), "{lines:?}");
+    assert!(lines[1].contains(r#""base64":"eyJhIjoiwyJ9""#), "{lines:?}");
+    assert_eq!(lines[2], "{\"status\":\"héllo\"}");
+    let record = std::fs::read_to_string(rec).unwrap();
+    assert!(record.contains(r#""base64":"e/99""#), "{record}");
+    // Replayed, the bytes are the same frames again.
+    let mut replay = Obtail::run(&["--replay", rec]);
+    assert_eq!(replay.wait_exit(WAIT), Some(0), "{}", replay.stderr());
+    assert_eq!(replay.stdout_lines(), lines);
 }

@@ -137,6 +137,8 @@ fn every_readme_command_runs() {
     let dir = tempfile::tempdir().unwrap();
     let home = workspace(dir.path());
     let plain = sim(&[]);
+    // A second node: obtail refuses the same node given twice.
+    let second = sim(&[]);
     let basic = sim(&["--user", &format!("admin:{PASSWORD}")]);
     let cookie = sim(&["--cookie", COOKIE]);
     let crt = dir.path().join("node.crt");
@@ -168,7 +170,7 @@ fn every_readme_command_runs() {
             .replace("192.168.1.20:4002", &basic.addr)
             .replace("wss://shop.example:4002", &format!("wss://{}", tls.addr))
             .replace("ws://127.0.0.1:4002", &format!("ws://{}", plain.addr))
-            .replace("ws://127.0.0.1:4102", &format!("ws://{}", plain.addr))
+            .replace("ws://127.0.0.1:4102", &format!("ws://{}", second.addr))
             .replace("--timeout 10m", "--timeout 2s")
             .replace("--listen 127.0.0.1:4102", "--listen 127.0.0.1:0")
             .replace("--duration 5m", "--duration 1s");

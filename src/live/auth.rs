@@ -1,8 +1,15 @@
 //! Credentials: where they come from (options, files, environment, the terminal, the node's
 //! own cookie file) and the handshake headers they become. Nothing here ever prints them.
+//!
+//! The node's own cookie file is a guess, made only for a node on this machine and only when
+//! the user gave no credentials at all: both default data directories (mainnet and testnet)
+//! are candidates, the one the URL's port suggests first, each tried in turn when the node
+//! refuses the other. Files are read at each attempt: a starting node writes its cookie late.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use tungstenite::http::header::{HeaderName, HeaderValue, AUTHORIZATION, COOKIE};
 
@@ -45,6 +52,90 @@ impl fmt::Display for Secret {
 #[derive(Debug, Clone, Default)]
 pub struct Auth {
     pub headers: Vec<(HeaderName, HeaderValue)>,
+    /// What the user gave, for the advice when the node refuses it.
+    pub given: Given,
+    /// The node's default cookie files to try, in order (only when nothing was given).
+    pub cookie_files: Vec<PathBuf>,
+    /// The candidate the node accepted last: tried first on the next attempt.
+    accepted: Arc<AtomicUsize>,
+    home: Option<PathBuf>,
+    /// The node's default data directories, the likelier first, for advice.
+    datadirs: Vec<PathBuf>,
+}
+
+/// The credentials the user gave for a node.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Given {
+    pub basic: bool,
+    pub cookie: bool,
+    /// `-H Authorization:` or `-H Cookie:`.
+    pub header: bool,
+}
+
+impl Given {
+    pub fn any(&self) -> bool {
+        self.basic || self.cookie || self.header
+    }
+}
+
+/// One set of headers to try, and the default cookie file it carries, if any.
+#[derive(Debug)]
+pub struct Attempt {
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    pub cookie_file: Option<PathBuf>,
+    index: usize,
+}
+
+impl Auth {
+    /// The header sets to try in turn: one, or one per default cookie file found (the last
+    /// accepted first). None found: the headers without a cookie, so that a node without auth
+    /// still works.
+    pub fn attempts(&self) -> Vec<Attempt> {
+        let mut found: Vec<Attempt> = self
+            .cookie_files
+            .iter()
+            .enumerate()
+            .filter_map(|(index, path)| {
+                let secret = read_cookie_file(path, "").ok()?;
+                let mut headers = self.headers.clone();
+                headers.push((COOKIE, cookie_header(&secret).ok()?));
+                Some(Attempt {
+                    headers,
+                    cookie_file: Some(path.clone()),
+                    index,
+                })
+            })
+            .collect();
+        let accepted = self.accepted.load(Ordering::Relaxed);
+        if let Some(pos) = found.iter().position(|a| a.index == accepted) {
+            found[..=pos].rotate_right(1);
+        }
+        if found.is_empty() {
+            found.push(Attempt {
+                headers: self.headers.clone(),
+                cookie_file: None,
+                index: usize::MAX,
+            });
+        }
+        found
+    }
+
+    /// The node took this attempt's credentials.
+    pub fn accepted(&self, attempt: &Attempt) {
+        self.accepted.store(attempt.index, Ordering::Relaxed);
+    }
+
+    pub fn datadirs(&self) -> &[PathBuf] {
+        &self.datadirs
+    }
+
+    /// A path for messages, `~/` for the home directory.
+    pub fn show_path(&self, path: &Path) -> String {
+        match self.home.as_deref().and_then(|h| path.strip_prefix(h).ok()) {
+            Some(rest) => format!("~/{}", rest.display()),
+            None => path.display().to_string(),
+        }
+    }
 }
 
 /// Auth options resolved once for every node; `for_node` adds what depends on the URL.
@@ -59,8 +150,9 @@ pub struct AuthOptions {
     /// `--cookie`, `--cookie-file` or `--datadir`.
     cookie: Option<Secret>,
     extra: Vec<(HeaderName, HeaderValue)>,
-    /// Where to look for a local node's cookie when no auth option is given.
-    default_cookie_files: Vec<PathBuf>,
+    /// The default data directories (mainnet, testnet), where a local node keeps its cookie.
+    datadirs: Vec<PathBuf>,
+    home: Option<PathBuf>,
     can_prompt: bool,
     prompted: Option<(String, Secret)>,
 }
@@ -102,7 +194,8 @@ impl AuthOptions {
             password_from_file: s.password_file.is_some(),
             cookie,
             extra,
-            default_cookie_files: default_cookie_files(env),
+            datadirs: default_datadirs(env),
+            home: env.var("HOME").filter(|h| !h.is_empty()).map(PathBuf::from),
             can_prompt: env.stdin_terminal,
             prompted: None,
         })
@@ -124,25 +217,47 @@ impl AuthOptions {
             }
             None => {}
         }
-        let explicit = user.is_some()
-            || self
+        let given = Given {
+            basic: user.is_some(),
+            cookie: self.cookie.is_some(),
+            header: self
                 .extra
                 .iter()
-                .any(|(n, _)| n == AUTHORIZATION || n == COOKIE);
-        let cookie = match &self.cookie {
-            Some(c) => Some(c.clone()),
-            None if !explicit && url.is_local() => self.default_cookie(),
-            None => None,
+                .any(|(n, _)| n == AUTHORIZATION || n == COOKIE),
         };
-        if let Some(c) = cookie {
-            let mut v =
-                HeaderValue::from_str(&format!("{COOKIE_NAME}={}", c.expose())).map_err(|_| {
-                    Failure::usage("the auth cookie has characters a header cannot carry")
-                })?;
-            v.set_sensitive(true);
-            headers.push((COOKIE, v));
+        if let Some(c) = &self.cookie {
+            headers.push((COOKIE, cookie_header(c)?));
         }
-        Ok(Auth { headers })
+        let cookie_files = if !given.any() && url.is_local() {
+            self.cookie_files_for(url)
+        } else {
+            Vec::new()
+        };
+        Ok(Auth {
+            headers,
+            given,
+            cookie_files,
+            accepted: Arc::default(),
+            home: self.home.clone(),
+            datadirs: self.datadirs_for(url),
+        })
+    }
+
+    /// The default data directories, the one the port suggests first: 4002 is the mainnet
+    /// default; a node on another port is most often the second, testnet, instance.
+    fn datadirs_for(&self, url: &NodeUrl) -> Vec<PathBuf> {
+        let mut dirs = self.datadirs.clone();
+        if url.port != 4002 {
+            dirs.reverse();
+        }
+        dirs
+    }
+
+    fn cookie_files_for(&self, url: &NodeUrl) -> Vec<PathBuf> {
+        self.datadirs_for(url)
+            .iter()
+            .map(|d| d.join(".cookie"))
+            .collect()
     }
 
     fn password_for(&mut self, user: &str, url: &NodeUrl) -> Result<Secret, Failure> {
@@ -165,11 +280,13 @@ impl AuthOptions {
         }
         if !self.can_prompt {
             return Err(Failure::usage(format!(
-                "no password for user '{user}': use -u USER:PASSWORD, --password-file FILE or \
-                 the OBTAIL_PASSWORD variable"
+                "{}: a user name but no password was given: use -u USER:PASSWORD, \
+                 --password-file FILE or the OBTAIL_PASSWORD variable",
+                url.shown()
             )));
         }
-        let prompt = format!("Password for {user}@{}: ", url.request());
+        // The user typed the name; the prompt still shows only the node.
+        let prompt = format!("Password for {}: ", url.request());
         let p = rpassword::prompt_password(prompt)
             .map(Secret::new)
             .map_err(|e| {
@@ -178,13 +295,14 @@ impl AuthOptions {
         self.prompted = Some((user.to_string(), p.clone()));
         Ok(p)
     }
+}
 
-    /// The first cookie file found in the node's default data directories.
-    fn default_cookie(&self) -> Option<Secret> {
-        self.default_cookie_files
-            .iter()
-            .find_map(|p| read_cookie_file(p, "").ok())
-    }
+/// `Cookie: OpenBazaar_Auth_Cookie=…`, marked sensitive.
+fn cookie_header(c: &Secret) -> Result<HeaderValue, Failure> {
+    let mut v = HeaderValue::from_str(&format!("{COOKIE_NAME}={}", c.expose()))
+        .map_err(|_| Failure::usage("the auth cookie has characters a header cannot carry"))?;
+    v.set_sensitive(true);
+    Ok(v)
 }
 
 /// `Authorization: Basic base64(user:pass)`, marked sensitive.
@@ -243,8 +361,8 @@ fn read_first_line(path: &Path, origin: &str) -> Result<Secret, Failure> {
     Ok(Secret::new(line.strip_suffix('\r').unwrap_or(line)))
 }
 
-/// `<datadir>/.cookie` for the node's default data directories, mainnet first.
-fn default_cookie_files(env: &Env) -> Vec<PathBuf> {
+/// The node's default data directories, mainnet first (protocol.md §1.3, §9.2).
+fn default_datadirs(env: &Env) -> Vec<PathBuf> {
     let Some(home) = env.var("HOME").filter(|h| !h.is_empty()) else {
         return Vec::new();
     };
@@ -255,8 +373,9 @@ fn default_cookie_files(env: &Env) -> Vec<PathBuf> {
     } else {
         Path::new(home).join("openbazaar")
     };
-    let testnet = format!("{}-testnet", base.display());
-    vec![base.join(".cookie"), Path::new(&testnet).join(".cookie")]
+    let mut testnet = base.clone().into_os_string();
+    testnet.push("-testnet");
+    vec![base, PathBuf::from(testnet)]
 }
 
 #[cfg(test)]
@@ -278,6 +397,7 @@ mod tests {
             cookie_file: None,
             datadir: None,
             headers: vec![],
+            announce: false,
         }
     }
 
@@ -323,6 +443,10 @@ mod tests {
         let mut o = AuthOptions::resolve(&s, &env(dir.path())).unwrap();
         let err = o.for_node(&url("ws://node:1")).unwrap_err();
         assert!(err.to_string().contains("--password-file"), "{err}");
+        assert!(
+            !err.to_string().contains("alice"),
+            "not the user name: {err}"
+        );
         s.password_file = Some(file);
         let mut o = AuthOptions::resolve(&s, &env(dir.path())).unwrap();
         let a = o.for_node(&url("ws://node:1")).unwrap();
@@ -343,23 +467,83 @@ mod tests {
         }
     }
 
+    fn write_cookie(home: &Path, dir: &str, value: &str) {
+        let dir = home.join(dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join(".cookie"),
+            format!("OpenBazaar_Auth_Cookie={value}"),
+        )
+        .unwrap();
+    }
+
+    fn cookies(auth: &Auth) -> Vec<String> {
+        auth.attempts()
+            .iter()
+            .filter_map(|a| a.headers.iter().find(|(n, _)| *n == COOKIE))
+            .map(|(_, v)| {
+                v.to_str()
+                    .unwrap()
+                    .trim_start_matches("OpenBazaar_Auth_Cookie=")
+                    .to_string()
+            })
+            .collect()
+    }
+
+    #[cfg(target_os = "linux")]
     #[test]
-    fn local_nodes_use_the_default_cookie_unless_auth_is_given() {
+    fn default_cookies_are_tried_in_the_order_the_port_suggests() {
         let home = tempfile::tempdir().unwrap();
-        let file = &default_cookie_files(&env(home.path()))[1];
-        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-        std::fs::write(file, "OpenBazaar_Auth_Cookie=testnet").unwrap();
+        write_cookie(home.path(), ".openbazaar", "main");
+        write_cookie(home.path(), ".openbazaar-testnet", "test");
         let mut o = AuthOptions::resolve(&settings(), &env(home.path())).unwrap();
-        let local = o.for_node(&url("127.0.0.1:4002")).unwrap();
         assert_eq!(
-            header(&local, COOKIE).unwrap(),
-            "OpenBazaar_Auth_Cookie=testnet"
+            cookies(&o.for_node(&url("127.0.0.1:4002")).unwrap()),
+            ["main", "test"]
         );
-        assert!(o.for_node(&url("ws://far:1")).unwrap().headers.is_empty());
+        let testnet = o.for_node(&url("ws://localhost:4102")).unwrap();
+        assert_eq!(cookies(&testnet), ["test", "main"]);
+        // The one the node took last goes first next time.
+        let attempts = testnet.attempts();
+        testnet.accepted(&attempts[1]);
+        assert_eq!(cookies(&testnet), ["main", "test"]);
+        assert_eq!(
+            testnet.show_path(&testnet.datadirs()[0]),
+            "~/.openbazaar-testnet"
+        );
+    }
+
+    #[test]
+    fn default_cookies_go_only_to_local_nodes_and_never_replace_given_credentials() {
+        let home = tempfile::tempdir().unwrap();
+        write_cookie(home.path(), ".openbazaar", "main");
+        write_cookie(home.path(), ".openbazaar-testnet", "test");
+        let mut o = AuthOptions::resolve(&settings(), &env(home.path())).unwrap();
+        let far = o.for_node(&url("ws://far:4002")).unwrap();
+        assert!(cookies(&far).is_empty());
+        assert_eq!(far.attempts().len(), 1);
         let mut s = settings();
         s.headers = vec!["Authorization: Bearer x".into()];
         let mut o = AuthOptions::resolve(&s, &env(home.path())).unwrap();
-        assert!(header(&o.for_node(&url("localhost")).unwrap(), COOKIE).is_none());
+        assert!(cookies(&o.for_node(&url("localhost")).unwrap()).is_empty());
+        let mut s = settings();
+        s.user = Some("u:p".into());
+        let mut o = AuthOptions::resolve(&s, &env(home.path())).unwrap();
+        assert!(cookies(&o.for_node(&url("localhost")).unwrap()).is_empty());
+        let mut s = settings();
+        s.cookie = Some("mine".into());
+        let mut o = AuthOptions::resolve(&s, &env(home.path())).unwrap();
+        assert_eq!(cookies(&o.for_node(&url("localhost")).unwrap()), ["mine"]);
+    }
+
+    #[test]
+    fn no_cookie_file_means_one_attempt_without_a_cookie() {
+        let home = tempfile::tempdir().unwrap();
+        let mut o = AuthOptions::resolve(&settings(), &env(home.path())).unwrap();
+        let auth = o.for_node(&url("localhost")).unwrap();
+        assert_eq!(auth.attempts().len(), 1);
+        assert!(cookies(&auth).is_empty());
+        assert_eq!(auth.cookie_files.len(), 2, "both are looked for");
     }
 
     #[test]

@@ -1,19 +1,24 @@
 //! One connection attempt: TCP with a timeout, TLS, the websocket handshake with the auth
-//! headers. Failures are sorted into those worth retrying and those that never will succeed.
+//! headers (each default cookie in turn, when the node refuses one). Failures are sorted into
+//! those worth retrying, those that retrying cannot fix (a typo, TLS on one side only, a wrong
+//! path) and those that must stop obtail (refused credentials, a certificate it cannot trust),
+//! and each one's words name the fix.
 
 use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rustls::{ClientConfig, ClientConnection, StreamOwned};
+use rustls::{ClientConnection, StreamOwned};
 use rustls_pki_types::ServerName;
 use tungstenite::client::IntoClientRequest;
 use tungstenite::handshake::HandshakeError;
 use tungstenite::protocol::WebSocketConfig;
 use tungstenite::WebSocket;
 
-use super::auth::Auth;
+use super::auth::{Attempt, Auth};
+use super::frames::TextMarks;
+use super::tls::TlsSetup;
 use super::url::NodeUrl;
 use crate::exit::Failure;
 use crate::source::replay::io_reason;
@@ -21,19 +26,15 @@ use crate::source::replay::io_reason;
 /// An open connection to a node.
 pub type Ws = WebSocket<Stream>;
 
-/// The node's default cookie file, named in the advice when auth is refused.
-#[cfg(target_os = "linux")]
-const COOKIE_HINT: &str = "~/.openbazaar/.cookie";
-#[cfg(target_os = "macos")]
-const COOKIE_HINT: &str = "'~/Library/Application Support/openbazaar/.cookie'";
-#[cfg(not(any(target_os = "linux", target_os = "macos")))]
-const COOKIE_HINT: &str = "~/openbazaar/.cookie";
-
 /// Why an attempt failed.
 #[derive(Debug)]
 pub enum AttemptError {
     /// Retrying cannot help (refused auth, untrusted certificate): obtail stops.
     Fatal(Failure),
+    /// Retrying cannot help unless something changes (an unknown host, a wrong path, TLS on
+    /// one side only): obtail stops at the first connection, and retries a node it has
+    /// reached before (a restart, a DNS hiccup). The reason and its fix in words.
+    Permanent(String),
     /// Worth another try later; the reason in words.
     Retry(String),
 }
@@ -45,75 +46,218 @@ pub struct Target {
     /// The URL without password: in messages and as each frame's source.
     pub shown: Arc<str>,
     pub auth: Auth,
-    pub tls: Option<Arc<ClientConfig>>,
+    pub tls: Option<TlsSetup>,
+    /// No URL was given: the node at the default URL may simply not be running.
+    pub default_url: bool,
     pub connect_timeout: Duration,
     pub max_frame: usize,
 }
 
 /// A plain or TLS socket under the websocket.
-pub enum Stream {
+pub struct Stream {
+    inner: Inner,
+    /// After the handshake, writes never wait: tungstenite flushes queued pongs before every
+    /// read, and a node that never reads them would otherwise cost a write timeout per frame.
+    /// What cannot be written now stays queued in tungstenite (one pong at most) for later.
+    quick_writes: bool,
+    /// Which messages were text, so that text that is not UTF-8 keeps its bytes.
+    marks: TextMarks,
+}
+
+enum Inner {
     Plain(TcpStream),
     Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
 }
 
 impl Stream {
-    pub fn tcp(&self) -> &TcpStream {
-        match self {
-            Stream::Plain(s) => s,
-            Stream::Tls(s) => &s.sock,
+    fn plain(tcp: TcpStream) -> Self {
+        Stream {
+            inner: Inner::Plain(tcp),
+            quick_writes: false,
+            marks: TextMarks::default(),
         }
+    }
+
+    fn tls(s: StreamOwned<ClientConnection, TcpStream>) -> Self {
+        Stream {
+            inner: Inner::Tls(Box::new(s)),
+            quick_writes: false,
+            marks: TextMarks::default(),
+        }
+    }
+
+    /// A message as the node sent it (see `frames`): text that is not UTF-8 comes as a raw
+    /// text `Message::Frame` holding every byte.
+    pub fn restore(&mut self, msg: tungstenite::Message) -> tungstenite::Message {
+        self.marks.restore(msg)
+    }
+
+    pub fn tcp(&self) -> &TcpStream {
+        match &self.inner {
+            Inner::Plain(s) => s,
+            Inner::Tls(s) => &s.sock,
+        }
+    }
+
+    fn write_inner(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match &mut self.inner {
+            Inner::Plain(s) => s.write(buf),
+            Inner::Tls(s) if self.quick_writes => {
+                let n = s.conn.writer().write(buf)?;
+                send_tls(s)?;
+                Ok(n)
+            }
+            Inner::Tls(s) => s.write(buf),
+        }
+    }
+
+    fn flush_inner(&mut self) -> io::Result<()> {
+        match &mut self.inner {
+            Inner::Plain(s) => s.flush(),
+            Inner::Tls(s) if self.quick_writes => send_tls(s),
+            Inner::Tls(s) => s.flush(),
+        }
+    }
+
+    /// Runs a write with the socket non-blocking, when quick writes are on.
+    fn quick<T>(&mut self, f: impl FnOnce(&mut Self) -> io::Result<T>) -> io::Result<T> {
+        if !self.quick_writes {
+            return f(self);
+        }
+        self.tcp().set_nonblocking(true)?;
+        let result = f(self);
+        let restored = self.tcp().set_nonblocking(false);
+        let value = result?;
+        restored?;
+        Ok(value)
+    }
+}
+
+/// Writes the TLS records rustls holds, until done or the socket would block.
+fn send_tls(s: &mut StreamOwned<ClientConnection, TcpStream>) -> io::Result<()> {
+    while s.conn.wants_write() {
+        s.conn.write_tls(&mut s.sock)?;
+    }
+    Ok(())
+}
+
+/// Reads plaintext, never waiting on a write: rustls' own stream first flushes what it has to
+/// send, with the socket's full write timeout, which a node that never reads makes a stall.
+fn read_tls_quick(
+    s: &mut StreamOwned<ClientConnection, TcpStream>,
+    buf: &mut [u8],
+) -> io::Result<usize> {
+    loop {
+        match s.conn.reader().read(buf) {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            done => return done,
+        }
+        if s.conn.wants_write() {
+            s.sock.set_nonblocking(true)?;
+            let sent = send_tls(s);
+            s.sock.set_nonblocking(false)?;
+            match sent {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                other => other?,
+            }
+        }
+        // At the end of the stream, the reader above reports it on the next turn.
+        s.conn.read_tls(&mut s.sock)?;
+        s.conn
+            .process_new_packets()
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
     }
 }
 
 impl Read for Stream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Stream::Plain(s) => s.read(buf),
-            Stream::Tls(s) => s.read(buf),
+        let n = match &mut self.inner {
+            Inner::Plain(s) => s.read(buf)?,
+            Inner::Tls(s) if self.quick_writes => read_tls_quick(s, buf)?,
+            Inner::Tls(s) => s.read(buf)?,
+        };
+        if let Some(read) = buf.get_mut(..n) {
+            self.marks.scan(read);
         }
+        Ok(n)
     }
 }
 
 impl Write for Stream {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Stream::Plain(s) => s.write(buf),
-            Stream::Tls(s) => s.write(buf),
-        }
+        self.quick(|s| s.write_inner(buf))
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Stream::Plain(s) => s.flush(),
-            Stream::Tls(s) => s.flush(),
-        }
+        self.quick(|s| s.flush_inner())
     }
 }
 
 /// Connects, with every step bounded by the connect timeout; reads then time out every `tick`.
+/// A default cookie the node refuses is followed by the next one found.
 pub fn connect(t: &Target, tick: Duration) -> Result<Ws, AttemptError> {
+    let attempts = t.auth.attempts();
+    let mut refused = Vec::new();
+    for attempt in &attempts {
+        match connect_with(t, attempt, tick) {
+            Ok(ws) => {
+                t.auth.accepted(attempt);
+                return Ok(ws);
+            }
+            Err(Handshake::Refused(status)) => refused.push((status, attempt)),
+            Err(Handshake::Failed(e)) => return Err(e),
+        }
+    }
+    let status = refused.first().map_or(403, |(s, _)| *s);
+    let tried: Vec<&Attempt> = refused.iter().map(|(_, a)| *a).collect();
+    Err(AttemptError::Fatal(Failure::AuthRefused(refused_message(
+        t, status, &tried,
+    ))))
+}
+
+/// How one handshake ended, when it did not succeed.
+enum Handshake {
+    /// HTTP 401/403: the credentials of this attempt were refused.
+    Refused(u16),
+    Failed(AttemptError),
+}
+
+impl From<AttemptError> for Handshake {
+    fn from(e: AttemptError) -> Self {
+        Handshake::Failed(e)
+    }
+}
+
+fn connect_with(t: &Target, attempt: &Attempt, tick: Duration) -> Result<Ws, Handshake> {
     let deadline = Instant::now() + t.connect_timeout;
     let tcp = open_tcp(t, deadline)?;
     let stream = match &t.tls {
-        Some(cfg) => Stream::Tls(Box::new(tls_handshake(t, cfg.clone(), tcp, deadline)?)),
-        None => Stream::Plain(tcp),
+        Some(setup) => Stream::tls(tls_handshake(t, setup, tcp, deadline)?),
+        None => Stream::plain(tcp),
     };
-    let mut request = t
-        .url
-        .request()
-        .into_client_request()
-        .map_err(|e| AttemptError::Fatal(Failure::usage(format!("{}: {e}", t.shown))))?;
-    for (name, value) in &t.auth.headers {
+    let mut request =
+        t.url.request().into_client_request().map_err(|e| {
+            AttemptError::Fatal(Failure::usage(format!("{}: bad URL: {e}", t.shown)))
+        })?;
+    for (name, value) in &attempt.headers {
         request.headers_mut().append(name.clone(), value.clone());
     }
     let config = WebSocketConfig::default()
         .max_message_size(Some(t.max_frame))
         .max_frame_size(Some(t.max_frame));
-    let ws = match tungstenite::client::client_with_config(request, stream, Some(config)) {
+    let mut ws = match tungstenite::client::client_with_config(request, stream, Some(config)) {
         Ok((ws, _)) => ws,
-        Err(HandshakeError::Interrupted(_)) => return Err(timed_out("websocket handshake", t)),
-        Err(HandshakeError::Failure(e)) => return Err(handshake_failure(t, e)),
+        Err(HandshakeError::Interrupted(_)) => {
+            return Err(timed_out("websocket handshake", t).into())
+        }
+        Err(HandshakeError::Failure(tungstenite::Error::Http(resp)))
+            if matches!(resp.status().as_u16(), 401 | 403) =>
+        {
+            return Err(Handshake::Refused(resp.status().as_u16()))
+        }
+        Err(HandshakeError::Failure(e)) => return Err(handshake_failure(t, e).into()),
     };
+    ws.get_mut().quick_writes = true;
     let tcp = ws.get_ref().tcp();
     let set = tcp
         .set_read_timeout(Some(tick))
@@ -138,7 +282,13 @@ fn timed_out(step: &str, t: &Target) -> AttemptError {
 fn open_tcp(t: &Target, deadline: Instant) -> Result<TcpStream, AttemptError> {
     let addrs = (t.url.host.as_str(), t.url.port)
         .to_socket_addrs()
-        .map_err(|_| AttemptError::Retry(format!("cannot resolve host '{}'", t.url.host)))?;
+        .map_err(|_| {
+            AttemptError::Permanent(format!(
+                "cannot resolve the host name '{}': check it for a typo (a node on this \
+                 machine is 127.0.0.1:4002)",
+                t.url.host
+            ))
+        })?;
     let mut last = AttemptError::Retry(format!("no address for host '{}'", t.url.host));
     for addr in addrs {
         let Some(left) = remaining(deadline) else {
@@ -156,7 +306,13 @@ fn open_tcp(t: &Target, deadline: Instant) -> Result<TcpStream, AttemptError> {
             }
             Err(e) if is_timeout(&e) => last = timed_out("connection", t),
             Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
-                last = AttemptError::Retry("connection refused".into())
+                last = AttemptError::Retry(if t.default_url {
+                    "connection refused (is openbazaar-go running? obtail --demo shows what \
+                     obtail does)"
+                        .into()
+                } else {
+                    "connection refused".into()
+                })
             }
             Err(e) => last = AttemptError::Retry(io_reason(&e)),
         }
@@ -173,7 +329,7 @@ pub fn is_timeout(e: &io::Error) -> bool {
 
 fn tls_handshake(
     t: &Target,
-    cfg: Arc<ClientConfig>,
+    setup: &TlsSetup,
     mut tcp: TcpStream,
     deadline: Instant,
 ) -> Result<StreamOwned<ClientConnection, TcpStream>, AttemptError> {
@@ -183,73 +339,138 @@ fn tls_handshake(
             t.shown, t.url.host
         )))
     })?;
-    let mut conn = ClientConnection::new(cfg, name)
+    let mut conn = ClientConnection::new(setup.config.clone(), name)
         .map_err(|e| AttemptError::Retry(format!("TLS setup failed: {e}")))?;
     while conn.is_handshaking() {
         if let Err(e) = conn.complete_io(&mut tcp) {
             if is_timeout(&e) && remaining(deadline).is_none() {
-                return Err(timed_out("TLS handshake", t));
+                return Err(AttemptError::Retry(format!(
+                    "TLS handshake timed out after {} (if the node does not use TLS, use {})",
+                    crate::live::human(t.connect_timeout),
+                    with_scheme(t, "ws")
+                )));
             }
             if !is_timeout(&e) {
-                return Err(tls_failure(t, &e));
+                return Err(tls_failure(t, setup, &e));
             }
         }
     }
     Ok(StreamOwned::new(conn, tcp))
 }
 
-fn tls_failure(t: &Target, e: &io::Error) -> AttemptError {
+/// The URL with another scheme, for a hint.
+fn with_scheme(t: &Target, scheme: &str) -> String {
+    let shown = t.url.shown();
+    let rest = shown.split_once("://").map_or(shown.as_str(), |(_, r)| r);
+    format!("{scheme}://{rest}")
+}
+
+fn tls_failure(t: &Target, setup: &TlsSetup, e: &io::Error) -> AttemptError {
     let inner = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>());
+    let plain = || {
+        AttemptError::Permanent(format!(
+            "the node does not speak TLS on port {}: use {}",
+            t.url.port,
+            with_scheme(t, "ws")
+        ))
+    };
     match inner {
-        Some(rustls::Error::InvalidCertificate(why)) => {
-            AttemptError::Fatal(Failure::runtime(format!(
-                "{}: the node's TLS certificate is not trusted ({}); pass the node's certificate \
-             with --cacert FILE, or -k to skip verification",
-                t.shown,
-                cert_reason(why)
-            )))
-        }
-        Some(rustls::Error::InvalidMessage(_)) => AttemptError::Retry(
-            "TLS handshake failed: the node did not answer in TLS (is it serving plain ws://?)"
-                .into(),
-        ),
+        Some(rustls::Error::InvalidCertificate(why)) => AttemptError::Fatal(Failure::runtime(
+            format!("{}: {}", t.shown, cert_problem(t, setup, why)),
+        )),
+        Some(rustls::Error::InvalidMessage(_)) => plain(),
         Some(other) => AttemptError::Retry(format!("TLS handshake failed: {other}")),
-        None if e.kind() == io::ErrorKind::UnexpectedEof => {
-            AttemptError::Retry("the node closed the connection during the TLS handshake".into())
-        }
+        // A plain HTTP server closes on a ClientHello it cannot parse.
+        None if e.kind() == io::ErrorKind::UnexpectedEof => plain(),
         None => AttemptError::Retry(format!("TLS handshake failed: {}", io_reason(e))),
     }
 }
 
-fn cert_reason(e: &rustls::CertificateError) -> String {
+/// A refused certificate in words, with the fix that applies.
+fn cert_problem(t: &Target, setup: &TlsSetup, e: &rustls::CertificateError) -> String {
     use rustls::CertificateError as C;
+    let host = &t.url.host;
+    let skip = "or -k to skip verification (not advised)";
+    let ca_as_own = matches!(e, C::Other(o) if o.to_string().contains("CaUsedAsEndEntity"));
     match e {
-        C::UnknownIssuer => "unknown issuer".into(),
-        C::NotValidForName | C::NotValidForNameContext { .. } => {
-            "it is not valid for this host name".into()
+        _ if ca_as_own || matches!(e, C::UnknownIssuer) => match &setup.cacert {
+            Some(file) => format!(
+                "the node's TLS certificate is neither the one in --cacert {} nor signed by \
+                 it: --cacert must name the node's current certificate (the SSLCert file of \
+                 its config) or the CA that signed it",
+                file.display()
+            ),
+            None if ca_as_own => format!(
+                "the node presents a CA certificate as its own (as `openssl req -x509` \
+                 makes): pin it with --cacert FILE, or give the node a certificate signed by \
+                 that CA, {skip}"
+            ),
+            None => format!(
+                "the node's TLS certificate is not signed by an authority obtail trusts \
+                 (self-signed?): pass the node's certificate (the SSLCert file of its config) \
+                 with --cacert FILE, {skip}"
+            ),
+        },
+        C::NotValidForName | C::NotValidForNameContext { .. } => format!(
+            "the node's TLS certificate is not valid for the name '{host}': connect with a \
+             name the certificate lists, or give the node a certificate for '{host}'"
+        ),
+        C::Expired | C::ExpiredContext { .. } => format!(
+            "the node's TLS certificate has expired: renew it on the node (and pass the new \
+             one with --cacert if it is self-signed), {skip}"
+        ),
+        C::NotValidYet | C::NotValidYetContext { .. } => format!(
+            "the node's TLS certificate is not valid yet: check the clocks of this machine \
+             and of the node, {skip}"
+        ),
+        C::Revoked => "the node's TLS certificate has been revoked".into(),
+        C::BadSignature => {
+            "the node's TLS certificate has a bad signature: it is damaged or forged".into()
         }
-        C::Expired | C::ExpiredContext { .. } => "it has expired".into(),
-        C::NotValidYet | C::NotValidYetContext { .. } => "it is not valid yet".into(),
-        other => format!("{other:?}"),
+        _ => format!(
+            "the node's TLS certificate cannot be verified (it uses something obtail does \
+             not support): pin it with --cacert FILE, {skip}"
+        ),
     }
 }
 
 fn handshake_failure(t: &Target, e: tungstenite::Error) -> AttemptError {
+    use tungstenite::error::ProtocolError as P;
     use tungstenite::Error as E;
+    let tls_port = || {
+        AttemptError::Permanent(format!(
+            "the port speaks TLS (the node has \"SSL\": true): use {}",
+            with_scheme(t, "wss")
+        ))
+    };
     match e {
-        E::Http(resp) if matches!(resp.status().as_u16(), 401 | 403) => AttemptError::Fatal(
-            Failure::AuthRefused(refused_message(t, resp.status().as_u16())),
-        ),
         E::Http(resp) => {
             let s = resp.status();
-            AttemptError::Retry(format!(
-                "the node answered HTTP {} {} instead of a websocket (is {} its websocket \
-                 path?)",
+            let answered = format!(
+                "the node answered HTTP {} {} instead of a websocket",
                 s.as_u16(),
-                s.canonical_reason().unwrap_or(""),
-                t.url.path
-            ))
+                s.canonical_reason().unwrap_or("")
+            );
+            let body = resp.body().as_deref().unwrap_or_default();
+            if s.as_u16() == 400 && contains(body, b"HTTPS server") {
+                tls_port()
+            } else if s.as_u16() == 404 && t.url.path != "/ws" {
+                AttemptError::Permanent(format!(
+                    "{answered}: is {} the websocket path? the node serves /ws",
+                    t.url.path
+                ))
+            } else if s.is_client_error() {
+                AttemptError::Permanent(format!(
+                    "{answered}: is port {} the node's API port (4002 unless its config says \
+                     otherwise)?",
+                    t.url.port
+                ))
+            } else {
+                AttemptError::Retry(answered)
+            }
         }
+        // A TLS alert or an HTTP/1.0 "400 ... HTTPS server" answers a plain request.
+        E::Protocol(P::WrongHttpVersion | P::HttparseError(_)) if !t.url.secure => tls_port(),
         E::Io(e) if is_timeout(&e) => timed_out("websocket handshake", t),
         E::Io(e) if e.kind() == io::ErrorKind::UnexpectedEof => AttemptError::Retry(
             "the node closed the connection during the websocket handshake".into(),
@@ -260,18 +481,60 @@ fn handshake_failure(t: &Target, e: tungstenite::Error) -> AttemptError {
     }
 }
 
-fn refused_message(t: &Target, status: u16) -> String {
-    let names: Vec<&str> = t.auth.headers.iter().map(|(n, _)| n.as_str()).collect();
-    let sent = match (names.contains(&"authorization"), names.contains(&"cookie")) {
-        (true, true) => "the basic auth and cookie given were refused",
-        (true, false) => "the user name or password given was refused",
-        (false, true) => "the auth cookie given was refused",
-        (false, false) => "no credentials were given",
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The refusal in words: what was sent (never its value) and what to try instead.
+fn refused_message(t: &Target, status: u16, tried: &[&Attempt]) -> String {
+    let auth = &t.auth;
+    let dirs = auth.datadirs();
+    let cookie_of = |d: Option<&std::path::PathBuf>| {
+        d.map_or("<datadir>/.cookie".to_string(), |d| {
+            auth.show_path(&d.join(".cookie"))
+        })
+    };
+    let files: Vec<String> = tried
+        .iter()
+        .filter_map(|a| a.cookie_file.as_deref())
+        .map(|p| auth.show_path(p))
+        .collect();
+    let g = auth.given;
+    let sent = if g.basic && g.cookie {
+        "the basic auth and cookie given were refused".to_string()
+    } else if g.basic {
+        "the user name or password given was refused".to_string()
+    } else if g.cookie {
+        "the cookie given was refused".to_string()
+    } else if g.header {
+        "the -H credentials given were refused".to_string()
+    } else if !files.is_empty() {
+        format!("it refused the cookie of {}", files.join(" and of "))
+    } else if !auth.cookie_files.is_empty() {
+        let looked: Vec<String> = auth
+            .cookie_files
+            .iter()
+            .map(|p| auth.show_path(p))
+            .collect();
+        format!(
+            "no credentials were given and no cookie was found in {}",
+            looked.join(" or ")
+        )
+    } else if !t.url.is_local() {
+        "no credentials were given; the node's cookie file is read for nodes on this machine \
+         only"
+            .to_string()
+    } else {
+        "no credentials were given".to_string()
+    };
+    let datadir_hint = if !files.is_empty() {
+        "is the node's data directory another one? --datadir DIR".to_string()
+    } else {
+        format!("--cookie-file {}", cookie_of(dirs.first()))
     };
     format!(
-        "{}: the node refused authentication (HTTP {status}; {sent}): use -u USER \
-         --password-file FILE for basic auth, or the node's cookie with --cookie-file {} (or \
-         --cookie VALUE)",
-        t.shown, COOKIE_HINT
+        "{}: the node refused authentication (HTTP {status}; {sent}): for cookie auth use \
+         {datadir_hint}, for basic auth -u USER --password-file FILE",
+        t.shown
     )
 }

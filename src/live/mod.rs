@@ -2,11 +2,13 @@
 //! sends its frames and status lines over one channel to the main thread, which merges them.
 //!
 //! Status lines (stderr): a failed attempt or a lost connection says why and when the next
-//! try is; `connected` is printed only after such a line, so a quiet start stays quiet.
+//! try is; `connected` follows such a line, and marks the first connection when stderr is a
+//! terminal or with `-v` (a node may be silent for minutes), so a script's start stays quiet.
 
 pub mod auth;
 mod backoff;
 mod connect;
+pub mod frames;
 mod session;
 mod tls;
 pub mod url;
@@ -27,7 +29,8 @@ use auth::AuthOptions;
 use backoff::{Backoff, HEALTHY};
 use connect::{connect, AttemptError, Target};
 use session::{Ended, Session};
-use url::{NodeUrl, DEFAULT_URL};
+pub use url::redact;
+use url::{split_label, NodeUrl, DEFAULT_URL};
 
 /// How often blocked waits look at the stop flags, and the longest gap between `Idle`s.
 const TICK: Duration = Duration::from_millis(100);
@@ -62,6 +65,8 @@ pub struct LiveSource {
     interrupted: Arc<AtomicBool>,
     nodes: usize,
     first_failure: Option<String>,
+    /// The widest node label (URL or name), for output that lines labels up.
+    pub label_width: usize,
 }
 
 /// Per-thread settings of the read loop.
@@ -70,6 +75,7 @@ struct Liveness {
     ping_interval: Duration,
     ping_timeout: Duration,
     reconnect: bool,
+    announce: bool,
 }
 
 impl LiveSource {
@@ -92,10 +98,16 @@ impl LiveSource {
                 .max(Duration::from_millis(5)),
             ping_timeout,
             reconnect: s.reconnect,
+            announce: s.announce,
         };
         let (tx, rx) = mpsc::sync_channel(QUEUE);
         let stop = Arc::new(AtomicBool::new(false));
         let nodes = targets.len();
+        let label_width = targets
+            .iter()
+            .map(|t| escape(&t.shown).chars().count())
+            .max()
+            .unwrap_or(0);
         for target in targets {
             let (tx, stop) = (tx.clone(), stop.clone());
             std::thread::Builder::new()
@@ -111,6 +123,7 @@ impl LiveSource {
             interrupted,
             nodes,
             first_failure: None,
+            label_width,
         })
     }
 
@@ -198,15 +211,32 @@ fn targets(
     env: &Env,
 ) -> Result<Vec<Target>, Failure> {
     let default = [DEFAULT_URL.to_string()];
-    let urls = if urls.is_empty() { &default[..] } else { urls };
-    let parsed = urls
-        .iter()
-        .map(|u| {
-            NodeUrl::parse(u)
-                .map_err(|why| Failure::usage(format!("bad URL '{}': {why}", redact(u))))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let tls = if parsed.iter().any(|u| u.secure) {
+    let default_url = urls.is_empty();
+    let urls = if default_url { &default[..] } else { urls };
+    let mut parsed: Vec<(Option<&str>, NodeUrl)> = Vec::with_capacity(urls.len());
+    for arg in urls {
+        let (label, u) = split_label(arg);
+        if let Some(command) = url::near_command(u).filter(|_| label.is_none()) {
+            return Err(Failure::usage(format!(
+                "'{u}' is neither a command nor a node URL: did you mean '{command}'?"
+            )));
+        }
+        let url = NodeUrl::parse(u)
+            .map_err(|why| Failure::usage(format!("bad URL '{}': {why}", redact(u))))?;
+        if let Some((_, first)) = parsed.iter().find(|(_, p)| p.request() == url.request()) {
+            return Err(Failure::usage(format!(
+                "{} is given twice: every event would be printed twice; give each node once",
+                first.shown()
+            )));
+        }
+        if let Some(name) = label.filter(|l| parsed.iter().any(|(p, _)| p == &Some(*l))) {
+            return Err(Failure::usage(format!(
+                "the label '{name}' is given to two nodes: give each its own"
+            )));
+        }
+        parsed.push((label, url));
+    }
+    let tls = if parsed.iter().any(|(_, u)| u.secure) {
         if s.insecure {
             warn("-k/--insecure: the node's TLS certificate is not verified");
         }
@@ -216,11 +246,12 @@ fn targets(
     };
     let mut auth = AuthOptions::resolve(s, env)?;
     let mut targets = Vec::with_capacity(parsed.len());
-    for url in parsed {
+    for (label, url) in parsed {
         targets.push(Target {
             auth: auth.for_node(&url)?,
-            shown: url.shown().into(),
+            shown: label.map_or_else(|| url.shown(), str::to_string).into(),
             tls: url.secure.then(|| tls.clone()).flatten(),
+            default_url,
             url,
             connect_timeout: s.connect_timeout,
             max_frame,
@@ -253,13 +284,23 @@ fn run_node(target: Target, live: Liveness, tx: SyncSender<Msg>, stop: Arc<Atomi
     };
     let mut backoff = Backoff::default();
     let mut troubled = false;
+    let mut reached = false;
     loop {
         if stop.load(Ordering::SeqCst) {
             return;
         }
         let (clean, reason) = match connect(&target, TICK) {
             Ok(mut ws) => {
-                if troubled && !note("connected".into()) {
+                let first = !reached;
+                reached = true;
+                let told = if troubled {
+                    note("connected".into())
+                } else if first && live.announce {
+                    connected(&tx, &target.shown)
+                } else {
+                    true
+                };
+                if !told {
                     return;
                 }
                 let began = Instant::now();
@@ -284,6 +325,13 @@ fn run_node(target: Target, live: Liveness, tx: SyncSender<Msg>, stop: Arc<Atomi
                 let _ = tx.send(Msg::Fatal(failure));
                 return;
             }
+            // Before the node was ever reached, retrying cannot fix a typo.
+            Err(AttemptError::Permanent(why)) if !reached => {
+                let line = format!("{}: {why}", target.shown);
+                let _ = tx.send(Msg::Fatal(Failure::runtime(line)));
+                return;
+            }
+            Err(AttemptError::Permanent(why)) => (false, why),
             Err(AttemptError::Retry(why)) => (false, why),
         };
         if !live.reconnect {
@@ -298,6 +346,13 @@ fn run_node(target: Target, live: Liveness, tx: SyncSender<Msg>, stop: Arc<Atomi
         troubled = true;
         sleep_unless(&stop, delay);
     }
+}
+
+/// `12:00:01 ws://127.0.0.1:4002/ws: connected`, in local time.
+fn connected(tx: &SyncSender<Msg>, shown: &str) -> bool {
+    let time = chrono::Local::now().format("%H:%M:%S");
+    tx.send(Msg::Note(format!("{time} {shown}: connected")))
+        .is_ok()
 }
 
 fn sleep_unless(stop: &AtomicBool, d: Duration) {
@@ -322,23 +377,6 @@ pub fn human(d: Duration) -> String {
     }
 }
 
-/// A URL for an error message, with any password replaced.
-fn redact(url: &str) -> String {
-    let start = url.find("://").map_or(0, |i| i + 3);
-    let end = url[start..]
-        .find(['/', '?', '#'])
-        .map_or(url.len(), |i| start + i);
-    match url[start..end].rfind('@') {
-        Some(at) => {
-            let info = &url[start..start + at];
-            let user = info.split(':').next().unwrap_or("");
-            let hidden = if info.contains(':') { ":***" } else { "" };
-            format!("{}{user}{hidden}{}", &url[..start], &url[start + at..])
-        }
-        None => url.to_string(),
-    }
-}
-
 fn warn(msg: &str) {
     warn_line(&format!("warning: {msg}"));
 }
@@ -358,12 +396,5 @@ mod tests {
         assert_eq!(human(Duration::from_millis(1500)), "1.5s");
         assert_eq!(human(Duration::from_millis(2020)), "2s");
         assert_eq!(human(Duration::from_secs(30)), "30s");
-    }
-
-    #[test]
-    fn passwords_are_redacted_from_bad_urls() {
-        assert_eq!(redact("ftp://u:pw@h:1/ws"), "ftp://u:***@h:1/ws");
-        assert_eq!(redact("u:p@w@h"), "u:***@h");
-        assert_eq!(redact("ws://h:1/a@b"), "ws://h:1/a@b");
     }
 }

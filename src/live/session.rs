@@ -67,7 +67,7 @@ impl Session<'_> {
             } else if let Some(end) = self.keepalive(ws, &mut line) {
                 Some(end)
             } else {
-                let read = ws.read();
+                let read = ws.read().map(|m| ws.get_mut().restore(m));
                 self.take(read, &mut line)
             };
             if let Some(end) = read {
@@ -110,11 +110,13 @@ impl Session<'_> {
                         let binary = matches!(msg, Message::Binary(_));
                         self.deliver(msg.into_data().into(), binary, None)
                     }
+                    // A text frame that is not UTF-8, with every byte (connect::Stream::restore).
+                    Message::Frame(f) => self.deliver(f.into_payload().into(), false, None),
                     Message::Close(_) => {
                         line.closing = true;
                         true
                     }
-                    Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => true,
+                    Message::Ping(_) | Message::Pong(_) => true,
                 }
             }
             Err(Error::Io(e)) if is_timeout(&e) => true,

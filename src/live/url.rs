@@ -1,5 +1,11 @@
 //! Node URLs as users type them (CLI.md): schemes, bare `HOST:PORT`, the default `/ws` path,
-//! and `user:pass@` taken out so that no URL shown to anyone carries a password.
+//! and `user:pass@` taken out so that no URL shown to anyone carries a credential, not even
+//! the user name.
+//!
+//! The userinfo ends at the LAST `@` of the URL, and the authority at the first `/`, `?` or
+//! `#` after it: a password may hold any of those characters unescaped, and it must never be
+//! read as a host, a port or a path (nor be echoed in an error about one). A path holding `@`
+//! has to escape it as `%40`; the node serves `/ws` only anyway.
 
 use super::auth::Secret;
 
@@ -31,6 +37,13 @@ impl NodeUrl {
             Some((scheme, rest)) => match scheme.to_ascii_lowercase().as_str() {
                 "ws" | "http" => (false, rest),
                 "wss" | "https" => (true, rest),
+                // A scheme of odd characters may be a password typed without one.
+                _ if !scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) =>
+                {
+                    return Err("bad scheme: use ws://, wss://, http:// or https://".into())
+                }
                 _ => {
                     return Err(format!(
                         "bad scheme '{scheme}': use ws://, wss://, http:// or https://"
@@ -40,13 +53,10 @@ impl NodeUrl {
             None => (false, t),
         };
         let bare = !t.contains("://");
-        let rest = rest.split('#').next().unwrap_or("");
-        let split = rest.find(['/', '?']).unwrap_or(rest.len());
-        let (authority, path) = rest.split_at(split);
-        let (userinfo, hostport) = match authority.rsplit_once('@') {
-            Some((u, h)) => (Some(u), h),
-            None => (None, authority),
-        };
+        let (userinfo, after) = split_userinfo(rest);
+        let split = after.find(['/', '?', '#']).unwrap_or(after.len());
+        let (hostport, path) = after.split_at(split);
+        let path = path.split('#').next().unwrap_or("");
         let (host, port) = split_host_port(hostport)?;
         let port = match port {
             Some(p) => p,
@@ -107,20 +117,9 @@ impl NodeUrl {
         format!("{}://{}{}", self.scheme(), self.authority(), self.path)
     }
 
-    /// The URL shown to the user and used as the frame `source`: the user name, never the
-    /// password.
+    /// The URL shown to the user and used as the frame `source`: no user name, no password.
     pub fn shown(&self) -> String {
-        let user = match &self.user {
-            Some(u) => format!("{}@", encode(u)),
-            None => String::new(),
-        };
-        format!(
-            "{}://{}{}{}",
-            self.scheme(),
-            user,
-            self.authority(),
-            self.path
-        )
+        self.request()
     }
 
     /// A node on this machine, whose cookie file obtail may read.
@@ -185,17 +184,85 @@ fn decode(s: &str) -> Result<String, String> {
     String::from_utf8(out).map_err(|_| "the user or password part is not UTF-8".to_string())
 }
 
-/// Percent-encodes what cannot stand in a URL's user part.
-fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
+/// `NAME=URL` split into the label and the URL; a URL alone has no label. A name is a short
+/// word (letters, digits, `_`, `-`, `.`), so a `=` in a URL's query is never taken for one.
+pub fn split_label(arg: &str) -> (Option<&str>, &str) {
+    match arg.split_once('=') {
+        Some((name, url))
+            if !name.is_empty()
+                && name.len() <= 32
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c)) =>
+        {
+            (Some(name), url)
+        }
+        _ => (None, arg),
+    }
+}
+
+/// The subcommand a bare word on the command line was probably meant to be (`simm`, `kind`),
+/// rather than a host name to connect to.
+pub fn near_command(word: &str) -> Option<String> {
+    if word.is_empty() || !word.chars().all(|c| c.is_ascii_alphabetic() || c == '-') {
+        return None;
+    }
+    let word = word.to_ascii_lowercase();
+    let command = <crate::cli::Args as clap::CommandFactory>::command();
+    let names: Vec<String> = command
+        .get_subcommands()
+        .filter(|c| !c.is_hide_set())
+        .map(|c| c.get_name().to_string())
+        .collect();
+    names.into_iter().find(|name| {
+        let limit = if name.len() <= 4 { 1 } else { 2 };
+        distance(&word, name) <= limit
+    })
+}
+
+/// Levenshtein distance over bytes (ASCII words).
+fn distance(a: &str, b: &str) -> usize {
+    let b = b.as_bytes();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.bytes().enumerate() {
+        let mut diag = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let next = (diag + usize::from(ca != cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
+            diag = row[j + 1];
+            row[j + 1] = next;
         }
     }
-    out
+    row[b.len()]
+}
+
+/// `user:pass` (up to the last `@`) and what follows it, of a URL without its scheme.
+fn split_userinfo(rest: &str) -> (Option<&str>, &str) {
+    match rest.rfind('@') {
+        Some(at) => (Some(&rest[..at]), &rest[at + 1..]),
+        None => (None, rest),
+    }
+}
+
+/// A URL as typed, for an error message: any userinfo (user name and password) replaced.
+pub fn redact(url: &str) -> String {
+    let t = url.trim();
+    let (scheme, rest) = match t.split_once("://") {
+        Some((s, r))
+            if s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) =>
+        {
+            (format!("{s}://"), r)
+        }
+        Some((_, r)) => ("***://".to_string(), r),
+        None => (String::new(), t),
+    };
+    match split_userinfo(rest) {
+        (Some(_), after) => format!("{scheme}***@{after}"),
+        (None, _) => format!("{scheme}{rest}"),
+    }
 }
 
 #[cfg(test)]
@@ -224,8 +291,53 @@ mod tests {
         assert_eq!(u.user.as_deref(), Some("bob"));
         assert_eq!(u.password.as_ref().unwrap().expose(), "s@cret");
         assert_eq!(u.request(), "ws://h:4002/ws");
-        assert_eq!(u.shown(), "ws://bob@h:4002/ws");
+        assert_eq!(u.shown(), "ws://h:4002/ws", "not even the user name");
         assert!(!format!("{u:?}").contains("s@cret"));
+    }
+
+    #[test]
+    fn passwords_with_url_delimiters_stay_passwords() {
+        for (url, pass, shown) in [
+            (
+                "ws://admin:pa/ss@127.0.0.1:9/ws",
+                "pa/ss",
+                "ws://127.0.0.1:9/ws",
+            ),
+            ("ws://admin:a?b#c@h:1", "a?b#c", "ws://h:1/ws"),
+            ("admin:p@ss/w#rd@h:2/ws?x#f", "p@ss/w#rd", "ws://h:2/ws?x"),
+            ("wss://u:x:y@[::1]:3/", "x:y", "wss://[::1]:3/"),
+        ] {
+            let u = NodeUrl::parse(url).unwrap();
+            assert_eq!(
+                u.user.as_deref(),
+                Some(if url.contains("u:") { "u" } else { "admin" })
+            );
+            assert_eq!(u.password.as_ref().unwrap().expose(), pass, "{url}");
+            assert_eq!(u.shown(), shown, "{url}");
+        }
+    }
+
+    #[test]
+    fn errors_never_echo_credentials() {
+        for url in [
+            "ws://admin:pa/ss@127.0.0.1:x/ws",
+            "ws://admin:s3cret@h h:1",
+            "ws://admin:s3cret@h:1%",
+            "ad:s3/cret://x@h",
+        ] {
+            let err = NodeUrl::parse(url).map(|_| ()).unwrap_err();
+            let shown = redact(url);
+            for text in [&err, &shown] {
+                assert!(
+                    !text.contains("pa/ss") && !text.contains("s3"),
+                    "{url}: {text}"
+                );
+                assert!(!text.contains("admin"), "{url}: {text}");
+            }
+        }
+        assert_eq!(redact("ftp://u:pw@h:1/ws"), "ftp://***@h:1/ws");
+        assert_eq!(redact("u:p@w@h"), "***@h");
+        assert_eq!(redact("ws://h:1/ws"), "ws://h:1/ws");
     }
 
     #[test]
@@ -243,6 +355,35 @@ mod tests {
             let err = NodeUrl::parse(url).unwrap_err();
             assert!(err.contains(needle), "{url}: {err}");
         }
+    }
+
+    #[test]
+    fn bare_words_close_to_a_command() {
+        for (word, near) in [
+            ("simm", Some("sim")),
+            ("sm", Some("sim")),
+            ("kind", Some("kinds")),
+            ("knids", Some("kinds")),
+            ("localhost", None),
+            ("node", None),
+            ("127.0.0.1", None),
+            ("sim.example", None),
+            ("generate-doc", None),
+        ] {
+            assert_eq!(near_command(word).as_deref(), near, "{word}");
+        }
+    }
+
+    #[test]
+    fn labels_in_front_of_urls() {
+        assert_eq!(split_label("shop=ws://h:1"), (Some("shop"), "ws://h:1"));
+        assert_eq!(
+            split_label("t-2=127.0.0.1:4102"),
+            (Some("t-2"), "127.0.0.1:4102")
+        );
+        assert_eq!(split_label("ws://h:1/ws?a=b"), (None, "ws://h:1/ws?a=b"));
+        assert_eq!(split_label("u:p=w@h"), (None, "u:p=w@h"));
+        assert_eq!(split_label("=ws://h"), (None, "=ws://h"));
     }
 
     #[test]

@@ -55,6 +55,11 @@ impl Renderer {
         }
     }
 
+    /// Pads source labels in pretty lines to `width` characters.
+    pub fn pad_sources(&mut self, width: usize) {
+        self.pretty.source_width = width;
+    }
+
     /// Whether `render` needs the event's tree.
     pub fn needs_tree(&self) -> bool {
         self.format == Format::Pretty

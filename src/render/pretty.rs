@@ -20,11 +20,16 @@ const PREVIEW_MAX: usize = 160;
 pub struct Pretty {
     /// Show each frame's source (several nodes merged into one stream).
     pub show_source: bool,
+    /// The widest source label: shorter ones are padded so that the kind column stays put.
+    pub source_width: usize,
 }
 
 impl Pretty {
     pub fn new(show_source: bool) -> Self {
-        Pretty { show_source }
+        Pretty {
+            show_source,
+            source_width: 0,
+        }
     }
 
     /// Writes the time, source and kind columns.
@@ -32,12 +37,10 @@ impl Pretty {
         let time = frame.time.with_timezone(&Local).format("%H:%M:%S%.3f");
         out.push_str(&format!("{}{time}{} ", p.time, p.reset));
         if self.show_source {
-            out.push_str(&format!(
-                "{}[{}]{} ",
-                p.dim,
-                sanitize::escape(&frame.source),
-                p.reset
-            ));
+            let source = sanitize::escape(&frame.source);
+            let pad = self.source_width.saturating_sub(source.chars().count());
+            out.push_str(&format!("{}[{source}]{} ", p.dim, p.reset));
+            out.extend(std::iter::repeat_n(' ', pad));
         }
         let name = sanitize::escape(&kind.name());
         let pad = KIND_WIDTH.saturating_sub(name.chars().count());

@@ -36,6 +36,37 @@ impl Conn for StreamOwned<ServerConnection, TcpStream> {
 
 pub type Ws = WebSocket<Box<dyn Conn>>;
 
+/// A TLS server socket whose writes never read (rustls' own stream reads, and refuses more
+/// than 16 KiB of unread plaintext): a peer that never reads what the client sends.
+pub struct WriteOnlyTls(StreamOwned<ServerConnection, TcpStream>);
+
+impl Read for WriteOnlyTls {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl Write for WriteOnlyTls {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.0.conn.writer().write(buf)?;
+        self.flush()?;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        while self.0.conn.wants_write() {
+            self.0.conn.write_tls(&mut self.0.sock)?;
+        }
+        Ok(())
+    }
+}
+
+impl Conn for WriteOnlyTls {
+    fn tcp(&self) -> &TcpStream {
+        &self.0.sock
+    }
+}
+
 /// What a test server does with each accepted connection (numbered from 0).
 pub type Handler = dyn Fn(&mut Ws, usize, &Log) + Send + Sync;
 
@@ -71,6 +102,8 @@ pub struct ServerOpts {
     /// A header that must be present with this exact value, else 403 `403 - Forbidden`.
     pub require: Option<(String, String)>,
     pub tls: Option<Arc<ServerConfig>>,
+    /// With `tls`: writes never read what the client sent (see `WriteOnlyTls`).
+    pub write_only_tls: bool,
 }
 
 /// A websocket server on 127.0.0.1, stopped when dropped.
@@ -145,7 +178,11 @@ fn serve(tcp: TcpStream, index: usize, opts: &ServerOpts, handler: &Handler, log
                     return;
                 }
             }
-            Box::new(s)
+            if opts.write_only_tls {
+                Box::new(WriteOnlyTls(s))
+            } else {
+                Box::new(s)
+            }
         }
         None => Box::new(tcp),
     };
@@ -388,4 +425,21 @@ fn server_config(
         .with_single_cert(chain, rustls_pki_types::PrivateKeyDer::Pkcs8(key.into()))
         .unwrap();
     Arc::new(cfg)
+}
+
+/// A self-signed certificate (not CA-flagged) for `names`, expired when `expired`.
+pub fn self_signed_for(dir: &Path, names: &[&str], expired: bool) -> Tls {
+    use rcgen::{CertificateParams, KeyPair};
+    let key = KeyPair::generate().unwrap();
+    let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    let mut params = CertificateParams::new(names).unwrap();
+    if expired {
+        params.not_before = rcgen::date_time_ymd(2001, 1, 1);
+        params.not_after = rcgen::date_time_ymd(2002, 1, 1);
+    }
+    let cert = params.self_signed(&key).unwrap();
+    let cert_pem = dir.join("pinned.pem");
+    std::fs::write(&cert_pem, cert.pem()).unwrap();
+    let server = server_config(vec![cert.der().clone()], key.serialize_der());
+    Tls { cert_pem, server }
 }

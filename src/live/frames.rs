@@ -1,0 +1,253 @@
+//! Text frames whose bytes are not UTF-8 keep their bytes.
+//!
+//! tungstenite checks a text message's UTF-8 itself and, when it fails, returns an error that
+//! has lost the bytes; a node's peer text could then vanish as `"text":""`. So the bytes from
+//! the node are watched on their way in: every text frame's opcode is turned into binary
+//! (tungstenite then hands the payload over untouched), and which data messages were text is
+//! remembered in order. `restore` turns them back: valid UTF-8 into a text message, anything
+//! else into a raw text frame that still holds every byte.
+//!
+//! The watch starts after a `101` handshake answer and follows frame headers through reads of
+//! any size; it never looks inside a payload.
+
+use std::collections::VecDeque;
+
+use tungstenite::protocol::frame::coding::{Data, OpCode};
+use tungstenite::protocol::frame::{Frame, Utf8Bytes};
+use tungstenite::Message;
+
+/// Where the next byte from the node falls.
+#[derive(Debug)]
+enum At {
+    /// The handshake answer: its first bytes (to see `101`), then up to the blank line.
+    Answer { status: Vec<u8>, crlf: u8 },
+    /// A frame header: the bytes so far.
+    Header { bytes: [u8; 14], have: usize },
+    /// Inside a payload, with this many bytes left.
+    Payload(u64),
+    /// Not a websocket stream (a refused handshake): nothing to watch.
+    Off,
+}
+
+/// Follows the node's frames and remembers which messages were text.
+#[derive(Debug)]
+pub struct TextMarks {
+    at: At,
+    /// For each data message begun and not yet returned: was it text?
+    text: VecDeque<bool>,
+}
+
+impl Default for TextMarks {
+    fn default() -> Self {
+        TextMarks {
+            at: At::Answer {
+                status: Vec::with_capacity(12),
+                crlf: 0,
+            },
+            text: VecDeque::new(),
+        }
+    }
+}
+
+impl TextMarks {
+    /// Watches bytes just read from the node, turning text opcodes into binary in place.
+    pub fn scan(&mut self, bytes: &mut [u8]) {
+        let mut i = 0;
+        while i < bytes.len() {
+            match &mut self.at {
+                At::Off => return,
+                At::Answer { status, crlf } => {
+                    let b = bytes[i];
+                    i += 1;
+                    if status.len() < 12 {
+                        status.push(b);
+                    }
+                    // "\r\n\r\n": 1, 2, 3, 4 bytes of it seen.
+                    *crlf = match (*crlf, b) {
+                        (0 | 2, b'\r') => *crlf + 1,
+                        (1 | 3, b'\n') => *crlf + 1,
+                        (_, b'\r') => 1,
+                        _ => 0,
+                    };
+                    if *crlf == 4 {
+                        let switching = status.get(8..12) == Some(b" 101");
+                        self.at = if switching {
+                            At::Header {
+                                bytes: [0; 14],
+                                have: 0,
+                            }
+                        } else {
+                            At::Off
+                        };
+                    }
+                }
+                At::Header { bytes: head, have } => {
+                    if *have == 0 {
+                        match bytes[i] & 0x0f {
+                            1 => {
+                                bytes[i] = (bytes[i] & 0xf0) | 2;
+                                self.text.push_back(true);
+                            }
+                            2 => self.text.push_back(false),
+                            _ => {}
+                        }
+                    }
+                    head[*have] = bytes[i];
+                    *have += 1;
+                    i += 1;
+                    if let Some(payload) = header_done(&head[..*have]) {
+                        self.at = if payload == 0 {
+                            At::Header {
+                                bytes: [0; 14],
+                                have: 0,
+                            }
+                        } else {
+                            At::Payload(payload)
+                        };
+                    }
+                }
+                At::Payload(left) => {
+                    let take = usize::try_from(*left)
+                        .unwrap_or(usize::MAX)
+                        .min(bytes.len() - i);
+                    i += take;
+                    *left -= take as u64;
+                    if *left == 0 {
+                        self.at = At::Header {
+                            bytes: [0; 14],
+                            have: 0,
+                        };
+                    }
+                }
+            }
+        }
+    }
+
+    /// A message as the node sent it: text again when it was text.
+    pub fn restore(&mut self, msg: Message) -> Message {
+        match msg {
+            Message::Binary(data) if self.text.pop_front() == Some(true) => {
+                match Utf8Bytes::try_from(data.clone()) {
+                    Ok(text) => Message::Text(text),
+                    Err(_) => Message::Frame(Frame::message(data, OpCode::Data(Data::Text), true)),
+                }
+            }
+            other => other,
+        }
+    }
+}
+
+/// The payload length once `head` is a whole frame header, else `None`.
+fn header_done(head: &[u8]) -> Option<u64> {
+    let b1 = *head.get(1)?;
+    let mask = if b1 & 0x80 != 0 { 4 } else { 0 };
+    let (ext, len) = match b1 & 0x7f {
+        126 => (2, None),
+        127 => (8, None),
+        n => (0, Some(u64::from(n))),
+    };
+    if head.len() < 2 + ext + mask {
+        return None;
+    }
+    let len = len.unwrap_or_else(|| {
+        head[2..2 + ext]
+            .iter()
+            .fold(0u64, |acc, &b| (acc << 8) | u64::from(b))
+    });
+    Some(len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ANSWER: &[u8] = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n";
+
+    fn frame(opcode: u8, fin: bool, payload: &[u8]) -> Vec<u8> {
+        let mut f = vec![opcode | if fin { 0x80 } else { 0 }];
+        match payload.len() {
+            n if n < 126 => f.push(n as u8),
+            n if n < 65536 => {
+                f.push(126);
+                f.extend_from_slice(&(n as u16).to_be_bytes());
+            }
+            n => {
+                f.push(127);
+                f.extend_from_slice(&(n as u64).to_be_bytes());
+            }
+        }
+        f.extend_from_slice(payload);
+        f
+    }
+
+    /// Scans `stream` in pieces of `step` bytes; returns what came out.
+    fn scan_in_pieces(marks: &mut TextMarks, stream: &[u8], step: usize) -> Vec<u8> {
+        let mut out = stream.to_vec();
+        for piece in out.chunks_mut(step) {
+            marks.scan(piece);
+        }
+        out
+    }
+
+    #[test]
+    fn text_opcodes_become_binary_whatever_the_read_boundaries() {
+        let big = vec![b'x'; 70_000];
+        let mut stream = ANSWER.to_vec();
+        stream.extend(frame(1, true, b"{\"a\":1}"));
+        stream.extend(frame(9, true, b"ping"));
+        stream.extend(frame(2, true, b"\x00\x01"));
+        stream.extend(frame(1, false, b"\xffpart"));
+        stream.extend(frame(0, true, b"two"));
+        stream.extend(frame(1, true, &big));
+        stream.extend(frame(1, true, b""));
+        for step in [1, 2, 3, 7, 64, 100_000] {
+            let mut marks = TextMarks::default();
+            let out = scan_in_pieces(&mut marks, &stream, step);
+            let mut want = stream.clone();
+            let mut at = ANSWER.len();
+            for (len, text) in [(7, true), (4, false), (2, false), (5, true), (3, false)] {
+                if text {
+                    want[at] = (want[at] & 0xf0) | 2;
+                }
+                at += 2 + len;
+            }
+            want[at] = 0x82;
+            at += 2 + 8 + big.len();
+            want[at] = 0x82;
+            assert_eq!(out, want, "step {step}");
+            assert_eq!(
+                marks.text.iter().copied().collect::<Vec<_>>(),
+                [true, false, true, true, true],
+                "step {step}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_refused_handshake_is_left_alone() {
+        let mut marks = TextMarks::default();
+        let mut answer = b"HTTP/1.1 403 Forbidden\r\n\r\n1\x81\x01".to_vec();
+        let before = answer.clone();
+        marks.scan(&mut answer);
+        assert_eq!(answer, before);
+        assert!(marks.text.is_empty());
+    }
+
+    #[test]
+    fn text_comes_back_as_text_with_every_byte() {
+        let mut marks = TextMarks::default();
+        marks.text.extend([true, false, true]);
+        let valid = marks.restore(Message::Binary("héllo".into()));
+        assert_eq!(valid, Message::text("héllo"));
+        let binary = marks.restore(Message::Binary(vec![0xff].into()));
+        assert_eq!(binary, Message::Binary(vec![0xff].into()));
+        match marks.restore(Message::Binary(vec![b'a', 0xff].into())) {
+            Message::Frame(f) => assert_eq!(f.into_payload().as_ref(), b"a\xff"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            marks.restore(Message::Pong(vec![].into())),
+            Message::Pong(vec![].into())
+        );
+    }
+}
