@@ -101,9 +101,8 @@ impl Config {
         let input = if let Some(path) = args.replay {
             Input::Replay(path)
         } else if args.demo {
-            if !(args.demo_speed >= 0.0 && args.demo_speed.is_finite()) {
-                return Err(Failure::usage("--demo-speed must be 0 or more"));
-            }
+            crate::units::check_speed(args.demo_speed)
+                .map_err(|e| Failure::usage(format!("--demo-speed: {e}")))?;
             Input::Demo {
                 speed: args.demo_speed,
                 seed: args.demo_seed,

@@ -78,7 +78,8 @@ impl Stop {
             Stop::InputEnded | Stop::CountReached | Stop::ReaderGone => ExitCode::SUCCESS,
             Stop::TimedOut => ExitCode::from(4),
             Stop::Interrupted => ExitCode::from(130),
-            Stop::Halted(code) => ExitCode::from(code.clamp(0, 255) as u8),
+            // As jq: the code's low 8 bits, as the OS keeps them (`halt_error(-1)` is 255).
+            Stop::Halted(code) => ExitCode::from((code & 0xff) as u8),
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod app;
 pub mod classify;
 pub mod cli;
 pub mod config;
+pub mod crash;
 pub mod docs;
 pub mod exit;
 pub mod filter;

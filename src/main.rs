@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use obtail::exit::{self, Failure};
-use obtail::{app, cli, sanitize};
+use obtail::{app, cli, crash, sanitize};
 
 /// Parsing frames into jq values allocates a small block per string and object; mimalloc
 /// makes that (and freeing them) markedly cheaper than the system allocator.
@@ -19,6 +19,7 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const STACK_SIZE: usize = 1 << 30;
 
 fn main() -> ExitCode {
+    crash::install();
     let args = match cli::Args::try_parse() {
         Ok(args) => args,
         Err(e) => {
@@ -31,13 +32,26 @@ fn main() -> ExitCode {
         .stack_size(STACK_SIZE)
         .spawn({
             let args = args.clone();
-            move || finish(app::run(args))
+            move || {
+                crash_for_test();
+                finish(app::run(args))
+            }
         });
     match worker {
-        // A panic has printed its message already.
-        Ok(worker) => worker.join().unwrap_or(ExitCode::from(101)),
+        // The panic hook has printed its line and exited already.
+        Ok(worker) => worker
+            .join()
+            .unwrap_or(ExitCode::from(crash::EXIT_CODE as u8)),
         // Where the big stack cannot be had (a tight `ulimit -v`), run here as before.
         Err(_) => finish(app::run(args)),
+    }
+}
+
+/// Debug builds only: lets the integration tests check the panic hook end to end.
+fn crash_for_test() {
+    #[cfg(debug_assertions)]
+    if let Ok(msg) = std::env::var("OBTAIL_TEST_PANIC") {
+        panic!("{msg}");
     }
 }
 

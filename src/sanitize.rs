@@ -19,6 +19,16 @@ pub fn is_plain_ascii(bytes: &[u8]) -> bool {
     bytes.is_ascii() && memchr::memchr(0x7f, bytes).is_none()
 }
 
+/// True when every byte is printable ASCII (space to `~`): nothing to escape, whatever the
+/// context. Folded without an early exit so that it compiles to vector code.
+pub fn is_printable_ascii(bytes: &[u8]) -> bool {
+    bytes.chunks(64).all(|chunk| {
+        chunk
+            .iter()
+            .fold(true, |ok, &b| ok & (b.wrapping_sub(0x20) < 0x5f))
+    })
+}
+
 /// Appends `c` as a visible escape.
 pub fn push_escaped(out: &mut String, c: char) {
     use std::fmt::Write;
@@ -89,6 +99,17 @@ mod tests {
             "a\\x1b[2J\\x07b\\u{9b}31m\\u{202e}evil\\u{2066}x\\x7f\\r\\n"
         );
         assert!(!safe.chars().any(is_unsafe));
+    }
+
+    #[test]
+    fn printable_ascii_is_only_space_to_tilde() {
+        assert!(is_printable_ascii(b" ~abc{}\"\\"));
+        assert!(is_printable_ascii(b""));
+        for b in (0u8..0x20).chain(0x7f..=0xff) {
+            let mut long = vec![b'a'; 200];
+            long[150] = b;
+            assert!(!is_printable_ascii(&long), "{b:#x}");
+        }
     }
 
     #[test]

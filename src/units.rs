@@ -2,6 +2,10 @@
 
 use std::time::Duration;
 
+/// The longest duration obtail takes: anything longer is a typo, and would overflow the
+/// clock arithmetic (`now + timeout`) it feeds.
+pub const MAX_DURATION: Duration = Duration::from_secs(100 * 365 * 86400);
+
 /// Parses `90`, `250ms`, `30s`, `5m`, `2h`, `1d` or sums like `1m30s` (a bare number is seconds).
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let t = text.trim();
@@ -10,8 +14,19 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     if t.is_empty() {
         return Err(bad());
     }
+    let too_long = || {
+        format!("invalid duration '{t}': longer than 100 years; use a shorter one, like 30s or 2h")
+    };
     if let Ok(secs) = t.parse::<f64>() {
-        return Duration::try_from_secs_f64(secs).map_err(|_| bad());
+        return Duration::try_from_secs_f64(secs)
+            .map_err(|_| if secs > 0.0 { too_long() } else { bad() })
+            .and_then(|d| {
+                if d > MAX_DURATION {
+                    Err(too_long())
+                } else {
+                    Ok(d)
+                }
+            });
     }
     let mut total = Duration::ZERO;
     let mut rest = t;
@@ -33,10 +48,26 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             "d" => 86400.0,
             _ => return Err(bad()),
         };
-        total += Duration::try_from_secs_f64(n * scale).map_err(|_| bad())?;
+        let part = Duration::try_from_secs_f64(n * scale).map_err(|_| too_long())?;
+        total = total
+            .checked_add(part)
+            .filter(|d| *d <= MAX_DURATION)
+            .ok_or_else(too_long)?;
         rest = next;
     }
     Ok(total)
+}
+
+/// A simulated time speed: 0 (as fast as possible) or a factor from 0.001 to 1000000; a
+/// smaller one would stretch the story's waits past what the clock can add.
+pub fn check_speed(speed: f64) -> Result<f64, String> {
+    if speed == 0.0 || (0.001..=1e6).contains(&speed) {
+        Ok(speed)
+    } else {
+        Err(format!(
+            "'{speed}' is out of range: use 0 (as fast as possible) or a factor from 0.001 to 1000000 (1 = real time)"
+        ))
+    }
 }
 
 /// Parses `1048576`, `512k`, `16M`, `16MiB`, `1G` (binary multiples).
@@ -79,6 +110,50 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn absurd_durations_are_errors_not_overflows() {
+        for absurd in [
+            "18000000000000000000",
+            "18446744073709551616",
+            "1e300",
+            "inf",
+            "NaN",
+            "3155760001",
+            "1e19s",
+            "18000000000000000000d",
+            "99999999999999999999h",
+            "5000000000s5000000000s",
+            "36500d1d",
+        ] {
+            assert!(parse_duration(absurd).is_err(), "{absurd}");
+        }
+        for absurd in ["18000000000000000000", "10000000000000000000s", "36500d1d"] {
+            assert!(
+                parse_duration(absurd)
+                    .unwrap_err()
+                    .contains("longer than 100 years"),
+                "{absurd}"
+            );
+        }
+        assert_eq!(parse_duration("36500d").unwrap(), MAX_DURATION);
+        assert!(std::time::Instant::now()
+            .checked_add(MAX_DURATION)
+            .is_some());
+    }
+
+    #[test]
+    fn speeds() {
+        for ok in [0.0, 0.001, 1.0, 60.0, 1e6] {
+            assert_eq!(check_speed(ok), Ok(ok));
+        }
+        for bad in [1e-300, 0.0009, -1.0, f64::INFINITY, f64::NAN, 1e7, -0.5] {
+            assert!(check_speed(bad).is_err(), "{bad}");
+        }
+        // The longest story wait divided by the smallest speed still fits the clock.
+        let wait = Duration::from_secs(86400).div_f64(0.001);
+        assert!(std::time::Instant::now().checked_add(wait).is_some());
     }
 
     #[test]

@@ -452,3 +452,83 @@ fn long_generated_programs_do_not_overflow_the_stack() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(lines(&o), ["1"]);
 }
+
+/// Frames that are not JSON but that the fast skim would read: the program's reader is the
+/// only validation they get under `-f`.
+const NOT_JSON: [&str; 6] = [
+    "{\"message\":{\"peerId\":\"Qm1\",\"message\":\"\u{1b}]52;c;ZXZpbA==\u{7}\u{1b}[2J\u{1b}]0;pwned\u{7}\"}}",
+    "{\"a\":\"bell\u{7}\"}",
+    r#"{"a":01}"#,
+    r#"{"a":"\u+04F"}"#,
+    r#"{"a":1e+-5}"#,
+    r#"{"status":"publishing","n":-01.5}"#,
+];
+
+#[test]
+fn a_frames_kind_does_not_depend_on_a_filter() {
+    for frame in NOT_JSON {
+        let o = replay(&["-o", "ndjson", "--envelope"], &[frame]);
+        let line: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+        assert_eq!(line["kind"], "invalid", "{frame:?}");
+        for program in [".", "$kind", "select(true)"] {
+            let o = replay(&["-f", program], &[frame]);
+            assert!(o.status.success(), "{}", stderr(&o));
+            assert_eq!(stdout(&o), "", "{frame:?} reached {program}");
+            assert!(
+                stderr(&o).contains("frame not given to the filter (invalid)"),
+                "{frame:?}: {}",
+                stderr(&o)
+            );
+            // Only frames of an asked-for kind are reported.
+            let o = replay(&["-f", program, "-t", "unknown"], &[frame]);
+            assert_eq!((stdout(&o).as_str(), stderr(&o).as_str()), ("", ""));
+        }
+    }
+}
+
+#[test]
+fn no_output_format_lets_a_raw_control_through_a_filter() {
+    let valid_escaped = r#"{"a":"\u001b]52;c;ZXZpbA==\u0007\u001b[2J","b":"\u009b31m\u202e"}"#;
+    let mut frames = NOT_JSON.to_vec();
+    frames.push(valid_escaped);
+    for format in ["pretty", "json", "ndjson", "raw"] {
+        for program in [".", ".a", "[.a, .b]", "{x: .a}"] {
+            let o = replay(&["-o", format, "-f", program], &frames);
+            let out = stdout(&o);
+            assert!(
+                !out.chars().any(|c| matches!(c, '\u{0}'..='\u{8}' | '\u{b}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{202e}')),
+                "{format} {program}: {out:?}"
+            );
+            assert!(!stderr(&o).contains('\u{1b}'), "{}", stderr(&o));
+        }
+    }
+}
+
+#[test]
+fn halt_error_exits_with_the_low_8_bits_as_jq_does() {
+    for (code, exit) in [("-1", 255), ("256", 0), ("300", 44), ("255", 255)] {
+        let program = format!(r#""bye\n" | halt_error({code})"#);
+        let o = replay(&["-f", &program], &[ORDER]);
+        assert_eq!(
+            o.status.code(),
+            Some(exit),
+            "halt_error({code}): {}",
+            stderr(&o)
+        );
+        assert_eq!(stderr(&o), "bye\n");
+    }
+}
+
+#[test]
+fn fromjson_on_a_deeply_nested_peer_string_is_a_filter_error() {
+    // About 14 MB of brackets (4 MB in a debug build) overflowed even the 1 GiB stack.
+    let frame = format!(r#"{{"message":{{"message":"{}"}}}}"#, "[".repeat(4 << 20));
+    let o = replay(&["-f", ".message.message | fromjson"], &[&frame, ORDER]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("nested more than 512 levels deep"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).len() < 1000);
+}

@@ -576,3 +576,96 @@ fn record_files_are_created_private() {
     let mode = std::fs::metadata(&rec).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600, "{mode:o}");
 }
+
+#[test]
+fn chat_with_wide_characters_after_an_ampersand_prints() {
+    // decode_entities cut the text at byte 12 after a `&`, inside a character: exit 101.
+    let input = concat!(
+        r#"{"message":{"peerId":"QmPeer1234567","message":"&日本語日本語"}}"#,
+        "\n",
+        r#"{"message":{"peerId":"QmPeer1234567","message":"&amp;ééééé"}}"#,
+        "\n"
+    );
+    let o = run(&["--replay", "-", "-o", "pretty"], input);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("&日本語日本語"), "{out}");
+    assert!(out.contains("&ééééé"), "{out}");
+}
+
+#[test]
+fn a_panic_prints_one_escaped_line_and_exits_101() {
+    let hostile = "boom \u{1b}]52;c;ZXZpbA==\u{7}\u{1b}[2J\u{1b}]0;pwned\u{7} end";
+    let o = run_env(
+        &["--replay", "-"],
+        &[("OBTAIL_TEST_PANIC", hostile), ("RUST_BACKTRACE", "1")],
+        "",
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(101), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("obtail: internal error"), "{err}");
+    assert!(err.contains("boom \\x1b]52;c;ZXZpbA==\\x07"), "{err}");
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err}");
+    assert!(!err.contains("backtrace"), "{err}");
+}
+
+#[test]
+fn input_ending_right_after_a_backslash_is_one_invalid_frame() {
+    // The skim stepped two bytes past a `\` and sliced beyond the buffer: exit 101.
+    let o = run(&["--replay", "-", "-o", "ndjson"], "{\"a\":\"\\");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let line: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(line["invalid"]["text"], "{\"a\":\"\\");
+}
+
+#[test]
+fn an_oversized_frame_shows_only_its_own_start() {
+    let input = "{\"a\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}\n{\"b\":2}\n";
+    let o = run(
+        &["--replay", "-", "--max-frame-size", "20", "-o", "ndjson"],
+        input,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    let first: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+    assert_eq!(
+        first["invalid"]["text"],
+        "{\"a\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}"
+    );
+    assert_eq!(lines[1], "{\"b\":2}");
+}
+
+#[test]
+fn absurd_durations_and_speeds_are_usage_errors() {
+    for args in [
+        &["--replay", "-", "--timeout", "18000000000000000000"][..],
+        &["--replay", "-", "--timeout", "1e300"],
+        &["--replay", "-", "--timeout", "99999999999999999999h"],
+        &[
+            "--connect-timeout",
+            "18000000000000000000",
+            "ws://127.0.0.1:9/ws",
+        ],
+        &[
+            "--ping-interval",
+            "18000000000000000000",
+            "ws://127.0.0.1:9/ws",
+        ],
+        &["--demo", "--demo-speed", "1e-300"],
+        &["--demo", "--demo-speed", "inf"],
+    ] {
+        let o = run(args, "");
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        let opt = args
+            .iter()
+            .find(|a| a.starts_with("--") && **a != "--replay" && **a != "--demo")
+            .unwrap();
+        assert!(err.contains(opt), "{args:?}: {err}");
+    }
+}

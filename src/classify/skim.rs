@@ -4,23 +4,26 @@
 //! classified again by the validating pass. Anything unusual returns `None`, never a guess.
 
 use super::{wallet_direction, Sub, TopLevel};
+use crate::json::cursor::Cursor;
 use crate::kind::Kind;
 
 /// The kind `bytes` would have as JSON, and the length of the object it starts with.
 pub fn skim(bytes: &[u8]) -> Option<(Kind<'_>, usize)> {
-    let mut c = Cursor { b: bytes, pos: 0 };
+    let mut c = Skim {
+        c: Cursor::new(bytes),
+    };
     c.expect(b'{')?;
     let mut top = TopLevel::default();
-    c.ws();
-    if c.peek()? == b'}' {
-        return Some((top.kind(), c.pos + 1));
+    c.c.ws();
+    if c.c.eat(b'}') {
+        return Some((top.kind(), c.c.pos()));
     }
     loop {
-        c.ws();
+        c.c.ws();
         let key = c.string_plain()?;
-        c.ws();
+        c.c.ws();
         c.expect(b':')?;
-        c.ws();
+        c.c.ws();
         match key {
             b"walletUpdate" => top.wallet_update = Some(c.sub(b"")?),
             b"wallet" => top.wallet = Some(c.sub(b"value")?),
@@ -43,14 +46,14 @@ pub fn skim(bytes: &[u8]) -> Option<(Kind<'_>, usize)> {
                 }
             }
         }
-        c.ws();
-        match c.next()? {
+        c.c.ws();
+        match c.c.bump()? {
             b',' => continue,
             b'}' => break,
             _ => return None,
         }
     }
-    let end = c.pos;
+    let end = c.c.pos();
     if top
         .wallet
         .as_ref()
@@ -62,119 +65,92 @@ pub fn skim(bytes: &[u8]) -> Option<(Kind<'_>, usize)> {
     Some((top.kind(), end))
 }
 
-struct Cursor<'a> {
-    b: &'a [u8],
-    pos: usize,
+/// The skim's walk over a frame: every step goes through the bounds-checked cursor.
+struct Skim<'a> {
+    c: Cursor<'a>,
 }
 
-impl<'a> Cursor<'a> {
-    fn peek(&self) -> Option<u8> {
-        self.b.get(self.pos).copied()
-    }
-
-    fn next(&mut self) -> Option<u8> {
-        let b = self.peek()?;
-        self.pos += 1;
-        Some(b)
-    }
-
+impl<'a> Skim<'a> {
     fn expect(&mut self, want: u8) -> Option<()> {
-        (self.next()? == want).then_some(())
-    }
-
-    fn ws(&mut self) {
-        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
-            self.pos += 1;
-        }
-    }
-
-    /// Skips a string whose opening quote is at `pos`; returns its contents' span.
-    fn string_span(&mut self) -> Option<(usize, usize)> {
-        self.expect(b'"')?;
-        let start = self.pos;
-        loop {
-            let n = memchr::memchr2(b'"', b'\\', &self.b[self.pos..])?;
-            self.pos += n;
-            if self.b[self.pos] == b'\\' {
-                self.pos += 2;
-            } else {
-                self.pos += 1;
-                return Some((start, self.pos - 1));
-            }
-        }
+        self.c.eat(want).then_some(())
     }
 
     /// A string without escapes (keys worth matching never have them).
     fn string_plain(&mut self) -> Option<&'a [u8]> {
-        let (a, b) = self.string_span()?;
-        let s = &self.b[a..b];
+        let span = self.c.string_span()?;
+        let s = self.c.span(span);
         (!s.contains(&b'\\')).then_some(s)
     }
 
     fn skip_value(&mut self) -> Option<()> {
-        match self.peek()? {
-            b'"' => self.string_span().map(|_| ()),
+        match self.c.peek()? {
+            b'"' => self.c.string_span().map(|_| ()),
             b'{' | b'[' => {
                 let mut depth = 0usize;
                 loop {
-                    match self.peek()? {
+                    match self.c.peek()? {
                         b'"' => {
-                            self.string_span()?;
+                            self.c.string_span()?;
                             continue;
                         }
                         b'{' | b'[' => depth += 1,
                         b'}' | b']' => {
-                            depth -= 1;
+                            depth = depth.checked_sub(1)?;
                             if depth == 0 {
-                                self.pos += 1;
+                                self.c.bump();
                                 return Some(());
                             }
                         }
                         _ => {}
                     }
-                    self.pos += 1;
+                    self.c.bump();
                 }
             }
             _ => {
-                let start = self.pos;
-                while !matches!(
-                    self.peek()?,
-                    b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t'
-                ) {
-                    self.pos += 1;
-                }
-                (self.pos > start).then_some(())
+                let skipped = self.c.skip_while(|b| {
+                    !matches!(b, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t')
+                });
+                // A value running to the end of the bytes may be cut short.
+                self.c.peek()?;
+                (skipped > 0).then_some(())
             }
         }
     }
 
-    /// The raw text of the value at `pos`, skipped.
+    /// The raw text of the value at the cursor, skipped.
     fn value_text(&mut self) -> Option<&'a str> {
-        let start = self.pos;
+        let start = self.c.pos();
         self.skip_value()?;
-        std::str::from_utf8(&self.b[start..self.pos]).ok()
+        std::str::from_utf8(self.c.since(start)).ok()
     }
 
     /// A second-level value: an object keeping the raw text of member `want`, or anything else.
     fn sub(&mut self, want: &[u8]) -> Option<Sub<'a>> {
-        if self.peek()? != b'{' {
-            self.skip_value()?;
-            return Some(Sub::Other);
+        if !self.c.eat(b'{') {
+            let text = self.value_text()?.as_bytes();
+            // Read here, these are decoded strictly by the validating pass, which refuses a
+            // lone surrogate or a number out of a double's range: let it judge.
+            let doubtful = match text.first() {
+                Some(b'"') => text.contains(&b'\\'),
+                Some(b'-' | b'0'..=b'9') => {
+                    text.len() > 300 || text.iter().any(|b| matches!(b, b'e' | b'E'))
+                }
+                _ => false,
+            };
+            return (!doubtful).then_some(Sub::Other);
         }
-        self.pos += 1;
         let mut found = None;
-        self.ws();
-        if self.peek()? == b'}' {
-            self.pos += 1;
+        self.c.ws();
+        if self.c.eat(b'}') {
             return Some(Sub::Object(None));
         }
         loop {
-            self.ws();
-            let (a, b) = self.string_span()?;
-            let key = &self.b[a..b];
-            self.ws();
+            self.c.ws();
+            let span = self.c.string_span()?;
+            let key = self.c.span(span);
+            self.c.ws();
             self.expect(b':')?;
-            self.ws();
+            self.c.ws();
             if key.contains(&b'\\') {
                 return None;
             }
@@ -183,8 +159,8 @@ impl<'a> Cursor<'a> {
             } else {
                 self.skip_value()?;
             }
-            self.ws();
-            match self.next()? {
+            self.c.ws();
+            match self.c.bump()? {
                 b',' => continue,
                 b'}' => return Some(Sub::Object(found)),
                 _ => return None,
@@ -279,6 +255,21 @@ mod tests {
         );
     }
 
+    /// A read can end anywhere, right after a backslash too: every prefix of a frame is
+    /// either skimmed as a shorter object or left alone, never read past its end.
+    #[test]
+    fn every_prefix_of_a_frame_is_safe_to_skim() {
+        let frame = r#"{"a":"\\","b":"x\"y\u0041\\","notification":{"type":"o\\r","k":[1,"\\"]},"status":"\""}"#;
+        assert!(skim(frame.as_bytes()).is_some());
+        for cut in 0..frame.len() {
+            assert!(skim(&frame.as_bytes()[..cut]).is_none(), "cut at {cut}");
+        }
+        assert!(skim(b"{\"a\":\"\\").is_none());
+        assert!(skim(b"{\"a\":[\"\\").is_none());
+        assert!(skim(b"{\"status\":\"\\").is_none());
+        assert!(skim(b"{\"wallet\":{\"value\":\"\\").is_none());
+    }
+
     #[test]
     fn says_nothing_rather_than_guess() {
         for text in [
@@ -287,6 +278,10 @@ mod tests {
             r#"{"a":1"#,
             r#"{"a\u0062":1}"#,
             r#"{"wallet":{"value":"lots"}}"#,
+            // The validating pass refuses these: a lone surrogate, a number out of range.
+            r#"{"walletUpdate":"\ud800"}"#,
+            r#"{"walletUpdate":1e400}"#,
+            r#"{"message":-1E999}"#,
         ] {
             assert!(skim(text.as_bytes()).is_none(), "{text}");
         }

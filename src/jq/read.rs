@@ -1,25 +1,43 @@
-//! Reads a frame's JSON text into jaq's value with fewer allocations than jaq_json's reader:
-//! strings without escapes are slices of one shared copy of the frame, and objects get their
-//! map sized once. Numbers follow jaq_json's reader exactly: integers of any size stay
-//! integers, other literals stay decimal text.
+//! The one validating reader in front of the jq stage: reads a frame's JSON text into jaq's
+//! value, and refuses whatever JSON refuses (raw control characters in strings, `01`, `1e+-5`,
+//! `\u+04F`, bad UTF-8, anything after the value), so a frame whose kind only the skim has
+//! read is validated here, in the same pass that builds the value.
 //!
-//! Callers have bounded the nesting depth; the classifier has checked the frame is JSON, but
-//! anything unexpected is still an error, never a panic.
+//! It allocates less than jaq_json's reader: strings without escapes are slices of one shared
+//! copy of the frame, and objects get their map sized once. Numbers follow jaq_json's reader:
+//! integers of any size stay integers, other literals stay decimal text. Every step over the
+//! bytes goes through the bounds-checked cursor.
 
 use bytes::Bytes;
 use jaq_json::{Map, Num, Rc, Val};
 
+use crate::json::cursor::Cursor;
+
+/// Frames nested deeper than this are refused: the reader recurses once per level.
+pub const MAX_DEPTH: usize = 256;
+
+/// Why a frame could not be read.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Unread {
+    /// Not JSON: the frame is `invalid`.
+    NotJson(String),
+    /// JSON, but nested deeper than `MAX_DEPTH`.
+    TooDeep,
+}
+
 /// Reads exactly one JSON value.
-pub fn parse(text: &[u8]) -> Result<Val, String> {
+pub fn parse(text: &[u8]) -> Result<Val, Unread> {
     let buf = Bytes::copy_from_slice(text);
     let mut r = Reader {
         buf: &buf,
-        i: 0,
+        c: Cursor::new(&buf),
+        depth: 0,
         entries: Vec::new(),
     };
+    r.c.ws();
     let v = r.value()?;
-    r.ws();
-    if r.i != buf.len() {
+    r.c.ws();
+    if !r.c.at_end() {
         return Err(r.fail("text after the value"));
     }
     Ok(v)
@@ -27,68 +45,69 @@ pub fn parse(text: &[u8]) -> Result<Val, String> {
 
 struct Reader<'b> {
     buf: &'b Bytes,
-    i: usize,
+    c: Cursor<'b>,
+    depth: usize,
     /// Entries of the objects being read, innermost last.
     entries: Vec<(Val, Val)>,
 }
 
 impl Reader<'_> {
-    fn fail(&self, what: &str) -> String {
-        format!("byte offset {}: {what}", self.i)
+    fn fail(&self, what: &str) -> Unread {
+        Unread::NotJson(format!("{what} at byte offset {}", self.c.pos()))
     }
 
-    fn peek(&self) -> Option<u8> {
-        self.buf.get(self.i).copied()
-    }
-
-    fn ws(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\n' | b'\r' | b'\t')) {
-            self.i += 1;
-        }
-    }
-
-    fn literal(&mut self, word: &[u8], v: Val) -> Result<Val, String> {
-        if self.buf[self.i..].starts_with(word) {
-            self.i += word.len();
+    fn literal(&mut self, word: &[u8], v: Val) -> Result<Val, Unread> {
+        if self.c.eat_word(word) {
             Ok(v)
         } else {
             Err(self.fail("unexpected character"))
         }
     }
 
-    fn value(&mut self) -> Result<Val, String> {
-        self.ws();
-        match self.peek() {
-            Some(b'{') => self.object(),
-            Some(b'[') => self.array(),
+    fn value(&mut self) -> Result<Val, Unread> {
+        match self.c.peek() {
+            Some(b'{') => self.nested(Self::object),
+            Some(b'[') => self.nested(Self::array),
             Some(b'"') => self.string().map(Val::TStr),
             Some(b'n') => self.literal(b"null", Val::Null),
             Some(b't') => self.literal(b"true", Val::Bool(true)),
             Some(b'f') => self.literal(b"false", Val::Bool(false)),
             Some(b'-' | b'0'..=b'9') => self.number(),
-            _ => Err(self.fail("value expected")),
+            Some(_) => Err(self.fail("value expected")),
+            None => Err(self.fail("value expected, found the end")),
         }
     }
 
-    /// After `sep`, true when `close` ends the sequence instead.
-    fn next_in_seq(&mut self, first: bool, close: u8) -> Result<bool, String> {
-        self.ws();
-        match self.peek() {
-            Some(c) if c == close => {
-                self.i += 1;
-                Ok(false)
-            }
-            Some(b',') if !first => {
-                self.i += 1;
-                Ok(true)
-            }
-            _ if first => Ok(true),
-            _ => Err(self.fail("comma or end of sequence expected")),
+    fn nested(&mut self, f: fn(&mut Self) -> Result<Val, Unread>) -> Result<Val, Unread> {
+        if self.depth >= MAX_DEPTH {
+            return Err(Unread::TooDeep);
+        }
+        self.depth += 1;
+        let v = f(self);
+        self.depth -= 1;
+        v
+    }
+
+    /// Before each element: false when `close` ends the sequence instead. After a comma a
+    /// value must follow, so `[1,]` fails where the value is read.
+    fn next_in_seq(&mut self, first: bool, close: u8) -> Result<bool, Unread> {
+        self.c.ws();
+        if self.c.eat(close) {
+            return Ok(false);
+        }
+        if first {
+            return Ok(true);
+        }
+        if self.c.eat(b',') {
+            self.c.ws();
+            Ok(true)
+        } else {
+            Err(self.fail("',' or end of sequence expected"))
         }
     }
 
-    fn array(&mut self) -> Result<Val, String> {
-        self.i += 1;
+    fn array(&mut self) -> Result<Val, Unread> {
+        self.c.bump();
         let mut items = Vec::new();
         while self.next_in_seq(items.is_empty(), b']')? {
             items.push(self.value()?);
@@ -96,22 +115,21 @@ impl Reader<'_> {
         Ok(Val::Arr(Rc::new(items)))
     }
 
-    fn object(&mut self) -> Result<Val, String> {
-        self.i += 1;
+    fn object(&mut self) -> Result<Val, Unread> {
+        self.c.bump();
         let start = self.entries.len();
         let mut first = true;
         while self.next_in_seq(first, b'}')? {
             first = false;
-            self.ws();
-            if self.peek() != Some(b'"') {
+            if self.c.peek() != Some(b'"') {
                 return Err(self.fail("key expected"));
             }
             let key = Val::TStr(self.string()?);
-            self.ws();
-            if self.peek() != Some(b':') {
-                return Err(self.fail("colon expected"));
+            self.c.ws();
+            if !self.c.eat(b':') {
+                return Err(self.fail("':' expected"));
             }
-            self.i += 1;
+            self.c.ws();
             let value = self.value()?;
             self.entries.push((key, value));
         }
@@ -120,94 +138,85 @@ impl Reader<'_> {
         Ok(Val::obj(map))
     }
 
-    fn string(&mut self) -> Result<Box<Bytes>, String> {
-        let start = self.i + 1;
-        let rest = &self.buf[start..];
-        match memchr::memchr2(b'"', b'\\', rest) {
-            Some(n) if rest[n] == b'"' => {
-                self.i = start + n + 1;
-                Ok(Box::new(self.buf.slice(start..start + n)))
+    /// A string whose opening quote is next.
+    fn string(&mut self) -> Result<Box<Bytes>, Unread> {
+        let (a, b) = self
+            .c
+            .string_span()
+            .ok_or_else(|| self.fail("unterminated string"))?;
+        let raw = self.c.span((a, b));
+        // One folded pass settles the usual string: printable ASCII, nothing to check.
+        let printable_ascii = raw
+            .iter()
+            .fold(true, |ok, &b| ok & (b.wrapping_sub(0x20) < 0x60));
+        if !printable_ascii {
+            if raw.iter().any(|&b| b < 0x20) {
+                return Err(self.fail("control character in a string"));
             }
-            Some(_) => self.escaped_string(start),
-            None => Err(self.fail("unterminated string")),
+            if simdutf8::basic::from_utf8(raw).is_err() {
+                return Err(self.fail("string is not valid UTF-8"));
+            }
         }
-    }
-
-    fn escaped_string(&mut self, start: usize) -> Result<Box<Bytes>, String> {
-        let mut out = Vec::new();
-        self.i = start;
+        if memchr::memchr(b'\\', raw).is_none() {
+            return Ok(Box::new(self.buf.slice(a..b)));
+        }
+        let mut out = Vec::with_capacity(raw.len());
+        let mut esc = Cursor::new(raw);
         loop {
-            let rest = &self.buf[self.i..];
-            let n = memchr::memchr2(b'"', b'\\', rest)
-                .ok_or_else(|| self.fail("unterminated string"))?;
-            out.extend_from_slice(&rest[..n]);
-            self.i += n + 1;
-            if rest[n] == b'"' {
+            let plain = esc.skip_while(|b| b != b'\\');
+            out.extend_from_slice(esc.since(esc.pos() - plain));
+            if esc.bump().is_none() {
                 return Ok(Box::new(Bytes::from(out)));
             }
-            let c = self
-                .peek()
-                .ok_or_else(|| self.fail("unterminated string"))?;
-            self.i += 1;
-            let ch = match c {
-                b'"' => '"',
-                b'\\' => '\\',
-                b'/' => '/',
-                b'b' => '\u{8}',
-                b'f' => '\u{c}',
-                b'n' => '\n',
-                b'r' => '\r',
-                b't' => '\t',
-                b'u' => self.unicode()?,
+            let ch = match esc.bump() {
+                Some(b'"') => '"',
+                Some(b'\\') => '\\',
+                Some(b'/') => '/',
+                Some(b'b') => '\u{8}',
+                Some(b'f') => '\u{c}',
+                Some(b'n') => '\n',
+                Some(b'r') => '\r',
+                Some(b't') => '\t',
+                Some(b'u') => unicode(&mut esc).ok_or_else(|| self.fail("bad \\u escape"))?,
                 _ => return Err(self.fail("bad escape")),
             };
             out.extend_from_slice(ch.encode_utf8(&mut [0; 4]).as_bytes());
         }
     }
 
-    /// `\uXXXX`, joining surrogate pairs; a lone surrogate becomes U+FFFD.
-    fn unicode(&mut self) -> Result<char, String> {
-        let hi = self.hex4()?;
-        if (0xd800..0xdc00).contains(&hi) && self.buf[self.i..].starts_with(b"\\u") {
-            let save = self.i;
-            self.i += 2;
-            let lo = self.hex4()?;
-            if (0xdc00..0xe000).contains(&lo) {
-                let c = 0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00);
-                return Ok(char::from_u32(c).unwrap_or('\u{fffd}'));
+    /// A number in JSON's grammar: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+    fn number(&mut self) -> Result<Val, Unread> {
+        let start = self.c.pos();
+        self.c.eat(b'-');
+        let digit = |b: u8| b.is_ascii_digit();
+        match self.c.peek() {
+            Some(b'0') => {
+                self.c.bump();
             }
-            self.i = save;
+            Some(b'1'..=b'9') => {
+                self.c.skip_while(digit);
+            }
+            _ => return Err(self.fail("bad number")),
         }
-        Ok(char::from_u32(hi).unwrap_or('\u{fffd}'))
-    }
-
-    fn hex4(&mut self) -> Result<u32, String> {
-        let digits = self
-            .buf
-            .get(self.i..self.i + 4)
-            .and_then(|d| std::str::from_utf8(d).ok())
-            .and_then(|d| u32::from_str_radix(d, 16).ok())
-            .ok_or_else(|| self.fail("bad \\u escape"))?;
-        self.i += 4;
-        Ok(digits)
-    }
-
-    fn number(&mut self) -> Result<Val, String> {
-        let start = self.i;
         let mut int = true;
-        while let Some(c) = self.peek() {
-            match c {
-                b'0'..=b'9' | b'-' | b'+' => {}
-                b'.' | b'e' | b'E' => int = false,
-                _ => break,
+        if self.c.eat(b'.') {
+            int = false;
+            if self.c.skip_while(digit) == 0 {
+                return Err(self.fail("bad number: digits expected after '.'"));
             }
-            self.i += 1;
         }
-        let text =
-            std::str::from_utf8(&self.buf[start..self.i]).map_err(|_| self.fail("bad number"))?;
-        if !text.ends_with(|c: char| c.is_ascii_digit()) {
-            return Err(self.fail("bad number"));
+        if self.c.eat(b'e') || self.c.eat(b'E') {
+            int = false;
+            let _ = self.c.eat(b'+') || self.c.eat(b'-');
+            if self.c.skip_while(digit) == 0 {
+                return Err(self.fail("bad number: exponent digits expected"));
+            }
         }
+        if self.c.peek().is_some_and(|b| b.is_ascii_digit()) {
+            return Err(self.fail("bad number: leading zero"));
+        }
+        // Only ASCII digits and signs were stepped over.
+        let text = std::str::from_utf8(self.c.since(start)).unwrap_or_default();
         let num = if int {
             Num::from_str_radix(text, 10).ok_or_else(|| self.fail("bad number"))?
         } else {
@@ -215,4 +224,29 @@ impl Reader<'_> {
         };
         Ok(Val::Num(num))
     }
+}
+
+/// After `\u`: four hex digits, joining a surrogate pair; a lone surrogate becomes U+FFFD,
+/// as serde_json's validating pass lets it through.
+fn unicode(esc: &mut Cursor) -> Option<char> {
+    let hi = hex4(esc)?;
+    if (0xd800..0xdc00).contains(&hi) && esc.rest().starts_with(b"\\u") {
+        let mut look = *esc;
+        look.advance(2)?;
+        if let Some(lo @ 0xdc00..=0xdfff) = hex4(&mut look) {
+            *esc = look;
+            return char::from_u32(0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00));
+        }
+    }
+    Some(char::from_u32(hi).unwrap_or('\u{fffd}'))
+}
+
+/// Exactly four hex digits (no sign, as `from_str_radix` would allow).
+fn hex4(esc: &mut Cursor) -> Option<u32> {
+    let digits = esc.rest().get(..4)?;
+    if !digits.iter().all(u8::is_ascii_hexdigit) {
+        return None;
+    }
+    esc.advance(4)?;
+    u32::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
 }

@@ -8,6 +8,7 @@ use std::ops::ControlFlow;
 use jaq_core::{Ctx, Vars};
 use jaq_json::{Rc, Val};
 
+use super::read::Unread;
 use super::{Data, Jq, Program};
 use crate::frame::{format_time, Stamp};
 
@@ -54,8 +55,8 @@ pub enum Outcome<B> {
     Unreadable(String),
 }
 
-/// Frames nested deeper than this are refused: jaq's reader recurses once per level.
-pub const MAX_INPUT_DEPTH: usize = 256;
+/// Frames nested deeper than this are refused: the reader recurses once per level.
+pub const MAX_INPUT_DEPTH: usize = super::read::MAX_DEPTH;
 
 /// Errors quote values; a frame-sized quote makes an unreadable warning line.
 const MAX_MESSAGE: usize = 300;
@@ -73,12 +74,14 @@ impl Program {
         vars: &FrameVars,
         mut each: impl FnMut(Output) -> ControlFlow<B>,
     ) -> Outcome<B> {
-        if too_deep(text) {
-            return Outcome::Unreadable(format!("nested more than {MAX_INPUT_DEPTH} levels deep"));
-        }
         let input = match super::read::parse(text) {
             Ok(v) => v,
-            Err(e) => return Outcome::Unreadable(format!("not JSON: {e}")),
+            Err(Unread::TooDeep) => {
+                return Outcome::Unreadable(format!(
+                    "nested more than {MAX_INPUT_DEPTH} levels deep"
+                ))
+            }
+            Err(Unread::NotJson(e)) => return Outcome::Unreadable(format!("not JSON: {e}")),
         };
         let data = Data {
             lut: &self.filter.lut,
@@ -158,36 +161,4 @@ fn clip(mut text: String) -> String {
         text.push('…');
     }
     text
-}
-
-/// Whether brackets nest deeper than `MAX_INPUT_DEPTH`. Counting every bracket is a fast
-/// upper bound that settles ordinary frames; only bracket-rich ones get the exact scan.
-pub fn too_deep(text: &[u8]) -> bool {
-    if memchr::memchr2_iter(b'[', b'{', text).count() <= MAX_INPUT_DEPTH {
-        return false;
-    }
-    let (mut depth, mut in_str, mut escaped) = (0usize, false, false);
-    for &b in text {
-        if in_str {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_str = false,
-                _ => {}
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_str = true,
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > MAX_INPUT_DEPTH {
-                    return true;
-                }
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    false
 }

@@ -364,3 +364,121 @@ fn our_reader_reads_what_jaqs_reader_reads() {
         assert!(super::read::parse(bad.as_bytes()).is_err(), "{bad}");
     }
 }
+
+#[test]
+fn the_reader_refuses_what_json_refuses() {
+    for bad in [
+        "{\"a\":\"\u{1b}]52;c;eA==\u{7}\"}",
+        "{\"a\":\"tab\there\"}",
+        r#"{"a":01}"#,
+        r#"{"a":-01}"#,
+        r#"{"a":"\u+04F"}"#,
+        r#"{"a":"\u-04F"}"#,
+        r#"{"a":"\u04"}"#,
+        r#"{"a":1e+-5}"#,
+        r#"{"a":1.}"#,
+        r#"{"a":.5}"#,
+        r#"{"a":-}"#,
+        r#"{"a":+1}"#,
+        r#"{"a":1e}"#,
+        r#"{"a":--1}"#,
+        r#"{"a":1-2}"#,
+        r#"{"a":"\x"}"#,
+        r#"{"a":[1,]}"#,
+        r#"{"a":1,}"#,
+        r#"{"a":nul}"#,
+        r#"{"a" 1}"#,
+        r#"{"a":1}x"#,
+        r#"{"a":"\"#,
+        r#"{"a":"\\"#,
+        "",
+    ] {
+        let got = read::parse(bad.as_bytes());
+        assert!(
+            matches!(got, Err(read::Unread::NotJson(_))),
+            "{bad:?} was read"
+        );
+        assert_eq!(
+            crate::classify::classify(bad.as_bytes()).kind,
+            crate::kind::Kind::Invalid,
+            "{bad:?}"
+        );
+    }
+    assert!(read::parse(b"{\"a\":\"\xff\"}").is_err());
+    for good in [
+        r#"{"a":0,"b":-0.5e-3,"c":1E+5,"d":"\u00e9\ud83d\ude80\ud800\/","e":[],"f":{}}"#,
+        r#"  [ 1 , true , null , "x" ]  "#,
+        "123456789012345678901234567890",
+    ] {
+        assert!(read::parse(good.as_bytes()).is_ok(), "{good}");
+    }
+}
+
+/// What the reader accepts is JSON, and it refuses exactly what the validating pass calls
+/// `invalid`, so a frame's kind does not depend on whether a program reads it.
+#[test]
+fn the_reader_agrees_with_the_validating_pass_on_mutated_frames() {
+    let mut rng = fastrand::Rng::with_seed(20261202);
+    let alphabet = b"{}[]\":,\\ -+01e.Eu\x1b\x7ftfn\"abc";
+    let frames: Vec<Vec<u8>> = crate::fixtures::frames(crate::fixtures::SESSION_014)
+        .iter()
+        .map(|f| crate::fixtures::compact(f).into_bytes())
+        .collect();
+    let (mut read, mut refused) = (0, 0);
+    for _ in 0..20_000 {
+        let mut m = frames[rng.usize(..frames.len())].clone();
+        for _ in 0..rng.usize(1..4) {
+            let at = rng.usize(..m.len());
+            match rng.u8(..3) {
+                0 => {
+                    m.remove(at);
+                }
+                1 => m.insert(at, alphabet[rng.usize(..alphabet.len())]),
+                _ => m[at] = alphabet[rng.usize(..alphabet.len())],
+            }
+        }
+        let full = crate::classify::classify(&m).kind;
+        let text = String::from_utf8_lossy(&m);
+        match read::parse(&m) {
+            Ok(_) => {
+                read += 1;
+                assert_ne!(full, crate::kind::Kind::Invalid, "{text}");
+                serde_json::from_slice::<serde::de::IgnoredAny>(&m)
+                    .unwrap_or_else(|e| panic!("{text}: {e}"));
+            }
+            Err(read::Unread::NotJson(_)) => {
+                refused += 1;
+                assert_eq!(full, crate::kind::Kind::Invalid, "{text}");
+            }
+            Err(read::Unread::TooDeep) => {}
+        }
+    }
+    assert!(
+        read > 1000 && refused > 1000,
+        "{read} read, {refused} refused"
+    );
+}
+
+#[test]
+fn fromjson_refuses_deep_nesting_and_reads_the_rest_as_jaq() {
+    let deep = "[".repeat(20_000);
+    let frame = format!(r#"{{"a":"{deep}"}}"#);
+    let (outs, outcome) = run_on(&compile(".a | fromjson"), "unknown", &frame);
+    assert!(outs.is_empty());
+    let Outcome::Failed(msg) = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert!(msg.contains("nested more than 512 levels deep"), "{msg}");
+    assert!(msg.len() < 200, "{msg}");
+    let ok = format!("{}{}", "[".repeat(512), "]".repeat(512));
+    let frame = format!(r#"{{"a":"{ok}"}}"#);
+    let (_, outcome) = run_on(&compile(".a | fromjson | length"), "unknown", &frame);
+    assert_eq!(outcome, Outcome::Done);
+    assert_eq!(
+        outputs(r#".x | fromjson"#, r#"{"x":"[1,{\"b\":\"[[[\"}] 2"}"#),
+        [r#"[1,{"b":"[[["}]"#, "2"]
+    );
+    assert_eq!(outputs(r#".x | tonumber"#, r#"{"x":"12"}"#), ["12"]);
+    let (_, outcome) = run_on(&compile(".x | fromjson"), "unknown", r#"{"x":"[1,"}"#);
+    assert!(matches!(outcome, Outcome::Failed(m) if m.starts_with("cannot parse \"[1,\" as JSON")));
+}

@@ -5,15 +5,14 @@
 //! the same JSON value, but nothing a terminal would obey. Input must be valid JSON (the
 //! classifier has checked it).
 
-use crate::sanitize::{is_plain_ascii, is_unsafe};
+use super::cursor::string_close;
+use crate::sanitize::{is_printable_ascii, is_unsafe};
 use crate::style::Palette;
 
 /// Writes `text` with all insignificant whitespace removed.
 pub fn write_compact(out: &mut Vec<u8>, text: &[u8]) {
-    if memchr::memchr3(b' ', b'\n', b'\t', text).is_none()
-        && memchr::memchr(b'\r', text).is_none()
-        && is_plain_ascii(text)
-    {
+    // Newline, tab and CR are not printable: one check covers them and every control.
+    if memchr::memchr(b' ', text).is_none() && is_printable_ascii(text) {
         out.extend_from_slice(text);
         return;
     }
@@ -23,7 +22,7 @@ pub fn write_compact(out: &mut Vec<u8>, text: &[u8]) {
         match b {
             b'"' => {
                 let end = string_end(text, i);
-                write_string_token(out, &text[i..end]);
+                write_string_token(out, text.get(i..end).unwrap_or_default());
                 i = end;
             }
             b' ' | b'\n' | b'\r' | b'\t' => i += 1,
@@ -103,7 +102,7 @@ pub fn write_indented(out: &mut Vec<u8>, text: &[u8], p: &Palette) {
                     }
                     .as_bytes(),
                 );
-                write_string_token(out, &text[i..end]);
+                write_string_token(out, text.get(i..end).unwrap_or_default());
                 out.extend_from_slice(p.reset.as_bytes());
                 expect_key = false;
                 i = end;
@@ -114,10 +113,10 @@ pub fn write_indented(out: &mut Vec<u8>, text: &[u8], p: &Palette) {
                     .iter()
                     .position(|c| matches!(c, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t'))
                     .map_or(text.len(), |n| i + n);
-                let token = &text[i..end];
-                let color = match token[0] {
-                    b'n' => p.json_null,
-                    b't' | b'f' => p.json_literal,
+                let token = text.get(i..end).unwrap_or_default();
+                let color = match token.first() {
+                    Some(b'n') => p.json_null,
+                    Some(b't' | b'f') => p.json_literal,
                     _ => p.json_number,
                 };
                 paint(out, color, token, p);
@@ -142,23 +141,15 @@ fn next_significant(text: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// Index just past the closing quote of the string token starting at `start`.
+/// Index just past the closing quote of the string token starting at `start`, or the end
+/// of `text` for a string cut short.
 fn string_end(text: &[u8], start: usize) -> usize {
-    let mut i = start + 1;
-    while let Some(n) = memchr::memchr2(b'"', b'\\', &text[i..]) {
-        i += n;
-        if text[i] == b'\\' {
-            i += 2;
-        } else {
-            return i + 1;
-        }
-    }
-    text.len()
+    string_close(text, start + 1).map_or(text.len(), |close| close + 1)
 }
 
 /// Copies a string token (quotes included), escaping characters a terminal would obey.
 fn write_string_token(out: &mut Vec<u8>, token: &[u8]) {
-    if is_plain_ascii(token) {
+    if is_printable_ascii(token) {
         out.extend_from_slice(token);
         return;
     }
@@ -224,6 +215,31 @@ mod tests {
         assert_eq!(out, r#"{"a":"x\u009by\u202ez\u007fé"}"#);
         let back: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!(back["a"], "x\u{9b}y\u{202e}z\u{7f}é");
+    }
+
+    /// Input is meant to be valid, but a cut or hostile text must neither panic nor let a
+    /// raw control through.
+    #[test]
+    fn cut_and_hostile_text_is_written_safely() {
+        let frame = "{\"a\": \"x\\\"y\\\\\", \"b\": [1, \"\\u0041\"]}";
+        for cut in 0..=frame.len() {
+            let text = &frame.as_bytes()[..cut];
+            let mut out = Vec::new();
+            write_compact(&mut out, text);
+            write_indented(&mut out, text, &Palette::ansi());
+        }
+        for text in [&b"\"\\"[..], b"{\"a\":\"\\", b"[\"\\\\\\"] {
+            let mut out = Vec::new();
+            write_compact(&mut out, text);
+            write_indented(&mut out, text, &Palette::plain());
+        }
+        let hostile = b"{\"a\":\"\x1b]52;c;eA==\x07\x1b[2J\"}";
+        let mut out = Vec::new();
+        write_compact(&mut out, hostile);
+        assert_eq!(out, br#"{"a":"\u001b]52;c;eA==\u0007\u001b[2J"}"#);
+        out.clear();
+        write_indented(&mut out, hostile, &Palette::plain());
+        assert!(!out.iter().any(|&b| b < 0x20 && b != b'\n'), "{out:?}");
     }
 
     #[test]

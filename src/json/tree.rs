@@ -5,6 +5,8 @@
 
 use std::borrow::Cow;
 
+use super::cursor::string_close;
+
 /// Deeper than this is refused, as serde_json does.
 pub const MAX_DEPTH: usize = 128;
 
@@ -205,29 +207,21 @@ impl<'a> Parser<'a> {
     fn string(&mut self) -> Result<Str<'a>, String> {
         self.eat(b'"')?;
         let start = self.pos;
-        loop {
-            match memchr::memchr2(b'"', b'\\', &self.s[self.pos..]) {
-                None => return Err(self.error("unterminated string")),
-                Some(i) => {
-                    self.pos += i;
-                    if self.s[self.pos] == b'\\' {
-                        self.pos += 2;
-                    } else {
-                        let raw = &self.text[start..self.pos];
-                        self.pos += 1;
-                        if raw.bytes().any(|b| b < 0x20) {
-                            return Err(self.error("control character in string"));
-                        }
-                        return Ok(Str(raw));
-                    }
-                }
-            }
+        let close = string_close(self.s, start).ok_or_else(|| self.error("unterminated string"))?;
+        let raw = self
+            .text
+            .get(start..close)
+            .ok_or_else(|| self.error("string cut inside a character"))?;
+        self.pos = close + 1;
+        if raw.bytes().any(|b| b < 0x20) {
+            return Err(self.error("control character in string"));
         }
+        Ok(Str(raw))
     }
 
     fn number(&mut self) -> Result<Value<'a>, String> {
         let start = self.pos;
-        if self.s[self.pos] == b'-' {
+        if self.s.get(self.pos) == Some(&b'-') {
             self.pos += 1;
         }
         let digits = |p: &mut Self| {
@@ -255,11 +249,18 @@ impl<'a> Parser<'a> {
                 return Err(self.error("expected exponent digits"));
             }
         }
-        Ok(Value::Number(&self.text[start..self.pos]))
+        self.text
+            .get(start..self.pos)
+            .map(Value::Number)
+            .ok_or_else(|| self.error("bad number"))
     }
 
     fn literal(&mut self, word: &str, v: Value<'a>) -> Result<Value<'a>, String> {
-        if self.s[self.pos..].starts_with(word.as_bytes()) {
+        if self
+            .s
+            .get(self.pos..)
+            .is_some_and(|rest| rest.starts_with(word.as_bytes()))
+        {
             self.pos += word.len();
             Ok(v)
         } else {
@@ -363,6 +364,14 @@ mod tests {
     fn rejects_broken_and_too_deep_input() {
         for bad in ["{", "[1,]", "{\"a\" 1}", "01x", "\"a\nb\"", "tru", "{} {}"] {
             assert!(parse(bad).is_err(), "{bad}");
+        }
+        for cut in [r#""\"#, r#"{"a":"\"#, r#"["\\\"#, "\"\\u00"] {
+            assert!(parse(cut).is_err(), "{cut}");
+        }
+        let frame = r#"{"a":"x\"\\","b":[-1.5e3,true,null,"\u00e9"]}"#;
+        assert!(parse(frame).is_ok());
+        for cut in 0..frame.len() {
+            assert!(parse(&frame[..cut]).is_err(), "cut at {cut}");
         }
         let deep = "[".repeat(129) + &"]".repeat(129);
         assert!(parse(&deep).unwrap_err().contains("nested"));

@@ -22,7 +22,8 @@ pub fn decode_entities(s: &str) -> Cow<'_, str> {
     while let Some(i) = rest.find('&') {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
-        let end = rest[..rest.len().min(12)].find(';');
+        // Searched as bytes: a cut at byte 12 of `&str` can fall inside a character.
+        let end = memchr::memchr(b';', &rest.as_bytes()[..rest.len().min(12)]);
         let decoded = end.and_then(|e| entity(&rest[1..e]).map(|c| (c, e)));
         match decoded {
             Some((c, e)) => {
@@ -129,6 +130,29 @@ mod tests {
         );
         assert_eq!(text("bad &#27;[31m", 50), "bad \\x1b[31m");
         assert_eq!(decode_entities("AT&T &bogus; &"), "AT&T &bogus; &");
+    }
+
+    #[test]
+    fn entities_next_to_wide_characters_do_not_panic() {
+        // Byte 12 after the `&` falls inside a character in each of these.
+        for s in [
+            "&日本語日本語",
+            "&amp;ééééé",
+            "&#x1F680;🚀🚀🚀",
+            "x&é;",
+            "&&&&&&&&&&&é",
+        ] {
+            let decoded = decode_entities(s);
+            assert!(decoded.len() <= s.len(), "{s}");
+        }
+        assert_eq!(decode_entities("&amp;ééééé"), "&ééééé");
+        assert_eq!(decode_entities("&日本語日本語"), "&日本語日本語");
+        for cut in 0..="&amp;日本語;".len() {
+            let s = "&amp;日本語;&#12354;";
+            if s.is_char_boundary(cut) {
+                let _ = text(&s[cut..], 50);
+            }
+        }
     }
 
     #[test]

@@ -245,9 +245,10 @@ impl Source for Replay {
             if let Some((a, b)) = self.locate() {
                 self.idle_reported = false;
                 if b - a > self.max_frame {
+                    let frame = self.buf.get(a..b).unwrap_or_default();
                     let skip = Skip {
                         size: b - a,
-                        preview: self.buf[a..a + PREVIEW].to_vec(),
+                        preview: frame.get(..PREVIEW).unwrap_or(frame).to_vec(),
                         bracketed: false,
                     };
                     return Ok(Next::Frame(oversized(skip, self.max_frame, &self.label)));
@@ -300,8 +301,16 @@ pub fn io_reason(e: &io::Error) -> String {
 
 fn oversized(skip: Skip, max: usize, label: &str) -> Frame<'_> {
     let size = skip.size;
+    let mut preview = skip.preview;
+    preview.truncate(PREVIEW);
+    // A character cut by the preview's end is left out rather than shown as bad bytes.
+    if let Err(e) = std::str::from_utf8(&preview) {
+        if e.error_len().is_none() {
+            preview.truncate(e.valid_up_to());
+        }
+    }
     Frame {
-        bytes: Cow::Owned(skip.preview),
+        bytes: Cow::Owned(preview),
         binary: false,
         time: chrono::Utc::now(),
         source: Cow::Borrowed(label),

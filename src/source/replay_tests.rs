@@ -182,3 +182,110 @@ fn idle_comes_before_every_read_that_may_block() {
         Next::End(Stop::InputEnded)
     ));
 }
+
+/// A reader whose reads end exactly at the given offsets.
+struct Cuts {
+    data: Vec<u8>,
+    at: usize,
+    cuts: Vec<usize>,
+}
+
+impl Read for Cuts {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let next = self
+            .cuts
+            .iter()
+            .copied()
+            .find(|&c| c > self.at)
+            .unwrap_or(self.data.len());
+        let n = (next - self.at).min(out.len());
+        out[..n].copy_from_slice(&self.data[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+/// Frames (text and defect) with reads ending at `cuts`.
+fn frames_cut(input: &[u8], cuts: Vec<usize>, max: usize) -> Vec<(Vec<u8>, Option<String>)> {
+    let reader = Cuts {
+        data: input.to_vec(),
+        at: 0,
+        cuts,
+    };
+    let mut replay = Replay::new(Box::new(reader), "test".into(), max);
+    let mut out = Vec::new();
+    loop {
+        match replay.next().unwrap() {
+            Next::Frame(f) => out.push((f.bytes.to_vec(), f.defect)),
+            Next::Idle => {}
+            Next::End(_) => return out,
+        }
+    }
+}
+
+/// The frames must be the same whatever the read boundaries: every single split point, and
+/// many random sets of them.
+fn same_frames_at_every_boundary(input: &[u8], max: usize) -> Vec<(Vec<u8>, Option<String>)> {
+    let whole = frames_cut(input, Vec::new(), max);
+    for cut in 0..=input.len() {
+        let got = frames_cut(input, vec![cut], max);
+        assert_eq!(
+            got,
+            whole,
+            "read ending at {cut} of {:?}",
+            String::from_utf8_lossy(input)
+        );
+    }
+    let mut rng = fastrand::Rng::with_seed(9);
+    for _ in 0..200 {
+        let mut cuts: Vec<usize> = (0..rng.usize(1..8))
+            .map(|_| rng.usize(..=input.len()))
+            .collect();
+        cuts.sort_unstable();
+        assert_eq!(frames_cut(input, cuts.clone(), max), whole, "cuts {cuts:?}");
+    }
+    whole
+}
+
+#[test]
+fn a_read_ending_right_after_a_backslash_is_not_a_crash() {
+    let input = concat!(
+        r#"{"a":"\\","b":"x\"y"}"#,
+        "\n",
+        r#"{"notification":{"type":"order","t":"\"\\\u0041"}}"#,
+        "\n",
+        r#"{"status":"\\"}"#,
+        "\n"
+    );
+    let frames = same_frames_at_every_boundary(input.as_bytes(), 1 << 20);
+    assert_eq!(frames.len(), 3);
+    assert!(frames.iter().all(|(_, defect)| defect.is_none()));
+    // A lone backslash at the end of the input is one cut-short frame.
+    let frames = same_frames_at_every_boundary(b"{\"a\":\"\\", 1 << 20);
+    assert_eq!(frames, [(b"{\"a\":\"\\".to_vec(), None)]);
+}
+
+#[test]
+fn an_oversized_frames_preview_is_its_own_bytes_only() {
+    // The preview was `buf[a..a + 120]`: past a short frame into the next frames and the
+    // buffer's stale bytes, and past the buffer's end a panic.
+    let input = "{\"a\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}\n{\"b\":2}\n";
+    let frames = same_frames_at_every_boundary(input.as_bytes(), 20);
+    assert_eq!(frames.len(), 2, "{frames:?}");
+    assert_eq!(
+        frames[0].0,
+        b"{\"a\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}"
+    );
+    assert!(frames[0].1.as_deref().unwrap().contains("44 bytes"));
+    assert_eq!(frames[1], (b"{\"b\":2}".to_vec(), None));
+    // A frame ending at the very end of a full read buffer.
+    let big = format!("{{\"a\":\"{}\"}}", "y".repeat(READ_SIZE - 8));
+    assert_eq!(big.len(), READ_SIZE);
+    let frames = frames_cut(big.as_bytes(), Vec::new(), 20);
+    assert_eq!(frames.len(), 1);
+    assert_eq!(frames[0].0.len(), PREVIEW);
+    // A preview never ends inside a character.
+    let wide = format!("{{\"a\":\"{}\"}}", "é".repeat(100));
+    let frames = frames_cut(wide.as_bytes(), Vec::new(), 20);
+    assert!(std::str::from_utf8(&frames[0].0).is_ok(), "{frames:?}");
+}
