@@ -164,6 +164,10 @@ def main():
         ws_frame(b"", 8),
         ws_frame(RECORD.encode()),
     ]
+    answer = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n"
+    write("text_marks", [bytes([m, 1, 7, 200]) + (w if m & 1 == 0 else answer + w)
+                         for m, w in zip([0, 0, 1, 0, 1, 0, 0], wires)]
+          + [b"\x01\x05\x05\x05HTTP/1.1 401 Unauthorized\r\n\r\n\x81\x01a"])
     write("live_frame", [bytes([o]) + w for o, w in zip([0, 0, 4, 2, 1, 0, 6], wires)])
 
 

@@ -30,6 +30,7 @@ fn settings(file: PathBuf, cookie: bool) -> LiveSettings {
         cookie_file: cookie.then_some(file),
         datadir: None,
         headers: vec![],
+        announce: false,
     }
 }
 
