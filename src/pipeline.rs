@@ -37,6 +37,9 @@ pub struct Pipeline {
     printed: u64,
     /// Frames on which the program raised an error.
     program_errors: u64,
+    /// The error messages already shown: the same error on every frame (a regex jaq cannot
+    /// compile) is one warning and a count, not a flood.
+    shown_errors: std::collections::HashSet<String>,
     buf: Vec<u8>,
     /// Frames of a kind the filters reject may be dropped before validation: set when neither
     /// `invalid` is asked for nor a recording needs every frame's real kind.
@@ -58,6 +61,7 @@ impl Pipeline {
             stderr_terminal: false,
             printed: 0,
             program_errors: 0,
+            shown_errors: std::collections::HashSet::new(),
             buf: Vec::with_capacity(64 * 1024),
             drop_unread: false,
             value: Vec::with_capacity(1024),
@@ -66,10 +70,28 @@ impl Pipeline {
 
     /// The line to end with when the program failed on some frames.
     fn program_error_summary(&self) -> Option<String> {
+        let repeats = self.program_errors > self.shown_errors.len() as u64;
         match self.program_errors {
             0 => None,
             1 => Some("1 frame raised an error in the filter".to_string()),
+            n if repeats => Some(format!(
+                "{n} frames raised errors in the filter (each different error was shown once)"
+            )),
             n => Some(format!("{n} frames raised errors in the filter")),
+        }
+    }
+
+    /// Warns about a program error, unless the same one was shown already.
+    fn program_error(&mut self, name: &str, msg: String) {
+        self.program_errors += 1;
+        /// Distinct messages remembered; past that, every error is shown.
+        const REMEMBERED: usize = 1000;
+        if self.shown_errors.contains(&msg) {
+            return;
+        }
+        warn(&format!("filter error ({name} frame): {msg}"));
+        if self.shown_errors.len() < REMEMBERED {
+            self.shown_errors.insert(msg);
         }
     }
 
@@ -169,6 +191,7 @@ impl Pipeline {
             recorder.record(&ev)?;
         }
         if !self.filter.kind_passes(&kind) {
+            self.report_unread(frame);
             return Ok(None);
         }
         let tree: OnceCell<Option<Value>> = OnceCell::new();
@@ -183,6 +206,7 @@ impl Pipeline {
             .as_ref()
         };
         if self.filter.needs_content() && !self.filter.content_passes(tree_of()) {
+            self.report_unread(frame);
             return Ok(None);
         }
         if let Some(program) = self.program.take() {
@@ -212,6 +236,18 @@ impl Pipeline {
         self.buf.clear();
         self.renderer.render(&ev, &mut self.buf);
         self.emit()
+    }
+
+    /// A frame too large to read cannot be matched by any filter, nor dropped without a
+    /// word: the user may be waiting for it.
+    fn report_unread(&mut self, frame: &Frame) {
+        if let Some(defect) = frame.defect.as_deref() {
+            if defect.contains("--max-frame-size") {
+                // After the lines before it; a failed flush shows again at the next write.
+                let _ = self.sink.flush();
+                warn(defect);
+            }
+        }
     }
 
     /// Prints each output of the program in place of the frame; a frame that is not JSON, or
@@ -271,8 +307,7 @@ impl Pipeline {
             Outcome::Done => None,
             Outcome::Stopped(Ok(result)) => return result.map(Some),
             Outcome::Stopped(Err(msg)) | Outcome::Failed(msg) => {
-                self.program_errors += 1;
-                warn(&format!("filter error ({name} frame): {msg}"));
+                self.program_error(&name, msg);
                 None
             }
             Outcome::Halted(code) => Some(Stop::Halted(code)),

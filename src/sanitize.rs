@@ -5,12 +5,57 @@
 //! rendered as visible escapes. This module decides what is unsafe; callers decide where.
 
 /// True for characters that must never reach a terminal raw (tab and newline included: a
-/// one-line summary must stay one line).
+/// one-line summary must stay one line): controls, bidi overrides and isolates, line
+/// separators, and invisible characters that would let `@ali\u{200b}ce` pass for `@alice`.
 pub fn is_unsafe(c: char) -> bool {
     matches!(c,
         '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
         | '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}'
         | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+        || is_invisible(c)
+}
+
+/// Characters that draw nothing (or nothing a reader would notice): zero-width spaces and
+/// joiners, the word joiner and invisible operators, soft hyphen, fillers, tags.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00ad}' | '\u{034f}' | '\u{115f}' | '\u{1160}' | '\u{17b4}' | '\u{17b5}'
+        | '\u{180b}'..='\u{180f}' | '\u{200b}'..='\u{200d}' | '\u{2060}'..='\u{2064}'
+        | '\u{206a}'..='\u{206f}' | '\u{3164}' | '\u{ffa0}' | '\u{fff9}'..='\u{fffb}'
+        | '\u{1d173}'..='\u{1d17a}' | '\u{e0000}'..='\u{e007f}')
+}
+
+/// Whether `c` can stand on either side of a zero-width joiner in an emoji sequence
+/// (`👩‍💻`): pictographs, skin tones and the emoji presentation selector.
+fn joins_emoji(c: Option<char>) -> bool {
+    matches!(
+        c,
+        Some(
+            '\u{2600}'..='\u{27bf}'
+            | '\u{2b00}'..='\u{2bff}'
+            | '\u{fe0f}'
+            | '\u{1f000}'..='\u{1faff}',
+        )
+    )
+}
+
+/// `is_unsafe`, except for a zero-width joiner inside an emoji sequence: it only joins two
+/// pictures into one, and escaping it would break every such emoji.
+pub fn is_unsafe_between(prev: Option<char>, c: char, next: Option<char>) -> bool {
+    is_unsafe(c) && !(c == '\u{200d}' && joins_emoji(prev) && joins_emoji(next))
+}
+
+/// Calls `each` with every character of `s` and whether it must be escaped there.
+pub fn for_each_char(s: &str, mut each: impl FnMut(char, bool) -> bool) {
+    let mut prev = None;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        let unsafe_here = is_unsafe_between(prev, c, chars.peek().copied());
+        if !each(c, unsafe_here) {
+            return;
+        }
+        prev = Some(c);
+    }
 }
 
 /// Quick test that a byte string holds nothing `is_unsafe` could flag except C0 controls,
@@ -51,13 +96,14 @@ pub fn escape_into(out: &mut String, s: &str) {
         out.push_str(s);
         return;
     }
-    for c in s.chars() {
-        if is_unsafe(c) {
+    for_each_char(s, |c, unsafe_here| {
+        if unsafe_here {
             push_escaped(out, c);
         } else {
             out.push(c);
         }
-    }
+        true
+    });
 }
 
 /// `s` with every unsafe character escaped.
@@ -109,6 +155,34 @@ mod tests {
             let mut long = vec![b'a'; 200];
             long[150] = b;
             assert!(!is_printable_ascii(&long), "{b:#x}");
+        }
+    }
+
+    #[test]
+    fn invisible_characters_are_shown() {
+        assert_eq!(escape("@ali\u{200b}ce"), "@ali\\u{200b}ce");
+        for c in [
+            '\u{200b}',
+            '\u{200c}',
+            '\u{200d}',
+            '\u{2060}',
+            '\u{feff}',
+            '\u{ad}',
+            '\u{2064}',
+            '\u{3164}',
+            '\u{e0041}',
+            '\u{180e}',
+            '\u{034f}',
+        ] {
+            let s = format!("ali{c}ce");
+            assert_eq!(escape(&s), format!("ali\\u{{{:x}}}ce", c as u32));
+        }
+        // A joiner between letters, or at an edge, is shown; inside an emoji it joins.
+        assert_eq!(escape("a\u{200d}b"), "a\\u{200d}b");
+        assert_eq!(escape("\u{200d}👩"), "\\u{200d}👩");
+        assert_eq!(escape("👩\u{200d}"), "👩\\u{200d}");
+        for emoji in ["👩‍💻", "❤️‍🔥", "🏳️‍🌈", "👨🏽‍🚀"] {
+            assert_eq!(escape(emoji), emoji);
         }
     }
 

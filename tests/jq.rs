@@ -319,8 +319,7 @@ fn runtime_errors_warn_per_frame_and_are_counted_at_exit() {
     assert_eq!(
         stderr(&o),
         "obtail: warning: filter error (notification.order frame): cannot index \"QmbMY8sGFeZ4cF9LGFmDRgT6Ao3sVRtGcYW5vuJ9ckWFAZ\" with \"b\"\n\
-         obtail: warning: filter error (notification.payment frame): cannot index \"QmbMY8sGFeZ4cF9LGFmDRgT6Ao3sVRtGcYW5vuJ9ckWFAZ\" with \"b\"\n\
-         obtail: 2 frames raised errors in the filter\n"
+         obtail: 2 frames raised errors in the filter (each different error was shown once)\n"
     );
     let o = replay(&["-f", r#"error("bad \u001b[31m frame"), 1"#], &[ORDER]);
     assert_eq!(
@@ -531,4 +530,53 @@ fn fromjson_on_a_deeply_nested_peer_string_is_a_filter_error() {
         stderr(&o)
     );
     assert!(stderr(&o).len() < 1000);
+}
+
+#[test]
+fn programs_never_see_credentials_in_the_environment() {
+    let o = Command::new(env!("CARGO_BIN_EXE_obtail"))
+        .args(["--replay", "-", "-f", "[$ENV, env] | map(keys)"])
+        .env("OBTAIL_PASSWORD", "hunter2")
+        .env("OBTAIL_COOKIE", "OpenBazaar_Auth_Cookie=secretcookie")
+        .env("OBTAIL_URL", "ws://admin:pa55@127.0.0.1:4002/ws")
+        .env("OBTAIL_VISIBLE", "yes")
+        .write_stdin(format!("{ORDER}\n"))
+        .output()
+        .unwrap();
+    let out = stdout(&o);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(out.contains("OBTAIL_VISIBLE"), "{out}");
+    for secret in ["OBTAIL_PASSWORD", "OBTAIL_COOKIE", "OBTAIL_URL"] {
+        assert!(!out.contains(secret), "{secret} in {out}");
+    }
+    let o = Command::new(env!("CARGO_BIN_EXE_obtail"))
+        .args(["--replay", "-", "-f", "$ENV.OBTAIL_URL, env.OBTAIL_URL"])
+        .env("OBTAIL_URL", "ws://127.0.0.1:4002/ws")
+        .write_stdin(format!("{ORDER}\n"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&o).lines().collect::<Vec<_>>(),
+        ["\"ws://127.0.0.1:4002/ws\""; 2]
+    );
+}
+
+#[test]
+fn the_same_filter_error_on_every_frame_is_one_warning_and_a_count() {
+    let frames = [ORDER, PAYMENT, ORDER, WALLET];
+    let o = replay(&["-f", r#".. | strings | test("\\p{L}")"#], &frames);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert_eq!(err.matches("invalid regex").count(), 1, "{err}");
+    assert!(
+        err.ends_with(
+            "obtail: 4 frames raised errors in the filter (each different error was shown once)\n"
+        ),
+        "{err}"
+    );
+    // Different errors are each shown.
+    let o = replay(&["-f", ".notification.title.b"], &[ORDER, ORDER, PAYMENT]);
+    let err = stderr(&o);
+    assert_eq!(err.matches("warning: filter error").count(), 1, "{err}");
+    assert!(err.contains("2 frames raised errors"), "{err}");
 }

@@ -669,3 +669,127 @@ fn absurd_durations_and_speeds_are_usage_errors() {
         assert!(err.contains(opt), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn an_oversized_frame_is_reported_even_when_filters_reject_invalid() {
+    let big = format!(
+        r#"{{"notification":{{"type":"payment","orderId":"QmOrder123456","x":"{}"}}}}"#,
+        "x".repeat(200)
+    );
+    let small = r#"{"notification":{"type":"order","orderId":"QmOrder123456"}}"#;
+    let input = format!("{big}\n{small}\n");
+    for filter in [
+        &["-t", "notification"][..],
+        &["--order", "QmOrder123456"],
+        &["--peer", "QmPeer1234567"],
+        &["--id", "someid"],
+        &[],
+    ] {
+        let mut args = vec!["--replay", "-", "--max-frame-size", "100", "-o", "ndjson"];
+        args.extend_from_slice(filter);
+        let o = run(&args, &input);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let err = stderr(&o);
+        let shown = stdout(&o).contains("larger than --max-frame-size");
+        let warned = err.contains("larger than --max-frame-size (100 bytes); skipped");
+        assert!(
+            shown ^ warned,
+            "{filter:?}: shown {shown}, warned {warned}: {err}"
+        );
+    }
+}
+
+#[test]
+fn invisible_characters_never_reach_pretty_output_raw() {
+    let input = concat!(
+        r#"{"notification":{"type":"follow","peerId":"QmPeer1234567","handle":"@ali\u200bce"}}"#,
+        "\n",
+        r#"{"message":{"peerId":"QmPeer1234567","message":"pay \u2060here\ufeff \u200d\u00ad\u3164 👩‍💻"}}"#,
+        "\n",
+        r#"{"notification":{"type":"order","buyerHandle":"bo\u200cb","title":"x&#8203;y","orderId":"QmOrder1234"}}"#,
+        "\n"
+    );
+    for format in ["pretty", "json", "ndjson"] {
+        let o = run(&["--replay", "-", "-o", format], input);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = stdout(&o);
+        assert!(out.lines().count() >= 3, "{out}");
+        for c in [
+            '\u{200b}', '\u{200c}', '\u{2060}', '\u{feff}', '\u{ad}', '\u{3164}',
+        ] {
+            assert!(!out.contains(c), "{format}: U+{:04X} in {out}", c as u32);
+        }
+        assert!(!out.contains("@alice") && !out.contains("@bob"), "{out}");
+        if format == "pretty" {
+            assert!(out.contains("\\u{200b}"), "{out}");
+            assert!(out.contains("👩‍💻"), "{out}");
+        }
+    }
+}
+
+#[test]
+fn a_pipe_and_a_file_give_the_same_frames() {
+    // A BOM, a zero-indent pretty frame, a cut record followed by a frame, and a pretty frame
+    // cut by the end of the file.
+    let input = concat!(
+        "\u{feff}{\n\"notification\": {\n\"type\": \"order\",\n\"items\": [\n{\n\"a\": 1\n}\n]\n}\n}\n",
+        "{\"time\":\"2026-01-02T03:04:05Z\",\"source\":\"x\",\"frame\":{\"a\":[1,\n",
+        "{\"status\":\"publishing\"}\n",
+        "{\n  \"message\": {\n    \"peerId\": \"Qm1\",\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("frames.json");
+    std::fs::write(&file, input).unwrap();
+    let args = |src: &str| {
+        vec![
+            "--replay".to_string(),
+            src.to_string(),
+            "-o".into(),
+            "ndjson".into(),
+            "--envelope".into(),
+        ]
+    };
+    let from_file = bin().args(args(file.to_str().unwrap())).output().unwrap();
+    let mut child = bin()
+        .args(args("-"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let bytes = input.as_bytes().to_vec();
+    let writer = std::thread::spawn(move || {
+        for chunk in bytes.chunks(5) {
+            stdin.write_all(chunk).unwrap();
+            stdin.flush().unwrap();
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    });
+    let from_pipe = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    let kinds_and_texts = |o: &std::process::Output| -> Vec<(String, String)> {
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                let text = v
+                    .get("frame")
+                    .map_or_else(|| v["text"].to_string(), |f| f.to_string());
+                (v["kind"].as_str().unwrap().to_string(), text)
+            })
+            .collect()
+    };
+    let file_frames = kinds_and_texts(&from_file);
+    assert_eq!(file_frames, kinds_and_texts(&from_pipe));
+    let kinds: Vec<&str> = file_frames.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "notification.order",
+            "invalid",
+            "status.publishing",
+            "invalid"
+        ],
+        "{file_frames:?}"
+    );
+}

@@ -52,7 +52,7 @@ pub fn classify_leading(bytes: &[u8]) -> Option<(Kind<'_>, usize)> {
     let mut values = serde_json::Deserializer::from_slice(bytes).into_iter::<TopLevel>();
     let top = values.next()?.ok()?;
     let len = values.byte_offset();
-    simdutf8::basic::from_utf8(&bytes[..len]).ok()?;
+    simdutf8::basic::from_utf8(bytes.get(..len)?).ok()?;
     Some((top.kind(), len))
 }
 

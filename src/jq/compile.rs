@@ -61,6 +61,7 @@ fn fixed_vars(
 ) -> Result<(Vec<String>, Vec<Val>), Failure> {
     let env_obj = env
         .iter()
+        .filter(|(k, v)| !hidden_from_programs(k, v))
         .map(|(k, v)| (Val::from(k.clone()), Val::from(v.clone())))
         .collect();
     let mut names = vec!["$ENV".to_string()];
@@ -81,12 +82,22 @@ fn fixed_vars(
     Ok((names, values))
 }
 
-/// jaq's definitions, minus the `halt_error/1` we provide natively.
+/// Environment variables that hold credentials obtail reads: never visible to a program
+/// (`$ENV`, `env`), whose outputs are printed. `OBTAIL_URL` may carry `user:password@`.
+fn hidden_from_programs(name: &str, value: &str) -> bool {
+    matches!(name, "OBTAIL_PASSWORD" | "OBTAIL_COOKIE")
+        || (name == "OBTAIL_URL" && value.contains('@'))
+}
+
+/// jaq's definitions, minus the `halt_error/1` we provide natively, plus `env` as `$ENV`
+/// (jaq's reads the whole process environment, credentials included).
 fn prelude() -> impl Iterator<Item = Def<&'static str>> {
+    let env = jaq_core::load::parse("def env: $ENV;", |p| p.defs()).unwrap_or_default();
     jaq_core::defs()
         .chain(jaq_std::defs())
         .chain(jaq_json::defs())
         .filter(|d| !(d.name == "halt_error" && d.args.len() == 1))
+        .chain(env)
 }
 
 /// Native filters; ours come first, and the compiler takes the first match for a name.
@@ -95,6 +106,7 @@ fn funs() -> impl Iterator<Item = Fun<Jq>> {
         .chain(jaq_core::funs())
         .chain(jaq_std::funs())
         .chain(jaq_json::funs())
+        .filter(|f| !(f.0 == "env" && f.1.is_empty()))
 }
 
 /// Data that holds the text programs send to stderr.

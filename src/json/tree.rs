@@ -365,7 +365,13 @@ mod tests {
         for bad in ["{", "[1,]", "{\"a\" 1}", "01x", "\"a\nb\"", "tru", "{} {}"] {
             assert!(parse(bad).is_err(), "{bad}");
         }
-        for cut in [r#""\"#, r#"{"a":"\"#, r#"["\\\"#, "\"\\u00"] {
+        for cut in [
+            r#""\"#,
+            r#"{"a":"\"#,
+            r#"["\\\"#,
+            "\"\\u00",
+            "{\"obo\n \u{0}\\",
+        ] {
             assert!(parse(cut).is_err(), "{cut}");
         }
         let frame = r#"{"a":"x\"\\","b":[-1.5e3,true,null,"\u00e9"]}"#;

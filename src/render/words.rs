@@ -62,17 +62,20 @@ fn entity(name: &str) -> Option<char> {
 pub fn text(s: &str, max: usize) -> String {
     let decoded = decode_entities(s);
     let mut out = String::new();
-    for (count, c) in decoded.chars().enumerate() {
+    let mut count = 0;
+    sanitize::for_each_char(&decoded, |c, unsafe_here| {
         if count == max {
             out.push('…');
-            break;
+            return false;
         }
-        if sanitize::is_unsafe(c) {
+        count += 1;
+        if unsafe_here {
             sanitize::push_escaped(&mut out, c);
         } else {
             out.push(c);
         }
-    }
+        true
+    });
     out
 }
 
@@ -160,6 +163,12 @@ mod tests {
         assert_eq!(text("line\nbreak", 50), "line\\nbreak");
         assert_eq!(text("abcdef", 3), "abc…");
         assert_eq!(text("\u{202e}evil", 50), "\\u{202e}evil");
+        assert_eq!(text("ali\u{200b}ce", 50), "ali\\u{200b}ce");
+        assert_eq!(
+            text("ali&#8203;ce &#x2060;", 50),
+            "ali\\u{200b}ce \\u{2060}"
+        );
+        assert_eq!(text("👩‍💻 ok", 50), "👩‍💻 ok");
     }
 
     #[test]

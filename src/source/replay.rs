@@ -8,6 +8,7 @@
 use std::borrow::Cow;
 use std::io::{self, Read};
 
+use serde::de::IgnoredAny;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -30,6 +31,8 @@ pub struct Replay {
     end: usize,
     eof: bool,
     idle_reported: bool,
+    /// Nothing has been taken from the input yet: a byte-order mark may come first.
+    at_start: bool,
     scan: Scan,
     skipping: Option<Skip>,
     /// The kind of the frame `locate` just found, when finding it meant reading it, and
@@ -54,6 +57,17 @@ struct Scan {
     depth: usize,
     in_string: bool,
     line_start: bool,
+    /// How many bytes the validating check of a doubtful value last saw, cut short.
+    checked: usize,
+}
+
+/// What a doubtful value (a bracket opening a line inside it) turned out to be.
+#[derive(Clone, Copy)]
+enum Doubt {
+    /// While skipping an oversized frame, nothing is checked: the line ends it.
+    Skipping,
+    /// Check the value with a validating pass; `eof` says no more bytes will come.
+    Check { eof: bool },
 }
 
 enum Found {
@@ -75,6 +89,7 @@ impl Replay {
             end: 0,
             eof: false,
             idle_reported: false,
+            at_start: true,
             scan: Scan::default(),
             skipping: None,
             hint: None,
@@ -131,6 +146,18 @@ impl Replay {
 
     /// Finds the next frame's extent in the buffer, or `None` when more input is needed.
     fn locate(&mut self) -> Option<(usize, usize)> {
+        if self.at_start {
+            // A UTF-8 byte-order mark (editors on Windows write one) is not part of a frame.
+            const BOM: &[u8] = b"\xEF\xBB\xBF";
+            let data = self.pending();
+            if data.len() < BOM.len() && BOM.starts_with(data) && !self.eof {
+                return None;
+            }
+            if data.starts_with(BOM) {
+                self.start += BOM.len();
+            }
+            self.at_start = false;
+        }
         let data = self.pending();
         let skip = data
             .iter()
@@ -156,12 +183,15 @@ impl Replay {
                     return Some(self.take(len, len));
                 }
             }
-            return match find_value_end(data, &mut self.scan) {
+            let doubt = Doubt::Check { eof: self.eof };
+            return match find_value_end(data, &mut self.scan, doubt) {
                 Found::Value(len) => Some(self.take(len, len)),
                 Found::BrokenLine(len) => Some(self.take_line_at(len)),
+                // A value cut short by the end of the input is one frame, however many
+                // lines it had.
                 Found::NeedMore if self.eof => {
-                    let line = memchr::memchr(b'\n', data).unwrap_or(data.len());
-                    Some(self.take_line_at(line))
+                    let len = data.len();
+                    Some(self.take_line_at(len))
                 }
                 Found::NeedMore => None,
             };
@@ -180,7 +210,7 @@ impl Replay {
     fn take_line_at(&mut self, len: usize) -> (usize, usize) {
         let data = self.pending();
         let mut text_len = len;
-        while text_len > 0 && matches!(data[text_len - 1], b'\r' | b' ' | b'\t') {
+        while text_len > 0 && matches!(data[text_len - 1], b'\r' | b'\n' | b' ' | b'\t') {
             text_len -= 1;
         }
         let consumed = (len + 1).min(data.len());
@@ -200,7 +230,7 @@ impl Replay {
             let data = &self.buf[self.start..self.end];
             let bracketed = self.skipping.as_ref().is_some_and(|s| s.bracketed);
             let found = if bracketed {
-                find_value_end(data, &mut self.scan)
+                find_value_end(data, &mut self.scan, Doubt::Skipping)
             } else {
                 match memchr::memchr(b'\n', data) {
                     Some(n) => Found::BrokenLine(n),
@@ -323,7 +353,13 @@ fn oversized(skip: Skip, max: usize, label: &str) -> Frame<'_> {
 }
 
 /// Scans for the end of a bracketed value, resuming where the last call stopped.
-fn find_value_end(data: &[u8], s: &mut Scan) -> Found {
+///
+/// A bracket opening a line inside an unfinished value usually starts the next value (the
+/// one before was cut short), but in a pretty frame indented by zero it is a nested value.
+/// The answer must not depend on where reads ended (the fast path sees whole frames), so a
+/// validating pass over the value decides: a syntax error means cut short; a value cut by
+/// the end of the bytes read so far waits for more.
+fn find_value_end(data: &[u8], s: &mut Scan, doubt: Doubt) -> Found {
     let len = data.len();
     loop {
         if s.in_string {
@@ -360,7 +396,18 @@ fn find_value_end(data: &[u8], s: &mut Scan) -> Found {
                 // A bracket at the start of a line inside an unfinished value is a new value:
                 // the one before it was cut short.
                 if was_line_start && s.depth > 0 {
-                    return broken(data);
+                    let Doubt::Check { eof } = doubt else {
+                        return broken(data);
+                    };
+                    match check_value(data, s, eof) {
+                        Some(found) => return found,
+                        None => {
+                            // Wait for more, and come back to this bracket then.
+                            s.pos -= 1;
+                            s.line_start = true;
+                            return Found::NeedMore;
+                        }
+                    }
                 }
                 s.depth += 1;
             }
@@ -373,6 +420,44 @@ fn find_value_end(data: &[u8], s: &mut Scan) -> Found {
             b'\n' => s.line_start = true,
             _ => {}
         }
+    }
+}
+
+/// The validating pass over a doubtful value, when a bracket opens a line inside it: its
+/// end, or else a cut frame that ends before that line. `None` while it may still be a
+/// value cut by the end of the bytes read so far; it runs again only once those have
+/// doubled, so a huge frame trickling in costs linear time, not quadratic.
+fn check_value(data: &[u8], s: &mut Scan, eof: bool) -> Option<Found> {
+    if !eof && data.len() < s.checked.saturating_mul(2) {
+        return None;
+    }
+    // The bracket was just stepped over, and a newline came before it.
+    let bracket = s.pos - 1;
+    let cut_before_bracket = Found::BrokenLine(bracket - 1);
+    match first_value(data) {
+        Ok(len) => Some(Found::Value(len)),
+        Err(e) if e.is_eof() && !eof => {
+            s.checked = data.len();
+            None
+        }
+        // The input ends inside the value: one cut frame, unless a whole value starts at
+        // the bracket (the frame after a cut one).
+        Err(e) if e.is_eof() => Some(if first_value(data.get(bracket..)?).is_ok() {
+            cut_before_bracket
+        } else {
+            Found::NeedMore
+        }),
+        Err(_) => Some(cut_before_bracket),
+    }
+}
+
+/// The length of the JSON value `data` starts with.
+fn first_value(data: &[u8]) -> Result<usize, serde_json::Error> {
+    let mut values = serde_json::Deserializer::from_slice(data).into_iter::<IgnoredAny>();
+    match values.next() {
+        Some(Ok(_)) => Ok(values.byte_offset()),
+        Some(Err(e)) => Err(e),
+        None => Err(serde::de::Error::custom("no value")),
     }
 }
 

@@ -289,3 +289,103 @@ fn an_oversized_frames_preview_is_its_own_bytes_only() {
     let frames = frames_cut(wide.as_bytes(), Vec::new(), 20);
     assert!(std::str::from_utf8(&frames[0].0).is_ok(), "{frames:?}");
 }
+
+#[test]
+fn a_zero_indent_pretty_frame_is_one_frame_whatever_the_reads() {
+    // From a file the fast path read it whole; through a pipe the scanner took each bracket
+    // opening a line for a new frame.
+    let input = "{\n\"notification\": {\n\"type\": \"order\",\n\"items\": [\n{\n\"a\": [\n[\n1\n]\n]\n}\n]\n}\n}\n{\n\"b\": 2\n}\n";
+    let frames = same_frames_at_every_boundary(input.as_bytes(), 1 << 20);
+    assert_eq!(frames.len(), 2, "{frames:?}");
+    assert!(frames.iter().all(|(_, defect)| defect.is_none()));
+    assert!(frames[0].0.ends_with(b"]\n}\n}"));
+    // Deeper than the classifier's limit, still one frame.
+    let deep = format!(
+        "{{\n\"a\":\n{}1{}\n}}\n",
+        "[\n".repeat(300),
+        "\n]".repeat(300)
+    );
+    let frames = same_frames_at_every_boundary(deep.as_bytes(), 1 << 20);
+    assert_eq!(frames.len(), 1);
+}
+
+#[test]
+fn a_cut_frame_followed_by_frames_is_reported_alone_whatever_the_reads() {
+    let input = concat!(
+        "{\"time\":\"2026-01-02T03:04:05Z\",\"source\":\"x\",\"frame\":{\"a\":[1,\n",
+        "{\"b\":[\n{\"c\":1}\n]}\n",
+        "{\n  \"d\": [\n",
+        "{\"e\":2}\n",
+    );
+    let frames = same_frames_at_every_boundary(input.as_bytes(), 1 << 20);
+    let texts: Vec<String> = frames
+        .iter()
+        .map(|(t, _)| String::from_utf8_lossy(t).into_owned())
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "{\"time\":\"2026-01-02T03:04:05Z\",\"source\":\"x\",\"frame\":{\"a\":[1,",
+            "{\"b\":[\n{\"c\":1}\n]}",
+            "{\n  \"d\": [",
+            "{\"e\":2}",
+        ]
+    );
+}
+
+#[test]
+fn a_multi_line_frame_cut_by_the_end_of_the_input_is_one_frame() {
+    for input in [
+        "{\"a\":1}\n{\n  \"b\": [\n    1,\n    2\n",
+        "{\"a\":1}\n{\n\"b\": [\n{\n\"c\": 1\n",
+        "{\"a\":1}\n{\n  \"b\": \"x\",\n  \"c\"",
+    ] {
+        let frames = same_frames_at_every_boundary(input.as_bytes(), 1 << 20);
+        assert_eq!(frames.len(), 2, "{input:?}: {frames:?}");
+        let rest = input.strip_prefix("{\"a\":1}\n").unwrap().trim_end();
+        assert_eq!(frames[1].0, rest.as_bytes());
+    }
+}
+
+#[test]
+fn a_byte_order_mark_is_not_part_of_the_first_frame() {
+    let frames =
+        same_frames_at_every_boundary("\u{feff}{\"a\":1}\n{\"b\":2}\n".as_bytes(), 1 << 20);
+    assert_eq!(
+        frames,
+        [(b"{\"a\":1}".to_vec(), None), (b"{\"b\":2}".to_vec(), None)]
+    );
+    let frames = same_frames_at_every_boundary("\u{feff}\n  {\n\"a\": 1\n}".as_bytes(), 1 << 20);
+    assert_eq!(frames, [(b"{\n\"a\": 1\n}".to_vec(), None)]);
+    // Only at the very start: later it is the frame's own (invalid) text.
+    let frames = frames_cut("{}\n\u{feff}{}\n".as_bytes(), Vec::new(), 1 << 20);
+    assert_eq!(frames[1].0, "\u{feff}{}".as_bytes());
+    assert_eq!(
+        frames_cut(b"\xEF\xBB", Vec::new(), 1 << 20)[0].0,
+        b"\xEF\xBB"
+    );
+}
+
+/// Streams the fuzz target `replay` found (fuzz-findings.md), at every read boundary.
+#[test]
+fn fuzz_findings_give_the_same_frames_at_every_boundary() {
+    let oversized = format!(
+        "{{\"a\":\"{}\"}}\n{{\"b\":1}}\n{}\n",
+        "x".repeat(70),
+        "y".repeat(20)
+    );
+    let frames = same_frames_at_every_boundary(oversized.as_bytes(), 33);
+    assert_eq!(frames.len(), 3, "{frames:?}");
+    assert!(frames[0].0.starts_with(b"{\"a\":\"xxx") && frames[0].1.is_some());
+    assert!(!frames[0].0.contains(&0));
+    assert_eq!(frames[1], (b"{\"b\":1}".to_vec(), None));
+    // A cut value, then a whole one that opens a line.
+    let frames = same_frames_at_every_boundary(b"{\"c\":\n[1,\n{\"d\":2}]", 1 << 20);
+    assert_eq!(
+        frames,
+        [
+            (b"{\"c\":".to_vec(), None),
+            (b"[1,\n{\"d\":2}]".to_vec(), None)
+        ]
+    );
+}
