@@ -33,8 +33,8 @@ Register-ArgumentCompleter -Native -CommandName 'obtail' -ScriptBlock {
             [CompletionResult]::new('--max-frame-size', '--max-frame-size', [CompletionResultType]::ParameterName, 'Largest frame to accept; larger ones are reported and skipped (e.g. 16MiB, 512k)')
             [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'HTTP basic auth user, with an optional :PASSWORD')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'HTTP basic auth user, with an optional :PASSWORD')
-            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the basic auth password from FILE (env: OBTAIL_PASSWORD)')
-            [CompletionResult]::new('--cookie', '--cookie', [CompletionResultType]::ParameterName, 'Auth cookie value (OpenBazaar_Auth_Cookie)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the basic auth password from FILE (or set OBTAIL_PASSWORD to the password itself)')
+            [CompletionResult]::new('--cookie', '--cookie', [CompletionResultType]::ParameterName, 'Auth cookie value (OpenBazaar_Auth_Cookie) [env: OBTAIL_COOKIE]')
             [CompletionResult]::new('--cookie-file', '--cookie-file', [CompletionResultType]::ParameterName, 'Read the auth cookie from FILE, as the node writes <datadir>/.cookie')
             [CompletionResult]::new('--datadir', '--datadir', [CompletionResultType]::ParameterName, 'The node''s data directory, where its .cookie file is [default: ~/.openbazaar]')
             [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra HTTP header for the websocket handshake (repeatable)')
@@ -54,8 +54,8 @@ Register-ArgumentCompleter -Native -CommandName 'obtail' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: pretty on a terminal, ndjson otherwise]')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [default: pretty on a terminal, ndjson otherwise]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors (auto honours NO_COLOR and CLICOLOR_FORCE)')
-            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Exit after N events are printed')
-            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Exit after N events are printed')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Exit after N events are printed (0: print nothing, exit 0)')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Exit after N events are printed (0: print nothing, exit 0)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up (exit 4) if --count is not reached within DURATION (30s, 5m); without -n, stop then (exit 0)')
             [CompletionResult]::new('--demo', '--demo', [CompletionResultType]::ParameterName, 'Tail the built-in simulated node (no node needed)')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Do not verify the node''s TLS certificate (prints a warning)')
@@ -63,16 +63,15 @@ Register-ArgumentCompleter -Native -CommandName 'obtail' -ScriptBlock {
             [CompletionResult]::new('--no-reconnect', '--no-reconnect', [CompletionResultType]::ParameterName, 'Exit when the connection ends instead of reconnecting')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say on stderr when a node is connected (the default when stderr is a terminal)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say on stderr when a node is connected (the default when stderr is a terminal)')
-            [CompletionResult]::new('--envelope', '--envelope', [CompletionResultType]::ParameterName, 'In json/ndjson, wrap each event as {"time","kind","source","frame"}')
-            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Print string results of --filter without quotes, as jq -r does')
-            [CompletionResult]::new('--raw-output', '--raw-output', [CompletionResultType]::ParameterName, 'Print string results of --filter without quotes, as jq -r does')
+            [CompletionResult]::new('--envelope', '--envelope', [CompletionResultType]::ParameterName, 'In json/ndjson, wrap each event as {"time","kind","source","frame"} (a warning otherwise)')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Print string results of --filter without quotes, as jq -r does (a warning without -f)')
+            [CompletionResult]::new('--raw-output', '--raw-output', [CompletionResultType]::ParameterName, 'Print string results of --filter without quotes, as jq -r does (a warning without -f)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('kinds', 'kinds', [CompletionResultType]::ParameterValue, 'List every kind with a one-line description')
             [CompletionResult]::new('sim', 'sim', [CompletionResultType]::ParameterValue, 'Run the simulated node as a websocket server')
-            [CompletionResult]::new('generate-docs', 'generate-docs', [CompletionResultType]::ParameterValue, 'Write the shell completions and man page (for packagers)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -95,16 +94,9 @@ Register-ArgumentCompleter -Native -CommandName 'obtail' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
-        'obtail;generate-docs' {
-            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Directory to write completions/ and man/ into')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            break
-        }
         'obtail;help' {
             [CompletionResult]::new('kinds', 'kinds', [CompletionResultType]::ParameterValue, 'List every kind with a one-line description')
             [CompletionResult]::new('sim', 'sim', [CompletionResultType]::ParameterValue, 'Run the simulated node as a websocket server')
-            [CompletionResult]::new('generate-docs', 'generate-docs', [CompletionResultType]::ParameterValue, 'Write the shell completions and man page (for packagers)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -112,9 +104,6 @@ Register-ArgumentCompleter -Native -CommandName 'obtail' -ScriptBlock {
             break
         }
         'obtail;help;sim' {
-            break
-        }
-        'obtail;help;generate-docs' {
             break
         }
         'obtail;help;help' {

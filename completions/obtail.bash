@@ -16,9 +16,6 @@ _obtail() {
             ",$1")
                 cmd="obtail"
                 ;;
-            obtail,generate-docs)
-                cmd="obtail__subcmd__generate__subcmd__docs"
-                ;;
             obtail,help)
                 cmd="obtail__subcmd__help"
                 ;;
@@ -27,9 +24,6 @@ _obtail() {
                 ;;
             obtail,sim)
                 cmd="obtail__subcmd__sim"
-                ;;
-            obtail__subcmd__help,generate-docs)
-                cmd="obtail__subcmd__help__subcmd__generate__subcmd__docs"
                 ;;
             obtail__subcmd__help,help)
                 cmd="obtail__subcmd__help__subcmd__help"
@@ -47,7 +41,7 @@ _obtail() {
 
     case "${cmd}" in
         obtail)
-            opts="-k -v -u -H -t -T -f -o -r -n -h -V --replay --demo --demo-speed --demo-seed --record --cacert --insecure --connect-timeout --ping-interval --ping-timeout --no-reconnect --label --verbose --max-frame-size --user --password-file --cookie --cookie-file --datadir --header --type --exclude-type --order --peer --id --filter --filter-file --arg --argjson --output --envelope --raw-output --color --count --timeout --help --version kinds sim generate-docs help"
+            opts="-k -v -u -H -t -T -f -o -r -n -h -V --replay --demo --demo-speed --demo-seed --record --cacert --insecure --connect-timeout --ping-interval --ping-timeout --no-reconnect --label --verbose --max-frame-size --user --password-file --cookie --cookie-file --datadir --header --type --exclude-type --order --peer --id --filter --filter-file --arg --argjson --output --envelope --raw-output --color --count --timeout --help --version kinds sim help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -273,41 +267,9 @@ _obtail() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        obtail__subcmd__generate__subcmd__docs)
-            opts="-h --out --help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --out)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
         obtail__subcmd__help)
-            opts="kinds sim generate-docs help"
+            opts="kinds sim help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        obtail__subcmd__help__subcmd__generate__subcmd__docs)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -30,8 +30,8 @@ set edit:completion:arg-completer[obtail] = {|@words|
             cand --max-frame-size 'Largest frame to accept; larger ones are reported and skipped (e.g. 16MiB, 512k)'
             cand -u 'HTTP basic auth user, with an optional :PASSWORD'
             cand --user 'HTTP basic auth user, with an optional :PASSWORD'
-            cand --password-file 'Read the basic auth password from FILE (env: OBTAIL_PASSWORD)'
-            cand --cookie 'Auth cookie value (OpenBazaar_Auth_Cookie)'
+            cand --password-file 'Read the basic auth password from FILE (or set OBTAIL_PASSWORD to the password itself)'
+            cand --cookie 'Auth cookie value (OpenBazaar_Auth_Cookie) [env: OBTAIL_COOKIE]'
             cand --cookie-file 'Read the auth cookie from FILE, as the node writes <datadir>/.cookie'
             cand --datadir 'The node''s data directory, where its .cookie file is [default: ~/.openbazaar]'
             cand -H 'Extra HTTP header for the websocket handshake (repeatable)'
@@ -51,8 +51,8 @@ set edit:completion:arg-completer[obtail] = {|@words|
             cand -o 'Output format [default: pretty on a terminal, ndjson otherwise]'
             cand --output 'Output format [default: pretty on a terminal, ndjson otherwise]'
             cand --color 'When to use colors (auto honours NO_COLOR and CLICOLOR_FORCE)'
-            cand -n 'Exit after N events are printed'
-            cand --count 'Exit after N events are printed'
+            cand -n 'Exit after N events are printed (0: print nothing, exit 0)'
+            cand --count 'Exit after N events are printed (0: print nothing, exit 0)'
             cand --timeout 'Give up (exit 4) if --count is not reached within DURATION (30s, 5m); without -n, stop then (exit 0)'
             cand --demo 'Tail the built-in simulated node (no node needed)'
             cand -k 'Do not verify the node''s TLS certificate (prints a warning)'
@@ -60,16 +60,15 @@ set edit:completion:arg-completer[obtail] = {|@words|
             cand --no-reconnect 'Exit when the connection ends instead of reconnecting'
             cand -v 'Say on stderr when a node is connected (the default when stderr is a terminal)'
             cand --verbose 'Say on stderr when a node is connected (the default when stderr is a terminal)'
-            cand --envelope 'In json/ndjson, wrap each event as {"time","kind","source","frame"}'
-            cand -r 'Print string results of --filter without quotes, as jq -r does'
-            cand --raw-output 'Print string results of --filter without quotes, as jq -r does'
+            cand --envelope 'In json/ndjson, wrap each event as {"time","kind","source","frame"} (a warning otherwise)'
+            cand -r 'Print string results of --filter without quotes, as jq -r does (a warning without -f)'
+            cand --raw-output 'Print string results of --filter without quotes, as jq -r does (a warning without -f)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
             cand kinds 'List every kind with a one-line description'
             cand sim 'Run the simulated node as a websocket server'
-            cand generate-docs 'Write the shell completions and man page (for packagers)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'obtail;kinds'= {
@@ -89,22 +88,14 @@ set edit:completion:arg-completer[obtail] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
-        &'obtail;generate-docs'= {
-            cand --out 'Directory to write completions/ and man/ into'
-            cand -h 'Print help'
-            cand --help 'Print help'
-        }
         &'obtail;help'= {
             cand kinds 'List every kind with a one-line description'
             cand sim 'Run the simulated node as a websocket server'
-            cand generate-docs 'Write the shell completions and man page (for packagers)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'obtail;help;kinds'= {
         }
         &'obtail;help;sim'= {
-        }
-        &'obtail;help;generate-docs'= {
         }
         &'obtail;help;help'= {
         }

@@ -35,8 +35,8 @@ complete -c obtail -n "__fish_obtail_needs_command" -l ping-timeout -d 'Consider
 complete -c obtail -n "__fish_obtail_needs_command" -l label -d 'Tail the node at URL under a short NAME, shown instead of its URL in labels, envelopes and $source (NAME=URL in place of a URL does the same)' -r
 complete -c obtail -n "__fish_obtail_needs_command" -l max-frame-size -d 'Largest frame to accept; larger ones are reported and skipped (e.g. 16MiB, 512k)' -r
 complete -c obtail -n "__fish_obtail_needs_command" -s u -l user -d 'HTTP basic auth user, with an optional :PASSWORD' -r
-complete -c obtail -n "__fish_obtail_needs_command" -l password-file -d 'Read the basic auth password from FILE (env: OBTAIL_PASSWORD)' -r -F
-complete -c obtail -n "__fish_obtail_needs_command" -l cookie -d 'Auth cookie value (OpenBazaar_Auth_Cookie)' -r
+complete -c obtail -n "__fish_obtail_needs_command" -l password-file -d 'Read the basic auth password from FILE (or set OBTAIL_PASSWORD to the password itself)' -r -F
+complete -c obtail -n "__fish_obtail_needs_command" -l cookie -d 'Auth cookie value (OpenBazaar_Auth_Cookie) [env: OBTAIL_COOKIE]' -r
 complete -c obtail -n "__fish_obtail_needs_command" -l cookie-file -d 'Read the auth cookie from FILE, as the node writes <datadir>/.cookie' -r -F
 complete -c obtail -n "__fish_obtail_needs_command" -l datadir -d 'The node\'s data directory, where its .cookie file is [default: ~/.openbazaar]' -r -f -a "(__fish_complete_directories)"
 complete -c obtail -n "__fish_obtail_needs_command" -s H -l header -d 'Extra HTTP header for the websocket handshake (repeatable)' -r
@@ -139,26 +139,25 @@ complete -c obtail -n "__fish_obtail_needs_command" -s f -l filter -d 'Run this 
 complete -c obtail -n "__fish_obtail_needs_command" -l filter-file -d 'Read the jq program from FILE' -r -F
 complete -c obtail -n "__fish_obtail_needs_command" -l arg -d 'Bind $NAME to the string VALUE in the jq program (repeatable)' -r
 complete -c obtail -n "__fish_obtail_needs_command" -l argjson -d 'Bind $NAME to the JSON value JSON in the jq program (repeatable)' -r
-complete -c obtail -n "__fish_obtail_needs_command" -s o -l output -d 'Output format [default: pretty on a terminal, ndjson otherwise]' -r -f -a "pretty\t'One line per event: time, kind and a summary in plain words'
+complete -c obtail -n "__fish_obtail_needs_command" -s o -l output -d 'Output format [default: pretty on a terminal, ndjson otherwise]' -r -f -a "pretty\t'One line per event: time, kind and a summary in plain words, cut to a terminal\'s width'
 json\t'The frame, indented (colored on a terminal)'
 ndjson\t'The frame, compact, one per line'
 raw\t'The frame\'s text exactly as received'"
 complete -c obtail -n "__fish_obtail_needs_command" -l color -d 'When to use colors (auto honours NO_COLOR and CLICOLOR_FORCE)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c obtail -n "__fish_obtail_needs_command" -s n -l count -d 'Exit after N events are printed' -r
+complete -c obtail -n "__fish_obtail_needs_command" -s n -l count -d 'Exit after N events are printed (0: print nothing, exit 0)' -r
 complete -c obtail -n "__fish_obtail_needs_command" -l timeout -d 'Give up (exit 4) if --count is not reached within DURATION (30s, 5m); without -n, stop then (exit 0)' -r
 complete -c obtail -n "__fish_obtail_needs_command" -l demo -d 'Tail the built-in simulated node (no node needed)'
 complete -c obtail -n "__fish_obtail_needs_command" -s k -l insecure -d 'Do not verify the node\'s TLS certificate (prints a warning)'
 complete -c obtail -n "__fish_obtail_needs_command" -l no-reconnect -d 'Exit when the connection ends instead of reconnecting'
 complete -c obtail -n "__fish_obtail_needs_command" -s v -l verbose -d 'Say on stderr when a node is connected (the default when stderr is a terminal)'
-complete -c obtail -n "__fish_obtail_needs_command" -l envelope -d 'In json/ndjson, wrap each event as {"time","kind","source","frame"}'
-complete -c obtail -n "__fish_obtail_needs_command" -s r -l raw-output -d 'Print string results of --filter without quotes, as jq -r does'
+complete -c obtail -n "__fish_obtail_needs_command" -l envelope -d 'In json/ndjson, wrap each event as {"time","kind","source","frame"} (a warning otherwise)'
+complete -c obtail -n "__fish_obtail_needs_command" -s r -l raw-output -d 'Print string results of --filter without quotes, as jq -r does (a warning without -f)'
 complete -c obtail -n "__fish_obtail_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c obtail -n "__fish_obtail_needs_command" -s V -l version -d 'Print version'
 complete -c obtail -n "__fish_obtail_needs_command" -a "kinds" -d 'List every kind with a one-line description'
 complete -c obtail -n "__fish_obtail_needs_command" -a "sim" -d 'Run the simulated node as a websocket server'
-complete -c obtail -n "__fish_obtail_needs_command" -a "generate-docs" -d 'Write the shell completions and man page (for packagers)'
 complete -c obtail -n "__fish_obtail_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c obtail -n "__fish_obtail_using_subcommand kinds" -s h -l help -d 'Print help'
 complete -c obtail -n "__fish_obtail_using_subcommand sim" -l listen -d 'Address to listen on' -r
@@ -172,9 +171,6 @@ complete -c obtail -n "__fish_obtail_using_subcommand sim" -l generation -d 'Whi
 complete -c obtail -n "__fish_obtail_using_subcommand sim" -l seed -d 'Storyline seed (same seed, same story)' -r
 complete -c obtail -n "__fish_obtail_using_subcommand sim" -l duration -d 'Stop after this long (e.g. 30s, 5m)' -r
 complete -c obtail -n "__fish_obtail_using_subcommand sim" -s h -l help -d 'Print help'
-complete -c obtail -n "__fish_obtail_using_subcommand generate-docs" -l out -d 'Directory to write completions/ and man/ into' -r -F
-complete -c obtail -n "__fish_obtail_using_subcommand generate-docs" -s h -l help -d 'Print help'
-complete -c obtail -n "__fish_obtail_using_subcommand help; and not __fish_seen_subcommand_from kinds sim generate-docs help" -f -a "kinds" -d 'List every kind with a one-line description'
-complete -c obtail -n "__fish_obtail_using_subcommand help; and not __fish_seen_subcommand_from kinds sim generate-docs help" -f -a "sim" -d 'Run the simulated node as a websocket server'
-complete -c obtail -n "__fish_obtail_using_subcommand help; and not __fish_seen_subcommand_from kinds sim generate-docs help" -f -a "generate-docs" -d 'Write the shell completions and man page (for packagers)'
-complete -c obtail -n "__fish_obtail_using_subcommand help; and not __fish_seen_subcommand_from kinds sim generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c obtail -n "__fish_obtail_using_subcommand help; and not __fish_seen_subcommand_from kinds sim help" -f -a "kinds" -d 'List every kind with a one-line description'
+complete -c obtail -n "__fish_obtail_using_subcommand help; and not __fish_seen_subcommand_from kinds sim help" -f -a "sim" -d 'Run the simulated node as a websocket server'
+complete -c obtail -n "__fish_obtail_using_subcommand help; and not __fish_seen_subcommand_from kinds sim help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

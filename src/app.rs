@@ -39,6 +39,37 @@ fn kinds() -> Result<Stop, Failure> {
 }
 
 fn tail(cfg: Config) -> Result<Stop, Failure> {
+    for warning in &cfg.warnings {
+        let _ = writeln!(std::io::stderr(), "obtail: warning: {warning}");
+    }
+    let (timeout, count) = (cfg.timeout, cfg.count);
+    let stop = tail_config(cfg)?;
+    if let (Stop::TimedOut, Some(timeout), Some(count)) = (stop, timeout, count) {
+        timed_out(timeout, count);
+    }
+    Ok(stop)
+}
+
+/// Says why obtail exits 4: a script's `|| echo` should not be the only witness.
+fn timed_out(timeout: Duration, count: u64) {
+    let _ = writeln!(
+        std::io::stderr(),
+        "obtail: --timeout {} passed before -n {count} was reached",
+        spoken(timeout)
+    );
+}
+
+/// A duration as `--timeout` takes it: `10m`, `30s`, `1500ms`.
+fn spoken(d: Duration) -> String {
+    match (d.as_secs(), d.subsec_millis()) {
+        (s, 0) if s > 0 && s % 3600 == 0 => format!("{}h", s / 3600),
+        (s, 0) if s > 0 && s % 60 == 0 => format!("{}m", s / 60),
+        (s, 0) => format!("{s}s"),
+        _ => format!("{}ms", d.as_millis()),
+    }
+}
+
+fn tail_config(cfg: Config) -> Result<Stop, Failure> {
     let program = cfg
         .jq
         .as_ref()
@@ -51,7 +82,8 @@ fn tail(cfg: Config) -> Result<Stop, Failure> {
         Palette::new(cfg.color),
         cfg.stdout_terminal,
         show_source,
-    );
+    )
+    .with_width(cfg.width);
     let mut pipeline = Pipeline::new(cfg.filter, renderer, Sink::stdout());
     pipeline.program = program.map(Box::new);
     pipeline.stderr_terminal = cfg.env.stderr_terminal;
@@ -67,7 +99,7 @@ fn tail(cfg: Config) -> Result<Stop, Failure> {
             }
             let mut source = Replay::open(&path, cfg.max_frame)?;
             if let Some(timeout) = cfg.timeout {
-                watchdog(timeout, cfg.count.is_some());
+                watchdog(timeout, cfg.count);
             }
             pipeline.run(&mut source)
         }
@@ -95,9 +127,27 @@ fn tail(cfg: Config) -> Result<Stop, Failure> {
 /// A replay read blocks where the pipeline cannot check its deadline (stdin from a slow
 /// producer). Output is always flushed before such a read, so ending the process from here
 /// loses nothing; the grace period lets a busy pipeline stop by itself first.
-fn watchdog(timeout: Duration, counting: bool) {
+fn watchdog(timeout: Duration, count: Option<u64>) {
     std::thread::spawn(move || {
         std::thread::sleep(timeout + Duration::from_millis(200));
-        std::process::exit(if counting { 4 } else { 0 });
+        match count {
+            Some(count) => {
+                timed_out(timeout, count);
+                std::process::exit(4)
+            }
+            None => std::process::exit(0),
+        }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn durations_are_spoken_as_typed() {
+        use std::time::Duration;
+        assert_eq!(super::spoken(Duration::from_secs(600)), "10m");
+        assert_eq!(super::spoken(Duration::from_secs(7200)), "2h");
+        assert_eq!(super::spoken(Duration::from_secs(30)), "30s");
+        assert_eq!(super::spoken(Duration::from_millis(1500)), "1500ms");
+    }
 }

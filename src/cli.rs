@@ -133,16 +133,17 @@ pub struct Args {
     )]
     pub user: Option<String>,
 
-    /// Read the basic auth password from FILE (env: OBTAIL_PASSWORD)
+    /// Read the basic auth password from FILE (or set OBTAIL_PASSWORD to the password itself)
     #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath, help_heading = "Auth")]
     pub password_file: Option<PathBuf>,
 
-    /// Auth cookie value (OpenBazaar_Auth_Cookie)
+    /// Auth cookie value (OpenBazaar_Auth_Cookie) [env: OBTAIL_COOKIE]
+    // The env note is written out, as for URL, so that help and man page show it alike.
     #[arg(
         long,
         value_name = "VALUE",
         env = "OBTAIL_COOKIE",
-        hide_env_values = true,
+        hide_env = true,
         help_heading = "Auth"
     )]
     pub cookie: Option<String>,
@@ -243,11 +244,11 @@ pub struct Args {
     )]
     pub output: Option<Format>,
 
-    /// In json/ndjson, wrap each event as {"time","kind","source","frame"}
+    /// In json/ndjson, wrap each event as {"time","kind","source","frame"} (a warning otherwise)
     #[arg(long, help_heading = "Output")]
     pub envelope: bool,
 
-    /// Print string results of --filter without quotes, as jq -r does
+    /// Print string results of --filter without quotes, as jq -r does (a warning without -f)
     #[arg(short = 'r', long, help_heading = "Output")]
     pub raw_output: bool,
 
@@ -261,13 +262,22 @@ pub struct Args {
     )]
     pub color: ColorChoice,
 
-    /// Exit after N events are printed
-    #[arg(short = 'n', long, value_name = "N", help_heading = "Control")]
+    /// Exit after N events are printed (0: print nothing, exit 0)
+    #[arg(short = 'n', long, value_name = "N", help_heading = "Control",
+          allow_negative_numbers = true, value_parser = count)]
     pub count: Option<u64>,
 
     /// Give up (exit 4) if --count is not reached within DURATION (30s, 5m); without -n, stop then (exit 0)
     #[arg(long, value_name = "DURATION", help_heading = "Control")]
     pub timeout: Option<String>,
+}
+
+/// `-n`: a count, with a message that says so; a negative one is taken as the value (not as
+/// an unknown option, for which clap would suggest `-- -1`, which no option value can use).
+fn count(text: &str) -> Result<u64, String> {
+    text.trim()
+        .parse()
+        .map_err(|_| "give a whole number of events, 0 or more".to_string())
 }
 
 /// Accepts any pattern (checked in `config`), but offers the kind names to shell completion.
@@ -353,7 +363,7 @@ pub struct SimArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// One line per event: time, kind and a summary in plain words
+    /// One line per event: time, kind and a summary in plain words, cut to a terminal's width
     Pretty,
     /// The frame, indented (colored on a terminal)
     Json,

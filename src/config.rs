@@ -17,6 +17,8 @@ pub struct Env {
     pub stdout_terminal: bool,
     pub stderr_terminal: bool,
     pub stdin_terminal: bool,
+    /// The width of the terminal stdout writes to, when it is one.
+    pub stdout_columns: Option<usize>,
 }
 
 impl Env {
@@ -26,6 +28,8 @@ impl Env {
             stdout_terminal: std::io::stdout().is_terminal(),
             stderr_terminal: std::io::stderr().is_terminal(),
             stdin_terminal: std::io::stdin().is_terminal(),
+            stdout_columns: terminal_size::terminal_size_of(std::io::stdout())
+                .map(|(w, _)| w.0 as usize),
         }
     }
 
@@ -90,17 +94,34 @@ pub struct Config {
     /// Colors on stderr (caret diagnostics), decided separately from stdout.
     pub stderr_color: bool,
     pub stdout_terminal: bool,
+    /// Pretty lines are cut to this many columns: the terminal's width (or `COLUMNS`) when
+    /// stdout is a terminal; no limit in a pipe or a file.
+    pub width: Option<usize>,
     pub count: Option<u64>,
     pub timeout: Option<Duration>,
     pub record: Option<PathBuf>,
     pub env: Env,
+    /// Options given that cannot apply to this run, one warning each for stderr.
+    pub warnings: Vec<String>,
 }
 
 impl Config {
     pub fn resolve(args: Args, env: Env) -> Result<Config, Failure> {
+        let warnings = inapplicable(&args, &env);
         let input = if let Some(path) = args.replay {
+            if path.is_dir() {
+                return Err(Failure::runtime(format!(
+                    "cannot read {}: is a directory (--replay reads a file, or - for stdin)",
+                    crate::sanitize::escape(&path.display().to_string())
+                )));
+            }
             Input::Replay(path)
         } else if args.demo {
+            if args.demo_speed.is_infinite() {
+                return Err(Failure::usage(
+                    "--demo-speed: 'inf' is not a speed: for as fast as possible, use --demo-speed 0",
+                ));
+            }
             crate::units::check_speed(args.demo_speed)
                 .map_err(|e| Failure::usage(format!("--demo-speed: {e}")))?;
             Input::Demo {
@@ -172,10 +193,11 @@ impl Config {
             args.argjson,
             args.raw_output,
         )?;
+        // Zero is refused as for --connect-timeout: it could only end obtail before it began.
         let timeout = args
             .timeout
             .as_deref()
-            .map(|t| duration("--timeout", t))
+            .map(|t| positive("--timeout", t))
             .transpose()?;
         let color = decide_color(args.color, env.stdout_terminal, &env);
         let stderr_color = decide_color(args.color, env.stderr_terminal, &env);
@@ -195,12 +217,93 @@ impl Config {
             color,
             stderr_color,
             stdout_terminal: env.stdout_terminal,
+            width: terminal_width(&env),
             count: args.count,
             timeout,
             record: args.record,
             env,
+            warnings,
         })
     }
+}
+
+/// Options that cannot apply to this run: each is a warning (obtail goes on, doing all the rest
+/// it was asked), never silently nothing. A value that came from the environment is not the
+/// user's doing on this command line, so it is not warned about.
+fn inapplicable(args: &Args, env: &Env) -> Vec<String> {
+    let mut warnings = Vec::new();
+    let format = args.output.unwrap_or(if env.stdout_terminal {
+        Format::Pretty
+    } else {
+        Format::Ndjson
+    });
+    if args.envelope && matches!(format, Format::Pretty | Format::Raw) {
+        let name = if format == Format::Pretty {
+            "pretty"
+        } else {
+            "raw"
+        };
+        warnings.push(format!(
+            "--envelope has no effect with -o {name}: it wraps -o ndjson and -o json output"
+        ));
+    }
+    let program = args.filter.is_some() || args.filter_file.is_some();
+    if args.raw_output && !program {
+        warnings.push(
+            "-r has no effect without a jq program: it prints the strings -f outputs bare".into(),
+        );
+    }
+    let jq_vars = !args.arg.is_empty() || !args.argjson.is_empty();
+    if jq_vars && !program {
+        warnings.push(
+            "--arg and --argjson have no effect without a jq program (-f EXPR or --filter-file FILE)"
+                .into(),
+        );
+    }
+    if args.color == ColorChoice::Always && matches!(format, Format::Ndjson | Format::Raw) {
+        let name = if format == Format::Raw {
+            "raw"
+        } else {
+            "ndjson"
+        };
+        warnings.push(format!(
+            "--color always has no effect with -o {name}: it colors -o pretty and -o json"
+        ));
+    }
+    let from_cli = |v: &Option<String>, var: &str| v.is_some() && v.as_deref() != env.var(var);
+    // Connecting to no node (--replay), or to the built-in one, which needs neither auth nor
+    // TLS (--demo).
+    let mut unused: Vec<&str> = Vec::new();
+    let mut flag = |given: bool, name: &'static str| {
+        if given {
+            unused.push(name)
+        }
+    };
+    flag(args.user.is_some(), "--user");
+    flag(args.password_file.is_some(), "--password-file");
+    flag(from_cli(&args.cookie, "OBTAIL_COOKIE"), "--cookie");
+    flag(args.cookie_file.is_some(), "--cookie-file");
+    flag(args.datadir.is_some(), "--datadir");
+    flag(!args.headers.is_empty(), "--header");
+    flag(args.cacert.is_some(), "--cacert");
+    flag(args.insecure, "--insecure");
+    let why = if args.replay.is_some() {
+        flag(args.connect_timeout != "10s", "--connect-timeout");
+        flag(args.ping_interval != "10s", "--ping-interval");
+        flag(args.ping_timeout != "30s", "--ping-timeout");
+        flag(args.no_reconnect, "--no-reconnect");
+        "--replay reads a file and connects to nothing"
+    } else if args.demo {
+        "--demo's simulated node needs no auth and no TLS"
+    } else {
+        return warnings;
+    };
+    match unused.as_slice() {
+        [] => {}
+        [one] => warnings.push(format!("{one} has no effect: {why}")),
+        many => warnings.push(format!("{} have no effect: {why}", many.join(", "))),
+    }
+    warnings
 }
 
 fn jq_settings(
@@ -222,14 +325,8 @@ fn jq_settings(
             })?;
             (text, Some(path))
         }
-        (None, None) => {
-            if !arg.is_empty() || !argjson.is_empty() {
-                return Err(Failure::usage(
-                    "--arg and --argjson need a program: add -f EXPR or --filter-file FILE",
-                ));
-            }
-            return Ok(None);
-        }
+        // --arg and --argjson without a program are a warning (`inapplicable`).
+        (None, None) => return Ok(None),
     };
     let pairs = |v: Vec<String>| v.chunks(2).map(|c| (c[0].clone(), c[1].clone())).collect();
     Ok(Some(JqSettings {
@@ -239,6 +336,17 @@ fn jq_settings(
         argjson: pairs(argjson),
         raw_output,
     }))
+}
+
+/// `COLUMNS` (as `ls` and `bat` honour it), else the measured width, on a terminal only.
+fn terminal_width(env: &Env) -> Option<usize> {
+    if !env.stdout_terminal {
+        return None;
+    }
+    env.var("COLUMNS")
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&c| c > 0)
+        .or(env.stdout_columns)
 }
 
 /// `--color`, then `NO_COLOR`, `CLICOLOR_FORCE` and `TERM=dumb`, then whether it is a terminal.
@@ -275,6 +383,7 @@ mod tests {
             stdout_terminal: tty,
             stderr_terminal: tty,
             stdin_terminal: false,
+            stdout_columns: tty.then_some(100),
         }
     }
 
@@ -332,6 +441,87 @@ mod tests {
     }
 
     #[test]
+    fn options_that_cannot_apply_are_warned_about() {
+        let warnings = |argv: &[&str], vars: &[(&str, &str)], tty: bool| {
+            let args = Args::parse_from(["obtail"].iter().chain(argv));
+            Config::resolve(args, env(vars, tty)).unwrap().warnings
+        };
+        let one = |argv: &[&str], tty: bool| warnings(argv, &[], tty).join("\n");
+        assert!(one(&["--envelope"], true).contains("--envelope has no effect with -o pretty"));
+        assert!(one(&["--envelope", "-o", "raw"], false).contains("-o raw"));
+        assert!(
+            warnings(&["--envelope"], &[], false).is_empty(),
+            "ndjson in a pipe"
+        );
+        assert!(warnings(&["--envelope", "-o", "json"], &[], true).is_empty());
+        assert!(one(&["-r"], false).starts_with("-r has no effect without a jq program"));
+        assert!(warnings(&["-r", "-f", "."], &[], false).is_empty());
+        assert!(one(&["--arg", "a", "b"], false).starts_with("--arg and --argjson have no effect"));
+        assert!(warnings(&["--arg", "a", "b", "-f", "$a"], &[], false).is_empty());
+        assert!(one(&["--color", "always"], false).contains("no effect with -o ndjson"));
+        assert!(warnings(&["--color", "always", "-o", "json"], &[], false).is_empty());
+        assert!(
+            warnings(&["--color", "always"], &[], true).is_empty(),
+            "pretty"
+        );
+        assert_eq!(
+            one(
+                &["--replay", "-", "-k", "-u", "me", "--ping-interval", "5s"],
+                false
+            ),
+            "--user, --insecure, --ping-interval have no effect: \
+             --replay reads a file and connects to nothing"
+        );
+        assert_eq!(
+            one(&["--demo", "--cacert", "ca.pem"], false),
+            "--cacert has no effect: --demo's simulated node needs no auth and no TLS"
+        );
+        assert!(warnings(&["--demo", "--ping-interval", "1s"], &[], false).is_empty());
+        assert!(
+            warnings(&["-k", "-u", "me"], &[], false).is_empty(),
+            "live: all apply"
+        );
+        let cookie_env = [("OBTAIL_COOKIE", "c00kie")];
+        let args = Args::try_parse_from(["obtail", "--replay", "-", "--cookie", "c00kie"]).unwrap();
+        assert!(
+            Config::resolve(args, env(&cookie_env, false))
+                .unwrap()
+                .warnings
+                .is_empty(),
+            "a cookie from the environment is no mistake on this command line"
+        );
+    }
+
+    #[test]
+    fn a_directory_is_no_replay_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().to_str().unwrap();
+        let args = Args::parse_from(["obtail", "--replay", path]);
+        let err = Config::resolve(args, env(&[], false)).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with(&format!("cannot read {path}: is a directory")),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn lines_fit_the_terminal_and_only_a_terminal() {
+        let width = |vars: &[(&str, &str)], tty| {
+            let args = Args::parse_from(["obtail", "--replay", "-"]);
+            Config::resolve(args, env(vars, tty)).unwrap().width
+        };
+        assert_eq!(width(&[], true), Some(100), "measured");
+        assert_eq!(width(&[("COLUMNS", "80")], true), Some(80));
+        assert_eq!(width(&[("COLUMNS", "wide")], true), Some(100));
+        assert_eq!(
+            width(&[("COLUMNS", "80")], false),
+            None,
+            "a pipe is not cut"
+        );
+    }
+
+    #[test]
     fn format_defaults_to_pretty_only_on_a_terminal() {
         let resolve = |tty| {
             Config::resolve(Args::parse_from(["obtail", "--replay", "-"]), env(&[], tty)).unwrap()
@@ -347,15 +537,33 @@ mod tests {
             (vec!["--max-frame-size", "huge"], "--max-frame-size"),
             (vec!["-t", "bogus"], "unknown kind"),
             (vec!["--order", "Qm1"], "--order"),
-            (vec!["--arg", "a", "b"], "--arg"),
             (vec!["--connect-timeout", "0"], "--connect-timeout"),
             (vec!["--ping-interval", "0s"], "--ping-interval"),
             (vec!["--ping-timeout", "0ms"], "--ping-timeout"),
+            (vec!["--timeout", "0"], "--timeout"),
+            (vec!["--timeout", "0s", "-n", "1"], "--timeout"),
+            (vec!["--demo", "--demo-speed", "inf"], "--demo-speed 0"),
+            (vec!["--demo", "--demo-speed", "NaN"], "--demo-speed"),
         ] {
             let args = Args::parse_from(["obtail"].into_iter().chain(argv.iter().copied()));
             let err = Config::resolve(args, env(&[], false)).unwrap_err();
             assert_eq!(err.code(), 2);
             assert!(err.to_string().contains(needle), "{err}");
         }
+    }
+
+    #[test]
+    fn connected_lines_on_a_terminal_or_with_verbose_and_labels_are_nodes() {
+        let resolve = |argv: &[&str], tty: bool| {
+            let args = Args::parse_from(["obtail"].iter().chain(argv));
+            Config::resolve(args, env(&[], tty)).unwrap()
+        };
+        assert!(resolve(&[], true).live.announce);
+        assert!(!resolve(&[], false).live.announce);
+        assert!(resolve(&["-v"], false).live.announce);
+        assert_eq!(
+            resolve(&["ws://a:1", "--label", "b=ws://b:2"], false).input,
+            Input::Live(vec!["ws://a:1".into(), "b=ws://b:2".into()])
+        );
     }
 }

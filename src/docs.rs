@@ -22,11 +22,27 @@ pub fn files() -> Vec<(String, Vec<u8>)> {
         (Shell::PowerShell, "_obtail.ps1"),
     ] {
         let mut buf = Vec::new();
-        clap_complete::generate(shell, &mut Args::command(), "obtail", &mut buf);
+        clap_complete::generate(shell, &mut completion_command(), "obtail", &mut buf);
         out.push((format!("completions/{name}"), buf));
     }
     out.push(("man/obtail.1".to_string(), man_page()));
     out
+}
+
+/// The command line as completions offer it: clap_complete lists hidden subcommands too, so
+/// they are left out here (`generate-docs` is for packagers, not for tab).
+fn completion_command() -> clap::Command {
+    let full = Args::command();
+    let mut cmd = clap::Command::new("obtail")
+        .version(env!("CARGO_PKG_VERSION"))
+        .args_conflicts_with_subcommands(true)
+        .args(full.get_arguments().cloned())
+        .groups(full.get_groups().cloned())
+        .subcommands(full.get_subcommands().filter(|c| !c.is_hide_set()).cloned());
+    if let Some(about) = full.get_about() {
+        cmd = cmd.about(about.clone());
+    }
+    cmd
 }
 
 pub fn generate(dir: &Path) -> Result<Stop, Failure> {
@@ -47,7 +63,7 @@ fn man_page() -> Vec<u8> {
     let written = man
         .render_title(&mut buf)
         .and_then(|()| man.render_name_section(&mut buf))
-        .and_then(|()| man.render_synopsis_section(&mut buf))
+        .and_then(|()| buf.write_all(synopsis_section().as_bytes()))
         .and_then(|()| man.render_description_section(&mut buf))
         .and_then(|()| man.render_options_section(&mut buf));
     written.expect("writing to a Vec cannot fail");
@@ -56,6 +72,53 @@ fn man_page() -> Vec<u8> {
     man.render_version_section(&mut buf)
         .expect("writing to a Vec cannot fail");
     buf
+}
+
+/// The forms of the command, as CLI.md gives them, then every option with its value; clap's
+/// own synopsis shows `[--replay]` where the reader needs `[--replay FILE]`.
+fn synopsis_section() -> String {
+    // No hyphenation here: `--connect-timeout DU-RATION` split over two lines misleads.
+    let mut s = String::from(".SH SYNOPSIS\n.nh\n.ad l\n");
+    for form in [
+        "\\fBobtail\\fR [\\fIOPTIONS\\fR] [\\fIURL\\fR]...",
+        "\\fBobtail \\-\\-replay\\fR \\fIFILE\\fR|\\fB\\-\\fR [\\fIOPTIONS\\fR]",
+        "\\fBobtail \\-\\-demo\\fR [\\fIOPTIONS\\fR]",
+        "\\fBobtail sim\\fR [\\fISIM OPTIONS\\fR]",
+        "\\fBobtail kinds\\fR",
+    ] {
+        s.push_str(&format!("{form}\n.br\n"));
+    }
+    s.push_str(".PP\n\\fIOPTIONS\\fR:\n");
+    let cmd = Args::command();
+    let options: Vec<String> = cmd
+        .get_arguments()
+        .filter(|a| !a.is_positional() && !a.is_hide_set())
+        .map(|a| {
+            let mut names = Vec::new();
+            if let Some(short) = a.get_short() {
+                names.push(format!("\\fB\\-{}\\fR", roff(&short.to_string())));
+            }
+            if let Some(long) = a.get_long() {
+                names.push(format!("\\fB\\-\\-{}\\fR", roff(long)));
+            }
+            let takes_value = a.get_num_args().is_some_and(|n| n.takes_values())
+                || !matches!(
+                    a.get_action(),
+                    clap::ArgAction::SetTrue | clap::ArgAction::SetFalse | clap::ArgAction::Count
+                );
+            let values = match a.get_value_names() {
+                Some(v) if takes_value => v
+                    .iter()
+                    .map(|v| format!("\\ \\fI{}\\fR", roff(v).replace(' ', "\\ ")))
+                    .collect::<String>(),
+                _ => String::new(),
+            };
+            format!("[{}{values}]", names.join("|"))
+        })
+        .collect();
+    s.push_str(&options.join(" "));
+    s.push_str("\n.ad\n.hy\n");
+    s
 }
 
 /// Escapes text for roff: backslashes, and a leading dot or quote that roff would obey.
@@ -169,13 +232,17 @@ const ENVIRONMENT: &[(&str, &str)] = &[
         "when set and not 0, --color auto colors even when not writing to a terminal",
     ),
     ("TZ", "time zone of the times in pretty output"),
+    (
+        "COLUMNS",
+        "width that pretty lines are cut to on a terminal (the terminal's own width when unset)",
+    ),
 ];
 
 pub const JQ_DIFFERENCES: &str = "Programs given to -f run on jaq, a jq clone, with its standard library. \
 Variables $kind, $time and $source describe the frame; --arg and --argjson add more.
 
 Differences from jq: regular expressions use Rust regex syntax, not Oniguruma (\\p{L} is an error, \\w and (?i) \
-match ASCII only); $ENV, $__loc__, @csv and @tsv are not available.";
+match ASCII only); $__loc__, @csv, @tsv, input, inputs and input_filename are not available. $ENV is, as in jq.";
 
 pub const EXAMPLES: &[(&str, &str)] = &[
     ("Watch the built-in simulated marketplace:", "obtail --demo"),
@@ -204,7 +271,11 @@ pub const EXAMPLES: &[(&str, &str)] = &[
         "obtail --replay session.ndjson -f '$kind' -r | sort | uniq -c",
     ),
     (
-        "Record a session, then replay it with new filters:",
-        "obtail --record session.ndjson; obtail --replay session.ndjson -t message -o json",
+        "Record a session until Ctrl-C (or add -n or --timeout to stop by itself):",
+        "obtail --record session.ndjson",
+    ),
+    (
+        "Replay it later with new filters:",
+        "obtail --replay session.ndjson -t message -o json",
     ),
 ];

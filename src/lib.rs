@@ -16,6 +16,7 @@ pub mod jq;
 pub mod json;
 pub mod kind;
 pub mod live;
+pub mod peers;
 pub mod pipeline;
 pub mod record;
 pub mod render;

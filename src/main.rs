@@ -23,6 +23,11 @@ fn main() -> ExitCode {
     let args = match cli::Args::try_parse() {
         Ok(args) => args,
         Err(e) => {
+            // One prefix for every error obtail prints, clap's included; help and version
+            // are not errors.
+            if e.use_stderr() {
+                let _ = write!(std::io::stderr(), "obtail: ");
+            }
             let _ = e.print();
             return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
         }

@@ -166,6 +166,12 @@ impl Pipeline {
                 // Unvalidated, the frame is this kind or invalid: when the filters reject
                 // both, it can go unread.
                 if self.drop_unread && !self.filter.kind_passes(kind) {
+                    crate::peers::overhear(
+                        &frame.bytes,
+                        kind,
+                        &mut self.filter,
+                        &mut self.renderer,
+                    );
                     return Ok(None);
                 }
                 if self.program.is_some() && self.recorder.is_none() && !self.filter.needs_content()
@@ -192,6 +198,7 @@ impl Pipeline {
         }
         if !self.filter.kind_passes(&kind) {
             self.report_unread(frame);
+            crate::peers::overhear(&frame.bytes, &kind, &mut self.filter, &mut self.renderer);
             return Ok(None);
         }
         let tree: OnceCell<Option<Value>> = OnceCell::new();

@@ -48,8 +48,15 @@ impl Palette {
             amount: "\x1b[1m",
             title: "\x1b[3m",
             warn: "\x1b[1;31m",
+            // Soft 256-color tones: none is one of the kind colors (`family`), so a party
+            // never reads as a kind, and none is red, so no one reads as an error.
             parties: [
-                "\x1b[36m", "\x1b[35m", "\x1b[33m", "\x1b[32m", "\x1b[34m", "\x1b[91m",
+                "\x1b[38;5;215m",
+                "\x1b[38;5;183m",
+                "\x1b[38;5;151m",
+                "\x1b[38;5;117m",
+                "\x1b[38;5;223m",
+                "\x1b[38;5;109m",
             ],
             json_key: "\x1b[34;1m",
             json_string: "\x1b[0;32m",
@@ -95,5 +102,37 @@ impl Palette {
             .bytes()
             .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(b as u32));
         self.parties[hash as usize % self.parties.len()]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn party_colors_are_not_kind_colors_or_warnings() {
+        let p = Palette::ansi();
+        let families = [
+            Family::Balance,
+            Family::Incoming,
+            Family::Outgoing,
+            Family::Notification,
+            Family::Chat,
+            Family::Status,
+            Family::Reply,
+            Family::Other,
+            Family::Problem,
+        ];
+        for party in p.parties {
+            assert!(!party.is_empty());
+            assert_ne!(party, p.warn);
+            for f in families {
+                assert_ne!(party, p.family(f), "{party:?} is the color of {f:?}");
+            }
+            // No red of any shade: 31, 91, or the 256-color reds.
+            for red in ["[31m", "[91m", "5;196m", "5;160m", "5;9m", "5;1m"] {
+                assert!(!party.ends_with(red), "{party:?} is red");
+            }
+        }
     }
 }

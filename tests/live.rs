@@ -644,7 +644,8 @@ fn url_and_password_from_the_environment() {
     assert_eq!(ob.stdout_lines(), statuses(1..=1));
 }
 
-/// A TCP server that answers every connection with `response` and closes.
+/// A TCP server that answers every connection's first bytes with `response` (maybe nothing)
+/// and closes.
 fn raw_http_server(response: &'static str) -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -696,10 +697,12 @@ fn plain_websocket_to_a_tls_port_says_use_wss() {
 
 #[test]
 fn tls_to_a_plain_port_says_use_ws() {
-    let server = one_frame_server(ServerOpts::default());
-    let url = format!("wss://127.0.0.1:{}/ws", server.port);
-    let fix = format!("use ws://127.0.0.1:{}/ws", server.port);
+    // A plain server that closes on a request it cannot parse (tungstenite's own server does).
+    let port = raw_http_server("");
+    let url = format!("wss://127.0.0.1:{port}/ws");
+    let fix = format!("use ws://127.0.0.1:{port}/ws");
     fails_at_once(&[&url], &["does not speak TLS", &fix]);
+    // One that answers it in plain HTTP.
     let port = raw_http_server("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
     let url = format!("https://127.0.0.1:{port}/ws");
     let fix = format!("use ws://127.0.0.1:{port}/ws");

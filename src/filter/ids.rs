@@ -81,7 +81,16 @@ impl PeerPattern {
         match text.trim().strip_prefix('@') {
             Some("") => Err(Failure::usage("--peer '@' needs a handle after the @")),
             Some(handle) => Ok(PeerPattern::Handle(handle.to_lowercase())),
-            None => IdPattern::parse("--peer", text).map(PeerPattern::Id),
+            None => IdPattern::parse("--peer", text)
+                .map(PeerPattern::Id)
+                .map_err(|e| match e {
+                    // A short word is more likely a handle than an id prefix.
+                    Failure::Usage(msg) => Failure::usage(format!(
+                        "{msg}, or for a handle, --peer @{}",
+                        crate::sanitize::escape(text.trim())
+                    )),
+                    other => other,
+                }),
         }
     }
 }
@@ -98,12 +107,39 @@ pub fn about_order(tree: &Value, p: &IdPattern) -> bool {
     any_field(tree, ORDER_FIELDS, |id| p.matches(id))
 }
 
-pub fn involves_peer(tree: &Value, p: &PeerPattern) -> bool {
+/// The most ids remembered for one handle: enough for a peer's nodes over time, bounded
+/// against a stream that pairs the handle with endless new ids.
+const MAX_LEARNED: usize = 64;
+
+/// Peer ids the stream has paired with the `--peer @handle`.
+#[derive(Debug, Default)]
+pub struct LearnedIds(Vec<String>);
+
+impl LearnedIds {
+    pub fn learn(&mut self, tree: &Value, handle: &str) {
+        for (h, id) in crate::peers::pairs(tree) {
+            if h.to_lowercase() == handle && !self.0.contains(&id) {
+                if self.0.len() >= MAX_LEARNED {
+                    self.0.remove(0);
+                }
+                self.0.push(id);
+            }
+        }
+    }
+
+    fn contains(&self, id: &str) -> bool {
+        self.0.iter().any(|known| known == id)
+    }
+}
+
+pub fn involves_peer(tree: &Value, p: &PeerPattern, learned: &LearnedIds) -> bool {
     match p {
         PeerPattern::Id(id) => any_field(tree, PEER_FIELDS, |s| id.matches(s)),
-        PeerPattern::Handle(h) => any_field(tree, HANDLE_FIELDS, |s| {
-            s.trim_start_matches('@').to_lowercase() == *h
-        }),
+        PeerPattern::Handle(h) => {
+            any_field(tree, HANDLE_FIELDS, |s| {
+                s.trim_start_matches('@').to_lowercase() == *h
+            }) || any_field(tree, PEER_FIELDS, |s| learned.contains(s))
+        }
     }
 }
 
@@ -154,19 +190,40 @@ mod tests {
     fn short_ids_are_refused() {
         assert!(IdPattern::parse("--order", "Qm12").is_err());
         assert!(PeerPattern::parse("@").is_err());
+        let Err(e) = PeerPattern::parse("bob") else {
+            panic!("a 3-letter peer id was accepted")
+        };
+        assert!(
+            e.to_string().ends_with("or for a handle, --peer @bob"),
+            "{e}"
+        );
     }
 
     #[test]
     fn peers_by_id_or_handle() {
+        let none = LearnedIds::default();
         let f = parse(r#"{"notification":{"type":"disputeOpen","disputerId":"QmAAAAAA1","disputeeHandle":"@Bob"}}"#).unwrap();
-        assert!(involves_peer(&f, &PeerPattern::parse("QmAAAAAA").unwrap()));
-        assert!(involves_peer(&f, &PeerPattern::parse("@bob").unwrap()));
-        assert!(!involves_peer(&f, &PeerPattern::parse("@alice").unwrap()));
+        assert!(involves_peer(
+            &f,
+            &PeerPattern::parse("QmAAAAAA").unwrap(),
+            &none
+        ));
+        assert!(involves_peer(
+            &f,
+            &PeerPattern::parse("@bob").unwrap(),
+            &none
+        ));
+        assert!(!involves_peer(
+            &f,
+            &PeerPattern::parse("@alice").unwrap(),
+            &none
+        ));
         let reply =
             parse(r#"{"id":"req-123456","error":"not found","peerID":"QmZZZZZZ"}"#).unwrap();
         assert!(involves_peer(
             &reply,
-            &PeerPattern::parse("QmZZZZZZ").unwrap()
+            &PeerPattern::parse("QmZZZZZZ").unwrap(),
+            &none
         ));
         assert!(replies_to(
             &reply,

@@ -20,6 +20,9 @@ pub struct Filter {
     pub order: Option<IdPattern>,
     pub peer: Option<PeerPattern>,
     pub request: Option<IdPattern>,
+    /// Peer ids the stream has paired with the `--peer @handle`, so that frames carrying only
+    /// the id (chat, typing, processing errors) match too.
+    handle_ids: ids::LearnedIds,
     scratch: String,
 }
 
@@ -37,6 +40,7 @@ impl Filter {
             order,
             peer,
             request,
+            handle_ids: ids::LearnedIds::default(),
             scratch: String::new(),
         }
     }
@@ -52,26 +56,39 @@ impl Filter {
             && !self.exclude.iter().any(|p| p.matches_lowercase(name))
     }
 
+    /// Whether the filter uses the handles the stream pairs with peer ids (`--peer @handle`).
+    pub fn learns_handles(&self) -> bool {
+        matches!(self.peer, Some(PeerPattern::Handle(_)))
+    }
+
+    /// Remembers the ids the frame pairs with the `--peer @handle`.
+    pub fn learn_handles(&mut self, tree: &Value) {
+        if let Some(PeerPattern::Handle(handle)) = &self.peer {
+            self.handle_ids.learn(tree, handle);
+        }
+    }
+
     /// Whether `content_passes` needs the frame's tree at all.
     pub fn needs_content(&self) -> bool {
         self.order.is_some() || self.peer.is_some() || self.request.is_some()
     }
 
     /// The id filters; a frame with no readable tree passes only when none is set.
-    pub fn content_passes(&self, tree: Option<&Value>) -> bool {
+    pub fn content_passes(&mut self, tree: Option<&Value>) -> bool {
         if !self.needs_content() {
             return true;
         }
         let Some(tree) = tree else {
             return false;
         };
+        self.learn_handles(tree);
         self.order
             .as_ref()
             .is_none_or(|p| ids::about_order(tree, p))
             && self
                 .peer
                 .as_ref()
-                .is_none_or(|p| ids::involves_peer(tree, p))
+                .is_none_or(|p| ids::involves_peer(tree, p, &self.handle_ids))
             && self
                 .request
                 .as_ref()
@@ -104,7 +121,7 @@ mod tests {
     fn content_filters_all_must_pass() {
         let order = IdPattern::parse("--order", "QmbMY8").unwrap();
         let peer = PeerPattern::parse("@alice").unwrap();
-        let f = Filter::new(vec![], vec![], Some(order), Some(peer), None);
+        let mut f = Filter::new(vec![], vec![], Some(order), Some(peer), None);
         let hit = parse(
             r#"{"notification":{"orderId":"QmbMY8sG","buyerHandle":"alice","type":"order"}}"#,
         )
@@ -116,5 +133,23 @@ mod tests {
         assert!(!f.content_passes(Some(&other_peer)));
         assert!(!f.content_passes(None));
         assert!(Filter::default().content_passes(None));
+    }
+
+    #[test]
+    fn a_handle_matches_frames_that_carry_only_its_learned_id() {
+        let peer = PeerPattern::parse("@bob").unwrap();
+        let mut f = Filter::new(vec![], vec![], None, Some(peer), None);
+        let chat =
+            parse(r#"{"message":{"message":"hi","peerId":"QmBob12345","subject":""}}"#).unwrap();
+        assert!(!f.content_passes(Some(&chat)), "not yet paired");
+        let paired = parse(
+            r#"{"notification":{"type":"orderConfirmation","vendorHandle":"bob","vendorId":"QmBob12345"}}"#,
+        )
+        .unwrap();
+        assert!(f.content_passes(Some(&paired)));
+        assert!(f.content_passes(Some(&chat)), "paired by the earlier frame");
+        let other =
+            parse(r#"{"message":{"message":"hi","peerId":"QmAlice123","subject":""}}"#).unwrap();
+        assert!(!f.content_passes(Some(&other)));
     }
 }

@@ -64,6 +64,12 @@ impl NodeUrl {
             None if secure => 443,
             None => 80,
         };
+        // Shown in every label and message: only what a URL may carry, so it always prints.
+        if !path.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
+            return Err(
+                "the path has a space, a control or a non-ASCII character: write it as %XX".into(),
+            );
+        }
         let path = match path {
             "" => "/ws".to_string(),
             p if p.starts_with('?') => format!("/ws{p}"),
@@ -324,6 +330,7 @@ mod tests {
             "ws://admin:s3cret@h h:1",
             "ws://admin:s3cret@h:1%",
             "ad:s3/cret://x@h",
+            "n:s3%xa://s:40.example:44@",
         ] {
             let err = NodeUrl::parse(url).map(|_| ()).unwrap_err();
             let shown = redact(url);
@@ -351,6 +358,9 @@ mod tests {
             ("ws://[::1", "unclosed"),
             ("ws://h h:1", "bad character"),
             ("ws://@h", "empty user"),
+            ("ws://h:1/\u{0}\u{1}", "the path has"),
+            ("ws://h:1/a b", "the path has"),
+            ("ws://h:1/\u{1b}[2J", "the path has"),
         ] {
             let err = NodeUrl::parse(url).unwrap_err();
             assert!(err.contains(needle), "{url}: {err}");

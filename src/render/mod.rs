@@ -2,6 +2,7 @@
 //! decide no policy: the format, colors and terminal escaping were settled in `Config`.
 
 pub mod amount;
+mod fit;
 mod pretty;
 mod summary;
 pub mod words;
@@ -51,7 +52,25 @@ impl Renderer {
             envelope,
             palette,
             terminal,
-            pretty: Pretty::new(show_source),
+            pretty: Pretty::new(show_source, None),
+        }
+    }
+
+    /// Cuts pretty lines to this many columns (a terminal's width).
+    pub fn with_width(mut self, width: Option<usize>) -> Self {
+        self.pretty.width = width;
+        self
+    }
+
+    /// Whether the output names peers by the handles the stream pairs with their ids.
+    pub fn learns_handles(&self) -> bool {
+        self.format == Format::Pretty
+    }
+
+    /// Remembers the handles a frame that is not printed pairs with peer ids.
+    pub fn learn_handles(&mut self, tree: &Value) {
+        if self.learns_handles() {
+            self.pretty.learn_handles(tree);
         }
     }
 
@@ -134,15 +153,16 @@ impl Renderer {
                 let mut line = String::new();
                 self.pretty
                     .head(&mut line, ev.frame, ev.kind, &self.palette);
+                let head_len = line.len();
                 match raw_string {
                     Some(s) => sanitize::escape_into(&mut line, s),
                     None => {
                         let mut compact = Vec::new();
                         write_compact(&mut compact, value);
-                        line.push_str(&String::from_utf8_lossy(&compact));
+                        line.push_str(&sanitize::escape(&String::from_utf8_lossy(&compact)));
                     }
                 }
-                line.push('\n');
+                self.pretty.finish(&mut line, head_len, &self.palette);
                 out.extend_from_slice(line.as_bytes());
             }
             Format::Json | Format::Ndjson | Format::Raw => {

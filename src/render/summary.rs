@@ -1,31 +1,62 @@
 //! One line in plain words for each kind and notification type: who did what, to which
 //! order, for how much. Declarative by nature: one arm per shape the node sends.
 
+use std::collections::HashMap;
+
 use crate::json::Value;
 use crate::kind::Kind;
+use crate::peers::Handles;
 use crate::render::amount::{money, Money};
-use crate::render::words::{duration, named, party, plural, short_id, text};
+use crate::render::words::{duration, named, plural, short_id, text};
 use crate::style::Palette;
 
 const TITLE_MAX: usize = 60;
 const CHAT_MAX: usize = 200;
+/// The most (source, coin) balances remembered; a frame can name any number of coins.
+const MAX_BALANCES: usize = 256;
 
-pub fn summary(kind: &Kind, tree: &Value, p: &Palette) -> String {
+/// What the summaries remember of the stream: the handles peers go by (chat frames carry
+/// only the id), and the last balance of each wallet (a tick shows only what changed).
+#[derive(Debug, Default)]
+pub struct Memory {
+    pub handles: Handles,
+    /// (source, coin) to (confirmed, unconfirmed) as last shown.
+    balances: HashMap<(String, String), (String, String)>,
+}
+
+pub fn summary(kind: &Kind, tree: &Value, source: &str, p: &Palette, mem: &mut Memory) -> String {
+    mem.handles.learn(tree);
+    if *kind == Kind::WalletUpdate {
+        let w = tree.get("walletUpdate").unwrap_or(tree);
+        return balances(w, source, p, &mut mem.balances);
+    }
+    event(kind, tree, p, &mem.handles)
+}
+
+fn event(kind: &Kind, tree: &Value, p: &Palette, known: &Handles) -> String {
     match kind {
-        Kind::WalletUpdate => balances(tree.get("walletUpdate").unwrap_or(tree), p),
         Kind::WalletIncoming | Kind::WalletOutgoing => {
             transaction(tree.get("wallet").unwrap_or(tree), p)
         }
-        Kind::Notification(t) => notification(t, tree.get("notification").unwrap_or(tree), p),
-        Kind::MessageDirect | Kind::MessageOrder => chat(tree.get("message").unwrap_or(tree), p),
-        Kind::MessageTyping => presence(tree.get("messageTyping").unwrap_or(tree), "is typing", p),
+        Kind::Notification(t) => {
+            notification(t, tree.get("notification").unwrap_or(tree), p, known)
+        }
+        Kind::MessageDirect | Kind::MessageOrder => {
+            chat(tree.get("message").unwrap_or(tree), p, known)
+        }
+        Kind::MessageTyping => presence(
+            tree.get("messageTyping").unwrap_or(tree),
+            "is typing",
+            p,
+            known,
+        ),
         Kind::MessageRead => {
             let m = tree.get("messageRead").unwrap_or(tree);
             let what = match m.str_at("messageId") {
                 Some(id) => format!("read your message {}", ids(&id, p)),
                 None => "read your messages".to_string(),
             };
-            presence(m, &what, p)
+            presence(m, &what, p, known)
         }
         Kind::StatusPublishing => "publishing the store…".to_string(),
         Kind::StatusComplete => "store published".to_string(),
@@ -33,28 +64,55 @@ pub fn summary(kind: &Kind, tree: &Value, p: &Palette) -> String {
         Kind::ReplyProfile => profile(tree, p),
         Kind::ReplyProfileError => format!(
             "profile of {} could not be fetched: {}{}",
-            party(tree, "", "peerID", p),
+            who(tree, "", "peerID", p, known),
             text(&tree.str_at("error").unwrap_or_default(), 80),
             request(tree, p)
         ),
         Kind::ReplyModerator => format!(
             "moderator {} found{}",
-            party(tree, "", "peerId", p),
+            who(tree, "", "peerId", p, known),
             request(tree, p)
         ),
         Kind::ReplyRating => rating(tree, p),
-        Kind::ReplyRatingError => format!(
-            "rating {} could not be fetched: {}{}",
-            ids(&tree.str_at("ratingId").unwrap_or_default(), p),
-            text(&tree.str_at("error").unwrap_or_default(), 80),
-            request(tree, p)
-        ),
-        Kind::Unknown | Kind::Invalid => String::new(),
+        Kind::ReplyRatingError => rating_error(tree, p),
+        // The balance tick is `summary`'s, with the memory of the last one.
+        Kind::WalletUpdate | Kind::Unknown | Kind::Invalid => String::new(),
     }
 }
 
+/// A party: the frame's handle, else the handle the stream paired with its id, else the id.
+fn who(v: &Value, handle_key: &str, id_key: &str, p: &Palette, known: &Handles) -> String {
+    let id = v.str_at(id_key);
+    let handle = v
+        .str_at(handle_key)
+        .filter(|h| !h.trim_start_matches('@').is_empty());
+    let handle = handle
+        .as_deref()
+        .or_else(|| id.as_deref().and_then(|id| known.of(id)));
+    named(handle, id.as_deref(), p)
+}
+
+/// An id shortened; a path after it (`<hash>/profile.json`) stays, so two refs to one hash
+/// still read differently.
 fn ids(id: &str, p: &Palette) -> String {
-    format!("{}{}{}", p.dim, short_id(id), p.reset)
+    let short = match id.split_once('/') {
+        Some((hash, path)) => format!("{}/{}", short_id(hash), text(path, 40)),
+        None => short_id(id),
+    };
+    format!("{}{short}{}", p.dim, p.reset)
+}
+
+/// Peer text in quotes that cannot be mistaken for its end: single quotes, or double quotes
+/// when it holds a single quote and no double one (`"Mo's Café"`), else single quotes with
+/// each inner one written `\'`.
+fn quoted(s: &str, max: usize, p: &Palette) -> String {
+    let t = text(s, max);
+    let body = if t.contains('\'') && !t.contains('"') {
+        format!("\"{t}\"")
+    } else {
+        format!("'{}'", t.replace('\'', "\\'"))
+    };
+    format!("{}{body}{}", p.title, p.reset)
 }
 
 fn amount(m: &Money, signed: bool, p: &Palette) -> String {
@@ -76,36 +134,85 @@ fn request(tree: &Value, p: &Palette) -> String {
     }
 }
 
-fn balances(w: &Value, p: &Palette) -> String {
+/// A balance tick in its compact form: the wallets whose balance changed since the last tick
+/// from this source (at first, every wallet that holds something), and how many others there
+/// are. A node ticks every 15 s with every coin it has; repeating them all told nothing new and
+/// ran to 200 columns.
+fn balances(
+    w: &Value,
+    source: &str,
+    p: &Palette,
+    last: &mut HashMap<(String, String), (String, String)>,
+) -> String {
     let Value::Object(coins) = w else {
         return "balance update".to_string();
     };
     if coins.is_empty() {
         return "no wallets".to_string();
     }
-    let parts: Vec<String> = coins
-        .iter()
-        .map(|(code, coin)| {
-            let code = code.decode();
-            let confirmed = coin
-                .get("confirmed")
-                .and_then(|v| money(&with_currency(v, coin), Some(&code)));
-            let mut s = match confirmed {
-                Some(m) => amount(&m, false, p),
-                None => format!("? {}", text(&code, 10)),
-            };
-            if let Some(u) = coin
-                .get("unconfirmed")
+    let (mut shown, mut unchanged, mut empty) = (Vec::new(), 0, 0);
+    for (code, coin) in coins {
+        let code = code.decode();
+        let read = |key: &str| {
+            coin.get(key)
                 .and_then(|v| money(&with_currency(v, coin), Some(&code)))
-            {
-                if !u.is_zero() {
-                    s.push_str(&format!(" ({} unconfirmed)", u.signed()));
+        };
+        let (confirmed, unconfirmed) = (read("confirmed"), read("unconfirmed"));
+        let state = (
+            confirmed
+                .as_ref()
+                .map(|m| m.amount.clone())
+                .unwrap_or_default(),
+            unconfirmed
+                .as_ref()
+                .filter(|u| !u.is_zero())
+                .map(Money::signed)
+                .unwrap_or_default(),
+        );
+        let key = (source.to_string(), code.to_string());
+        let holds = confirmed.as_ref().is_none_or(|m| !m.is_zero()) || !state.1.is_empty();
+        match last.get(&key) {
+            Some(before) if *before == state => unchanged += 1,
+            None if !holds => empty += 1,
+            _ => {
+                let mut s = match &confirmed {
+                    Some(m) => amount(m, false, p),
+                    None => format!("? {}", text(&code, 10)),
+                };
+                if !state.1.is_empty() {
+                    s.push_str(&format!(" ({} unconfirmed)", state.1));
                 }
+                shown.push(s);
             }
-            s
-        })
-        .collect();
-    format!("balance {}", parts.join(", "))
+        }
+        if last.len() >= MAX_BALANCES && !last.contains_key(&key) {
+            last.clear();
+        }
+        last.insert(key, state);
+    }
+    let others = match (unchanged, empty) {
+        (0, 0) => return format!("balance {}", shown.join(", ")),
+        (u, 0) => format!("{u} unchanged"),
+        (0, e) => format!("{e} empty"),
+        (u, e) => format!("{u} unchanged, {e} empty"),
+    };
+    match (shown.is_empty(), unchanged) {
+        (true, 0) => format!("{}, all empty", plural(empty, "wallet")),
+        (true, _) => format!(
+            "balances unchanged{}",
+            if empty > 0 {
+                format!(" · {empty} empty")
+            } else {
+                String::new()
+            }
+        ),
+        (false, _) => format!(
+            "balance {} {}· {others}{}",
+            shown.join(", "),
+            p.dim,
+            p.reset
+        ),
+    }
 }
 
 /// A 0.14 balance is a bare string beside its `currency`; pair them so `money` reads both.
@@ -132,19 +239,12 @@ fn transaction(w: &Value, p: &Palette) -> String {
     let memo = w.str_at("memo");
     match (&memo, w.str_at("orderId")) {
         (Some(memo), Some(_)) => s.push_str(&format!(
-            " for {}'{}'{} ({})",
-            p.title,
-            text(memo, TITLE_MAX),
-            p.reset,
+            " for {} ({})",
+            quoted(memo, TITLE_MAX, p),
             order_ref(w, "orderId", p)
         )),
         (None, Some(_)) => s.push_str(&format!(" for {}", order_ref(w, "orderId", p))),
-        (Some(memo), None) => s.push_str(&format!(
-            " · {}'{}'{}",
-            p.title,
-            text(memo, TITLE_MAX),
-            p.reset
-        )),
+        (Some(memo), None) => s.push_str(&format!(" · {}", quoted(memo, TITLE_MAX, p))),
         (None, None) => {}
     }
     let confirmations = w
@@ -159,9 +259,9 @@ fn transaction(w: &Value, p: &Palette) -> String {
     s
 }
 
-fn notification(t: &str, n: &Value, p: &Palette) -> String {
-    let buyer = || party(n, "buyerHandle", "buyerId", p);
-    let vendor = || party(n, "vendorHandle", "vendorId", p);
+fn notification(t: &str, n: &Value, p: &Palette, known: &Handles) -> String {
+    let buyer = || who(n, "buyerHandle", "buyerId", p, known);
+    let vendor = || who(n, "vendorHandle", "vendorId", p, known);
     let order = || order_ref(n, "orderId", p);
     let expires = || {
         n.get("expiresIn")
@@ -172,20 +272,14 @@ fn notification(t: &str, n: &Value, p: &Palette) -> String {
         "order" => {
             let title = n
                 .str_at("title")
-                .map(|t| text(&t, TITLE_MAX))
+                .map(|t| quoted(&t, TITLE_MAX, p))
                 .unwrap_or_else(|| "a listing".into());
             let price = n
                 .get("price")
                 .and_then(|v| money(v, None))
                 .map(|m| format!(" for {}", amount(&m, false, p)))
                 .unwrap_or_default();
-            format!(
-                "{} purchased {}'{title}'{}{price} · {}",
-                buyer(),
-                p.title,
-                p.reset,
-                order()
-            )
+            format!("{} purchased {title}{price} · {}", buyer(), order())
         }
         "payment" => {
             let code = n.str_at("coinType");
@@ -205,30 +299,36 @@ fn notification(t: &str, n: &Value, p: &Palette) -> String {
         "processingError" => format!("{} could not process {}", vendor(), order()),
         "disputeOpen" => format!(
             "{} opened a dispute with {} on {}",
-            party(n, "disputerHandle", "disputerId", p),
-            party(n, "disputeeHandle", "disputeeId", p),
+            who(n, "disputerHandle", "disputerId", p, known),
+            who(n, "disputeeHandle", "disputeeId", p, known),
             order()
         ),
         "disputeUpdate" => format!(
             "the dispute between {} and {} on {} was updated",
-            party(n, "disputerHandle", "disputerId", p),
-            party(n, "disputeeHandle", "disputeeId", p),
+            who(n, "disputerHandle", "disputerId", p, known),
+            who(n, "disputeeHandle", "disputeeId", p, known),
             order()
         ),
         "disputeClose" => format!(
             "the moderator closed the dispute with {} on {}",
-            party(n, "otherPartyHandle", "otherPartyId", p),
+            who(n, "otherPartyHandle", "otherPartyId", p, known),
             order()
         ),
         "disputeAccepted" => format!(
             "{} accepted the dispute payout on {}",
-            party(n, "otherPartyHandle", "otherPartyId", p),
+            who(n, "otherPartyHandle", "otherPartyId", p, known),
             order()
         ),
-        "follow" => format!("{} followed you", party(n, "", "peerId", p)),
-        "unfollow" => format!("{} unfollowed you", party(n, "", "peerId", p)),
-        "moderatorAdd" => format!("{} added you as a moderator", party(n, "", "peerId", p)),
-        "moderatorRemove" => format!("{} removed you as a moderator", party(n, "", "peerId", p)),
+        "follow" => format!("{} followed you", who(n, "", "peerId", p, known)),
+        "unfollow" => format!("{} unfollowed you", who(n, "", "peerId", p, known)),
+        "moderatorAdd" => format!(
+            "{} added you as a moderator",
+            who(n, "", "peerId", p, known)
+        ),
+        "moderatorRemove" => format!(
+            "{} removed you as a moderator",
+            who(n, "", "peerId", p, known)
+        ),
         "buyerDisputeTimeout" => match expires() {
             Some(0) => format!("the dispute window of {} has closed", order()),
             Some(s) => format!(
@@ -258,7 +358,7 @@ fn notification(t: &str, n: &Value, p: &Palette) -> String {
         }
         "vendorFinalizedPayment" => format!("the vendor released the funds for {}", order()),
         other => {
-            let mut s = format!("'{}' notification", text(other, 40));
+            let mut s = format!("{} notification", quoted(other, 40, p));
             for key in ["orderId", "purchaseOrderId", "disputeCaseId"] {
                 if n.str_at(key).is_some() {
                     s.push_str(&format!(" about {}", order_ref(n, key, p)));
@@ -270,8 +370,8 @@ fn notification(t: &str, n: &Value, p: &Palette) -> String {
     }
 }
 
-fn chat(m: &Value, p: &Palette) -> String {
-    let who = party(m, "", "peerId", p);
+fn chat(m: &Value, p: &Palette, known: &Handles) -> String {
+    let who = who(m, "", "peerId", p, known);
     let body = text(&m.str_at("message").unwrap_or_default(), CHAT_MAX);
     match m.str_at("subject") {
         Some(subject) => format!("{who} on order {}: {body}", ids(&subject, p)),
@@ -279,8 +379,8 @@ fn chat(m: &Value, p: &Palette) -> String {
     }
 }
 
-fn presence(m: &Value, what: &str, p: &Palette) -> String {
-    let who = party(m, "", "peerId", p);
+fn presence(m: &Value, what: &str, p: &Palette, known: &Handles) -> String {
+    let who = who(m, "", "peerId", p, known);
     match m.str_at("subject") {
         Some(subject) => format!("{who} {what} (order {})", ids(&subject, p)),
         None => format!("{who} {what}"),
@@ -293,7 +393,7 @@ fn profile(tree: &Value, p: &Palette) -> String {
     let who = named(prof.str_at("handle").as_deref(), id.as_deref(), p);
     let mut s = format!("profile of {who}");
     if let Some(name) = prof.str_at("name") {
-        s.push_str(&format!(" '{}'", text(&name, 40)));
+        s.push_str(&format!(" {}", quoted(&name, 40, p)));
     }
     let roles: Vec<&str> = [("vendor", "vendor"), ("moderator", "moderator")]
         .iter()
@@ -322,19 +422,28 @@ fn rating(tree: &Value, p: &Palette) -> String {
         .and_then(|d| d.at(&["vendorSig", "metadata"]))
         .and_then(|m| m.str_at("listingTitle"))
     {
-        s.push_str(&format!(
-            " for {}'{}'{}",
-            p.title,
-            text(&title, TITLE_MAX),
-            p.reset
-        ));
+        s.push_str(&format!(" for {}", quoted(&title, TITLE_MAX, p)));
     }
     if let Some(buyer) = data.and_then(|d| d.str_at("buyerName")) {
         s.push_str(&format!(" from {}", text(&buyer, 40)));
     }
     if let Some(review) = data.and_then(|d| d.str_at("review")) {
-        s.push_str(&format!(": \"{}\"", text(&review, 80)));
+        s.push_str(&format!(": {}", quoted(&review, 80, p)));
     }
     s.push_str(&request(tree, p));
     s
+}
+
+/// The node says "not Found" when it could not fetch the rating; any other error is about a
+/// rating it fetched and found wanting (`invalid rating`, a validation text).
+fn rating_error(tree: &Value, p: &Palette) -> String {
+    let id = ids(&tree.str_at("ratingId").unwrap_or_default(), p);
+    let error = tree.str_at("error").unwrap_or_default();
+    let why = text(&error, 80);
+    let what = if error.trim().eq_ignore_ascii_case("not found") {
+        format!("rating {id} could not be fetched: {why}")
+    } else {
+        format!("rating {id} is not a valid rating: {why}")
+    };
+    what + &request(tree, p)
 }

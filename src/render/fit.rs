@@ -1,0 +1,117 @@
+//! Terminal columns: how wide a rendered piece is, and cutting it to fit.
+//!
+//! Pieces hold sanitized text and the palette's SGR sequences (`ESC [ … m`), nothing else that
+//! starts with ESC (the sanitizer shows a peer's ESC as `\x1b`), so skipping those sequences
+//! measures exactly what the terminal shows. Wide characters (CJK, emoji) take two columns.
+
+use unicode_width::UnicodeWidthChar;
+
+/// Calls `f` with each character and the columns it takes; SGR sequences take none.
+fn each_column(s: &str, mut f: impl FnMut(usize, usize, char) -> bool) {
+    let mut in_sgr = false;
+    for (i, c) in s.char_indices() {
+        let w = if in_sgr {
+            in_sgr = c != 'm';
+            0
+        } else if c == '\x1b' {
+            in_sgr = true;
+            0
+        } else {
+            c.width().unwrap_or(0)
+        };
+        if !f(i, w, c) {
+            return;
+        }
+    }
+}
+
+/// The columns `s` takes on a terminal.
+pub fn width(s: &str) -> usize {
+    let mut total = 0;
+    each_column(s, |_, w, _| {
+        total += w;
+        true
+    });
+    total
+}
+
+/// Cuts `s` to at most `max` columns, ending it with `…` when something was cut, and `reset`
+/// after that so a color cut short does not run on.
+pub fn truncate(s: &mut String, max: usize, reset: &str) {
+    if width(s) <= max {
+        return;
+    }
+    let budget = max.saturating_sub(1);
+    let mut used = 0;
+    let mut cut = s.len();
+    each_column(s, |i, w, _| {
+        if used + w > budget {
+            cut = i;
+            return false;
+        }
+        used += w;
+        true
+    });
+    s.truncate(cut);
+    if max > 0 {
+        s.push('…');
+    }
+    s.push_str(reset);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colors_take_no_columns_and_wide_characters_two() {
+        assert_eq!(width("\x1b[1;31mabc\x1b[0m"), 3);
+        assert_eq!(width("日本茶 tea"), 10);
+        assert_eq!(
+            width("\\x1b[2J"),
+            7,
+            "an escaped ESC is seven visible characters"
+        );
+    }
+
+    #[test]
+    fn cuts_at_a_character_and_column_boundary() {
+        let mut s = "abcdef".to_string();
+        truncate(&mut s, 4, "");
+        assert_eq!(s, "abc…");
+        let mut s = "日本茶 sampler".to_string();
+        truncate(&mut s, 4, "");
+        assert_eq!(
+            s, "日…",
+            "a wide character that does not fit whole is left out"
+        );
+        assert_eq!(width(&s), 3);
+        let mut s = "\x1b[1mbold text\x1b[0m".to_string();
+        truncate(&mut s, 5, "\x1b[0m");
+        assert_eq!(s, "\x1b[1mbold…\x1b[0m");
+        let mut s = "fits".to_string();
+        truncate(&mut s, 4, "\x1b[0m");
+        assert_eq!(s, "fits", "nothing cut, nothing added");
+    }
+
+    #[test]
+    fn any_text_fits_and_keeps_its_prefix() {
+        let pieces = [
+            "a", "日", "\x1b[1m", "\x1b[0m", "é", "\u{200b}", "🦀", " ", "\\x1b",
+        ];
+        let mut rng = fastrand::Rng::with_seed(13);
+        for _ in 0..2000 {
+            let text: String = (0..rng.usize(0..30))
+                .map(|_| pieces[rng.usize(..pieces.len())])
+                .collect();
+            let max = rng.usize(0..20);
+            let mut cut = text.clone();
+            truncate(&mut cut, max, "\x1b[0m");
+            assert!(width(&cut) <= max.max(1), "{text:?} to {max}: {cut:?}");
+            if cut != text {
+                let kept = cut.trim_end_matches("\x1b[0m").trim_end_matches('…');
+                assert!(text.starts_with(kept), "{text:?} → {cut:?}");
+            }
+        }
+    }
+}

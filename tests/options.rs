@@ -1,0 +1,225 @@
+//! Options as a new user meets them: one error prefix, messages that name the fix, options
+//! that cannot apply said out loud, `--timeout` and `-n` that agree with each other.
+
+mod support;
+
+use std::io::Write;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use support::{fixture, run, stderr, stdout};
+
+#[test]
+fn every_error_has_one_prefix_clap_or_not() {
+    let missing = ["--replay", "/nonexistent/obtail.ndjson"];
+    for args in [
+        &["--bogus"][..],
+        &["-o", "yaml"],
+        &["-n", "-1"],
+        &["--replay", "-", "-t", "notifcation"],
+        &missing,
+    ] {
+        let out = run(args, "");
+        let err = stderr(&out);
+        assert!(err.starts_with("obtail: error: "), "{args:?}: {err}");
+        assert!(!err.contains("\nerror:"), "{args:?}: {err}");
+    }
+    let help = run(&["--help"], "");
+    assert!(stdout(&help).starts_with("Tail"), "help is no error");
+}
+
+#[test]
+fn a_negative_count_is_a_bad_value_not_a_lost_option() {
+    let out = run(&["--replay", "-", "-n", "-1"], "");
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("invalid value '-1' for '--count <N>': give a whole number of events"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("'-- -1'"),
+        "a tip no option value can follow: {err}"
+    );
+}
+
+#[test]
+fn zero_timeouts_are_refused_alike() {
+    for args in [
+        &["--replay", "-", "--timeout", "0"][..],
+        &["--replay", "-", "--timeout", "0s", "-n", "1"],
+        &["--replay", "-", "--connect-timeout", "0s"],
+    ] {
+        let out = run(args, "");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains("must be more than 0"), "{args:?}");
+    }
+    let none = run(
+        &["--replay", "-", "-n", "0"],
+        "{\"status\":\"publishing\"}\n",
+    );
+    assert_eq!(
+        none.status.code(),
+        Some(0),
+        "-n 0 prints nothing, as head -n 0"
+    );
+    assert_eq!(stdout(&none), "");
+}
+
+#[test]
+fn a_timeout_that_runs_out_says_so() {
+    let mut child = support::Running(
+        support::bin()
+            .args([
+                "--replay",
+                "-",
+                "-n",
+                "2",
+                "--timeout",
+                "300ms",
+                "-t",
+                "status",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let started = Instant::now();
+    let mut stdin = child.0.stdin.take().unwrap();
+    writeln!(stdin, "{{\"status\":\"publishing\"}}").unwrap();
+    let status = child.0.wait().unwrap();
+    assert_eq!(status.code(), Some(4));
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let err = child.stderr_text();
+    assert_eq!(
+        err,
+        "obtail: --timeout 300ms passed before -n 2 was reached\n"
+    );
+    drop(stdin);
+}
+
+#[test]
+fn options_that_cannot_apply_are_warnings_and_the_rest_runs() {
+    let session = fixture("session-0.14.json");
+    let session = session.to_str().unwrap();
+    for (args, warning) in [
+        (
+            vec!["--envelope", "-o", "pretty", "-t", "status"],
+            "obtail: warning: --envelope has no effect with -o pretty",
+        ),
+        (
+            vec!["--envelope", "-o", "raw", "-t", "status"],
+            "obtail: warning: --envelope has no effect with -o raw",
+        ),
+        (
+            vec!["-r", "-t", "status"],
+            "obtail: warning: -r has no effect without a jq program",
+        ),
+        (
+            vec!["-k", "--cookie", "x", "-t", "status"],
+            "obtail: warning: --cookie, --insecure have no effect: --replay reads a file",
+        ),
+    ] {
+        let mut argv = vec!["--replay", session];
+        argv.extend(args.iter().copied());
+        let out = run(&argv, "");
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert!(
+            stderr(&out).starts_with(warning),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        assert!(
+            stdout(&out).contains("publishing"),
+            "{args:?}: the rest still runs"
+        );
+    }
+    let fine = run(&["--replay", session, "--envelope", "-t", "status"], "");
+    assert_eq!(stderr(&fine), "", "ndjson in a pipe takes --envelope");
+}
+
+#[test]
+fn demo_speed_inf_names_the_speed_that_works() {
+    let out = run(&["--demo", "--demo-speed", "inf"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "obtail: error: --demo-speed: 'inf' is not a speed: for as fast as possible, use --demo-speed 0\n"
+    );
+}
+
+#[test]
+fn a_directory_given_to_replay_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_str().unwrap();
+    let out = run(&["--replay", path], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        format!("obtail: error: cannot read {path}: is a directory (--replay reads a file, or - for stdin)\n")
+    );
+}
+
+#[test]
+fn a_short_peer_suggests_its_handle() {
+    let out = run(&["--replay", "-", "--peer", "bob"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out)
+            .trim_end()
+            .ends_with("or for a handle, --peer @bob"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_handle_finds_what_its_peer_id_finds() {
+    let session = fixture("session-0.14.json");
+    let session = session.to_str().unwrap();
+    // Bob's chat, typing and processingError frames carry only his id; earlier frames pair
+    // the id with the handle.
+    let by_handle = run(&["--replay", session, "--peer", "@bob"], "");
+    let by_id = run(&["--replay", session, "--peer", "Qmdy44rwpP"], "");
+    assert_eq!(stdout(&by_handle).lines().count(), 13);
+    assert_eq!(stdout(&by_handle), stdout(&by_id));
+}
+
+#[test]
+fn handles_are_learned_from_frames_the_kind_filter_drops() {
+    let session = fixture("session-0.14.json");
+    let session = session.to_str().unwrap();
+    let chat = run(
+        &["--replay", session, "-t", "message", "--peer", "@bob"],
+        "",
+    );
+    let lines = stdout(&chat);
+    assert_eq!(lines.lines().count(), 1, "{lines}");
+    assert!(lines.contains("Shipped today"), "{lines}");
+    let pretty = run(
+        &["--replay", session, "-t", "message.order", "-o", "pretty"],
+        "",
+    );
+    assert!(
+        stdout(&pretty).contains(" @bob on order QmTCTBF57u: Shipped today"),
+        "{}",
+        stdout(&pretty)
+    );
+}
+
+#[test]
+fn contradictions_are_usage_errors() {
+    for args in [
+        &["--replay", "-", "ws://127.0.0.1:1"][..],
+        &["--replay", "-", "-f", ".", "--filter-file", "x.jq"],
+    ] {
+        let out = run(args, "");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).starts_with("obtail: error: "), "{args:?}");
+    }
+    let out = run(&["--replay", "-", "--arg", "a", "b"], "");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stderr(&out).starts_with("obtail: warning: --arg and --argjson have no effect"));
+}
