@@ -525,7 +525,7 @@ fn fromjson_on_a_deeply_nested_peer_string_is_a_filter_error() {
     let o = replay(&["-f", ".message.message | fromjson"], &[&frame, ORDER]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("nested more than 512 levels deep"),
+        stderr(&o).contains("nested more than 256 levels deep"),
         "{}",
         stderr(&o)
     );

@@ -41,8 +41,55 @@ pub fn classify(bytes: &[u8]) -> Classified<'_> {
             kind: top.kind(),
             error: None,
         },
+        Err(e) if e.to_string().starts_with("number out of range") => classify_huge_numbers(text),
         Err(e) => invalid(describe_json_error(&e, text)),
     }
+}
+
+/// A number beyond a double (`1e400`) is JSON, but serde refuses it where a value is read
+/// as any type. Rare, so a second pass: each such number becomes `0` (its sign kept, which
+/// is all a kind can depend on) and the frame is classified again.
+fn classify_huge_numbers(text: &str) -> Classified<'static> {
+    let tamed = tame_numbers(text);
+    match serde_json::from_str::<TopLevel>(&tamed) {
+        Ok(top) => Classified {
+            kind: top.kind().into_owned(),
+            error: None,
+        },
+        Err(e) => invalid(describe_json_error(&e, &tamed)),
+    }
+}
+
+/// `text` with every number outside strings that a double cannot hold replaced by `0`/`-0`.
+fn tame_numbers(text: &str) -> String {
+    use crate::json::cursor::Cursor;
+    let mut out = String::with_capacity(text.len());
+    let mut c = Cursor::new(text.as_bytes());
+    let mut copied = 0;
+    while let Some(b) = c.peek() {
+        match b {
+            b'"' => {
+                if c.string_span().is_none() {
+                    break;
+                }
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = c.pos();
+                c.skip_while(|b| matches!(b, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'));
+                let token = text.get(start..c.pos()).unwrap_or_default();
+                if token.parse::<f64>().is_ok_and(f64::is_infinite) {
+                    out.push_str(text.get(copied..start).unwrap_or_default());
+                    out.push_str(if token.starts_with('-') { "-0" } else { "0" });
+                    copied = c.pos();
+                }
+            }
+            _ => {
+                c.bump();
+            }
+        }
+    }
+    out.push_str(text.get(copied..).unwrap_or_default());
+    out
 }
 
 /// Classifies the JSON value at the start of `bytes` and says where it ends: one pass that

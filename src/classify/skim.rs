@@ -14,16 +14,16 @@ pub fn skim(bytes: &[u8]) -> Option<(Kind<'_>, usize)> {
     };
     c.expect(b'{')?;
     let mut top = TopLevel::default();
-    c.c.ws();
+    c.ws()?;
     if c.c.eat(b'}') {
         return Some((top.kind(), c.c.pos()));
     }
     loop {
-        c.c.ws();
+        c.ws()?;
         let key = c.string_plain()?;
-        c.c.ws();
+        c.ws()?;
         c.expect(b':')?;
-        c.c.ws();
+        c.ws()?;
         match key {
             b"walletUpdate" => top.wallet_update = Some(c.sub(b"")?),
             b"wallet" => top.wallet = Some(c.sub(b"value")?),
@@ -46,7 +46,7 @@ pub fn skim(bytes: &[u8]) -> Option<(Kind<'_>, usize)> {
                 }
             }
         }
-        c.c.ws();
+        c.ws()?;
         match c.c.bump()? {
             b',' => continue,
             b'}' => break,
@@ -65,32 +65,44 @@ pub fn skim(bytes: &[u8]) -> Option<(Kind<'_>, usize)> {
     Some((top.kind(), end))
 }
 
-/// The skim's walk over a frame: every step goes through the bounds-checked cursor.
+/// The skim's walk over a frame: every step goes through the bounds-checked cursor. A raw
+/// newline inside a string ends the walk: the replay source splits such a frame by lines
+/// when it reads it in parts, and must split it the same when it reads it whole.
 struct Skim<'a> {
     c: Cursor<'a>,
 }
 
 impl<'a> Skim<'a> {
+    /// Skips whitespace. A bracket opening a line inside the frame is left to the replay
+    /// source's own scan to judge (it may start the next frame), so the skim gives up.
+    fn ws(&mut self) -> Option<()> {
+        let newlines = self.c.rest();
+        self.c.ws();
+        let skipped = newlines.len() - self.c.rest().len();
+        let after_newline = skipped > 0 && newlines.get(skipped - 1) == Some(&b'\n');
+        (!(after_newline && matches!(self.c.peek(), Some(b'{' | b'[')))).then_some(())
+    }
+
     fn expect(&mut self, want: u8) -> Option<()> {
         self.c.eat(want).then_some(())
     }
 
     /// A string without escapes (keys worth matching never have them).
     fn string_plain(&mut self) -> Option<&'a [u8]> {
-        let span = self.c.string_span()?;
+        let span = self.c.string_span_in_line()?;
         let s = self.c.span(span);
         (!s.contains(&b'\\')).then_some(s)
     }
 
     fn skip_value(&mut self) -> Option<()> {
         match self.c.peek()? {
-            b'"' => self.c.string_span().map(|_| ()),
+            b'"' => self.c.string_span_in_line().map(|_| ()),
             b'{' | b'[' => {
                 let mut depth = 0usize;
                 loop {
                     match self.c.peek()? {
                         b'"' => {
-                            self.c.string_span()?;
+                            self.c.string_span_in_line()?;
                             continue;
                         }
                         b'{' | b'[' => depth += 1,
@@ -101,18 +113,26 @@ impl<'a> Skim<'a> {
                                 return Some(());
                             }
                         }
+                        b'\n' => {
+                            self.c.bump();
+                            self.ws()?;
+                            continue;
+                        }
                         _ => {}
                     }
                     self.c.bump();
                 }
             }
             _ => {
-                let skipped = self.c.skip_while(|b| {
-                    !matches!(b, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t')
-                });
+                // Only what a number or a literal can hold: a quote or a bracket here would
+                // be read as structure by the replay source's scan.
+                let skipped = self
+                    .c
+                    .skip_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'+' | b'.'));
                 // A value running to the end of the bytes may be cut short.
-                self.c.peek()?;
-                (skipped > 0).then_some(())
+                let next = self.c.peek()?;
+                let ends = matches!(next, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t');
+                (skipped > 0 && ends).then_some(())
             }
         }
     }
@@ -140,17 +160,17 @@ impl<'a> Skim<'a> {
             return (!doubtful).then_some(Sub::Other);
         }
         let mut found = None;
-        self.c.ws();
+        self.ws()?;
         if self.c.eat(b'}') {
             return Some(Sub::Object(None));
         }
         loop {
-            self.c.ws();
-            let span = self.c.string_span()?;
+            self.ws()?;
+            let span = self.c.string_span_in_line()?;
             let key = self.c.span(span);
-            self.c.ws();
+            self.ws()?;
             self.expect(b':')?;
-            self.c.ws();
+            self.ws()?;
             if key.contains(&b'\\') {
                 return None;
             }
@@ -159,7 +179,7 @@ impl<'a> Skim<'a> {
             } else {
                 self.skip_value()?;
             }
-            self.c.ws();
+            self.ws()?;
             match self.c.bump()? {
                 b',' => continue,
                 b'}' => return Some(Sub::Object(found)),

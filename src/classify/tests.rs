@@ -206,3 +206,32 @@ fn message_subject_decides_direct_or_order() {
     assert_eq!(kind_of(r#"{"message":{"subject":"QmX"}}"#), "message.order");
     assert_eq!(kind_of(r#"{"message":"hi"}"#), "unknown");
 }
+
+/// Numbers beyond a double are JSON (RFC 8259; jq reads them as the largest double).
+#[test]
+fn numbers_beyond_a_double_are_json() {
+    for (text, kind) in [
+        ("1111055e5555111105555555555", Kind::Unknown),
+        ("[1e400]", Kind::Unknown),
+        (r#"{"status":1e400}"#, Kind::Unknown),
+        (
+            r#"{"walletUpdate":1e400,"notification":{"type":"order"}}"#,
+            Kind::Notification("order".into()),
+        ),
+        (
+            r#"{"message":-1E999,"status":"publishing"}"#,
+            Kind::StatusPublishing,
+        ),
+        (r#"{"wallet":{"value":-1e400}}"#, Kind::WalletOutgoing),
+        (
+            r#"{"wallet":{"value":{"amount":"1"},"x":1e400}}"#,
+            Kind::WalletIncoming,
+        ),
+        (r#"{"a":"1e400","b":1e400}"#, Kind::Unknown),
+    ] {
+        assert_eq!(classify(text.as_bytes()).kind, kind, "{text}");
+    }
+    for bad in [r#"{"a":1e400,}"#, "1e400x", r#"{"a":"1e400}"#] {
+        assert_eq!(classify(bad.as_bytes()).kind, Kind::Invalid, "{bad}");
+    }
+}

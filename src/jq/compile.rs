@@ -136,7 +136,7 @@ where
             push_debug(&mut cv.0.data().messages().borrow_mut(), &cv.1);
             Box::new(std::iter::empty())
         }),
-        ("fromjson", v(0), |cv| Box::new(fromjson(&cv.1).into_iter())),
+        ("fromjson", v(0), |cv| box_once(fromjson(&cv.1))),
         ("halt_error", v(1), |mut cv| {
             let code = cv.0.pop_var();
             box_once(halt_error(
@@ -170,75 +170,27 @@ fn push_debug(out: &mut Vec<u8>, v: &Val) {
     out.extend_from_slice(b"]\n");
 }
 
-/// How deep `fromjson` reads: jaq's reader recurses once per level, and a peer's string of
-/// millions of `[` overflowed even the 1 GiB stack. Deeper than obtail can print anyway.
-pub const MAX_FROMJSON_DEPTH: usize = super::write::MAX_DEPTH;
-
-/// jaq's `fromjson` (every value in the string, jaq's extensions included), refusing
-/// nesting deeper than `MAX_FROMJSON_DEPTH` before the recursive reader sees it.
-fn fromjson<'a>(v: &Val) -> Vec<Result<Val, Exn<'a, Val>>> {
-    let text = match v.try_as_utf8_bytes_owned() {
-        Ok(text) => text,
-        Err(e) => return vec![Err(Exn::from(e))],
-    };
-    let fail = |e: &dyn std::fmt::Display| {
+/// `fromjson` with the same strict, depth-bounded reader as frames: jaq's own recursed once
+/// per level (a peer's string of millions of `[` overflowed even the 1 GiB stack) and kept
+/// number text that is not JSON (`000.000`), which its arithmetic could not parse back.
+fn fromjson<'a>(v: &Val) -> Result<Val, Exn<'a, Val>> {
+    let text = v.try_as_utf8_bytes_owned().map_err(Exn::from)?;
+    super::read::parse(&text).map_err(|e| {
         let head: String = String::from_utf8_lossy(text.get(..60).unwrap_or(&text)).into();
         let mut shown = Vec::new();
         crate::json::text::write_str(&mut shown, &head);
         let more = if head.len() < text.len() { "…" } else { "" };
+        let why = match e {
+            super::read::Unread::NotJson(why) => why,
+            super::read::Unread::TooDeep => {
+                format!("nested more than {} levels deep", super::read::MAX_DEPTH)
+            }
+        };
         let shown = String::from_utf8_lossy(&shown);
         Exn::from(Error::str(format!(
-            "cannot parse {shown}{more} as JSON: {e}"
+            "cannot parse {shown}{more} as JSON: {why}"
         )))
-    };
-    if nesting_exceeds(&text, MAX_FROMJSON_DEPTH) {
-        return vec![Err(fail(&format_args!(
-            "nested more than {MAX_FROMJSON_DEPTH} levels deep"
-        )))];
-    }
-    // jaq-json 2.0.3 yields the same error without end after the first: stop there.
-    let mut values = Vec::new();
-    for r in jaq_json::read::parse_many(&text) {
-        match r {
-            Ok(v) => values.push(Ok(v)),
-            Err(e) => {
-                values.push(Err(fail(&e)));
-                break;
-            }
-        }
-    }
-    values
-}
-
-/// Whether `[`/`{` nest deeper than `max` outside strings (a scan, no recursion).
-fn nesting_exceeds(text: &[u8], max: usize) -> bool {
-    if memchr::memchr2_iter(b'[', b'{', text).count() <= max {
-        return false;
-    }
-    let (mut depth, mut in_str, mut escaped) = (0usize, false, false);
-    for &b in text {
-        if in_str {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_str = false,
-                _ => {}
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_str = true,
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > max {
-                    return true;
-                }
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    false
+    })
 }
 
 /// `halt_error(code)` as in jq: the message, then the end of the run with `code`.

@@ -184,38 +184,11 @@ impl Reader<'_> {
         }
     }
 
-    /// A number in JSON's grammar: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+    /// A number in JSON's grammar; integers stay integers, others decimal text.
     fn number(&mut self) -> Result<Val, Unread> {
         let start = self.c.pos();
-        self.c.eat(b'-');
-        let digit = |b: u8| b.is_ascii_digit();
-        match self.c.peek() {
-            Some(b'0') => {
-                self.c.bump();
-            }
-            Some(b'1'..=b'9') => {
-                self.c.skip_while(digit);
-            }
-            _ => return Err(self.fail("bad number")),
-        }
-        let mut int = true;
-        if self.c.eat(b'.') {
-            int = false;
-            if self.c.skip_while(digit) == 0 {
-                return Err(self.fail("bad number: digits expected after '.'"));
-            }
-        }
-        if self.c.eat(b'e') || self.c.eat(b'E') {
-            int = false;
-            let _ = self.c.eat(b'+') || self.c.eat(b'-');
-            if self.c.skip_while(digit) == 0 {
-                return Err(self.fail("bad number: exponent digits expected"));
-            }
-        }
-        if self.c.peek().is_some_and(|b| b.is_ascii_digit()) {
-            return Err(self.fail("bad number: leading zero"));
-        }
-        // Only ASCII digits and signs were stepped over.
+        let int = number_grammar(&mut self.c).map_err(|what| self.fail(what))?;
+        // Only ASCII digits, signs, `.` and `e` were stepped over.
         let text = std::str::from_utf8(self.c.since(start)).unwrap_or_default();
         let num = if int {
             Num::from_str_radix(text, 10).ok_or_else(|| self.fail("bad number"))?
@@ -224,6 +197,46 @@ impl Reader<'_> {
         };
         Ok(Val::Num(num))
     }
+}
+
+/// Steps over a number in JSON's grammar, `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`;
+/// true for an integer.
+fn number_grammar(c: &mut Cursor) -> Result<bool, &'static str> {
+    c.eat(b'-');
+    let digit = |b: u8| b.is_ascii_digit();
+    match c.peek() {
+        Some(b'0') => {
+            c.bump();
+        }
+        Some(b'1'..=b'9') => {
+            c.skip_while(digit);
+        }
+        _ => return Err("bad number"),
+    }
+    let mut int = true;
+    if c.eat(b'.') {
+        int = false;
+        if c.skip_while(digit) == 0 {
+            return Err("bad number: digits expected after '.'");
+        }
+    }
+    if c.eat(b'e') || c.eat(b'E') {
+        int = false;
+        let _ = c.eat(b'+') || c.eat(b'-');
+        if c.skip_while(digit) == 0 {
+            return Err("bad number: exponent digits expected");
+        }
+    }
+    if c.peek().is_some_and(|b| b.is_ascii_digit()) {
+        return Err("bad number: leading zero");
+    }
+    Ok(int)
+}
+
+/// Whether `text` is exactly one JSON number.
+pub fn is_json_number(text: &str) -> bool {
+    let mut c = Cursor::new(text.as_bytes());
+    number_grammar(&mut c).is_ok() && c.at_end()
 }
 
 /// After `\u`: four hex digits, joining a surrogate pair; a lone surrogate becomes U+FFFD,

@@ -316,6 +316,19 @@ fn deep_frames_are_refused_not_overflowing_the_stack() {
 }
 
 #[test]
+fn numbers_print_as_json_whatever_text_jaq_kept() {
+    let mut s = settings(".");
+    s.argjson
+        .push(("n".into(), "[000.000, 1.5, -0.0e1]".into()));
+    s.program = "$n".into();
+    let p = Program::compile(&s, &[], false).unwrap_or_else(|e| panic!("{e}"));
+    let (outs, _) = run_on(&p, "k", "{}");
+    let v: serde_json::Value =
+        serde_json::from_str(&outs[0]).unwrap_or_else(|e| panic!("{outs:?}: {e}"));
+    assert_eq!(v[1], 1.5);
+}
+
+#[test]
 fn deep_outputs_are_refused() {
     let p = compile("reduce range(1000) as $i (0; [.])");
     let time = parse_time("2020-11-20T19:01:44Z").unwrap();
@@ -460,7 +473,7 @@ fn the_reader_agrees_with_the_validating_pass_on_mutated_frames() {
 }
 
 #[test]
-fn fromjson_refuses_deep_nesting_and_reads_the_rest_as_jaq() {
+fn fromjson_refuses_deep_nesting_and_what_is_not_json() {
     let deep = "[".repeat(20_000);
     let frame = format!(r#"{{"a":"{deep}"}}"#);
     let (outs, outcome) = run_on(&compile(".a | fromjson"), "unknown", &frame);
@@ -468,16 +481,25 @@ fn fromjson_refuses_deep_nesting_and_reads_the_rest_as_jaq() {
     let Outcome::Failed(msg) = outcome else {
         panic!("{outcome:?}")
     };
-    assert!(msg.contains("nested more than 512 levels deep"), "{msg}");
+    assert!(msg.contains("nested more than 256 levels deep"), "{msg}");
     assert!(msg.len() < 200, "{msg}");
-    let ok = format!("{}{}", "[".repeat(512), "]".repeat(512));
+    let ok = format!("{}{}", "[".repeat(256), "]".repeat(256));
     let frame = format!(r#"{{"a":"{ok}"}}"#);
     let (_, outcome) = run_on(&compile(".a | fromjson | length"), "unknown", &frame);
     assert_eq!(outcome, Outcome::Done);
     assert_eq!(
-        outputs(r#".x | fromjson"#, r#"{"x":"[1,{\"b\":\"[[[\"}] 2"}"#),
-        [r#"[1,{"b":"[[["}]"#, "2"]
+        outputs(r#".x | fromjson"#, r#"{"x":"[1,{\"b\":\"[[[\"}]"}"#),
+        [r#"[1,{"b":"[[["}]"#]
     );
+    // Only JSON, as jq: one value, numbers in JSON's grammar.
+    for bad in ["1 2", "000.000", "NaN", "[1,]", "01"] {
+        let frame = format!(r#"{{"x":"{bad}"}}"#);
+        let (outs, outcome) = run_on(&compile(".x | fromjson"), "unknown", &frame);
+        assert!(
+            outs.is_empty() && matches!(outcome, Outcome::Failed(_)),
+            "{bad}"
+        );
+    }
     assert_eq!(outputs(r#".x | tonumber"#, r#"{"x":"12"}"#), ["12"]);
     let (_, outcome) = run_on(&compile(".x | fromjson"), "unknown", r#"{"x":"[1,"}"#);
     assert!(matches!(outcome, Outcome::Failed(m) if m.starts_with("cannot parse \"[1,\" as JSON")));

@@ -88,6 +88,12 @@ fn write_num(out: &mut Vec<u8>, n: &Num) {
         Num::Int(i) => {
             let _ = write!(out, "{i}");
         }
+        // Decimal text jaq kept from somewhere lenient (`--argjson`): printed only if it is
+        // JSON, else as the double it means.
+        Num::Dec(text) if !super::read::is_json_number(text) => match text.parse::<f64>() {
+            Ok(f) => write_num(out, &Num::Float(f)),
+            Err(_) => out.extend_from_slice(b"null"),
+        },
         n => {
             let _ = write!(out, "{n}");
         }

@@ -17,6 +17,26 @@ pub fn string_close(bytes: &[u8], from: usize) -> Option<usize> {
     }
 }
 
+/// As `string_close`, but `None` also at a raw newline: JSON strings never hold one, and a
+/// reader that splits frames by lines must see the same end with or without the rest.
+pub fn string_close_in_line(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    loop {
+        i += memchr::memchr3(b'"', b'\\', b'\n', bytes.get(i..)?)?;
+        match *bytes.get(i)? {
+            b'"' => return Some(i),
+            b'\n' => return None,
+            _ => {
+                // The escaped byte must be there, and be no newline either.
+                if *bytes.get(i + 1)? == b'\n' {
+                    return None;
+                }
+                i += 2;
+            }
+        }
+    }
+}
+
 #[derive(Clone, Copy)]
 pub struct Cursor<'a> {
     bytes: &'a [u8],
@@ -107,6 +127,17 @@ impl<'a> Cursor<'a> {
         }
         let start = self.pos + 1;
         let close = string_close(self.bytes, start)?;
+        self.pos = close + 1;
+        Some((start, close))
+    }
+
+    /// As `string_span`, refusing a string that holds a raw newline.
+    pub fn string_span_in_line(&mut self) -> Option<(usize, usize)> {
+        if self.peek()? != b'"' {
+            return None;
+        }
+        let start = self.pos + 1;
+        let close = string_close_in_line(self.bytes, start)?;
         self.pos = close + 1;
         Some((start, close))
     }

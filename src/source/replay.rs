@@ -75,6 +75,8 @@ enum Found {
     Value(usize),
     /// Not a value: report the first line (up to this offset) and go on after it.
     BrokenLine(usize),
+    /// While skipping: the frame ended with the newline that ended the previous read.
+    EndedBefore,
     NeedMore,
 }
 
@@ -167,7 +169,13 @@ impl Replay {
             self.start += skip;
             self.scan = Scan::default();
         }
-        let data = &self.buf[self.start..self.end];
+        // Nothing past the frame limit is looked at: whether a frame is oversized must not
+        // depend on how much the last read happened to bring.
+        let limit = self.max_frame.saturating_add(1);
+        let seen_end = self.end.min(self.start.saturating_add(limit));
+        let data = &self.buf[self.start..seen_end];
+        // No more bytes will come for this frame: the input ended within the limit.
+        let eof = self.eof && seen_end == self.end;
         if data.is_empty() {
             return None;
         }
@@ -183,22 +191,23 @@ impl Replay {
                     return Some(self.take(len, len));
                 }
             }
-            let doubt = Doubt::Check { eof: self.eof };
+            let doubt = Doubt::Check { eof };
             return match find_value_end(data, &mut self.scan, doubt) {
                 Found::Value(len) => Some(self.take(len, len)),
                 Found::BrokenLine(len) => Some(self.take_line_at(len)),
                 // A value cut short by the end of the input is one frame, however many
                 // lines it had.
-                Found::NeedMore if self.eof => {
+                // (`EndedBefore` only comes while skipping.)
+                Found::NeedMore | Found::EndedBefore if eof => {
                     let len = data.len();
                     Some(self.take_line_at(len))
                 }
-                Found::NeedMore => None,
+                Found::NeedMore | Found::EndedBefore => None,
             };
         }
         match memchr::memchr(b'\n', data) {
             Some(n) => Some(self.take_line_at(n)),
-            None if self.eof => {
+            None if eof => {
                 let n = data.len();
                 Some(self.take_line_at(n))
             }
@@ -240,9 +249,14 @@ impl Replay {
             let (done, counted, used) = match found {
                 Found::Value(len) => (true, len, len),
                 Found::BrokenLine(len) => (true, len, (len + 1).min(data.len())),
+                Found::EndedBefore => (true, 0, 0),
                 Found::NeedMore => (self.eof, data.len(), data.len()),
             };
             if let Some(skip) = self.skipping.as_mut() {
+                if matches!(found, Found::EndedBefore) {
+                    // That newline was counted with the previous read; it is no part of it.
+                    skip.size = skip.size.saturating_sub(1);
+                }
                 if skip.preview.len() < PREVIEW {
                     let room = PREVIEW - skip.preview.len();
                     skip.preview.extend_from_slice(&data[..counted.min(room)]);
@@ -296,7 +310,7 @@ impl Source for Replay {
                 });
                 return Ok(Next::Frame(frame));
             }
-            if self.end - self.start >= self.max_frame {
+            if self.end - self.start > self.max_frame {
                 self.skipping = Some(Skip {
                     size: 0,
                     preview: Vec::new(),
@@ -333,6 +347,10 @@ fn oversized(skip: Skip, max: usize, label: &str) -> Frame<'_> {
     let size = skip.size;
     let mut preview = skip.preview;
     preview.truncate(PREVIEW);
+    // Whitespace at its end depends on where reads ended; it says nothing anyway.
+    while preview.last().is_some_and(u8::is_ascii_whitespace) {
+        preview.pop();
+    }
     // A character cut by the preview's end is left out rather than shown as bad bytes.
     if let Err(e) = std::str::from_utf8(&preview) {
         if e.error_len().is_none() {
@@ -381,7 +399,8 @@ fn find_value_end(data: &[u8], s: &mut Scan, doubt: Doubt) -> Found {
                     }
                     s.pos += 2;
                 }
-                _ => return broken(data),
+                // A raw newline in a string: the frame was cut there.
+                _ => return Found::BrokenLine(s.pos),
             }
             continue;
         }
@@ -397,7 +416,12 @@ fn find_value_end(data: &[u8], s: &mut Scan, doubt: Doubt) -> Found {
                 // the one before it was cut short.
                 if was_line_start && s.depth > 0 {
                     let Doubt::Check { eof } = doubt else {
-                        return broken(data);
+                        // The newline before the bracket ends the cut frame; while skipping,
+                        // it may have come with the previous read.
+                        return match s.pos.checked_sub(2) {
+                            Some(newline) => Found::BrokenLine(newline),
+                            None => Found::EndedBefore,
+                        };
                     };
                     match check_value(data, s, eof) {
                         Some(found) => return found,
@@ -459,10 +483,6 @@ fn first_value(data: &[u8]) -> Result<usize, serde_json::Error> {
         Some(Err(e)) => Err(e),
         None => Err(serde::de::Error::custom("no value")),
     }
-}
-
-fn broken(data: &[u8]) -> Found {
-    Found::BrokenLine(memchr::memchr(b'\n', data).unwrap_or(data.len()))
 }
 
 /// A line written by `--record` or `--envelope`.

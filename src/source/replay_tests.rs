@@ -379,6 +379,16 @@ fn fuzz_findings_give_the_same_frames_at_every_boundary() {
     assert!(frames[0].0.starts_with(b"{\"a\":\"xxx") && frames[0].1.is_some());
     assert!(!frames[0].0.contains(&0));
     assert_eq!(frames[1], (b"{\"b\":1}".to_vec(), None));
+    // The frame after an oversized line was swallowed by the skip when reads were small.
+    let mut stream = b"\xa0\x01\x07@{\"a\":\"".to_vec();
+    stream.extend_from_slice("x".repeat(300).as_bytes());
+    stream.extend_from_slice(b"\"}\n{\"b\":0}\n");
+    stream.extend_from_slice("y".repeat(200).as_bytes());
+    stream.push(b'\n');
+    let frames = same_frames_at_every_boundary(&stream, 33);
+    assert_eq!(frames.len(), 3, "{frames:?}");
+    assert_eq!(frames[1], (b"{\"b\":0}".to_vec(), None));
+    assert_eq!(frames_cut(&stream, vec![2, 10, 11], 33), frames);
     // A cut value, then a whole one that opens a line.
     let frames = same_frames_at_every_boundary(b"{\"c\":\n[1,\n{\"d\":2}]", 1 << 20);
     assert_eq!(
@@ -387,5 +397,72 @@ fn fuzz_findings_give_the_same_frames_at_every_boundary() {
             (b"{\"c\":".to_vec(), None),
             (b"[1,\n{\"d\":2}]".to_vec(), None)
         ]
+    );
+}
+
+/// Mutated recordings (pretty and compact, cut and broken over lines), each read at many
+/// random boundaries and with small frame limits: always the same frames.
+#[test]
+fn mutated_streams_give_the_same_frames_at_random_boundaries() {
+    let guide = include_str!("../../tests/fixtures/guide-0.13.json");
+    let frames = crate::fixtures::frames(guide);
+    let mut rng = fastrand::Rng::with_seed(20261202);
+    let alphabet = b"{}[]\":,\\\n -01e\xa0\x01\x07@yx";
+    for round in 0..300 {
+        let mut stream = Vec::new();
+        for _ in 0..rng.usize(1..4) {
+            let f = &frames[rng.usize(..frames.len())];
+            if rng.bool() {
+                stream.extend_from_slice(f.as_bytes());
+            } else {
+                stream.extend_from_slice(crate::fixtures::compact(f).as_bytes());
+            }
+            stream.push(b'\n');
+        }
+        for _ in 0..rng.usize(1..6) {
+            let at = rng.usize(..stream.len());
+            match rng.u8(..3) {
+                0 => {
+                    stream.remove(at);
+                }
+                1 => stream.insert(at, alphabet[rng.usize(..alphabet.len())]),
+                _ => stream[at] = alphabet[rng.usize(..alphabet.len())],
+            }
+        }
+        let max = if round % 3 == 0 {
+            rng.usize(20..200)
+        } else {
+            1 << 20
+        };
+        let whole = frames_cut(&stream, Vec::new(), max);
+        for _ in 0..20 {
+            let mut cuts: Vec<usize> = (0..rng.usize(1..12))
+                .map(|_| rng.usize(..=stream.len()))
+                .collect();
+            cuts.sort_unstable();
+            assert_eq!(
+                frames_cut(&stream, cuts.clone(), max),
+                whole,
+                "max {max}, cuts {cuts:?}, stream {:?}",
+                String::from_utf8_lossy(&stream)
+            );
+        }
+    }
+}
+
+#[test]
+fn a_broken_pretty_frame_is_cut_the_same_whatever_the_reads() {
+    // The skim read `QmTCT",` as a scalar and the whole value as a frame; the scan, reading
+    // in parts, saw a string holding a newline there.
+    let stream = "{\"status\": \"publishing\"\n}\n{\"notification\": {\n    \"id\": \"QmWU\",\n    \"orderId\": QmTCT\",\n    \"thumbnail\": {\n      \"small\": \"zb2\"\n    },\n    \"type\": \"refund\"\n  }\n}\n";
+    let frames = same_frames_at_every_boundary(stream.as_bytes(), 1 << 20);
+    let texts: Vec<String> = frames
+        .iter()
+        .map(|(t, _)| String::from_utf8_lossy(t).into_owned())
+        .collect();
+    assert_eq!(texts[0], "{\"status\": \"publishing\"\n}");
+    assert_eq!(
+        texts[1],
+        "{\"notification\": {\n    \"id\": \"QmWU\",\n    \"orderId\": QmTCT\","
     );
 }
