@@ -135,7 +135,8 @@ fuzz_target!(|data: &[u8]| {
 
     let (code, raw) = PROGRAMS[index];
     let what = format!("-f {code:?} raw={raw} {format:?} color={color}");
-    assert_terminal_safe(&out, format == Format::Raw, color, &what);
+    // Raw output and `-r` strings keep tabs, as jq -r does.
+    assert_terminal_safe(&out, format == Format::Raw || raw, color, &what);
     let frames = plain_run(stream, max_frame);
     if index == 0 {
         let seen: Vec<J> = kind_out

@@ -99,7 +99,10 @@ fuzz_target!(|data: &[u8]| {
                 assert_eq!(outputs.len(), 1);
                 // `is_input` (print the frame's own text) is only promised for arrays and
                 // objects, where it is checked by identity.
-                if matches!(want, serde_json::Value::Array(_) | serde_json::Value::Object(_)) {
+                if matches!(
+                    want,
+                    serde_json::Value::Array(_) | serde_json::Value::Object(_)
+                ) {
                     assert!(outputs[0].1, "`.` output is not the input itself");
                 }
                 assert_json_equal(&outputs[0].0, want, "`.` written back");
