@@ -99,6 +99,41 @@ pub fn verdict(bytes: &[u8]) -> Verdict {
     }
 }
 
+/// Whether the text has a `\uD800`–`\uDFFF` escape not in a high-low pair (a rough scan
+/// over the whole text, strings or not).
+pub fn lone_surrogate(bytes: &[u8]) -> bool {
+    let hex = |i: usize| {
+        bytes
+            .get(i..i + 4)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u16::from_str_radix(h, 16).ok())
+    };
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        if bytes[i] == b'\\' && bytes[i + 1] == b'u' {
+            if let Some(u) = hex(i + 2) {
+                if (0xDC00..=0xDFFF).contains(&u) {
+                    return true;
+                }
+                if (0xD800..=0xDBFF).contains(&u) {
+                    let low = (bytes.get(i + 6) == Some(&b'\\') && bytes.get(i + 7) == Some(&b'u'))
+                        .then(|| hex(i + 8))
+                        .flatten();
+                    if !low.is_some_and(|l| (0xDC00..=0xDFFF).contains(&l)) {
+                        return true;
+                    }
+                    i += 12;
+                    continue;
+                }
+            }
+            i += 2;
+            continue;
+        }
+        i += 1;
+    }
+    false
+}
+
 /// Valid JSON that serde_json can read: its value.
 pub fn valid_json(bytes: &[u8]) -> Option<Value> {
     match verdict(bytes) {
