@@ -1,0 +1,80 @@
+//! Classification: a frame is `invalid` exactly when it is not JSON by the grammar (or nested
+//! deeper than 127 levels), and its
+//! kind is the same with and without a `-f` program: the program sees `$kind` equal to the
+//! kind, and the jq reader refuses every frame the classifier calls `invalid`.
+#![no_main]
+
+use std::ops::ControlFlow;
+
+use libfuzzer_sys::fuzz_target;
+use obtail::classify::classify;
+use obtail::config::JqSettings;
+use obtail::jq::{FrameVars, Outcome, Program};
+use obtail::kind::Kind;
+use obtail_fuzz::{check_grammar, depth, lone_surrogate};
+
+thread_local! {
+    static KIND: Program = Program::compile(
+        &JqSettings {
+            program: "$kind".into(),
+            origin: None,
+            args: vec![],
+            argjson: vec![],
+            raw_output: false,
+        },
+        &[],
+        false,
+    )
+    .unwrap_or_else(|_| panic!("$kind does not compile"));
+}
+
+fuzz_target!(|data: &[u8]| {
+    let c = classify(data);
+    // obtail refuses nesting deeper than serde_json's limit (127 levels) as `invalid`.
+    match check_grammar(data) {
+        // RFC 8259 (8.2) leaves unpaired surrogate escapes unpredictable: either answer.
+        Ok(_) if lone_surrogate(data) => {}
+        Ok(depth) if depth <= 127 => {
+            assert_ne!(
+                c.kind,
+                Kind::Invalid,
+                "valid JSON called invalid: {:?}",
+                c.error
+            )
+        }
+        Ok(_) => {}
+        Err(e) => assert_eq!(
+            c.kind,
+            Kind::Invalid,
+            "not JSON ({e}), but the classifier accepts it"
+        ),
+    }
+    assert_eq!(c.kind == Kind::Invalid, c.error.is_some());
+    if depth(data) > 200 {
+        return;
+    }
+    let name = c.kind.name();
+    let time = chrono::Utc::now();
+    let vars = FrameVars {
+        kind: &name,
+        time: &time,
+        source: "fuzz",
+    };
+    KIND.with(|program| {
+        let mut seen = Vec::new();
+        let outcome = program.run(data, &vars, |out| {
+            seen.push(out.raw_string().map(|s| s.into_owned()));
+            ControlFlow::<()>::Continue(())
+        });
+        if c.kind == Kind::Invalid {
+            assert!(
+                matches!(outcome, Outcome::Unreadable(_)),
+                "an invalid frame ({:?}) reached the program: {outcome:?}",
+                c.error
+            );
+        } else {
+            assert_eq!(outcome, Outcome::Done);
+            assert_eq!(seen, vec![Some(name.to_string())]);
+        }
+    });
+});
