@@ -427,14 +427,21 @@ mod tests {
     fn basic_from_user_option_and_url() {
         let dir = tempfile::tempdir().unwrap();
         let mut s = settings();
-        s.user = Some("alice:pw".into());
+        s.user = Some("alice:Zq9-s3cret".into());
         let mut o = AuthOptions::resolve(&s, &env(dir.path())).unwrap();
         let a = o.for_node(&url("ws://node:1")).unwrap();
-        assert_eq!(header(&a, AUTHORIZATION).unwrap(), "Basic YWxpY2U6cHc=");
+        assert_eq!(
+            header(&a, AUTHORIZATION).unwrap(),
+            "Basic YWxpY2U6WnE5LXMzY3JldA=="
+        );
         let mut o = AuthOptions::resolve(&settings(), &env(dir.path())).unwrap();
-        let a = o.for_node(&url("ws://alice:pw@node:1")).unwrap();
-        assert_eq!(header(&a, AUTHORIZATION).unwrap(), "Basic YWxpY2U6cHc=");
-        assert!(!format!("{o:?}{a:?}").contains("pw"));
+        let a = o.for_node(&url("ws://alice:Zq9-s3cret@node:1")).unwrap();
+        assert_eq!(
+            header(&a, AUTHORIZATION).unwrap(),
+            "Basic YWxpY2U6WnE5LXMzY3JldA=="
+        );
+        // A password the temp dir's random name cannot hold by chance.
+        assert!(!format!("{o:?}{a:?}").contains("Zq9-s3cret"));
     }
 
     #[test]

@@ -363,24 +363,54 @@ pub enum Live<'a> {
     },
 }
 
-/// Looks at the frame's first key only; O(1) for every other frame.
+/// The ids of a live frame, read as the list rows are: from the top level of its
+/// `notification` or `message` object (a nested `notificationId` is not the frame's).
+#[derive(Deserialize)]
+struct LiveFrame<'a> {
+    #[serde(borrow, default)]
+    notification: Option<LiveIds<'a>>,
+    #[serde(borrow, default)]
+    message: Option<LiveIds<'a>>,
+}
+
+/// Borrowed strings: an id with escapes is not trusted, and the frame then has none.
+#[derive(Deserialize)]
+struct LiveIds<'a> {
+    #[serde(rename = "notificationId", borrow, default)]
+    notification_id: Option<&'a str>,
+    #[serde(rename = "messageId", borrow, default)]
+    message_id: Option<&'a str>,
+    #[serde(rename = "orderId", borrow, default)]
+    order_id: Option<&'a str>,
+    #[serde(borrow, default)]
+    subject: Option<&'a str>,
+}
+
+/// Looks at the frame's first key, and reads the frame only when that is `notification`
+/// or `message`: O(1) for every other frame.
 pub fn inspect(bytes: &[u8]) -> Option<Live<'_>> {
     let rest = skip_ws(bytes).strip_prefix(b"{")?;
     let rest = skip_ws(rest);
-    if let Some(after) = rest.strip_prefix(b"\"notification\"") {
-        let id = string_value(after, b"\"notificationId\"")?;
-        let order = string_value(after, b"\"orderId\"").filter(|o| !o.is_empty());
-        Some(Live::Notification { id, order })
-    } else if let Some(after) = rest.strip_prefix(b"\"message\"") {
-        if !skip_ws(after).starts_with(b":") {
-            return None;
-        }
-        let id = string_value(after, b"\"messageId\"")?;
-        let subject = string_value(after, b"\"subject\"").filter(|s| !s.is_empty());
-        Some(Live::Message { id, subject })
-    } else {
-        None
+    if !(rest.starts_with(b"\"notification\"") || rest.starts_with(b"\"message\"")) {
+        return None;
     }
+    let text = std::str::from_utf8(bytes).ok()?;
+    let frame: LiveFrame = serde_json::from_str(text).ok()?;
+    if let Some(n) = frame.notification {
+        return Some(Live::Notification {
+            id: non_empty(n.notification_id)?,
+            order: non_empty(n.order_id),
+        });
+    }
+    let m = frame.message?;
+    Some(Live::Message {
+        id: non_empty(m.message_id)?,
+        subject: non_empty(m.subject),
+    })
+}
+
+fn non_empty(s: Option<&str>) -> Option<&[u8]> {
+    s.filter(|s| !s.is_empty()).map(str::as_bytes)
 }
 
 fn skip_ws(b: &[u8]) -> &[u8] {
@@ -389,16 +419,6 @@ fn skip_ws(b: &[u8]) -> &[u8] {
         .position(|c| !matches!(c, b' ' | b'\n' | b'\r' | b'\t'))
         .unwrap_or(b.len());
     &b[n..]
-}
-
-/// The string after `key:` (a key cannot occur inside a JSON string, where quotes are
-/// escaped); ids with escapes are not trusted and give `None`.
-fn string_value<'a>(hay: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
-    let at = memchr::memmem::find(hay, key)?;
-    let rest = skip_ws(hay.get(at + key.len()..)?).strip_prefix(b":")?;
-    let rest = skip_ws(rest).strip_prefix(b"\"")?;
-    let end = memchr::memchr2(b'"', b'\\', rest)?;
-    (rest.get(end) == Some(&b'"')).then(|| &rest[..end])
 }
 
 #[cfg(test)]
@@ -661,6 +681,25 @@ mod tests {
     }
 
     #[test]
+    fn a_nested_id_is_not_the_frames() {
+        // The list row's id is the notification object's own; inspect took the first
+        // `"notificationId"` anywhere, so a frame and its row did not match (fuzz finding).
+        let n = br#"{"notification":{"a":{"notificationId":"inner"},"notificationId":"outer"}}"#;
+        assert_eq!(
+            inspect(n),
+            Some(Live::Notification {
+                id: b"outer",
+                order: None
+            })
+        );
+        let (rows, _) = parse_notifications(
+            br#"{"notifications":[{"notification":{"a":{"notificationId":"inner"},"notificationId":"outer"}}],"total":1,"unread":1}"#,
+        )
+        .unwrap();
+        assert_eq!(rows[0].id, "outer");
+    }
+
+    #[test]
     fn live_frames_are_read_by_their_first_key() {
         let n = br#"{
     "notification": {
@@ -691,6 +730,7 @@ mod tests {
             b"",
             b"{",
             br#"{"notification": {"notificationId": "a\"b"}}"#,
+            br#"{"notification": {"a": {"notificationId": "inner"}}}"#,
         ] {
             assert_eq!(inspect(other), None, "{}", String::from_utf8_lossy(other));
         }
