@@ -699,3 +699,44 @@ fn memory_stays_bounded_by_the_buffer_under_a_flood() {
     assert_eq!(total[0] as usize, FRAMES, "{}", ob.stderr());
     assert!(total[5] as usize > FRAMES / 2, "{}", ob.stderr());
 }
+
+/// A history longer than `--since` reads at once says the oldest were left out, rather than
+/// passing for the whole of it (here cut by the 16 MiB a read holds with a small --buffer).
+#[test]
+fn since_says_when_the_history_was_cut() {
+    let node: Node = Node::default();
+    {
+        let pad = "x".repeat(100_000);
+        let mut s = node.lock().unwrap();
+        for i in 0..200 {
+            let id = format!("N{i}");
+            let row = format!(
+                r#"{{"notification": {{"notificationId": "{id}", "pad": "{pad}", "type": "follow"}}, "timestamp": "2026-01-01T00:00:00Z"}}"#
+            );
+            s.notes.push((id, row));
+        }
+    }
+    let server = Server::start(opts(&node), |ws, _, log| drain(ws, log));
+    let url = server.url();
+    let args = [
+        "--since",
+        "all",
+        "--buffer",
+        "1MiB",
+        "--timeout",
+        "3s",
+        "-v",
+        &url,
+    ];
+    let mut ob = Obtail::run(&args);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    let err = ob.stderr();
+    let got = ids(&ob.stdout());
+    assert!((100..200).contains(&got.len()), "{}", got.len());
+    assert_eq!(got.last().map(String::as_str), Some("N199"));
+    assert!(
+        err.contains(&format!("--since: read {} notifications", got.len()))
+            && err.contains("16 MiB: the oldest were left out"),
+        "{err}"
+    );
+}

@@ -294,8 +294,18 @@ impl Flow {
             for w in &report.warnings {
                 self.note(format!("warning: --since: {w}"));
             }
+            // A history longer than one read holds must not pass for the whole of it.
+            let left_out = if report.truncated {
+                format!(
+                    " (it holds more than one read takes, {HISTORY_MAX} events or {} MiB: \
+                     the oldest were left out)",
+                    self.shared.cap.max(RECOVER_BYTES) >> 20
+                )
+            } else {
+                String::new()
+            };
             self.note(format!(
-                "--since: read {} and {} from the node's history",
+                "--since: read {} and {} from the node's history{left_out}",
                 plural(report.notifications, "notification"),
                 plural(report.chat, "chat message")
             ));
