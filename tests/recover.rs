@@ -740,3 +740,27 @@ fn since_says_when_the_history_was_cut() {
         "{err}"
     );
 }
+
+/// A listed row without an id cannot be told from what was printed: it is left out, and said.
+#[test]
+fn since_says_rows_without_an_id_were_left_out() {
+    let node: Node = Node::default();
+    persist(&node, "H1", "follow", &ago(600));
+    node.lock().unwrap().notes.push((
+        String::new(),
+        format!(
+            r#"{{"notification": {{"type": "follow"}}, "timestamp": "{}"}}"#,
+            ago(300)
+        ),
+    ));
+    let server = Server::start(opts(&node), |ws, _, log| drain(ws, log));
+    let url = server.url();
+    let mut ob = Obtail::run(&["--since", "all", "--timeout", "1s", "-v", &url]);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    assert_eq!(ids(&ob.stdout()), ["H1"]);
+    let err = ob.stderr();
+    assert!(
+        err.contains("--since: read 1 notification and 0 chat messages from the node's history (1 row listed without an id left out)"),
+        "{err}"
+    );
+}

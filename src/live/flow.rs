@@ -74,9 +74,19 @@ pub struct Report {
     /// One line per list that could not be read.
     pub warnings: Vec<String>,
     pub truncated: bool,
+    /// Rows listed without an id: they cannot be told from what was printed, so they are
+    /// left out, and said.
+    pub unnamed: usize,
 }
 
 impl Report {
+    fn unnamed_words(&self) -> String {
+        match self.unnamed {
+            0 => String::new(),
+            n => format!(" ({} listed without an id left out)", plural(n, "row")),
+        }
+    }
+
     /// `recovered 3 notifications and 1 chat message`.
     pub fn words(&self) -> String {
         let plural =
@@ -93,6 +103,7 @@ impl Report {
                 RECOVER_BYTES >> 20
             ));
         }
+        s.push_str(&self.unnamed_words());
         if !self.warnings.is_empty() {
             s.push_str(" (some lists could not be read: see the warnings)");
         }
@@ -305,9 +316,10 @@ impl Flow {
                 String::new()
             };
             self.note(format!(
-                "--since: read {} and {} from the node's history{left_out}",
+                "--since: read {} and {} from the node's history{left_out}{}",
                 plural(report.notifications, "notification"),
-                plural(report.chat, "chat message")
+                plural(report.chat, "chat message"),
+                report.unnamed_words()
             ));
         }
         for f in failed {
@@ -352,6 +364,7 @@ impl Flow {
         let take = |r: Result<Collected, String>, what: &str, report: &mut Report| match r {
             Ok(c) => {
                 report.truncated |= c.truncated;
+                report.unnamed += c.unnamed;
                 Some(c.rows)
             }
             Err(e) => {
@@ -566,6 +579,20 @@ mod tests {
             frame: Vec::new(),
             incoming: true,
         }
+    }
+
+    #[test]
+    fn a_recovery_says_rows_left_out_for_want_of_an_id() {
+        let mut r = Report {
+            notifications: 2,
+            ..Default::default()
+        };
+        assert_eq!(r.words(), "recovered 2 notifications and 0 chat messages");
+        r.unnamed = 3;
+        assert_eq!(
+            r.words(),
+            "recovered 2 notifications and 0 chat messages (3 rows listed without an id left out)"
+        );
     }
 
     #[test]
