@@ -77,6 +77,8 @@ pub struct Report {
     /// Rows listed without an id: they cannot be told from what was printed, so they are
     /// left out, and said.
     pub unnamed: usize,
+    /// The bytes this recovery could hold (the larger of --buffer and RECOVER_BYTES).
+    pub held: usize,
 }
 
 impl Report {
@@ -100,7 +102,7 @@ impl Report {
             s.push_str(&format!(
                 " (more were missed than one recovery holds, {RECOVER_MAX} events or {} MiB: \
                  the oldest were left out)",
-                RECOVER_BYTES >> 20
+                self.held.max(RECOVER_BYTES) >> 20
             ));
         }
         s.push_str(&self.unnamed_words());
@@ -377,6 +379,7 @@ impl Flow {
         // One budget for every list, so one recovery holds at most --buffer bytes (or
         // RECOVER_BYTES, for a small --buffer).
         let budget = std::cell::Cell::new(self.shared.cap.max(RECOVER_BYTES));
+        report.held = budget.get();
         let b = |known: bool| Boundary {
             before,
             cutoff: cut(known),
@@ -593,6 +596,16 @@ mod tests {
             r.words(),
             "recovered 2 notifications and 0 chat messages (3 rows listed without an id left out)"
         );
+    }
+
+    #[test]
+    fn a_cut_recovery_names_the_bytes_it_could_hold() {
+        let r = Report {
+            truncated: true,
+            held: 64 << 20,
+            ..Default::default()
+        };
+        assert!(r.words().contains("5000 events or 64 MiB"), "{}", r.words());
     }
 
     #[test]
