@@ -367,6 +367,10 @@ impl Pipeline {
             Outcome::Done => None,
             Outcome::Stopped(Ok(result)) => return result.map(Some),
             Outcome::Stopped(Err(msg)) | Outcome::Failed(msg) => {
+                // What the program wrote to stderr before it failed comes before the failure.
+                if let Some(stop) = self.relay_messages(program, None)? {
+                    return Ok(Some(stop));
+                }
                 self.program_error(&name, msg);
                 None
             }

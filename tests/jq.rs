@@ -438,6 +438,16 @@ fn debug_goes_to_stderr() {
     assert_eq!(stderr(&o), "[\"DEBUG:\",\"order\"]\n");
 }
 
+/// What a program wrote to stderr before an error comes before the warning about the error.
+#[test]
+fn debug_before_an_error_is_shown_before_it() {
+    let o = replay(&["-f", ".notification.type | debug | error"], &[ORDER]);
+    let err = stderr(&o);
+    let debug = err.find("[\"DEBUG:\",\"order\"]").expect(&err);
+    let warning = err.find("filter error").expect(&err);
+    assert!(debug < warning, "{err}");
+}
+
 #[test]
 fn long_generated_programs_do_not_overflow_the_stack() {
     // A program generated from a list of ids: one `or` per id.

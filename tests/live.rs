@@ -708,6 +708,19 @@ fn plain_websocket_to_a_tls_port_says_use_wss() {
     fails_at_once(&[&url], &["the port speaks TLS", &fix]);
 }
 
+/// An HTTP answer that does not parse (here a control character in its reason) is said to be
+/// that, not taken for a TLS port.
+#[test]
+fn a_garbled_http_answer_is_not_called_a_tls_port() {
+    let port = raw_http_server("HTTP/1.1 401 \x1b[2J\r\nContent-Length: 0\r\n\r\n");
+    let url = format!("ws://127.0.0.1:{port}/ws");
+    let mut ob = Obtail::run(&[&url, "--no-reconnect"]);
+    assert_eq!(ob.wait_exit(WAIT), Some(1), "{}", ob.stderr());
+    let err = ob.stderr();
+    assert!(!err.contains("TLS"), "{err}");
+    assert!(err.contains("the node's answer is not valid HTTP"), "{err}");
+}
+
 #[test]
 fn tls_to_a_plain_port_says_use_ws() {
     // A plain server that closes on a request it cannot parse (tungstenite's own server does).

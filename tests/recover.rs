@@ -879,3 +879,74 @@ fn a_gap_after_an_unreadable_start_is_bounded_by_time() {
     );
     assert_eq!(books(&err), [2, 1, 3, 0, 0, 0, 0, 0], "{err}");
 }
+
+/// A history longer than `--since` reads at once says the oldest were left out, rather than
+/// passing for the whole of it (here cut by the 16 MiB a read holds with a small --buffer).
+#[test]
+fn since_says_when_the_history_was_cut() {
+    let node: Node = Node::default();
+    {
+        let pad = "x".repeat(100_000);
+        let mut s = node.lock().unwrap();
+        for i in 0..200 {
+            let id = format!("N{i}");
+            let row = format!(
+                r#"{{"notification": {{"notificationId": "{id}", "pad": "{pad}", "type": "follow"}}, "timestamp": "2026-01-01T00:00:00Z"}}"#
+            );
+            s.notes.push((id, row));
+        }
+    }
+    let server = Server::start(opts(&node), |ws, _, log| drain(ws, log));
+    let url = server.url();
+    let args = [
+        "--since",
+        "all",
+        "--buffer",
+        "1MiB",
+        // Long enough for a loaded machine to print the whole history before it runs out.
+        "--timeout",
+        "10s",
+        "-v",
+        &url,
+    ];
+    let mut ob = Obtail::run(&args);
+    assert_eq!(
+        ob.wait_exit(Duration::from_secs(60)),
+        Some(0),
+        "{}",
+        ob.stderr()
+    );
+    let err = ob.stderr();
+    let got = ids(&ob.stdout());
+    assert!((100..200).contains(&got.len()), "{}", got.len());
+    assert_eq!(got.last().map(String::as_str), Some("N199"));
+    assert!(
+        err.contains(&format!("--since: read {} notifications", got.len()))
+            && err.contains("16 MiB: the oldest were left out"),
+        "{err}"
+    );
+}
+
+/// A listed row without an id cannot be told from what was printed: it is left out, and said.
+#[test]
+fn since_says_rows_without_an_id_were_left_out() {
+    let node: Node = Node::default();
+    persist(&node, "H1", "follow", &ago(600));
+    node.lock().unwrap().notes.push((
+        String::new(),
+        format!(
+            r#"{{"notification": {{"type": "follow"}}, "timestamp": "{}"}}"#,
+            ago(300)
+        ),
+    ));
+    let server = Server::start(opts(&node), |ws, _, log| drain(ws, log));
+    let url = server.url();
+    let mut ob = Obtail::run(&["--since", "all", "--timeout", "1s", "-v", &url]);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    assert_eq!(ids(&ob.stdout()), ["H1"]);
+    let err = ob.stderr();
+    assert!(
+        err.contains("--since: read 1 notification and 0 chat messages from the node's history (1 row listed without an id left out)"),
+        "{err}"
+    );
+}

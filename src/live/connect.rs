@@ -479,8 +479,16 @@ fn handshake_failure(t: &Target, e: tungstenite::Error) -> AttemptError {
                 AttemptError::Retry(answered)
             }
         }
-        // A TLS alert or an HTTP/1.0 "400 ... HTTPS server" answers a plain request.
-        E::Protocol(P::WrongHttpVersion | P::HttparseError(_)) if !t.url.secure => tls_port(),
+        // A TLS alert (not even an HTTP version) or an HTTP/1.0 "400 ... HTTPS server"
+        // answers a plain request; a garbled HTTP answer is not a TLS port.
+        E::Protocol(P::WrongHttpVersion | P::HttparseError(httparse::Error::Version))
+            if !t.url.secure =>
+        {
+            tls_port()
+        }
+        E::Protocol(P::HttparseError(e)) => {
+            AttemptError::Retry(format!("the node's answer is not valid HTTP ({e})"))
+        }
         E::Io(e) if is_timeout(&e) => timed_out("websocket handshake", t),
         E::Io(e) if e.kind() == io::ErrorKind::UnexpectedEof => AttemptError::Retry(
             "the node closed the connection during the websocket handshake".into(),

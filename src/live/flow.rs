@@ -74,9 +74,21 @@ pub struct Report {
     /// One line per list that could not be read.
     pub warnings: Vec<String>,
     pub truncated: bool,
+    /// Rows listed without an id: they cannot be told from what was printed, so they are
+    /// left out, and said.
+    pub unnamed: usize,
+    /// The bytes this recovery could hold (the larger of --buffer and RECOVER_BYTES).
+    pub held: usize,
 }
 
 impl Report {
+    fn unnamed_words(&self) -> String {
+        match self.unnamed {
+            0 => String::new(),
+            n => format!(" ({} listed without an id left out)", plural(n, "row")),
+        }
+    }
+
     /// `recovered 3 notifications and 1 chat message`.
     pub fn words(&self) -> String {
         let plural =
@@ -90,9 +102,10 @@ impl Report {
             s.push_str(&format!(
                 " (more were missed than one recovery holds, {RECOVER_MAX} events or {} MiB: \
                  the oldest were left out)",
-                RECOVER_BYTES >> 20
+                self.held.max(RECOVER_BYTES) >> 20
             ));
         }
+        s.push_str(&self.unnamed_words());
         if !self.warnings.is_empty() {
             s.push_str(" (some lists could not be read: see the warnings)");
         }
@@ -298,10 +311,21 @@ impl Flow {
             for w in &report.warnings {
                 self.note(format!("warning: --since: {w}"));
             }
+            // A history longer than one read holds must not pass for the whole of it.
+            let left_out = if report.truncated {
+                format!(
+                    " (it holds more than one read takes, {HISTORY_MAX} events or {} MiB: \
+                     the oldest were left out)",
+                    self.shared.cap.max(RECOVER_BYTES) >> 20
+                )
+            } else {
+                String::new()
+            };
             self.note(format!(
-                "--since: read {} and {} from the node's history",
+                "--since: read {} and {} from the node's history{left_out}{}",
                 plural(report.notifications, "notification"),
-                plural(report.chat, "chat message")
+                plural(report.chat, "chat message"),
+                report.unnamed_words()
             ));
         }
         for f in failed {
@@ -346,6 +370,7 @@ impl Flow {
         let take = |r: Result<Collected, String>, what: &str, report: &mut Report| match r {
             Ok(c) => {
                 report.truncated |= c.truncated;
+                report.unnamed += c.unnamed;
                 Some(c.rows)
             }
             Err(e) => {
@@ -358,6 +383,7 @@ impl Flow {
         // One budget for every list, so one recovery holds at most --buffer bytes (or
         // RECOVER_BYTES, for a small --buffer).
         let budget = std::cell::Cell::new(self.shared.cap.max(RECOVER_BYTES));
+        report.held = budget.get();
         let b = |known: bool| Boundary {
             before,
             cutoff: cut(known),
@@ -569,6 +595,30 @@ mod tests {
             frame: Vec::new(),
             incoming: true,
         }
+    }
+
+    #[test]
+    fn a_recovery_says_rows_left_out_for_want_of_an_id() {
+        let mut r = Report {
+            notifications: 2,
+            ..Default::default()
+        };
+        assert_eq!(r.words(), "recovered 2 notifications and 0 chat messages");
+        r.unnamed = 3;
+        assert_eq!(
+            r.words(),
+            "recovered 2 notifications and 0 chat messages (3 rows listed without an id left out)"
+        );
+    }
+
+    #[test]
+    fn a_cut_recovery_names_the_bytes_it_could_hold() {
+        let r = Report {
+            truncated: true,
+            held: 64 << 20,
+            ..Default::default()
+        };
+        assert!(r.words().contains("5000 events or 64 MiB"), "{}", r.words());
     }
 
     #[test]
