@@ -185,9 +185,14 @@ impl Pipeline {
         result
     }
 
-    /// Whether the frame's write was given up at Ctrl-C (stdout blocked): it was not printed.
+    /// Whether the frame's write was given up (Ctrl-C while stdout was blocked, the reader
+    /// gone, a failed write): it was not printed, nor filtered out.
     fn given_up(&mut self, result: &Result<Option<Stop>, Failure>, printed: u64) -> bool {
-        let gave_up = self.printed == printed && matches!(result, Ok(Some(Stop::Interrupted)));
+        let gave_up = self.printed == printed
+            && matches!(
+                result,
+                Ok(Some(Stop::Interrupted | Stop::ReaderGone)) | Err(_)
+            );
         self.unprinted += u64::from(gave_up);
         gave_up
     }

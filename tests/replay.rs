@@ -793,3 +793,40 @@ fn a_pipe_and_a_file_give_the_same_frames() {
         "{file_frames:?}"
     );
 }
+
+/// A frame whose write fails (a full disk) was never printed: the books count it queued, not
+/// filtered out.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_frame_whose_write_fails_is_not_counted_filtered() {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    // More than the output buffer holds, so a write fails before the end.
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("many.json");
+    let one = std::fs::read_to_string(fixture("session-0.14.json")).unwrap();
+    std::fs::write(&input, one.repeat(40)).unwrap();
+    let out = bin()
+        .arg("--replay")
+        .arg(&input)
+        .args(["--stats", "-o", "ndjson"])
+        .stdin(Stdio::null())
+        .stdout(full)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let total = err.lines().find(|l| l.starts_with("total")).expect(&err);
+    let nums: Vec<u64> = total
+        .split_whitespace()
+        .skip(1)
+        .map(|n| n.parse().unwrap())
+        .collect();
+    // received, recovered, printed, filtered, invalid, dropped, duplicate, queued
+    assert_eq!(nums[3], 0, "{err}");
+    assert!(nums[7] >= 1, "{err}");
+    assert_eq!(nums[0] + nums[1], nums[2..].iter().sum::<u64>(), "{err}");
+}
