@@ -84,12 +84,17 @@ Register-ArgumentCompleter -Native -CommandName 'obtail' -ScriptBlock {
             [CompletionResult]::new('--cookie', '--cookie', [CompletionResultType]::ParameterName, 'Require this OpenBazaar_Auth_Cookie value')
             [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'Serve wss:// with this PEM certificate (needs --tls-key)')
             [CompletionResult]::new('--tls-key', '--tls-key', [CompletionResultType]::ParameterName, 'PEM private key for --tls-cert')
-            [CompletionResult]::new('--speed', '--speed', [CompletionResultType]::ParameterName, 'Simulated time speed (1 = real time, 0 = as fast as possible)')
+            [CompletionResult]::new('--speed', '--speed', [CompletionResultType]::ParameterName, 'Simulated time speed (1 = real time, 0 = as fast as clients read); with --frames, how many times faster than recorded')
             [CompletionResult]::new('--generation', '--generation', [CompletionResultType]::ParameterName, 'Which node generation''s frame shapes to send')
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Storyline seed (same seed, same story)')
-            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Stop after this long (e.g. 30s, 5m)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Stop after this long (e.g. 30s, 5m): close every client with 1001 and exit 0')
+            [CompletionResult]::new('--frames', '--frames', [CompletionResultType]::ParameterName, 'Serve this recording (--record output, NDJSON or pretty frames; - for stdin) to every client from its first frame, instead of the story; --speed scales its pace')
+            [CompletionResult]::new('--restart-every', '--restart-every', [CompletionResultType]::ParameterName, 'Restart like a crashed node every DURATION: drop every client without a close frame, refuse connections for --down-for, come back telling events at once')
+            [CompletionResult]::new('--down-for', '--down-for', [CompletionResultType]::ParameterName, 'How long a restart refuses connections')
+            [CompletionResult]::new('--stall', '--stall', [CompletionResultType]::ParameterName, 'Go silent on a schedule, EVERY:FOR (e.g. 30s:10s): no frames, no pongs, no REST answers, connections kept open (also on demand: POST /obtail-sim/stall)')
+            [CompletionResult]::new('--loop', '--loop', [CompletionResultType]::ParameterName, 'With --frames: start the recording over at its end instead of closing with 1000')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'obtail;generate-docs' {

@@ -164,12 +164,17 @@ complete -c obtail -n "__fish_obtail_using_subcommand sim" -l user -d 'Require H
 complete -c obtail -n "__fish_obtail_using_subcommand sim" -l cookie -d 'Require this OpenBazaar_Auth_Cookie value' -r
 complete -c obtail -n "__fish_obtail_using_subcommand sim" -l tls-cert -d 'Serve wss:// with this PEM certificate (needs --tls-key)' -r -F
 complete -c obtail -n "__fish_obtail_using_subcommand sim" -l tls-key -d 'PEM private key for --tls-cert' -r -F
-complete -c obtail -n "__fish_obtail_using_subcommand sim" -l speed -d 'Simulated time speed (1 = real time, 0 = as fast as possible)' -r
+complete -c obtail -n "__fish_obtail_using_subcommand sim" -l speed -d 'Simulated time speed (1 = real time, 0 = as fast as clients read); with --frames, how many times faster than recorded' -r
 complete -c obtail -n "__fish_obtail_using_subcommand sim" -l generation -d 'Which node generation\'s frame shapes to send' -r -f -a "0.13\t''
 0.14\t''"
 complete -c obtail -n "__fish_obtail_using_subcommand sim" -l seed -d 'Storyline seed (same seed, same story)' -r
-complete -c obtail -n "__fish_obtail_using_subcommand sim" -l duration -d 'Stop after this long (e.g. 30s, 5m)' -r
-complete -c obtail -n "__fish_obtail_using_subcommand sim" -s h -l help -d 'Print help'
+complete -c obtail -n "__fish_obtail_using_subcommand sim" -l duration -d 'Stop after this long (e.g. 30s, 5m): close every client with 1001 and exit 0' -r
+complete -c obtail -n "__fish_obtail_using_subcommand sim" -l frames -d 'Serve this recording (--record output, NDJSON or pretty frames; - for stdin) to every client from its first frame, instead of the story; --speed scales its pace' -r -F
+complete -c obtail -n "__fish_obtail_using_subcommand sim" -l restart-every -d 'Restart like a crashed node every DURATION: drop every client without a close frame, refuse connections for --down-for, come back telling events at once' -r
+complete -c obtail -n "__fish_obtail_using_subcommand sim" -l down-for -d 'How long a restart refuses connections' -r
+complete -c obtail -n "__fish_obtail_using_subcommand sim" -l stall -d 'Go silent on a schedule, EVERY:FOR (e.g. 30s:10s): no frames, no pongs, no REST answers, connections kept open (also on demand: POST /obtail-sim/stall)' -r
+complete -c obtail -n "__fish_obtail_using_subcommand sim" -l loop -d 'With --frames: start the recording over at its end instead of closing with 1000'
+complete -c obtail -n "__fish_obtail_using_subcommand sim" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c obtail -n "__fish_obtail_using_subcommand generate-docs" -l out -d 'Directory to write completions/ and man/ into' -r -F
 complete -c obtail -n "__fish_obtail_using_subcommand generate-docs" -s h -l help -d 'Print help'
 complete -c obtail -n "__fish_obtail_using_subcommand help; and not __fish_seen_subcommand_from kinds sim generate-docs help" -f -a "kinds" -d 'List every kind with a one-line description'

@@ -18,7 +18,7 @@ use crate::style::Palette;
 pub fn run(args: Args) -> Result<Stop, Failure> {
     match args.command {
         Some(Command::Kinds) => kinds(),
-        Some(Command::Sim(sim_args)) => crate::sim::run(&sim_args).map(|()| Stop::InputEnded),
+        Some(Command::Sim(sim_args)) => crate::sim::run(&sim_args),
         Some(Command::GenerateDocs { out }) => crate::docs::generate(&out),
         None => tail(Config::resolve(args, Env::from_process())?),
     }

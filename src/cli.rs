@@ -292,7 +292,21 @@ pub enum Command {
     /// List every kind with a one-line description
     Kinds,
     /// Run the simulated node as a websocket server
-    Sim(SimArgs),
+    ///
+    /// Serves /ws like openbazaar-go 0.14.5 (node's frame layout, auth and 403, echoes,
+    /// pongs, a 256-frame queue per client that drops only a client that stopped reading) and
+    /// the REST lists a client recovers from: GET /ob/notifications (limit, offsetId, filter),
+    /// GET /ob/chatmessages[/PEER] (subject, limit, offsetId) and GET /ob/chatconversations.
+    ///
+    /// Faults on demand, with the same auth: POST /obtail-sim/stall[?for=DURATION],
+    /// POST /obtail-sim/resume, POST /obtail-sim/restart.
+    ///
+    /// Ends with a close frame 1001 to every client: exit 0 after --duration, 130 at Ctrl-C.
+    ///
+    /// Differs from a real node: a full queue drops its client after its socket has taken
+    /// nothing for 1s (not at once); client messages are limited to 64 MiB; the stores keep
+    /// the newest 20000 rows; other /ob/ paths answer the node's JSON 404.
+    Sim(Box<SimArgs>),
     /// Write the shell completions and man page (for packagers)
     #[command(hide = true)]
     GenerateDocs {
@@ -324,7 +338,8 @@ pub struct SimArgs {
     #[arg(long, value_name = "FILE", requires = "tls_cert", value_hint = clap::ValueHint::FilePath)]
     pub tls_key: Option<PathBuf>,
 
-    /// Simulated time speed (1 = real time, 0 = as fast as possible)
+    /// Simulated time speed (1 = real time, 0 = as fast as clients read); with --frames,
+    /// how many times faster than recorded
     #[arg(long, value_name = "X", default_value = "1")]
     pub speed: f64,
 
@@ -336,9 +351,32 @@ pub struct SimArgs {
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
 
-    /// Stop after this long (e.g. 30s, 5m)
+    /// Stop after this long (e.g. 30s, 5m): close every client with 1001 and exit 0
     #[arg(long, value_name = "DURATION")]
     pub duration: Option<String>,
+
+    /// Serve this recording (--record output, NDJSON or pretty frames; - for stdin) to
+    /// every client from its first frame, instead of the story; --speed scales its pace
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
+    pub frames: Option<PathBuf>,
+
+    /// With --frames: start the recording over at its end instead of closing with 1000
+    #[arg(long = "loop", requires = "frames")]
+    pub looping: bool,
+
+    /// Restart like a crashed node every DURATION: drop every client without a close
+    /// frame, refuse connections for --down-for, come back telling events at once
+    #[arg(long, value_name = "DURATION")]
+    pub restart_every: Option<String>,
+
+    /// How long a restart refuses connections
+    #[arg(long, value_name = "DURATION", default_value = "1s")]
+    pub down_for: String,
+
+    /// Go silent on a schedule, EVERY:FOR (e.g. 30s:10s): no frames, no pongs, no REST
+    /// answers, connections kept open (also on demand: POST /obtail-sim/stall)
+    #[arg(long, value_name = "EVERY:FOR")]
+    pub stall: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

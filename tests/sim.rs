@@ -27,13 +27,27 @@ impl Drop for Sim {
 }
 
 fn sim(extra: &[&str]) -> Sim {
+    sim_fed(extra, None)
+}
+
+/// `obtail sim` with `input` on its stdin.
+fn sim_fed(extra: &[&str], input: Option<&str>) -> Sim {
     let mut child = Command::new(env!("CARGO_BIN_EXE_obtail"))
         .args(["sim", "--listen", "127.0.0.1:0", "--seed", "7"])
         .args(extra)
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
         .expect("run obtail sim");
+    if let Some(input) = input {
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(input.as_bytes()).unwrap();
+    }
     let mut line = String::new();
     BufReader::new(child.stderr.take().unwrap())
         .read_line(&mut line)
@@ -298,8 +312,8 @@ fn sim_serves_the_notifications_it_sent() {
         seen.iter().collect::<Vec<_>>()[..]
     );
     for e in list {
-        let ty = e["notification"]["type"].as_str().unwrap();
-        assert_eq!(e["type"], ty.to_lowercase());
+        // The outer type is the inner one, camelCase (§6), not the database's lower case.
+        assert_eq!(e["type"], e["notification"]["type"]);
         assert_eq!(e["read"], false);
         assert!(e["timestamp"].as_str().unwrap().ends_with('Z'));
     }
@@ -319,8 +333,14 @@ fn sim_serves_the_notifications_it_sent() {
     assert!(some
         .iter()
         .all(|e| e["type"] == "order" || e["type"] == "payment"));
+    let errors = sim.get_json("/ob/notifications?filter=processingerror");
+    assert!(errors["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["type"] == "processingError"));
     assert!(sim
-        .http("GET /ob/other HTTP/1.1\r\n\r\n")
+        .http("GET /ob/other HTTP/1.1\r\nConnection: close\r\n\r\n")
         .starts_with("HTTP/1.1 404"));
 }
 
@@ -483,4 +503,966 @@ fn sim_demo_is_the_normal_pipeline_on_a_simulated_node() {
     assert_eq!(again, out, "same seed, same story");
     let (pretty, _, _) = demo(&["-n", "60", "-o", "pretty"]);
     assert!(pretty.contains(" notification.order "), "{pretty}");
+}
+
+// ---- REST, compared with a real node's answers (real-node/rest/) --------------------------
+
+const REAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/real-node/rest");
+
+fn real(name: &str) -> String {
+    std::fs::read_to_string(format!("{REAL}/{name}")).unwrap()
+}
+
+/// A response's status line and header names in order, without `Date` (the captures of
+/// chat answers were saved without it); and its body.
+fn head_and_body(resp: &str) -> (Vec<String>, String) {
+    let (head, body) = resp.split_once("\r\n\r\n").expect(resp);
+    let mut lines = head.split("\r\n");
+    let mut shape = vec![lines.next().unwrap().to_string()];
+    shape.extend(
+        lines
+            .map(|l| l.split_once(':').unwrap().0.to_string())
+            .filter(|n| n != "Date"),
+    );
+    (shape, body.to_string())
+}
+
+fn real_answer(name: &str) -> (Vec<String>, String) {
+    head_and_body(&format!(
+        "{}{}",
+        real(&format!("{name}.headers")),
+        real(&format!("{name}.body"))
+    ))
+}
+
+/// Every key path with the JSON type of its value, arrays merged: the shape of a body.
+fn shape(v: &Value) -> std::collections::BTreeSet<String> {
+    fn walk(v: &Value, at: String, out: &mut std::collections::BTreeSet<String>) {
+        let ty = match v {
+            Value::Null => "null",
+            Value::Bool(_) => "bool",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(a) => {
+                for x in a {
+                    walk(x, format!("{at}[]"), out);
+                }
+                "array"
+            }
+            Value::Object(m) => {
+                for (k, x) in m {
+                    walk(x, format!("{at}.{k}"), out);
+                }
+                "object"
+            }
+        };
+        out.insert(format!("{at}:{ty}"));
+    }
+    let mut out = std::collections::BTreeSet::new();
+    walk(v, String::new(), &mut out);
+    out
+}
+
+/// The node's layout: 4-space indent, no trailing newline.
+fn assert_node_text(body: &str) {
+    assert!(!body.ends_with('\n'), "{body}");
+    assert!(
+        body.starts_with("{\n    \"") || body.starts_with("[\n    {") || body == "[]",
+        "{body}"
+    );
+}
+
+impl Sim {
+    fn get(&self, target: &str) -> (Vec<String>, String) {
+        head_and_body(&self.http(&format!(
+            "GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )))
+    }
+
+    /// Reads `n` frames on a fresh client so the story moves on, then leaves.
+    fn advance(&self, n: usize) -> Vec<Value> {
+        let mut ws = self.connect(&[]).unwrap();
+        let frames = (0..n)
+            .map(|_| serde_json::from_str(&text(&mut ws)).unwrap())
+            .collect();
+        let _ = ws.close(None);
+        let _ = ws.flush();
+        // At --speed 0 the story pauses with no client; let the last frames settle.
+        std::thread::sleep(Duration::from_millis(300));
+        frames
+    }
+}
+
+#[test]
+fn sim_notifications_answer_like_the_real_node() {
+    let sim = sim(&["--speed", "0"]);
+    sim.advance(400);
+    let (head, body) = sim.get("/ob/notifications");
+    assert_eq!(head, real_answer("n01-notifications-all").0);
+    assert_node_text(&body);
+    let all: Value = serde_json::from_str(&body).unwrap();
+    let list = all["notifications"].as_array().unwrap();
+    assert!(list.len() > 40);
+    // Same fields as the real node's entries (the inner notification varies by type).
+    let real_all: Value =
+        serde_json::from_str(&real_answer("n03-notifications-after-restart").1).unwrap();
+    let outer = |v: &Value| -> std::collections::BTreeSet<String> {
+        shape(v)
+            .into_iter()
+            .filter(|p| !p.starts_with(".notifications[].notification."))
+            .collect()
+    };
+    assert_eq!(outer(&all), outer(&real_all));
+    assert!(!list.iter().any(|e| e["type"] == "unfollow"));
+    let follow = list.iter().find(|e| e["type"] == "follow").unwrap();
+    assert_eq!(
+        shape(follow),
+        shape(&real_all["notifications"][0]),
+        "{follow}"
+    );
+    assert!(list.iter().any(|e| e["type"] == "orderConfirmation"));
+
+    // limit cuts the list, total still counts all; limit=0 is [].
+    let one: Value = serde_json::from_str(&sim.get("/ob/notifications?limit=1").1).unwrap();
+    assert_eq!(one["notifications"].as_array().unwrap()[..], list[..1]);
+    assert_eq!(one["total"], all["total"]);
+    let (_, zero) = sim.get("/ob/notifications?limit=0");
+    let zero: Value = serde_json::from_str(&zero).unwrap();
+    assert_eq!(zero["notifications"], Value::Array(vec![]));
+    assert_eq!(zero["total"], all["total"]);
+    assert_eq!(
+        sim.get("/ob/notifications?limit=0")
+            .1
+            .replace(&format!("{}", all["total"]), "3"),
+        real_answer("n07-notifications-limit0").1,
+        "limit=0 text"
+    );
+
+    // offsetId: the older entries; total counts those older by whole seconds.
+    let k = 10;
+    let id = list[k]["notification"]["notificationId"].as_str().unwrap();
+    let page: Value = serde_json::from_str(
+        &sim.get(&format!("/ob/notifications?limit=3&offsetId={id}"))
+            .1,
+    )
+    .unwrap();
+    assert_eq!(
+        page["notifications"].as_array().unwrap()[..],
+        list[k + 1..k + 4]
+    );
+    let secs = list[k]["timestamp"].as_str().unwrap();
+    let older = list
+        .iter()
+        .filter(|e| e["timestamp"].as_str().unwrap() < secs)
+        .count();
+    assert_eq!(page["total"], older);
+    assert_eq!(page["unread"], all["unread"]);
+    let (_, unknown) = sim.get("/ob/notifications?offsetId=QmNotAnIdAtAll");
+    let unknown: Value = serde_json::from_str(&unknown).unwrap();
+    assert_eq!(unknown["notifications"], Value::Array(vec![]));
+    assert_eq!(unknown["total"], 0);
+    assert_eq!(unknown["unread"], all["unread"]);
+
+    // filter: lower-cased match, camelCase out; unread ignores it.
+    let (_, f) = sim.get("/ob/notifications?filter=FOLLOW,orderconfirmation");
+    let f: Value = serde_json::from_str(&f).unwrap();
+    let want: Vec<&Value> = list
+        .iter()
+        .filter(|e| e["type"] == "follow" || e["type"] == "orderConfirmation")
+        .collect();
+    assert_eq!(
+        f["notifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .collect::<Vec<_>>(),
+        want
+    );
+    assert_eq!(f["total"], want.len());
+    assert_eq!(f["unread"], all["unread"]);
+    let (_, none) = sim.get("/ob/notifications?filter=nosuchtype");
+    assert_eq!(
+        none.replace(&format!("\"unread\": {}", all["unread"]), "\"unread\": 3"),
+        real_answer("n10-notifications-filter-order").1
+    );
+
+    // Errors as the node sends them.
+    assert_eq!(
+        sim.get("/ob/notifications?limit=abc"),
+        real_answer("n08-notifications-badlimit")
+    );
+    let post = head_and_body(&sim.http(
+        "POST /ob/notifications HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    ));
+    assert_eq!(post.0[0], "HTTP/1.1 404 Not Found");
+    assert_eq!(
+        post.1,
+        "{\n    \"success\": false,\n    \"reason\": \"Not Found\"\n}"
+    );
+}
+
+#[test]
+fn sim_chat_history_answers_like_the_real_node() {
+    let sim = sim(&["--speed", "0"]);
+    let frames = sim.advance(600);
+    let sent: Vec<&Value> = frames.iter().filter_map(|f| f.get("message")).collect();
+    let direct: Vec<&&Value> = sent.iter().filter(|m| m["subject"] == "").collect();
+    assert!(direct.len() >= 3 && sent.len() > direct.len());
+
+    let (head, body) = sim.get("/ob/chatmessages");
+    assert_eq!(head, real_answer("c02-chatmessages-all").0);
+    assert_node_text(&body);
+    let all: Value = serde_json::from_str(&body).unwrap();
+    let all = all.as_array().unwrap();
+    let real_all: Value = serde_json::from_str(&real_answer("c02-chatmessages-all").1).unwrap();
+    assert_eq!(shape(&Value::Array(all.clone())), shape(&real_all));
+    // Every direct message the socket sent is listed, with the frame's very fields.
+    for m in &direct {
+        let mut listed = all
+            .iter()
+            .find(|e| e["messageId"] == m["messageId"])
+            .unwrap_or_else(|| panic!("not listed: {m}"))
+            .clone();
+        listed["read"] = m["read"].clone();
+        assert_eq!(&&listed, *m);
+    }
+    // The node's own answers are kept too, though never sent.
+    assert!(all.iter().any(|e| e["outgoing"] == true));
+    assert!(all.iter().all(|e| e["subject"] == ""));
+    assert_eq!(sim.get("/ob/chatmessages/").1, body);
+
+    // limit, then offsetId: the next older one.
+    let (_, first) = sim.get("/ob/chatmessages?limit=1");
+    let first: Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(first.as_array().unwrap()[..], all[..1]);
+    let id = all[0]["messageId"].as_str().unwrap();
+    let (_, next) = sim.get(&format!("/ob/chatmessages?limit=1&offsetId={id}"));
+    let next: Value = serde_json::from_str(&next).unwrap();
+    assert_eq!(next.as_array().unwrap()[..], all[1..2]);
+
+    // One peer; an order's chat by subject, with and without the peer.
+    let peer = direct[0]["peerId"].as_str().unwrap();
+    let (_, mine) = sim.get(&format!("/ob/chatmessages/{peer}"));
+    let mine: Value = serde_json::from_str(&mine).unwrap();
+    assert!(!mine.as_array().unwrap().is_empty());
+    assert!(mine.as_array().unwrap().iter().all(|e| e["peerId"] == peer));
+    let order = sent.iter().find(|m| m["subject"] != "").unwrap();
+    let subject = order["subject"].as_str().unwrap();
+    let (_, by_order) = sim.get(&format!("/ob/chatmessages?subject={subject}"));
+    let by_order: Value = serde_json::from_str(&by_order).unwrap();
+    assert!(by_order
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["messageId"] == order["messageId"]));
+    let with_peer = sim.get(&format!(
+        "/ob/chatmessages/{}?subject={subject}",
+        order["peerId"].as_str().unwrap()
+    ));
+    assert_eq!(
+        serde_json::from_str::<Value>(&with_peer.1).unwrap(),
+        by_order
+    );
+
+    // Conversations: direct chats only, newest first, in the real node's shape.
+    let (head, conv) = sim.get("/ob/chatconversations");
+    assert_eq!(head, real_answer("c01-chatconversations").0);
+    let conv: Value = serde_json::from_str(&conv).unwrap();
+    let real_conv: Value = serde_json::from_str(&real_answer("c01-chatconversations").1).unwrap();
+    assert_eq!(shape(&conv), shape(&real_conv));
+    let newest = &all[0];
+    assert_eq!(conv[0]["peerId"], newest["peerId"]);
+    assert_eq!(conv[0]["lastMessage"], newest["message"]);
+    let unread = all
+        .iter()
+        .filter(|e| {
+            e["peerId"] == conv[0]["peerId"] && e["read"] == false && e["outgoing"] == false
+        })
+        .count();
+    assert_eq!(conv[0]["unread"], unread);
+
+    assert_eq!(
+        sim.get("/ob/chatmessages?limit=abc"),
+        real_answer("c09-chatmessages-badlimit")
+    );
+}
+
+#[test]
+fn sim_rest_needs_the_same_auth_as_the_socket() {
+    let sim = sim(&["--speed", "0", "--user", "u:p"]);
+    let (expected_head, expected_body) = head_and_body(&real("n12-notifications-noauth.raw"));
+    for path in [
+        "/ob/notifications",
+        "/ob/chatmessages",
+        "/ob/chatconversations",
+    ] {
+        let resp = sim.http(&format!("GET {path} HTTP/1.1\r\nConnection: close\r\n\r\n"));
+        assert_eq!(
+            head_and_body(&resp),
+            (expected_head.clone(), expected_body.clone())
+        );
+    }
+    let auth = format!("Authorization: Basic {}\r\n", base64_encode("u:p"));
+    let resp = sim.http(&format!(
+        "GET /ob/chatconversations HTTP/1.1\r\n{auth}Connection: close\r\n\r\n"
+    ));
+    assert!(resp.starts_with("HTTP/1.1 200 OK\r\n"), "{resp}");
+    // Two requests on one connection, as an HTTP/1.1 client may send them.
+    let resp = sim.http(&format!(
+        "GET /ob/notifications?limit=0 HTTP/1.1\r\n{auth}\r\nGET /ob/chatmessages HTTP/1.1\r\n{auth}Connection: close\r\n\r\n"
+    ));
+    assert_eq!(resp.matches("HTTP/1.1 200 OK").count(), 2, "{resp}");
+}
+
+// ---- fault injection ----------------------------------------------------------------------
+
+/// How a client's connection ended.
+#[derive(Debug, PartialEq)]
+enum End {
+    /// A close frame with this code.
+    Close(u16),
+    /// The TCP connection ended with no close frame, as the node drops a client.
+    Reset,
+}
+
+/// Reads until the connection ends (or `limit` passes, which fails the test).
+fn read_to_end(ws: &mut Ws, limit: Duration, mut each: impl FnMut(&str)) -> End {
+    let deadline = Instant::now() + limit;
+    loop {
+        assert!(Instant::now() < deadline, "the connection did not end");
+        match ws.read() {
+            Ok(Message::Text(t)) => each(t.as_str()),
+            Ok(Message::Close(f)) => return End::Close(f.map_or(1005, |f| u16::from(f.code))),
+            Ok(_) => {}
+            Err(tungstenite::Error::Io(e))
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(tungstenite::Error::Protocol(
+                tungstenite::error::ProtocolError::ResetWithoutClosingHandshake,
+            ))
+            | Err(tungstenite::Error::Io(_)) => return End::Reset,
+            Err(e) => panic!("unexpected end: {e:?}"),
+        }
+    }
+}
+
+impl Sim {
+    fn post(&self, target: &str) -> String {
+        self.http(&format!(
+            "POST {target} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        ))
+    }
+
+    /// Connects, retrying while a restarting node refuses (bounded).
+    fn reconnect(&self) -> Ws {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            match self.connect(&[]) {
+                Ok(ws) => return ws,
+                Err(e) => assert!(Instant::now() < deadline, "never came back: {e}"),
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn notification_ids(&self) -> Vec<String> {
+        let all = self.get_json("/ob/notifications");
+        all["notifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                e["notification"]["notificationId"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    }
+}
+
+fn notification_id(frame: &str) -> Option<String> {
+    let v: Value = serde_json::from_str(frame).ok()?;
+    Some(
+        v.get("notification")?
+            .get("notificationId")?
+            .as_str()?
+            .to_string(),
+    )
+}
+
+#[test]
+fn sim_restart_drops_refuses_comes_back_and_lists_what_was_missed() {
+    let sim = sim(&["--speed", "5", "--down-for", "2s"]);
+    let mut ws = sim.connect(&[]).unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    // Some story first, then a restart on demand.
+    for _ in 0..5 {
+        if let Some(id) = notification_id(&text(&mut ws)) {
+            seen.insert(id);
+        }
+    }
+    assert!(sim
+        .post("/obtail-sim/restart")
+        .starts_with("HTTP/1.1 200 OK"));
+    let end = read_to_end(&mut ws, Duration::from_secs(30), |t| {
+        if let Some(id) = notification_id(t) {
+            seen.insert(id);
+        }
+    });
+    assert_eq!(end, End::Reset, "a restart sends no close frame");
+    // Down: connections are refused (not accepted and then dropped).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let refused = loop {
+        match TcpStream::connect(("127.0.0.1", sim.port)) {
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => break true,
+            _ if Instant::now() > deadline => break false,
+            _ => std::thread::sleep(Duration::from_millis(20)),
+        }
+    };
+    assert!(refused, "a restarting node refuses connections");
+    // Back: events at once, and REST lists the notifications the socket could not deliver.
+    let mut ws = sim.reconnect();
+    let first = text(&mut ws);
+    assert!(first.starts_with("{\n    \""), "{first}");
+    let listed = sim.notification_ids();
+    let missed: Vec<&String> = listed.iter().filter(|id| !seen.contains(*id)).collect();
+    assert!(
+        !missed.is_empty(),
+        "nothing told while down was listed: {listed:?}"
+    );
+}
+
+#[test]
+fn sim_restarts_on_a_schedule() {
+    let sim = sim(&[
+        "--speed",
+        "0",
+        "--restart-every",
+        "2s",
+        "--down-for",
+        "500ms",
+    ]);
+    for _ in 0..2 {
+        let mut ws = sim.reconnect();
+        let mut n = 0;
+        assert_eq!(
+            read_to_end(&mut ws, Duration::from_secs(30), |_| n += 1),
+            End::Reset
+        );
+        assert!(n > 0);
+    }
+}
+
+/// Reads until nothing comes for `quiet`; how many frames came.
+fn drain(ws: &mut Ws, quiet: Duration) -> usize {
+    if let MaybeTlsStream::Plain(s) = ws.get_ref() {
+        s.set_read_timeout(Some(quiet)).unwrap();
+    }
+    let mut n = 0;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        match ws.read() {
+            Ok(_) => n += 1,
+            Err(tungstenite::Error::Io(e))
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                return n
+            }
+            Err(e) => panic!("dropped while stalled: {e:?}"),
+        }
+    }
+    panic!("never went quiet");
+}
+
+#[test]
+fn sim_stall_on_demand_silences_frames_pongs_and_rest() {
+    let sim = sim(&["--speed", "0"]);
+    let mut ws = sim.connect(&[]).unwrap();
+    text(&mut ws);
+    assert!(sim.post("/obtail-sim/stall").starts_with("HTTP/1.1 200 OK"));
+    // What was already on its way arrives; then nothing, not even a pong.
+    drain(&mut ws, Duration::from_secs(2));
+    ws.send(Message::Ping(b"alive?".to_vec().into())).unwrap();
+    assert_eq!(
+        drain(&mut ws, Duration::from_secs(2)),
+        0,
+        "a stalled node answered"
+    );
+    let mut rest = TcpStream::connect(("127.0.0.1", sim.port)).unwrap();
+    rest.set_read_timeout(Some(Duration::from_secs(1))).unwrap();
+    rest.write_all(b"GET /ob/notifications HTTP/1.1\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = [0u8; 16];
+    assert!(
+        rest.read(&mut answer).is_err(),
+        "a stalled node answered REST"
+    );
+    // Resumed: the pong, the REST answer and the story come through, nobody was dropped.
+    assert!(sim
+        .post("/obtail-sim/resume")
+        .starts_with("HTTP/1.1 200 OK"));
+    rest.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut resp = Vec::new();
+    let _ = rest.read_to_end(&mut resp);
+    assert!(resp.starts_with(b"HTTP/1.1 200 OK"));
+    if let MaybeTlsStream::Plain(s) = ws.get_ref() {
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    }
+    let mut pong = false;
+    for _ in 0..2000 {
+        match ws.read().unwrap() {
+            Message::Pong(p) if p.as_ref() == b"alive?" => {
+                pong = true;
+                break;
+            }
+            _ => {}
+        }
+    }
+    assert!(pong, "no pong after resume");
+    // A timed stall ends by itself.
+    assert!(sim
+        .post("/obtail-sim/stall?for=1s")
+        .starts_with("HTTP/1.1 200 OK"));
+    drain(&mut ws, Duration::from_millis(500));
+    text(&mut ws);
+    assert!(sim
+        .post("/obtail-sim/stall?for=soon")
+        .starts_with("HTTP/1.1 400"));
+}
+
+#[test]
+fn sim_stalls_on_a_schedule() {
+    let sim = sim(&["--speed", "0", "--stall", "1s:2s"]);
+    let mut ws = sim.connect(&[]).unwrap();
+    // Somewhere in the first seconds there is a silence of about two seconds.
+    let start = Instant::now();
+    let mut longest = Duration::ZERO;
+    let mut last = Instant::now();
+    while start.elapsed() < Duration::from_secs(8) {
+        text(&mut ws);
+        longest = longest.max(last.elapsed());
+        last = Instant::now();
+    }
+    assert!(
+        longest >= Duration::from_millis(1500),
+        "longest gap {longest:?}"
+    );
+    let e = std::process::Command::new(env!("CARGO_BIN_EXE_obtail"))
+        .args(["sim", "--stall", "10s"])
+        .output()
+        .unwrap();
+    assert_eq!(e.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&e.stderr).contains("want EVERY:FOR"));
+}
+
+// ---- slow clients ---------------------------------------------------------------------------
+
+/// A websocket client made by hand: upgraded, then whatever the test does with the socket.
+fn raw_upgrade(port: u16) -> TcpStream {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.write_all(upgrade_request(port, "").as_bytes()).unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        s.read_exact(&mut byte).unwrap();
+        head.push(byte[0]);
+    }
+    assert!(head.starts_with(b"HTTP/1.1 101"));
+    s
+}
+
+/// A client's text frame: masked, as clients must send.
+fn masked_text(payload: &[u8]) -> Vec<u8> {
+    let mut f = vec![0x81];
+    match payload.len() {
+        n if n < 126 => f.push(0x80 | n as u8),
+        n if n <= 0xFFFF => {
+            f.push(0x80 | 126);
+            f.extend_from_slice(&(n as u16).to_be_bytes());
+        }
+        n => {
+            f.push(0x80 | 127);
+            f.extend_from_slice(&(n as u64).to_be_bytes());
+        }
+    }
+    let key = [0x12, 0x34, 0x56, 0x78];
+    f.extend_from_slice(&key);
+    f.extend(payload.iter().enumerate().map(|(i, b)| b ^ key[i % 4]));
+    f
+}
+
+fn count_burst(text: &str) -> usize {
+    usize::from(text.starts_with("{\"burst\":"))
+}
+
+#[test]
+fn sim_drops_only_the_client_that_stopped_reading() {
+    const N: usize = 20_000;
+    let sim = sim(&["--speed", "1"]);
+    let stalled = raw_upgrade(sim.port);
+    // Connected before the burst starts, so every frame of it is for this client too.
+    let mut ws = sim.connect(&[]).unwrap();
+    let reading = std::thread::spawn(move || read_count(&mut ws, N, count_burst));
+    // The sender reads its own echoes on one thread while it sends on another.
+    let sender = raw_upgrade(sim.port);
+    let mut out = sender.try_clone().unwrap();
+    let sending = std::thread::spawn(move || {
+        let pad = "x".repeat(1000);
+        for i in 0..N {
+            out.write_all(&masked_text(
+                format!("{{\"burst\":{i},\"pad\":\"{pad}\"}}").as_bytes(),
+            ))
+            .unwrap();
+        }
+    });
+    let mut echoes = WebSocket::from_raw_socket(
+        MaybeTlsStream::Plain(sender),
+        tungstenite::protocol::Role::Client,
+        None,
+    );
+    let (mine, end) = read_count(&mut echoes, N, count_burst);
+    sending.join().unwrap();
+    assert_eq!((mine, end), (N, None), "the sending client lost its echoes");
+    let (theirs, end) = reading.join().unwrap();
+    assert_eq!((theirs, end), (N, None), "the reading client was dropped");
+    // The stalled one: what the kernel held, then the end, with no close frame.
+    let mut stalled = stalled;
+    stalled
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut got = Vec::new();
+    let ended = stalled.read_to_end(&mut got);
+    assert!(
+        ended.is_ok()
+            || ended
+                .as_ref()
+                .is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionReset),
+        "{ended:?}"
+    );
+    let frames = memchr_count(&got, b"{\"burst\":");
+    eprintln!("the stalled client got {frames} of {N} burst frames before it was dropped");
+    assert!(frames < N, "the stalled client got all {frames} frames");
+    assert!(!got.windows(2).any(|w| w == [0x88, 0x02]), "a close frame");
+}
+
+fn memchr_count(hay: &[u8], needle: &[u8]) -> usize {
+    hay.windows(needle.len()).filter(|w| *w == needle).count()
+}
+
+/// Reads until `count` has added up to `want` (`None`) or the connection ends (`Some`),
+/// within two minutes.
+fn read_count(ws: &mut Ws, want: usize, count: impl Fn(&str) -> usize) -> (usize, Option<End>) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut n = 0;
+    while n < want {
+        assert!(Instant::now() < deadline, "too slow: {n} of {want}");
+        match ws.read() {
+            Ok(Message::Text(t)) => n += count(t.as_str()),
+            Ok(Message::Close(f)) => {
+                return (n, Some(End::Close(f.map_or(1005, |f| u16::from(f.code)))))
+            }
+            Ok(_) => {}
+            Err(tungstenite::Error::Io(e))
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(_) => return (n, Some(End::Reset)),
+        }
+    }
+    (n, None)
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn sim_memory_stays_bounded_under_a_client_that_sends_and_never_reads() {
+    let sim = sim(&["--speed", "1"]);
+    let mut flood = raw_upgrade(sim.port);
+    let frame = masked_text(&vec![b'a'; 256 * 1024]);
+    let pid = sim.child.id();
+    let mut peak = 0;
+    let mut sent = 0usize;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let dropped = loop {
+        if Instant::now() > deadline {
+            break false;
+        }
+        if flood.write_all(&frame).is_err() {
+            break true;
+        }
+        sent += frame.len();
+        peak = peak.max(rss_kib(pid));
+    };
+    peak = peak.max(rss_kib(pid));
+    assert!(dropped, "never dropped after {} MiB", sent >> 20);
+    // Two bounded queues (its own and nobody else's) plus one message being read.
+    assert!(peak < 300 * 1024, "the sim grew to {} MiB", peak / 1024);
+    // And it still serves others.
+    let mut ws = sim.connect(&[]).unwrap();
+    text(&mut ws);
+}
+
+// ---- --frames -------------------------------------------------------------------------------
+
+/// The frames of a recording, each as a client must receive it, and the recording's text in
+/// three formats: `--record` lines, NDJSON, and the node's pretty frames.
+fn recordings() -> (Vec<String>, [String; 3]) {
+    let frames: Vec<String> = vec![
+        "{\n    \"status\": \"publishing\"\n}".into(),
+        "{\n    \"notification\": {\n        \"notificationId\": \"QmX\",\n        \"peerId\": \"QmY\",\n        \"type\": \"follow\"\n    }\n}".into(),
+        "{\n    \"message\": {\n        \"message\": \"h\u{e9}llo \\u003cb\\u003e\",\n        \"peerId\": \"QmY\"\n    }\n}".into(),
+        "{\n    \"status\": \"publish complete\"\n}".into(),
+    ];
+    let compact: Vec<String> = frames
+        .iter()
+        .map(|f| serde_json::to_string(&serde_json::from_str::<Value>(f).unwrap()).unwrap())
+        .collect();
+    let record = compact
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            format!(
+                "{{\"time\":\"2026-12-02T00:00:0{i}.250000Z\",\"source\":\"ws://127.0.0.1:4002/ws\",\"frame\":{f}}}\n"
+            )
+        })
+        .collect();
+    let ndjson = compact.iter().map(|f| format!("{f}\n")).collect();
+    let pretty = frames.join("\n");
+    (frames, [record, ndjson, pretty])
+}
+
+fn frames_sim(text: &str, extra: &[&str]) -> (Sim, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rec");
+    std::fs::write(&path, text).unwrap();
+    let mut args = vec!["--frames", path.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    (sim(&args), dir)
+}
+
+fn all_frames(ws: &mut Ws) -> (Vec<String>, End) {
+    let mut got = Vec::new();
+    let end = read_to_end(ws, Duration::from_secs(30), |t| got.push(t.to_string()));
+    (got, end)
+}
+
+#[test]
+fn sim_frames_serves_each_format_byte_for_byte_from_the_first_frame() {
+    let (frames, [record, ndjson, pretty]) = recordings();
+    let compact: Vec<String> = frames
+        .iter()
+        .map(|f| serde_json::to_string(&serde_json::from_str::<Value>(f).unwrap()).unwrap())
+        .collect();
+    for (text, want) in [(&record, &compact), (&ndjson, &compact), (&pretty, &frames)] {
+        let (sim, _dir) = frames_sim(text, &["--speed", "0"]);
+        // Every client gets the whole recording, from its first frame, then a clean close.
+        for _ in 0..2 {
+            let mut ws = sim.connect(&[]).unwrap();
+            assert_eq!(all_frames(&mut ws), (want.clone(), End::Close(1000)));
+        }
+    }
+    // stdin works the same way.
+    let sim = sim_fed(&["--frames", "-", "--speed", "0"], Some(&pretty));
+    let mut ws = sim.connect(&[]).unwrap();
+    assert_eq!(all_frames(&mut ws), (frames.clone(), End::Close(1000)));
+}
+
+#[test]
+fn sim_frames_keeps_the_recorded_pace_scaled_by_speed_and_loops() {
+    let (frames, [record, ndjson, _]) = recordings();
+    let n = frames.len();
+    // Recorded 1 s apart: at --speed 4, about 0.75 s in all (never less).
+    let (sim, _dir) = frames_sim(&record, &["--speed", "4"]);
+    let mut ws = sim.connect(&[]).unwrap();
+    let start = Instant::now();
+    let (got, end) = all_frames(&mut ws);
+    assert_eq!((got.len(), end), (n, End::Close(1000)));
+    assert!(
+        start.elapsed() >= Duration::from_millis(700),
+        "{:?}",
+        start.elapsed()
+    );
+    // --loop starts over instead of closing.
+    let (sim, _dir) = frames_sim(&ndjson, &["--speed", "0", "--loop"]);
+    let mut ws = sim.connect(&[]).unwrap();
+    let got: Vec<String> = (0..3 * n + 1).map(|_| text(&mut ws)).collect();
+    assert_eq!(got[..n], got[n..2 * n]);
+    assert_eq!(got[0], got[3 * n]);
+    // A client that reads nothing does not hold the others back at --speed 0.
+    let _idle = raw_upgrade(sim.port);
+    let mut other = sim.connect(&[]).unwrap();
+    for _ in 0..10_000 {
+        text(&mut other);
+    }
+}
+
+#[test]
+fn sim_frames_refuses_an_empty_recording_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::write(&empty, "\n\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_obtail"))
+        .args(["sim", "--listen", "127.0.0.1:0", "--frames"])
+        .arg(&empty)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no frames in it"), "{err}");
+    let out = Command::new(env!("CARGO_BIN_EXE_obtail"))
+        .args([
+            "sim",
+            "--listen",
+            "127.0.0.1:0",
+            "--frames",
+            "/nonexistent/rec",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read /nonexistent/rec"));
+}
+
+// ---- a clean end ----------------------------------------------------------------------------
+
+/// `obtail sim` with its stderr kept, for tests of how it ends.
+fn sim_keeping_stderr(extra: &[&str]) -> (Child, u16, BufReader<std::process::ChildStderr>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_obtail"))
+        .args(["sim", "--listen", "127.0.0.1:0", "--seed", "7"])
+        .args(extra)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    err.read_line(&mut line).unwrap();
+    let port = line
+        .split("127.0.0.1:")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("{line}"));
+    (child, port, err)
+}
+
+fn wait_exit(child: &mut Child) -> Option<i32> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status.code();
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("still running");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn sim_duration_ends_cleanly_with_1001_and_exit_0() {
+    let (mut child, port, mut err) = sim_keeping_stderr(&["--duration", "2s"]);
+    let (mut ws, _) = tungstenite::connect(format!("ws://127.0.0.1:{port}/ws")).unwrap();
+    let mut n = 0;
+    assert_eq!(
+        read_to_end(&mut ws, Duration::from_secs(30), |_| n += 1),
+        End::Close(1001)
+    );
+    assert_eq!(wait_exit(&mut child), Some(0));
+    let mut rest = String::new();
+    err.read_to_string(&mut rest).unwrap();
+    assert_eq!(
+        rest,
+        "obtail sim: --duration is over; closed 1 client(s) with 1001 (going away)\n"
+    );
+}
+
+#[test]
+fn sim_ctrl_c_ends_cleanly_with_1001_and_exit_130() {
+    let (mut child, port, mut err) = sim_keeping_stderr(&["--speed", "5"]);
+    let (mut ws, _) = tungstenite::connect(format!("ws://127.0.0.1:{port}/ws")).unwrap();
+    text(&mut ws);
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert_eq!(
+        read_to_end(&mut ws, Duration::from_secs(30), |_| {}),
+        End::Close(1001)
+    );
+    assert_eq!(wait_exit(&mut child), Some(130));
+    let mut rest = String::new();
+    err.read_to_string(&mut rest).unwrap();
+    assert!(
+        rest.contains("obtail sim: interrupted; closed 1 client(s) with 1001"),
+        "{rest}"
+    );
+}
+
+#[test]
+fn sim_end_lets_a_no_reconnect_client_exit_0() {
+    let (mut sim, port, _err) = sim_keeping_stderr(&["--speed", "20", "--duration", "2s"]);
+    let out = Command::new(env!("CARGO_BIN_EXE_obtail"))
+        .arg(format!("ws://127.0.0.1:{port}/ws"))
+        .args(["--no-reconnect", "-o", "ndjson"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(wait_exit(&mut sim), Some(0));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.stdout.is_empty());
+}
+
+#[test]
+fn sim_frames_serves_large_frames_whole() {
+    let big = format!("{{\"memo\":\"{}\"}}", "é".repeat(150_000));
+    let small = "{\"a\":1}".to_string();
+    let text = format!("{small}\n{big}\n{small}\n");
+    let (sim, _dir) = frames_sim(&text, &["--speed", "0"]);
+    let mut ws = sim.connect(&[]).unwrap();
+    assert_eq!(
+        all_frames(&mut ws),
+        (vec![small.clone(), big, small], End::Close(1000))
+    );
+}
+
+#[test]
+fn sim_ctrl_c_while_stalled_still_closes_cleanly() {
+    let (mut child, port, _err) = sim_keeping_stderr(&["--speed", "0", "--stall", "1s:30s"]);
+    let (mut ws, _) = tungstenite::connect(format!("ws://127.0.0.1:{port}/ws")).unwrap();
+    text(&mut ws);
+    std::thread::sleep(Duration::from_millis(1500));
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert_eq!(
+        read_to_end(&mut ws, Duration::from_secs(30), |_| {}),
+        End::Close(1001)
+    );
+    assert_eq!(wait_exit(&mut child), Some(130));
 }

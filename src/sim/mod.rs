@@ -3,17 +3,25 @@
 //! `story` writes the marketplace, `shapes` makes each generation's frames, `server` speaks
 //! the node's HTTP and websocket. This module only turns options into a running server.
 
+mod client;
+mod frames;
+mod http;
+mod rest;
 mod server;
 mod shapes;
+mod state;
 mod story;
 
+use std::io::Write as _;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 use crate::cli::{Generation, SimArgs};
-use crate::exit::Failure;
+use crate::exit::{Failure, Stop};
+
+use frames::Recording;
 
 pub use server::SimHandle;
 
@@ -43,6 +51,13 @@ pub struct SimOptions {
     pub seed: u64,
     /// Stop by itself after this much wall time.
     pub duration: Option<Duration>,
+    /// `--frames`: serve this recording to each client instead of the story.
+    pub frames: Option<Arc<Recording>>,
+    pub looping: bool,
+    pub restart_every: Option<Duration>,
+    pub down_for: Duration,
+    /// `--stall EVERY:FOR`.
+    pub stall: Option<(Duration, Duration)>,
 }
 
 impl SimOptions {
@@ -56,12 +71,18 @@ impl SimOptions {
             generation: Generation::V014,
             seed: seed.unwrap_or_else(|| fastrand::u64(..)),
             duration: None,
+            frames: None,
+            looping: false,
+            restart_every: None,
+            down_for: Duration::from_secs(1),
+            stall: None,
         }
     }
 }
 
-/// `obtail sim`: serve until Ctrl-C or `--duration`.
-pub fn run(args: &SimArgs) -> Result<(), Failure> {
+/// `obtail sim`: serve until Ctrl-C (exit 130) or `--duration` (exit 0), then close every
+/// client cleanly with 1001 and say so on stderr.
+pub fn run(args: &SimArgs) -> Result<Stop, Failure> {
     let opts = options(args)?;
     let duration = opts.duration;
     let (tx, rx) = mpsc::channel();
@@ -71,16 +92,26 @@ pub fn run(args: &SimArgs) -> Result<(), Failure> {
     });
     let handle = start(opts)?;
     eprintln!("obtail sim: listening on {}", handle.banner());
-    match duration {
-        Some(d) => {
-            let _ = rx.recv_timeout(d);
-        }
-        None => {
-            let _ = rx.recv();
-        }
-    }
-    handle.stop();
-    Ok(())
+    let interrupted = match duration {
+        Some(d) => rx.recv_timeout(d).is_ok(),
+        None => rx.recv().is_ok(),
+    };
+    let why = if interrupted {
+        "interrupted"
+    } else {
+        "--duration is over"
+    };
+    let closed = handle.stop();
+    // Not eprintln!: a closed stderr must not turn a clean end into a panic.
+    let _ = writeln!(
+        std::io::stderr(),
+        "obtail sim: {why}; closed {closed} client(s) with 1001 (going away)"
+    );
+    Ok(if interrupted {
+        Stop::Interrupted
+    } else {
+        Stop::InputEnded
+    })
 }
 
 /// Binds, starts the story and the accept loop, and returns at once.
@@ -114,7 +145,37 @@ fn options(args: &SimArgs) -> Result<SimOptions, Failure> {
         (None, None) => None,
         _ => return Err(Failure::usage("--tls-cert and --tls-key go together")),
     };
-    let duration = args.duration.as_deref().map(parse_duration).transpose()?;
+    let duration = args
+        .duration
+        .as_deref()
+        .map(|d| parse_duration("--duration", d))
+        .transpose()?;
+    let restart_every = args
+        .restart_every
+        .as_deref()
+        .map(|d| parse_duration("--restart-every", d))
+        .transpose()?;
+    if restart_every.is_some_and(|d| d.is_zero()) {
+        return Err(Failure::usage("--restart-every must be longer than 0s"));
+    }
+    let down_for = parse_duration("--down-for", &args.down_for)?;
+    let stall = match &args.stall {
+        Some(spec) => {
+            let (every, length) = spec.split_once(':').ok_or_else(|| {
+                Failure::usage(format!("--stall {spec}: want EVERY:FOR, e.g. 30s:10s"))
+            })?;
+            let every = parse_duration("--stall", every)?;
+            if every.is_zero() {
+                return Err(Failure::usage("--stall: EVERY must be longer than 0s"));
+            }
+            Some((every, parse_duration("--stall", length)?))
+        }
+        None => None,
+    };
+    let frames = match &args.frames {
+        Some(path) => Some(Arc::new(Recording::load(path)?)),
+        None => None,
+    };
     Ok(SimOptions {
         listen: args.listen.clone(),
         auth,
@@ -123,6 +184,11 @@ fn options(args: &SimArgs) -> Result<SimOptions, Failure> {
         generation: args.generation,
         seed: args.seed.unwrap_or_else(|| fastrand::u64(..)),
         duration,
+        frames,
+        looping: args.looping,
+        restart_every,
+        down_for,
+        stall,
     })
 }
 
@@ -142,9 +208,14 @@ fn resolve(listen: &str) -> Result<SocketAddr, Failure> {
         .ok_or_else(bad)
 }
 
-/// `--duration` as the rest of obtail reads durations.
-fn parse_duration(text: &str) -> Result<Duration, Failure> {
-    crate::units::parse_duration(text).map_err(|e| Failure::usage(format!("--duration: {e}")))
+/// A duration option as the rest of obtail reads durations.
+fn parse_duration(option: &str, text: &str) -> Result<Duration, Failure> {
+    crate::units::parse_duration(text).map_err(|e| Failure::usage(format!("{option}: {e}")))
+}
+
+/// Simulated time `at` in wall time at `speed` (> 0); `None` when too far to represent.
+fn scaled(at: Duration, speed: f64) -> Option<Duration> {
+    Duration::try_from_secs_f64(at.as_secs_f64() / speed).ok()
 }
 
 #[cfg(test)]

@@ -1,42 +1,29 @@
-//! The node's wire: HTTP heads, auth, the `/ws` echo hub, `GET /ob/notifications`, and TLS.
+//! The node's threads: the accept loop, the story teller, and the fault schedules.
 //!
-//! Threads, no async: one accept loop, one story thread, and per websocket client a socket
-//! reader plus an owner thread that alone drives the `WebSocket`. The reader only hands raw
-//! bytes to the owner, so one thread writes frames and answers pings, with or without TLS.
+//! Threads, no async: one accept loop, one story thread, a thread per HTTP connection (which
+//! becomes a websocket client's reader) and a writer per websocket client (`client`).
 
-use std::collections::VecDeque;
-use std::io::{self, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::io::{self, Write as _};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use base64::Engine as _;
-use rustls::{ServerConfig, ServerConnection, StreamOwned};
+use rustls::ServerConfig;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
-use serde_json::{json, Value};
-use tungstenite::protocol::frame::coding::{Data, OpCode};
-use tungstenite::protocol::frame::Frame;
-use tungstenite::protocol::{Role, WebSocket};
-use tungstenite::{Bytes, Message};
+use tungstenite::Bytes;
 
-use super::story::{db_timestamp, Story};
+use super::client::Hub;
+use super::frames::Recording;
+use super::http::serve;
+use super::rest::Store;
+use super::state::{State, BURST_AFTER_RESTART, MAX_WHILE_DOWN};
+use super::story::{Beat, Story};
 use super::{shapes, SimAuth, SimOptions};
 use crate::cli::Generation;
 use crate::exit::Failure;
-
-/// The node's per-connection outbound queue (api/ws.go): a client this far behind is dropped.
-const QUEUE: usize = 256;
-/// At `--speed 0` the story waits while even the fastest client has this many frames queued.
-const PACE: usize = QUEUE / 2;
-/// Notifications kept for `GET /ob/notifications`, newest win.
-const STORE: usize = 10_000;
-const HEAD_LIMIT: usize = 16 * 1024;
-const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A running simulated node. Dropping it stops it too.
 pub struct SimHandle {
@@ -64,23 +51,27 @@ impl SimHandle {
         &self.banner
     }
 
-    /// Stops the story, drops every client and waits for the server threads.
-    pub fn stop(mut self) {
-        self.shutdown();
+    /// Ends the node as `obtail sim` does at Ctrl-C or `--duration`: the story stops, every
+    /// client gets a close frame (1001, going away), and the server threads end. Returns how
+    /// many clients were connected.
+    pub fn stop(mut self) -> usize {
+        self.shutdown()
     }
 
-    fn shutdown(&mut self) {
+    fn shutdown(&mut self) -> usize {
         if self.threads.is_empty() {
-            return;
+            return 0;
         }
-        *lock(&self.shared.stopping) = true;
-        self.shared.wake.notify_all();
+        self.shared.state.end();
+        let closed = self.shared.hub.close_all(1001);
+        self.shared.state.stop();
         // The accept loop blocks in accept(); a connection of our own wakes it.
         let _ = TcpStream::connect_timeout(&loopback(self.addr), Duration::from_secs(1));
         for t in self.threads.drain(..) {
             let _ = t.join();
         }
-        self.shared.hub.close_all();
+        self.shared.hub.drop_all();
+        closed
     }
 }
 
@@ -90,49 +81,26 @@ impl Drop for SimHandle {
     }
 }
 
-struct Shared {
-    stopping: Mutex<bool>,
-    wake: Condvar,
-    hub: Hub,
-    store: Mutex<VecDeque<Stored>>,
-    auth: SimAuth,
-    tls: Option<Arc<ServerConfig>>,
-}
-
-impl Shared {
-    fn stopped(&self) -> bool {
-        *lock(&self.stopping)
-    }
-
-    /// Sleeps until `deadline` or until the server stops; true when it stops.
-    fn sleep_until(&self, deadline: Instant) -> bool {
-        let mut stopping = lock(&self.stopping);
-        loop {
-            let now = Instant::now();
-            if *stopping || now >= deadline {
-                return *stopping;
-            }
-            stopping = self
-                .wake
-                .wait_timeout(stopping, deadline - now)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
-        }
-    }
-}
-
-struct Stored {
-    id: String,
-    ty: String,
-    timestamp: String,
-    notification: Value,
+/// What every thread of the node shares.
+pub(super) struct Shared {
+    pub state: State,
+    pub hub: Hub,
+    pub store: Mutex<Store>,
+    pub auth: SimAuth,
+    pub tls: Option<Arc<ServerConfig>>,
+    /// `--frames`: each client's own playback of this recording, instead of the story.
+    pub recording: Option<Arc<Recording>>,
+    pub speed: f64,
+    pub looping: bool,
+    pub addr: SocketAddr,
+    pub down_for: Duration,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn loopback(addr: SocketAddr) -> SocketAddr {
+pub(super) fn loopback(addr: SocketAddr) -> SocketAddr {
     let mut a = addr;
     if a.ip().is_unspecified() {
         a.set_ip(match a {
@@ -172,25 +140,55 @@ pub(super) fn start(opts: SimOptions, addr: SocketAddr) -> Result<SimHandle, Fai
         Generation::V013 => "0.13",
         Generation::V014 => "0.14",
     };
-    let banner = format!("{url} (seed {}, speed {speed}, node {node})", opts.seed);
+    let what = match &opts.frames {
+        Some(rec) => format!("{} recorded frames", rec.len()),
+        None => format!("seed {}", opts.seed),
+    };
+    let banner = format!("{url} ({what}, speed {speed}, node {node})");
     let shared = Arc::new(Shared {
-        stopping: Mutex::new(false),
-        wake: Condvar::new(),
+        state: State::default(),
         hub: Hub::default(),
-        store: Mutex::new(VecDeque::new()),
+        store: Mutex::new(Store::default()),
         auth: opts.auth.clone(),
         tls,
+        recording: opts.frames.clone(),
+        speed: opts.speed,
+        looping: opts.looping,
+        addr,
+        down_for: opts.down_for,
     });
+    let mut threads = Vec::new();
     let s = shared.clone();
-    let story = thread::spawn(move || tell(&s, &opts));
-    let s = shared.clone();
-    let accept = thread::spawn(move || accept_loop(&s, listener));
+    threads.push(thread::spawn(move || accept_loop(&s, listener)));
+    if let Some(every) = opts.restart_every {
+        let s = shared.clone();
+        threads.push(thread::spawn(move || {
+            while !s.state.sleep_until(Instant::now() + every) {
+                restart(&s);
+            }
+        }));
+    }
+    if let Some((every, length)) = opts.stall {
+        let s = shared.clone();
+        threads.push(thread::spawn(move || {
+            while !s.state.sleep_until(Instant::now() + every) {
+                s.state.stall(Some(length));
+                if s.state.sleep_until(Instant::now() + length) {
+                    return;
+                }
+            }
+        }));
+    }
+    if opts.frames.is_none() {
+        let s = shared.clone();
+        threads.push(thread::spawn(move || tell(&s, &opts)));
+    }
     Ok(SimHandle {
         addr,
         banner,
         url,
         shared,
-        threads: vec![accept, story],
+        threads,
     })
 }
 
@@ -213,46 +211,143 @@ fn tls_config(cert: &Path, key: &Path) -> Result<ServerConfig, Failure> {
         .map_err(|e| Failure::usage(format!("--tls-cert/--tls-key: {e}")))
 }
 
-/// Plays the story: sleeps to each beat's time, sends it to every client and stores it.
+/// Plays the story: waits for each beat's time, stores it and sends it to every client.
 fn tell(shared: &Shared, opts: &SimOptions) {
     let start = Instant::now();
     for beat in Story::new(opts.seed, opts.generation) {
-        if opts.speed > 0.0 {
-            if shared.sleep_until(start + beat.at.div_f64(opts.speed)) {
-                return;
-            }
-        } else {
-            // As fast as possible, but no faster than the fastest client reads.
-            while !shared.hub.has_room() {
-                if shared.sleep_until(Instant::now() + Duration::from_millis(1)) {
-                    return;
-                }
+        if !wait_for(shared, opts.speed, start, &beat) {
+            return;
+        }
+        let persisted = beat.persisted().is_some();
+        keep(&mut lock(&shared.store), &beat);
+        {
+            let mut run = shared.state.lock();
+            if run.down {
+                // Told while down: enough once there is a notification to recover.
+                run.tell_while_down = if persisted {
+                    0
+                } else {
+                    run.tell_while_down.saturating_sub(1)
+                };
             }
         }
-        if let Some((id, ty)) = beat.persisted() {
-            let mut store = lock(&shared.store);
-            if store.len() == STORE {
-                store.pop_front();
-            }
-            store.push_back(Stored {
-                id,
-                ty,
-                timestamp: db_timestamp(beat.at),
-                notification: beat.frame["notification"].clone(),
-            });
+        if !beat.silent {
+            shared
+                .hub
+                .broadcast(Bytes::from(shapes::render(&beat.frame)));
         }
-        shared
-            .hub
-            .broadcast(Bytes::from(shapes::render(&beat.frame)));
     }
 }
 
-fn accept_loop(shared: &Arc<Shared>, listener: TcpListener) {
-    for conn in listener.incoming() {
-        if shared.stopped() {
+/// Waits until the beat is due (never while stalled); false when the node stops.
+fn wait_for(shared: &Shared, speed: f64, start: Instant, beat: &Beat) -> bool {
+    let due = super::scaled(beat.at, speed);
+    loop {
+        // As fast as possible at --speed 0, but no faster than the fastest client reads.
+        let room = speed == 0.0 && shared.hub.has_room();
+        let mut run = shared.state.lock();
+        if run.stopping {
+            return false;
+        }
+        if run.stalled() {
+            drop(shared.state.wait(run, None));
+            continue;
+        }
+        if run.down {
+            if run.tell_while_down > 0 {
+                return true;
+            }
+            drop(shared.state.wait(run, None));
+            continue;
+        }
+        if run.burst > 0 {
+            run.burst -= 1;
+            return true;
+        }
+        if speed == 0.0 {
+            if room {
+                return true;
+            }
+            let soon = Instant::now() + Duration::from_millis(2);
+            drop(shared.state.wait(run, Some(soon)));
+            continue;
+        }
+        let deadline = due.and_then(|d| start.checked_add(d + run.paused()));
+        match deadline {
+            Some(t) if Instant::now() >= t => return true,
+            _ => drop(shared.state.wait(run, deadline)),
+        }
+    }
+}
+
+/// A node restart: every client dropped without a close frame, connections refused for
+/// `--down-for`, then back, telling a few beats at once as a node busy from its first
+/// second does. Beats told while down are stored, so REST lists what the socket could not.
+pub(super) fn restart(shared: &Shared) {
+    {
+        let mut run = shared.state.lock();
+        if run.down || run.stopping || run.ending {
             return;
         }
-        let Ok(tcp) = conn else { continue };
+        run.down = true;
+        run.tell_while_down = MAX_WHILE_DOWN;
+    }
+    shared.state.notify();
+    shared.hub.drop_all();
+    // The accept loop blocks in accept(); this wakes it to close the listener.
+    let _ = TcpStream::connect_timeout(&loopback(shared.addr), Duration::from_secs(1));
+    if shared.state.sleep_until(Instant::now() + shared.down_for) {
+        return;
+    }
+    {
+        let mut run = shared.state.lock();
+        run.down = false;
+        run.tell_while_down = 0;
+        run.burst = BURST_AFTER_RESTART;
+    }
+    shared.state.notify();
+}
+
+/// What the node's database keeps of a beat: persisted notifications and chat messages.
+fn keep(store: &mut Store, beat: &Beat) {
+    if beat.persisted().is_some() {
+        store.put_notification(&beat.frame["notification"], beat.at.as_secs());
+    }
+    if let Some(m) = beat.frame.get("message") {
+        store.put_chat(m, beat.at.as_nanos());
+    }
+}
+
+fn accept_loop(shared: &Arc<Shared>, mut listener: TcpListener) {
+    loop {
+        let conn = listener.accept();
+        let down = {
+            let run = shared.state.lock();
+            if run.stopping {
+                return;
+            }
+            run.down
+        };
+        if down {
+            // Down: refuse connections until the restart is over, then listen again.
+            drop(conn);
+            drop(listener);
+            {
+                let mut run = shared.state.lock();
+                while run.down && !run.stopping {
+                    run = shared.state.wait(run, None);
+                }
+                if run.stopping {
+                    return;
+                }
+            }
+            match listen_again(shared) {
+                Some(l) => listener = l,
+                None => return,
+            }
+            continue;
+        }
+        let Ok((tcp, _)) = conn else { continue };
         let s = shared.clone();
         thread::spawn(move || {
             let _ = serve(&s, tcp);
@@ -260,491 +355,31 @@ fn accept_loop(shared: &Arc<Shared>, listener: TcpListener) {
     }
 }
 
-// ---- the echo hub ------------------------------------------------------------------------
-
-enum Event {
-    Frame(Bytes),
-    Input(Vec<u8>),
-    Eof,
-}
-
-struct Client {
-    id: u64,
-    tx: Sender<Event>,
-    queued: Arc<AtomicUsize>,
-    socket: TcpStream,
-}
-
-impl Client {
-    /// Closes the socket with no close frame, as the node drops a client.
-    fn drop_now(&self) {
-        let _ = self.socket.shutdown(Shutdown::Both);
-    }
-}
-
-#[derive(Default)]
-struct Hub {
-    clients: Mutex<Vec<Client>>,
-    next_id: AtomicU64,
-}
-
-impl Hub {
-    fn join(&self, tx: Sender<Event>, queued: Arc<AtomicUsize>, socket: TcpStream) -> u64 {
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        lock(&self.clients).push(Client {
-            id,
-            tx,
-            queued,
-            socket,
-        });
-        id
-    }
-
-    fn leave(&self, id: u64) {
-        lock(&self.clients).retain(|c| {
-            if c.id == id {
-                c.drop_now();
-            }
-            c.id != id
-        });
-    }
-
-    fn broadcast(&self, frame: Bytes) {
-        lock(&self.clients).retain(|c| {
-            if c.queued.fetch_add(1, Ordering::AcqRel) >= QUEUE {
-                c.drop_now();
-                return false;
-            }
-            c.tx.send(Event::Frame(frame.clone())).is_ok()
-        });
-    }
-
-    /// Whether some client can take more frames; false with no client at all.
-    fn has_room(&self) -> bool {
-        lock(&self.clients)
-            .iter()
-            .any(|c| c.queued.load(Ordering::Acquire) < PACE)
-    }
-
-    fn close_all(&self) {
-        for c in lock(&self.clients).drain(..) {
-            c.drop_now();
-        }
-    }
-}
-
-// ---- one connection ----------------------------------------------------------------------
-
-/// A byte stream with or without TLS on top of `S`.
-enum Io<S: Read + Write> {
-    Plain(S),
-    Tls(Box<StreamOwned<ServerConnection, S>>),
-}
-
-impl<S: Read + Write> Read for Io<S> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Io::Plain(s) => s.read(buf),
-            Io::Tls(s) => s.read(buf),
-        }
-    }
-}
-
-impl<S: Read + Write> Write for Io<S> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Io::Plain(s) => s.write(buf),
-            Io::Tls(s) => s.write(buf),
-        }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Io::Plain(s) => s.flush(),
-            Io::Tls(s) => s.flush(),
-        }
-    }
-}
-
-impl Io<TcpStream> {
-    /// The same connection, now reading from an inbox the reader thread fills.
-    fn into_inbox(self) -> Io<Inbox> {
-        match self {
-            Io::Plain(tcp) => Io::Plain(Inbox::new(tcp)),
-            Io::Tls(s) => {
-                let StreamOwned { conn, sock } = *s;
-                Io::Tls(Box::new(StreamOwned::new(conn, Inbox::new(sock))))
-            }
-        }
-    }
-}
-
-impl Io<Inbox> {
-    fn inbox(&mut self) -> &mut VecDeque<u8> {
-        match self {
-            Io::Plain(s) => &mut s.bytes,
-            Io::Tls(s) => &mut s.sock.bytes,
-        }
-    }
-}
-
-/// Reads what the reader thread received (WouldBlock when empty); writes to the socket.
-struct Inbox {
-    bytes: VecDeque<u8>,
-    out: TcpStream,
-}
-
-impl Inbox {
-    fn new(out: TcpStream) -> Inbox {
-        Inbox {
-            bytes: VecDeque::new(),
-            out,
-        }
-    }
-}
-
-impl Read for Inbox {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.bytes.is_empty() {
-            return Err(io::ErrorKind::WouldBlock.into());
-        }
-        self.bytes.read(buf)
-    }
-}
-
-impl Write for Inbox {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.out.write(buf)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
-    }
-}
-
-struct Request {
-    method: String,
-    path: String,
-    query: String,
-    headers: Vec<(String, String)>,
-}
-
-impl Request {
-    fn header<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.headers
-            .iter()
-            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn has_token(&self, name: &str, token: &str) -> bool {
-        self.header(name)
-            .flat_map(|v| v.split(','))
-            .any(|t| t.trim().eq_ignore_ascii_case(token))
-    }
-}
-
-fn serve(shared: &Arc<Shared>, tcp: TcpStream) -> io::Result<()> {
-    tcp.set_nodelay(true)?;
-    tcp.set_read_timeout(Some(HEAD_TIMEOUT))?;
-    let mut io = match &shared.tls {
-        Some(cfg) => {
-            let conn = ServerConnection::new(cfg.clone()).map_err(io::Error::other)?;
-            Io::Tls(Box::new(StreamOwned::new(conn, tcp.try_clone()?)))
-        }
-        None => Io::Plain(tcp.try_clone()?),
-    };
-    let (head, rest) = read_head(&mut io)?;
-    let Some(req) = parse_head(&head) else {
-        return respond(
-            &mut io,
-            "400 Bad Request",
-            "text/plain; charset=utf-8",
-            b"Bad Request\n",
-        );
-    };
-    let forbidden = |io: &mut Io<TcpStream>| {
-        respond(
-            io,
-            "403 Forbidden",
-            "text/plain; charset=utf-8",
-            b"403 - Forbidden",
-        )
-    };
-    match req.path.as_str() {
-        "/ws" => {
-            if !authorized(&shared.auth, &req) {
-                return forbidden(&mut io);
-            }
-            let key = req.header("Sec-WebSocket-Key").next().map(str::to_owned);
-            let upgrade = req.method == "GET"
-                && req.has_token("Connection", "upgrade")
-                && req.has_token("Upgrade", "websocket")
-                && req
-                    .header("Sec-WebSocket-Version")
-                    .any(|v| v.trim() == "13");
-            match key {
-                Some(key) if upgrade => {
-                    let accept = tungstenite::handshake::derive_accept_key(key.trim().as_bytes());
-                    let head = format!(
-                        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
-                         Connection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"
+fn listen_again(shared: &Shared) -> Option<TcpListener> {
+    for _ in 0..100 {
+        match TcpListener::bind(shared.addr) {
+            Ok(l) => return Some(l),
+            Err(e) => {
+                if shared
+                    .state
+                    .sleep_until(Instant::now() + Duration::from_millis(50))
+                {
+                    return None;
+                }
+                if e.kind() != io::ErrorKind::AddrInUse {
+                    let _ = writeln!(
+                        io::stderr(),
+                        "obtail sim: cannot listen again on {}: {e}",
+                        shared.addr
                     );
-                    io.write_all(head.as_bytes())?;
-                    io.flush()?;
-                    tcp.set_read_timeout(None)?;
-                    websocket(shared, io.into_inbox(), rest, tcp)
                 }
-                _ => respond(
-                    &mut io,
-                    "400 Bad Request",
-                    "text/plain; charset=utf-8",
-                    b"Bad Request\n",
-                ),
             }
         }
-        "/ob/notifications" => {
-            if !authorized(&shared.auth, &req) {
-                return forbidden(&mut io);
-            }
-            if req.method != "GET" {
-                return respond(
-                    &mut io,
-                    "405 Method Not Allowed",
-                    "text/plain; charset=utf-8",
-                    b"405 - Method Not Allowed",
-                );
-            }
-            let body = notifications(shared, &req.query);
-            respond(&mut io, "200 OK", "application/json", body.as_bytes())
-        }
-        _ => respond(
-            &mut io,
-            "404 Not Found",
-            "text/plain; charset=utf-8",
-            b"404 page not found\n",
-        ),
     }
-}
-
-/// Reads up to the blank line; returns the head and whatever came after it.
-fn read_head(io: &mut impl Read) -> io::Result<(String, Vec<u8>)> {
-    let mut buf = Vec::with_capacity(1024);
-    let mut chunk = [0u8; 2048];
-    loop {
-        if let Some(end) = memchr::memmem::find(&buf, b"\r\n\r\n") {
-            let rest = buf.split_off(end + 4);
-            return Ok((String::from_utf8_lossy(&buf).into_owned(), rest));
-        }
-        if buf.len() > HEAD_LIMIT {
-            return Err(io::Error::other("request head too large"));
-        }
-        let n = io.read(&mut chunk)?;
-        if n == 0 {
-            return Err(io::ErrorKind::UnexpectedEof.into());
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
-}
-
-fn parse_head(head: &str) -> Option<Request> {
-    let mut lines = head.split("\r\n");
-    let mut first = lines.next()?.split(' ');
-    let (method, target) = (first.next()?, first.next()?);
-    first.next().filter(|v| v.starts_with("HTTP/1."))?;
-    let (path, query) = target.split_once('?').unwrap_or((target, ""));
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
-        .collect();
-    Some(Request {
-        method: method.into(),
-        path: path.into(),
-        query: query.into(),
-        headers,
-    })
-}
-
-/// The node's check (api/ws.go): basic auth compares user and password, cookie mode the
-/// `OpenBazaar_Auth_Cookie` value; nothing else is looked at.
-fn authorized(auth: &SimAuth, req: &Request) -> bool {
-    match auth {
-        SimAuth::None => true,
-        SimAuth::Basic { user, pass } => req.header("Authorization").any(|v| {
-            let Some(b64) = v.strip_prefix("Basic ") else {
-                return false;
-            };
-            let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(b64.trim()) else {
-                return false;
-            };
-            let raw = String::from_utf8_lossy(&raw);
-            raw.split_once(':') == Some((user.as_str(), pass.as_str()))
-        }),
-        SimAuth::Cookie(value) => req
-            .header("Cookie")
-            .flat_map(|v| v.split(';'))
-            .filter_map(|c| c.trim().split_once('='))
-            .any(|(n, v)| n == "OpenBazaar_Auth_Cookie" && v == value),
-    }
-}
-
-fn respond(io: &mut impl Write, status: &str, ctype: &str, body: &[u8]) -> io::Result<()> {
-    let date = chrono::Utc::now().format("%a, %d %b %Y %H:%M:%S GMT");
-    let head = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nDate: {date}\r\nContent-Length: {}\r\n\r\n",
-        body.len()
+    let _ = writeln!(
+        io::stderr(),
+        "obtail sim: cannot listen again on {}; giving up",
+        shared.addr
     );
-    io.write_all(head.as_bytes())?;
-    io.write_all(body)?;
-    io.flush()
-}
-
-/// `GET /ob/notifications`: stored notifications, newest first, as the node's handler does.
-fn notifications(shared: &Shared, query: &str) -> String {
-    let mut limit: Option<usize> = None;
-    let mut offset: Option<String> = None;
-    let mut filter: Vec<String> = Vec::new();
-    for (k, v) in query.split('&').filter_map(|p| p.split_once('=')) {
-        let v = percent_decode(v);
-        match k {
-            "limit" => limit = v.parse::<i64>().ok().and_then(|n| usize::try_from(n).ok()),
-            "offsetId" if !v.is_empty() => offset = Some(v),
-            "filter" => {
-                filter = v
-                    .split(',')
-                    .map(|t| t.trim().to_lowercase())
-                    .filter(|t| !t.is_empty())
-                    .collect()
-            }
-            _ => {}
-        }
-    }
-    let store = lock(&shared.store);
-    let wanted = |s: &&Stored| filter.is_empty() || filter.contains(&s.ty);
-    let total = store.iter().filter(wanted).count();
-    let newest_first = store.iter().rev().filter(wanted);
-    let after: Vec<&Stored> = match &offset {
-        // Older than the given one; an unknown id matches nothing, as in the node's SQL.
-        Some(id) => newest_first.skip_while(|s| &s.id != id).skip(1).collect(),
-        None => newest_first.collect(),
-    };
-    let list: Vec<Value> = after
-        .into_iter()
-        .take(limit.unwrap_or(usize::MAX))
-        .map(|s| {
-            json!({"notification": s.notification, "read": false,
-                   "timestamp": s.timestamp, "type": s.ty})
-        })
-        .collect();
-    shapes::render(&json!({"notifications": list, "total": total, "unread": store.len()}))
-}
-
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = |c: u8| (c as char).to_digit(16);
-        match b[i] {
-            b'%' if i + 2 < b.len() => match (hex(b[i + 1]), hex(b[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push((h * 16 + l) as u8);
-                    i += 3;
-                    continue;
-                }
-                _ => out.push(b'%'),
-            },
-            b'+' => out.push(b' '),
-            c => out.push(c),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// Runs one websocket client until it leaves or is dropped.
-fn websocket(shared: &Arc<Shared>, io: Io<Inbox>, rest: Vec<u8>, tcp: TcpStream) -> io::Result<()> {
-    let (tx, rx) = mpsc::channel();
-    let queued = Arc::new(AtomicUsize::new(0));
-    let id = shared
-        .hub
-        .join(tx.clone(), queued.clone(), tcp.try_clone()?);
-    let mut reader = tcp;
-    thread::spawn(move || {
-        let mut buf = vec![0u8; 16 * 1024];
-        loop {
-            match reader.read(&mut buf) {
-                Ok(0) | Err(_) => {
-                    let _ = tx.send(Event::Eof);
-                    return;
-                }
-                Ok(n) => {
-                    if tx.send(Event::Input(buf[..n].to_vec())).is_err() {
-                        return;
-                    }
-                }
-            }
-        }
-    });
-    let mut ws = WebSocket::from_partially_read(io, rest, Role::Server, None);
-    let _ = pump(shared, &mut ws, &rx, &queued);
-    shared.hub.leave(id);
-    Ok(())
-}
-
-/// The owner loop: writes queued frames, feeds received bytes to the websocket and echoes
-/// what the client said to everyone.
-fn pump(
-    shared: &Shared,
-    ws: &mut WebSocket<Io<Inbox>>,
-    rx: &Receiver<Event>,
-    queued: &AtomicUsize,
-) -> tungstenite::Result<()> {
-    // Bytes that came with the handshake are already buffered: read them first.
-    let mut pending = Some(Event::Input(Vec::new()));
-    loop {
-        let event = match pending.take() {
-            Some(e) => e,
-            None => rx.recv().unwrap_or(Event::Eof),
-        };
-        match event {
-            Event::Frame(frame) => {
-                queued.fetch_sub(1, Ordering::AcqRel);
-                ws.write(text_frame(frame))?;
-                // Batch what is already queued into one flush.
-                while let Ok(next) = rx.try_recv() {
-                    if let Event::Frame(f) = next {
-                        queued.fetch_sub(1, Ordering::AcqRel);
-                        ws.write(text_frame(f))?;
-                    } else {
-                        pending = Some(next);
-                        break;
-                    }
-                }
-                ws.flush()?;
-            }
-            Event::Input(bytes) => {
-                ws.get_mut().inbox().extend(bytes);
-                loop {
-                    match ws.read() {
-                        Ok(Message::Text(t)) => shared.hub.broadcast(Bytes::from(t)),
-                        Ok(Message::Binary(b)) => shared.hub.broadcast(b),
-                        Ok(_) => {}
-                        Err(tungstenite::Error::Io(e)) if e.kind() == io::ErrorKind::WouldBlock => {
-                            break
-                        }
-                        Err(e) => return Err(e),
-                    }
-                }
-                // Pongs and close replies queued by read() go out now.
-                ws.flush()?;
-            }
-            Event::Eof => return Ok(()),
-        }
-    }
-}
-
-/// Echoes go out as text even when they came in binary, as the node's writer does.
-fn text_frame(payload: Bytes) -> Message {
-    Message::Frame(Frame::message(payload, OpCode::Data(Data::Text), true))
+    None
 }

@@ -29,6 +29,8 @@ const EPOCH_SECS: i64 = 1_605_898_800; // 2020-11-20T14:00:00-05:00
 pub struct Beat {
     pub at: Duration,
     pub frame: Value,
+    /// Kept by the node but never sent: the node's own outgoing chat messages.
+    pub silent: bool,
 }
 
 impl Beat {
@@ -44,18 +46,21 @@ impl Beat {
     }
 }
 
-/// The frame's time in the node's database format: whole seconds, UTC.
-pub fn db_timestamp(at: Duration) -> String {
-    let t = Utc
-        .timestamp_opt(EPOCH_SECS + at.as_secs() as i64, 0)
-        .unwrap();
-    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+/// A time in the node's database format (whole seconds, UTC), given in whole seconds since
+/// the story's start.
+pub fn db_timestamp_secs(secs: u64) -> String {
+    let secs = i64::try_from(secs).unwrap_or(i64::MAX / 2);
+    match Utc.timestamp_opt(EPOCH_SECS.saturating_add(secs), 0) {
+        chrono::LocalResult::Single(t) => t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        _ => String::new(),
+    }
 }
 
 struct Step {
     frame: Value,
     /// A wallet transaction's effect on the balance the next ticks report.
     delta: Option<Money>,
+    silent: bool,
 }
 
 type Plot = VecDeque<Step>;
@@ -209,8 +214,12 @@ impl Cast {
 
 struct Purse {
     coin: Coin,
+    /// Never below `reserved`, so never negative.
     confirmed: i128,
+    /// Incoming money not yet in a block; never negative (spends come out of `confirmed`).
     unconfirmed: i128,
+    /// What purchases already planned will spend when their payment is told.
+    reserved: i128,
     height: u64,
     /// Average ticks between blocks of this chain.
     blocks_every: u32,
@@ -264,6 +273,7 @@ impl Story {
                     coin,
                     confirmed,
                     unconfirmed: 0,
+                    reserved: 0,
                     height,
                     blocks_every,
                 }
@@ -287,24 +297,30 @@ impl Story {
     fn opening_plots(&mut self) -> Vec<Plot> {
         let mut publishing = self.publishing(true);
         publishing.extend(self.publishing(false));
-        let mut plots = vec![
+        // The starting balances pay for every opening purchase (a test checks every kind
+        // is told in the first minute, so a sale standing in would be noticed).
+        let buy = |story: &mut Story, end: Buy, listing: Option<usize>| {
+            let listing = listing.unwrap_or_else(|| 4 + story.rng.usize(..3));
+            story
+                .purchase_of(end, listing)
+                .unwrap_or_else(|| story.sale(Sell::Completed))
+        };
+        vec![
             publishing,
             self.sale(Sell::Completed),
             self.sale(Sell::Cancelled),
             self.sale(Sell::Aged),
-            self.purchase(Buy::Fulfilled),
-            self.purchase(Buy::Declined),
-            self.purchase(Buy::Refunded),
-            self.purchase(Buy::Failed),
-            self.purchase(Buy::Disputed),
+            buy(self, Buy::Fulfilled, None),
+            // The declined purchase is the ETH one in 0.14 (an amount above 2^64).
+            buy(self, Buy::Declined, Some(BIG_LISTING)),
+            buy(self, Buy::Refunded, None),
+            buy(self, Buy::Failed, None),
+            buy(self, Buy::Disputed, None),
             self.moderation(),
             self.social(),
             self.desktop_lookups(),
             self.chat(),
-        ];
-        // The declined purchase is the ETH one in 0.14 (an amount above 2^64).
-        plots[5] = self.purchase_of(Buy::Declined, BIG_LISTING);
-        plots
+        ]
     }
 
     /// Time between two beats: mostly short, now and then a pause of up to 3 s.
@@ -380,7 +396,11 @@ impl Story {
                 p.unconfirmed = 0;
             }
         }
-        Beat { at, frame }
+        Beat {
+            at,
+            frame,
+            silent: false,
+        }
     }
 
     fn height(&self, coin: Coin) -> u64 {
@@ -480,6 +500,7 @@ impl Story {
         Step {
             frame: shapes::wallet_tx(self.generation, &tx),
             delta: Some(value),
+            silent: false,
         }
     }
 
@@ -489,6 +510,15 @@ impl Story {
             "peerId": self.cast.actors[from].peer, "read": false,
             "subject": subject, "timestamp": "",
         }}))
+    }
+
+    /// Our own answer: kept in the chat history, never sent on the socket.
+    fn reply_line(&mut self, to: usize, subject: &str, text: &str) -> Step {
+        let mut s = self.chat_line(to, subject, text);
+        s.frame["message"]["outgoing"] = true.into();
+        s.frame["message"]["read"] = true.into();
+        s.silent = true;
+        s
     }
 
     fn typing(&mut self, from: usize, subject: &str) -> Step {
@@ -590,16 +620,26 @@ impl Story {
         plot
     }
 
+    /// A purchase, or a sale when the wallet cannot pay for one now.
     fn purchase(&mut self, end: Buy) -> Plot {
         let listing = 4 + self.rng.usize(..3);
-        self.purchase_of(end, listing)
+        match self.purchase_of(end, listing) {
+            Some(plot) => plot,
+            None => self.sale(Sell::Completed),
+        }
     }
 
-    /// We buy from another vendor.
-    fn purchase_of(&mut self, end: Buy, listing: usize) -> Plot {
+    /// We buy from another vendor, if what the wallet holds (less what planned purchases
+    /// will spend) pays for it; the money is set aside until the payment is told.
+    fn purchase_of(&mut self, end: Buy, listing: usize) -> Option<Plot> {
         let vendor = self.cast.listings[listing].vendor;
-        let order = qm(&mut self.rng);
         let paid = self.price(listing);
+        let purse = self.purses.iter_mut().find(|p| p.coin == paid.coin)?;
+        if purse.confirmed - purse.reserved < paid.amount {
+            return None;
+        }
+        purse.reserved += paid.amount;
+        let order = qm(&mut self.rng);
         let to = address(&mut self.rng, paid.coin);
         let spend = Money {
             amount: -paid.amount,
@@ -661,6 +701,14 @@ impl Story {
                     listing,
                     secs,
                 ));
+                // The vendor opens it, so the dispute starts where we can see it.
+                let (us, v) = (&self.cast.actors[0], &self.cast.actors[vendor]);
+                let fields = json!({
+                    "buyer": us.peer, "disputeeHandle": us.handle, "disputeeId": us.peer,
+                    "disputerHandle": v.handle, "disputerId": v.peer, "orderId": order,
+                    "thumbnail": self.cast.thumbnail(listing),
+                });
+                plot.push_back(self.note("disputeOpen", fields));
                 plot.push_back(self.chat_line(
                     moderator,
                     &order,
@@ -676,7 +724,7 @@ impl Story {
                 plot.push_back(self.dispute_end_note("disputeAccepted", &order, listing, vendor));
             }
         }
-        plot
+        Some(plot)
     }
 
     /// A dispute between two other peers, where we are the moderator.
@@ -776,6 +824,9 @@ impl Story {
         plot.push_back(self.typing(buyer, ""));
         plot.push_back(self.chat_line(buyer, "", text));
         plot.push_back(self.read_receipt(buyer, ""));
+        if self.rng.bool() {
+            plot.push_back(self.reply_line(buyer, "", "Thanks for writing! Yes, it is."));
+        }
         plot
     }
 
@@ -862,18 +913,29 @@ impl Iterator for Story {
         }
         if let Some(m) = step.delta {
             if let Some(p) = self.purses.iter_mut().find(|p| p.coin == m.coin) {
-                p.unconfirmed += m.amount;
+                if m.amount < 0 {
+                    // A spend: set aside when the purchase was planned.
+                    p.confirmed += m.amount;
+                    p.reserved += m.amount;
+                } else {
+                    p.unconfirmed += m.amount;
+                }
             }
         }
         Some(Beat {
             at,
             frame: step.frame,
+            silent: step.silent,
         })
     }
 }
 
 fn step(frame: Value) -> Step {
-    Step { frame, delta: None }
+    Step {
+        frame,
+        delta: None,
+        silent: false,
+    }
 }
 
 fn take(plots: &mut Vec<Plot>, i: usize) -> Step {
