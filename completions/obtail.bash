@@ -47,7 +47,7 @@ _obtail() {
 
     case "${cmd}" in
         obtail)
-            opts="-k -u -H -t -T -f -o -r -n -h -V --replay --demo --demo-speed --demo-seed --record --cacert --insecure --connect-timeout --ping-interval --ping-timeout --no-reconnect --max-frame-size --user --password-file --cookie --cookie-file --datadir --header --type --exclude-type --order --peer --id --filter --filter-file --arg --argjson --output --envelope --raw-output --color --count --timeout --help --version kinds sim generate-docs help"
+            opts="-k -u -H -t -T -f -o -r -n -h -V --replay --demo --demo-speed --demo-seed --record --cacert --insecure --connect-timeout --ping-interval --ping-timeout --no-reconnect --max-backoff --no-recover --since --buffer --max-frame-size --user --password-file --cookie --cookie-file --datadir --header --type --exclude-type --order --peer --id --filter --filter-file --arg --argjson --output --envelope --raw-output --color --count --timeout --stats --help --version kinds sim generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -115,6 +115,18 @@ _obtail() {
                     return 0
                     ;;
                 --ping-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-backoff)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --buffer)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

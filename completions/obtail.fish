@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_obtail_global_optspecs
-    string join \n replay= demo demo-speed= demo-seed= record= cacert= k/insecure connect-timeout= ping-interval= ping-timeout= no-reconnect max-frame-size= u/user= password-file= cookie= cookie-file= datadir= H/header= t/type= T/exclude-type= order= peer= id= f/filter= filter-file= arg= argjson= o/output= envelope r/raw-output color= n/count= timeout= h/help V/version
+    string join \n replay= demo demo-speed= demo-seed= record= cacert= k/insecure connect-timeout= ping-interval= ping-timeout= no-reconnect max-backoff= no-recover since= buffer= max-frame-size= u/user= password-file= cookie= cookie-file= datadir= H/header= t/type= T/exclude-type= order= peer= id= f/filter= filter-file= arg= argjson= o/output= envelope r/raw-output color= n/count= timeout= stats h/help V/version
 end
 
 function __fish_obtail_needs_command
@@ -32,6 +32,9 @@ complete -c obtail -n "__fish_obtail_needs_command" -l cacert -d 'Trust this PEM
 complete -c obtail -n "__fish_obtail_needs_command" -l connect-timeout -d 'Give up connecting after this long' -r
 complete -c obtail -n "__fish_obtail_needs_command" -l ping-interval -d 'Send a websocket ping this often' -r
 complete -c obtail -n "__fish_obtail_needs_command" -l ping-timeout -d 'Consider the connection dead after this long with no traffic and no pong' -r
+complete -c obtail -n "__fish_obtail_needs_command" -l max-backoff -d 'Longest wait between reconnect attempts (the first retries come within 100 ms)' -r
+complete -c obtail -n "__fish_obtail_needs_command" -l since -d 'First print the notifications and incoming chat of this far back (1h, 2d, or all)' -r
+complete -c obtail -n "__fish_obtail_needs_command" -l buffer -d 'Bytes of frames held while stdout is slow; beyond it frames are dropped and counted' -r
 complete -c obtail -n "__fish_obtail_needs_command" -l max-frame-size -d 'Largest frame to accept; larger ones are reported and skipped (e.g. 16MiB, 512k)' -r
 complete -c obtail -n "__fish_obtail_needs_command" -s u -l user -d 'HTTP basic auth user, with an optional :PASSWORD' -r
 complete -c obtail -n "__fish_obtail_needs_command" -l password-file -d 'Read the basic auth password from FILE (env: OBTAIL_PASSWORD)' -r -F
@@ -150,8 +153,10 @@ complete -c obtail -n "__fish_obtail_needs_command" -l timeout -d 'Give up (exit
 complete -c obtail -n "__fish_obtail_needs_command" -l demo -d 'Tail the built-in simulated node (no node needed)'
 complete -c obtail -n "__fish_obtail_needs_command" -s k -l insecure -d 'Do not verify the node\'s TLS certificate (prints a warning)'
 complete -c obtail -n "__fish_obtail_needs_command" -l no-reconnect -d 'Exit when the connection ends instead of reconnecting'
+complete -c obtail -n "__fish_obtail_needs_command" -l no-recover -d 'Do not read missed notifications and chat back over REST after a reconnect'
 complete -c obtail -n "__fish_obtail_needs_command" -l envelope -d 'In json/ndjson, wrap each event as {"time","kind","source","frame"}'
 complete -c obtail -n "__fish_obtail_needs_command" -s r -l raw-output -d 'Print string results of --filter without quotes, as jq -r does'
+complete -c obtail -n "__fish_obtail_needs_command" -l stats -d 'At exit, print on stderr per source and kind: received, recovered, printed, filtered out, invalid, dropped and duplicate frames'
 complete -c obtail -n "__fish_obtail_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c obtail -n "__fish_obtail_needs_command" -s V -l version -d 'Print version'
 complete -c obtail -n "__fish_obtail_needs_command" -a "kinds" -d 'List every kind with a one-line description'

@@ -56,6 +56,9 @@ fn tail(cfg: Config) -> Result<Stop, Failure> {
     pipeline.stderr_terminal = cfg.env.stderr_terminal;
     pipeline.count = cfg.count;
     pipeline.deadline = cfg.timeout.map(|t| Instant::now() + t);
+    if cfg.stats {
+        pipeline.stats = Some(Box::default());
+    }
     if let Some(path) = &cfg.record {
         pipeline.recorder = Some(Recorder::open(path)?);
     }
@@ -68,11 +71,15 @@ fn tail(cfg: Config) -> Result<Stop, Failure> {
             if let Some(timeout) = cfg.timeout {
                 watchdog(timeout, cfg.count.is_some());
             }
-            pipeline.run(&mut source)
+            let stop = pipeline.run(&mut source);
+            print_stats(&pipeline, None);
+            stop
         }
         Input::Live(urls) => {
             let mut source = LiveSource::start(&urls, &cfg.live, cfg.max_frame, &cfg.env)?;
-            pipeline.run(&mut source)
+            let stop = pipeline.run(&mut source);
+            print_stats(&pipeline, Some(&source));
+            stop
         }
         Input::Demo { speed, seed } => {
             let sim = crate::sim::start(crate::sim::SimOptions::demo(speed, seed))?;
@@ -83,11 +90,24 @@ fn tail(cfg: Config) -> Result<Stop, Failure> {
             );
             let mut source = LiveSource::start(&[sim.url()], &cfg.live, cfg.max_frame, &cfg.env)?;
             let stop = pipeline.run(&mut source);
+            print_stats(&pipeline, Some(&source));
             drop(source);
             sim.stop();
             stop
         }
     }
+}
+
+/// `--stats`: the pipeline's books with what the node threads counted (drops, doubles).
+fn print_stats(pipeline: &Pipeline, live: Option<&LiveSource>) {
+    let Some(stats) = &pipeline.stats else {
+        return;
+    };
+    let mut all = (**stats).clone();
+    if let Some(live) = live {
+        all.merge(&live.stats());
+    }
+    let _ = std::io::stderr().lock().write_all(all.table().as_bytes());
 }
 
 /// A replay read blocks where the pipeline cannot check its deadline (stdin from a slow

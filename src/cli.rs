@@ -104,6 +104,28 @@ pub struct Args {
     /// Exit when the connection ends instead of reconnecting
     #[arg(long, help_heading = "Connection")]
     pub no_reconnect: bool,
+    /// Longest wait between reconnect attempts (the first retries come within 100 ms)
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "5s",
+        help_heading = "Connection"
+    )]
+    pub max_backoff: String,
+    /// Do not read missed notifications and chat back over REST after a reconnect
+    #[arg(long, help_heading = "Connection")]
+    pub no_recover: bool,
+    /// First print the notifications and incoming chat of this far back (1h, 2d, or all)
+    #[arg(long, value_name = "DURATION|all", help_heading = "Connection")]
+    pub since: Option<String>,
+    /// Bytes of frames held while stdout is slow; beyond it frames are dropped and counted
+    #[arg(
+        long,
+        value_name = "SIZE",
+        default_value = "64MiB",
+        help_heading = "Connection"
+    )]
+    pub buffer: String,
 
     /// Largest frame to accept; larger ones are reported and skipped (e.g. 16MiB, 512k)
     #[arg(
@@ -195,7 +217,8 @@ pub struct Args {
     /// The program runs on each frame that passed the other filters. Every output is printed
     /// in place of the frame and counts as one event for -n, so `select(...)` filters and
     /// `.a.b` projects. Variables: $kind, $time (receive time, RFC 3339), $source (node URL
-    /// or replay file), $ENV, and those of --arg and --argjson. A runtime error skips the
+    /// or replay file), $recovered (read back over REST after a gap), $ENV, and those of
+    /// --arg and --argjson. A runtime error skips the
     /// frame with a warning (and a count at exit); `halt` and `halt_error` end obtail as they
     /// end jq. A program that does not compile is a usage error (exit 2).
     ///
@@ -258,6 +281,10 @@ pub struct Args {
     /// Give up (exit 4) if --count is not reached within DURATION (30s, 5m); without -n, stop then (exit 0)
     #[arg(long, value_name = "DURATION", help_heading = "Control")]
     pub timeout: Option<String>,
+    /// At exit, print on stderr per source and kind: received, recovered, printed, filtered
+    /// out, invalid, dropped and duplicate frames
+    #[arg(long, help_heading = "Control")]
+    pub stats: bool,
 }
 
 /// Accepts any pattern (checked in `config`), but offers the kind names to shell completion.

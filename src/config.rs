@@ -52,6 +52,14 @@ pub struct LiveSettings {
     pub ping_interval: Duration,
     pub ping_timeout: Duration,
     pub reconnect: bool,
+    /// `--max-backoff`: the longest wait between reconnect attempts.
+    pub max_backoff: Duration,
+    /// Read back over REST what a gap hid (off with `--no-recover`).
+    pub recover: bool,
+    /// `--buffer`: bytes of frames held while stdout is slow.
+    pub buffer: usize,
+    /// `--since`: history to print before going live; `Some(None)` for all of it.
+    pub since: Option<Option<Duration>>,
     pub cacert: Option<PathBuf>,
     pub insecure: bool,
     pub user: Option<String>,
@@ -91,6 +99,8 @@ pub struct Config {
     pub count: Option<u64>,
     pub timeout: Option<Duration>,
     pub record: Option<PathBuf>,
+    /// `--stats`: the books on stderr at exit.
+    pub stats: bool,
     pub env: Env,
 }
 
@@ -129,6 +139,28 @@ impl Config {
             ping_interval: positive("--ping-interval", &args.ping_interval)?,
             ping_timeout: positive("--ping-timeout", &args.ping_timeout)?,
             reconnect: !args.no_reconnect,
+            max_backoff: positive("--max-backoff", &args.max_backoff)?,
+            recover: !args.no_recover,
+            buffer: match parse_size(&args.buffer) {
+                Ok(0) => {
+                    return Err(Failure::usage(
+                        "--buffer: must be more than 0, like 64MiB or 512k",
+                    ))
+                }
+                Ok(n) => n,
+                Err(e) => return Err(Failure::usage(format!("--buffer: {e}"))),
+            },
+            since: match args.since.as_deref() {
+                None => None,
+                Some(_) if matches!(input, Input::Replay(_)) => {
+                    return Err(Failure::usage(
+                        "--since reads the node's history over REST and cannot be used with \
+                         --replay",
+                    ))
+                }
+                Some(all) if all.eq_ignore_ascii_case("all") => Some(None),
+                Some(d) => Some(Some(duration("--since", d)?)),
+            },
             cacert: args.cacert,
             insecure: args.insecure,
             user: args.user,
@@ -191,6 +223,7 @@ impl Config {
             count: args.count,
             timeout,
             record: args.record,
+            stats: args.stats,
             env,
         })
     }

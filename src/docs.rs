@@ -115,6 +115,9 @@ fn extra_sections() -> String {
 (\\fBnotification\\fR matches \\fBnotification.order\\fR; \\fBmessage\\fR does not match \\fBmessageTyping\\fR), \
 or as a \\fB*\\fR glob; case\\-insensitive.\n",
     );
+    s.push_str(".SH \"NOTHING LOST\"\n");
+    s.push_str(&roff(NOTHING_LOST).replace("\n\n", "\n.PP\n"));
+    s.push('\n');
     s.push_str(".SH \"EXIT STATUS\"\n");
     for (code, what) in EXIT_CODES {
         s.push_str(&format!(".TP\n\\fB{code}\\fR\n{}\n", roff(what)));
@@ -144,6 +147,28 @@ or as a \\fB*\\fR glob; case\\-insensitive.\n",
     s
 }
 
+/// What obtail guarantees across gaps, and what the node cannot give back (README too).
+pub const NOTHING_LOST: &str = "After a connection drops, obtail retries within about 100 ms and then \
+with waits doubling up to --max-backoff (5 s). Status lines on stderr start with the local time; a \
+reconnect says how long the node was away and what was read back.
+
+After every reconnect obtail reads GET /ob/notifications and GET /ob/chatmessages (direct chat, and the \
+order chat of the 32 orders it saw last) with the socket's TLS and auth, newest first, until it reaches an \
+event seen before the gap, and prints each missed notification and incoming chat message once, oldest \
+first, through the same filters, programs and formats, marked \"recovered\": true in envelopes, \
+$recovered in jq and (recovered) in pretty output. It remembers the last 8192 ids per node so nothing \
+prints twice. A REST failure is a warning. --no-recover turns this off; --since DURATION|all prints \
+history first.
+
+The socket is read at all times; frames wait in a queue of --buffer bytes (64 MiB). Beyond it they are \
+dropped and counted, one line says so when output resumes, and the notifications and chat among them \
+are read back. --stats prints at exit, per source and kind: received, recovered, printed, filtered, \
+invalid, dropped and duplicate, with received + recovered = printed + filtered + invalid + dropped + \
+duplicate.
+
+The node does not store unfollows, typing, read receipts, wallet frames, status, async replies or echoes: \
+those sent in a gap cannot be recovered.";
+
 pub const EXIT_CODES: &[(u8, &str)] = &[
     (0, "normal end: count reached, replay input ended, node closed with --no-reconnect, or the reader of stdout went away"),
     (1, "runtime failure: node unreachable and not retrying, I/O error"),
@@ -172,7 +197,8 @@ const ENVIRONMENT: &[(&str, &str)] = &[
 ];
 
 pub const JQ_DIFFERENCES: &str = "Programs given to -f run on jaq, a jq clone, with its standard library. \
-Variables $kind, $time and $source describe the frame; --arg and --argjson add more.
+Variables $kind, $time, $source and $recovered (read back over REST after a gap) describe the frame; \
+--arg and --argjson add more.
 
 Differences from jq: regular expressions use Rust regex syntax, not Oniguruma (\\p{L} is an error, \\w and (?i) \
 match ASCII only); $ENV, $__loc__, @csv and @tsv are not available.";

@@ -28,6 +28,8 @@ pub struct Frame<'a> {
     /// `kind` came from the validating pass; otherwise it is what the kind would be if the
     /// frame is valid JSON, enough to drop it when the filters reject that kind.
     pub kind_validated: bool,
+    /// Read back over the node's REST lists after a gap, not received on the socket.
+    pub recovered: bool,
 }
 
 /// A frame that owns its data, for handing between threads (one per node).
@@ -38,6 +40,7 @@ pub struct OwnedFrame {
     pub time: Stamp,
     pub source: Arc<str>,
     pub defect: Option<String>,
+    pub recovered: bool,
 }
 
 impl OwnedFrame {
@@ -50,6 +53,7 @@ impl OwnedFrame {
             defect: self.defect.clone(),
             kind: None,
             kind_validated: false,
+            recovered: self.recovered,
         }
     }
 }

@@ -21,5 +21,6 @@ pub mod sanitize;
 pub mod sim;
 pub mod sink;
 pub mod source;
+pub mod stats;
 pub mod style;
 pub mod units;

@@ -22,6 +22,7 @@ use crate::kind::Kind;
 use crate::render::{write_envelope, Event, Renderer};
 use crate::sink::{is_gone, Sink};
 use crate::source::{replay::io_reason, Next, Source};
+use crate::stats::{Col, Stats};
 
 /// Appends every received frame, before filtering, as an envelope line.
 pub struct Recorder {
@@ -127,6 +128,10 @@ pub struct Pipeline {
     drop_unread: bool,
     /// A program output as JSON, before rendering.
     value: Vec<u8>,
+    /// `--stats`: the books, counted only when asked for.
+    pub stats: Option<Box<Stats>>,
+    /// The frame being processed is `invalid` (for the books).
+    counted_invalid: bool,
 }
 
 impl Pipeline {
@@ -145,6 +150,8 @@ impl Pipeline {
             buf: Vec::with_capacity(64 * 1024),
             drop_unread: false,
             value: Vec::with_capacity(1024),
+            stats: None,
+            counted_invalid: false,
         }
     }
 
@@ -212,8 +219,37 @@ impl Pipeline {
         })
     }
 
-    /// Takes one frame through every stage; `Some` when obtail should stop.
+    /// Takes one frame through every stage, and with `--stats` counts how it ended.
     fn process(&mut self, frame: &Frame) -> Result<Option<Stop>, Failure> {
+        if self.stats.is_none() {
+            return self.process_frame(frame);
+        }
+        let printed = self.printed;
+        self.counted_invalid = false;
+        let result = self.process_frame(frame);
+        let col = if self.counted_invalid {
+            Col::Invalid
+        } else if self.printed > printed {
+            Col::Printed
+        } else {
+            Col::Filtered
+        };
+        if let Some(stats) = &mut self.stats {
+            stats.end(col);
+        }
+        result
+    }
+
+    /// Counts a frame arriving, under its kind.
+    fn count_in(&mut self, frame: &Frame, kind: &Kind) {
+        if let Some(stats) = &mut self.stats {
+            self.counted_invalid = *kind == Kind::Invalid;
+            stats.begin(&frame.source, &kind.name(), frame.recovered);
+        }
+    }
+
+    /// Takes one frame through every stage; `Some` when obtail should stop.
+    fn process_frame(&mut self, frame: &Frame) -> Result<Option<Stop>, Failure> {
         // Set when the kind is the skim's and the frame has not been validated: the program's
         // own reader validates it, so the serde pass is spared.
         let mut unvalidated = false;
@@ -228,6 +264,7 @@ impl Pipeline {
                 // Unvalidated, the frame is this kind or invalid: when the filters reject
                 // both, it can go unread.
                 if self.drop_unread && !self.filter.kind_passes(kind) {
+                    self.count_in(frame, kind);
                     return Ok(None);
                 }
                 if self.program.is_some() && self.recorder.is_none() && !self.filter.needs_content()
@@ -243,6 +280,7 @@ impl Pipeline {
             }
             (None, false, None) => classify(&frame.bytes),
         };
+        self.count_in(frame, &kind);
         if let Some(recorder) = &mut self.recorder {
             let ev = Event {
                 frame,
@@ -324,6 +362,7 @@ impl Pipeline {
             kind: &name,
             time: &frame.time,
             source: &frame.source,
+            recovered: frame.recovered,
         };
         let outcome = program.run(&frame.bytes, &vars, |out| {
             let json: &[u8] = if out.is_input {

@@ -265,12 +265,26 @@ fn a_dropped_connection_resumes_without_loss_or_repeats() {
     assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
     assert_eq!(ob.stdout_lines(), statuses(1..=6));
     let err = ob.stderr();
-    let want = format!(
-        "obtail: {url}: the node dropped the connection without a close frame; retrying in "
-    );
-    assert!(err.starts_with(&want), "{err}");
+    let want =
+        format!(" {url}: the node dropped the connection without a close frame; retrying in ");
+    assert!(err.starts_with("obtail: ") && err.contains(&want), "{err}");
+    // Reconnect notes carry the local time, and how long the node was away.
+    let again = err
+        .lines()
+        .find(|l| l.contains("connected again after"))
+        .unwrap_or("");
+    let time = again
+        .strip_prefix("obtail: ")
+        .unwrap_or("")
+        .split(' ')
+        .next()
+        .unwrap_or("");
     assert!(
-        err.contains(&format!("obtail: {url}: connected\n")),
+        time.len() == 8 && time.chars().filter(|c| *c == ':').count() == 2,
+        "{err}"
+    );
+    assert!(
+        again.contains(&format!(" {url}: connected again after ")),
         "{err}"
     );
 }
@@ -450,7 +464,7 @@ fn a_node_down_at_start_is_waited_for() {
     let port = free_port();
     let url = format!("ws://127.0.0.1:{port}/ws");
     let mut ob = Obtail::run(&["-n", "1", &format!("127.0.0.1:{port}")]);
-    let refused = format!("obtail: {url}: connection refused; retrying in");
+    let refused = format!(" {url}: connection refused; retrying in");
     assert!(
         ob.wait_stderr(WAIT, |e| e.contains(&refused)),
         "{}",
@@ -463,8 +477,7 @@ fn a_node_down_at_start_is_waited_for() {
     assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
     assert_eq!(ob.stdout_lines(), statuses(1..=1));
     assert!(
-        ob.stderr()
-            .ends_with(&format!("obtail: {url}: connected\n")),
+        ob.stderr().ends_with(&format!(" {url}: connected\n")),
         "{}",
         ob.stderr()
     );

@@ -19,6 +19,8 @@ pub struct FrameVars<'a> {
     pub time: &'a Stamp,
     /// `$source`
     pub source: &'a str,
+    /// `$recovered`: read back over REST after a gap.
+    pub recovered: bool,
 }
 
 /// One output of a program.
@@ -121,6 +123,7 @@ impl Program {
             Val::from(vars.kind.to_string()),
             time,
             Val::from(vars.source.to_string()),
+            Val::Bool(vars.recovered),
         ];
         Vars::new(frame.into_iter().chain(self.fixed.iter().cloned()))
     }

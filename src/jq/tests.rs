@@ -42,6 +42,7 @@ fn run_on(p: &Program, kind: &str, frame: &str) -> (Vec<String>, Outcome<()>) {
         kind,
         time: &time,
         source: "ws://127.0.0.1:4002/ws",
+        recovered: false,
     };
     let mut outs = Vec::new();
     let outcome = p.run(frame.as_bytes(), &vars, |out| {
@@ -89,6 +90,7 @@ fn an_untouched_frame_is_known_as_the_input() {
         kind: "k",
         time: &time,
         source: "s",
+        recovered: false,
     };
     let mut flags = Vec::new();
     p.run(ORDER.as_bytes(), &vars, |out| {
@@ -283,6 +285,7 @@ fn the_caller_can_stop_a_run() {
         kind: "k",
         time: &time,
         source: "s",
+        recovered: false,
     };
     let mut seen = 0;
     let outcome = p.run(b"{}", &vars, |_| {
@@ -323,6 +326,7 @@ fn deep_outputs_are_refused() {
         kind: "k",
         time: &time,
         source: "s",
+        recovered: false,
     };
     p.run(b"{}", &vars, |out| {
         assert!(write_value(&mut Vec::new(), out.value).is_err());

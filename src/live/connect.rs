@@ -122,6 +122,16 @@ pub fn connect(t: &Target, tick: Duration) -> Result<Ws, AttemptError> {
     Ok(ws)
 }
 
+/// Opens the TCP (and TLS) stream the websocket would run over, for a plain HTTP request to
+/// the same node: the same address, timeouts and certificate checks by construction.
+pub fn open_stream(t: &Target, deadline: Instant) -> Result<Stream, AttemptError> {
+    let tcp = open_tcp(t, deadline)?;
+    Ok(match &t.tls {
+        Some(cfg) => Stream::Tls(Box::new(tls_handshake(t, cfg.clone(), tcp, deadline)?)),
+        None => Stream::Plain(tcp),
+    })
+}
+
 fn remaining(deadline: Instant) -> Option<Duration> {
     deadline
         .checked_duration_since(Instant::now())

@@ -1,20 +1,25 @@
 //! Live nodes as a `Source`: one thread per node URL connects, reads and reconnects, and
 //! sends its frames and status lines over one channel to the main thread, which merges them.
 //!
-//! Status lines (stderr): a failed attempt or a lost connection says why and when the next
-//! try is; `connected` is printed only after such a line, so a quiet start stays quiet.
+//! Status lines (stderr) start with the local time: a failed attempt or a lost connection
+//! says why and when the next try is; `connected` is printed only after such a line, so a
+//! quiet start stays quiet; a reconnect says how long the node was away and what was read
+//! back over REST (`flow`).
 
 mod auth;
 mod backoff;
 mod connect;
+mod flow;
+pub mod recover;
+pub mod rest;
 mod session;
 mod tls;
 mod url;
 
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TryRecvError};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, TryRecvError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::config::{Env, LiveSettings};
@@ -22,18 +27,17 @@ use crate::exit::{Failure, Stop};
 use crate::frame::OwnedFrame;
 use crate::sanitize::escape;
 use crate::source::{Next, Source};
+use crate::stats::Stats;
 
 use auth::AuthOptions;
 use backoff::{Backoff, HEALTHY};
 use connect::{connect, AttemptError, Target};
+use flow::{Flow, FlowShared, OVERHEAD, RECOVER_MAX, UNRECOVERABLE};
 use session::{Ended, Session};
 use url::{NodeUrl, DEFAULT_URL};
 
 /// How often blocked waits look at the stop flags, and the longest gap between `Idle`s.
 const TICK: Duration = Duration::from_millis(100);
-/// Frames queued between the node threads and the pipeline; a full queue makes the node
-/// threads wait, so memory stays bounded when stdout is slow.
-const QUEUE: usize = 1024;
 /// How long a stopping obtail waits for node threads to send their close frames.
 const STOP_GRACE: Duration = Duration::from_secs(1);
 
@@ -62,6 +66,10 @@ pub struct LiveSource {
     interrupted: Arc<AtomicBool>,
     nodes: usize,
     first_failure: Option<String>,
+    /// Bytes of frames in the channel (`--buffer` bounds it; node threads drop beyond).
+    queued: Arc<AtomicUsize>,
+    /// Frames node threads dropped or found doubled, for `--stats`.
+    tally: Arc<Mutex<Stats>>,
 }
 
 /// Per-thread settings of the read loop.
@@ -70,6 +78,10 @@ struct Liveness {
     ping_interval: Duration,
     ping_timeout: Duration,
     reconnect: bool,
+    max_backoff: Duration,
+    recover: bool,
+    /// `--since`: `Some(None)` for all.
+    since: Option<Option<crate::frame::Stamp>>,
 }
 
 impl LiveSource {
@@ -92,17 +104,34 @@ impl LiveSource {
                 .max(Duration::from_millis(5)),
             ping_timeout,
             reconnect: s.reconnect,
+            max_backoff: s.max_backoff,
+            recover: s.recover,
+            since: s.since.map(|d| d.map(flow::ago)),
         };
-        let (tx, rx) = mpsc::sync_channel(QUEUE);
+        // Unbounded as a channel, bounded in bytes by `queued`: node threads never wait on
+        // the main thread, so a slow stdout never stops the socket being read.
+        let (tx, rx) = mpsc::channel();
         let stop = Arc::new(AtomicBool::new(false));
+        let queued = Arc::new(AtomicUsize::new(0));
+        let tally = Arc::new(Mutex::new(Stats::default()));
+        let shared = FlowShared {
+            tx,
+            queued: queued.clone(),
+            cap: s.buffer,
+            stop: stop.clone(),
+            tally: tally.clone(),
+            recover: s.recover,
+            rest_timeout: s.connect_timeout,
+        };
         let nodes = targets.len();
         for target in targets {
-            let (tx, stop) = (tx.clone(), stop.clone());
+            let shared = shared.clone();
             std::thread::Builder::new()
                 .name(format!("node {}", target.shown))
-                .spawn(move || run_node(target, liveness, tx, stop))
+                .spawn(move || run_node(target, liveness, shared))
                 .map_err(|e| Failure::runtime(format!("cannot start a thread: {e}")))?;
         }
+        drop(shared);
         Ok(LiveSource {
             rx,
             current: None,
@@ -111,7 +140,14 @@ impl LiveSource {
             interrupted,
             nodes,
             first_failure: None,
+            queued,
+            tally,
         })
+    }
+
+    /// What node threads counted: frames dropped while the queue was full, and doubles.
+    pub fn stats(&self) -> Stats {
+        self.tally.lock().map(|t| t.clone()).unwrap_or_default()
     }
 
     /// Asks node threads to close, and waits a little for them to do it.
@@ -170,6 +206,8 @@ impl Source for LiveSource {
             };
             match msg {
                 Msg::Frame(f) => {
+                    self.queued
+                        .fetch_sub(f.bytes.len() + OVERHEAD, Ordering::AcqRel);
                     self.idle_reported = false;
                     return Ok(Next::Frame(self.current.insert(f).borrow()));
                 }
@@ -245,35 +283,65 @@ fn catch_ctrl_c() -> Arc<AtomicBool> {
     interrupted
 }
 
-/// One node's life: connect, read, and reconnect after a backoff until told to stop.
-fn run_node(target: Target, live: Liveness, tx: SyncSender<Msg>, stop: Arc<AtomicBool>) {
-    let note = |line: String| {
-        tx.send(Msg::Note(format!("{}: {line}", target.shown)))
-            .is_ok()
-    };
-    let mut backoff = Backoff::default();
+/// One node's life: connect, read, and reconnect after a backoff until told to stop; after
+/// every reconnect, read back what the gap hid.
+fn run_node(target: Target, live: Liveness, shared: FlowShared) {
+    let (tx, stop) = (shared.tx.clone(), shared.stop.clone());
+    let shown = target.shown.clone();
+    let note = |line: String| tx.send(Msg::Note(stamped(&shown, &line))).is_ok();
+    let mut flow = Flow::new(target, shared);
+    let mut backoff = Backoff::new(live.max_backoff);
     let mut troubled = false;
+    let mut started = false;
+    let mut baseline_failed = Vec::new();
+    // When the last connection was lost, and the `Seen` mark then.
+    let mut lost: Option<(Instant, crate::frame::Stamp, u64)> = None;
     loop {
         if stop.load(Ordering::SeqCst) {
             return;
         }
-        let (clean, reason) = match connect(&target, TICK) {
+        if !started && live.since.is_none() && live.recover {
+            baseline_failed = flow.baseline();
+        }
+        let (clean, reason) = match connect(&flow.target, TICK) {
             Ok(mut ws) => {
-                if troubled && !note("connected".into()) {
+                if let Some((when, at, mark)) = lost.take() {
+                    let down = human(when.elapsed());
+                    let line = if live.recover {
+                        let report = flow.recover(mark, Some(at), RECOVER_MAX);
+                        format!(
+                            "connected again after {down}; {}; {UNRECOVERABLE}",
+                            report.words()
+                        )
+                    } else {
+                        format!(
+                            "connected again after {down}; events sent in the gap are not \
+                             recovered (--no-recover)"
+                        )
+                    };
+                    if !note(line) {
+                        return;
+                    }
+                } else if troubled && !note("connected".into()) {
                     return;
                 }
+                if !started {
+                    started = true;
+                    flow.start(live.since, std::mem::take(&mut baseline_failed));
+                }
                 let began = Instant::now();
-                let session = Session {
-                    source: &target.shown,
+                let mut session = Session {
+                    source: &shown,
                     ping_interval: live.ping_interval,
                     ping_timeout: live.ping_timeout,
-                    tx: &tx,
+                    flow: &mut flow,
                     stop: &stop,
                 };
                 let ended = session.run(&mut ws);
                 if began.elapsed() >= HEALTHY {
                     backoff.reset();
                 }
+                lost = Some((Instant::now(), chrono::Utc::now(), flow.mark()));
                 match ended {
                     Ended::Stopped => return,
                     Ended::Closed => (true, "the node closed the connection".to_string()),
@@ -287,7 +355,7 @@ fn run_node(target: Target, live: Liveness, tx: SyncSender<Msg>, stop: Arc<Atomi
             Err(AttemptError::Retry(why)) => (false, why),
         };
         if !live.reconnect {
-            let reason = format!("{}: {reason}", target.shown);
+            let reason = format!("{shown}: {reason}");
             let _ = tx.send(Msg::Ended { clean, reason });
             return;
         }
@@ -298,6 +366,14 @@ fn run_node(target: Target, live: Liveness, tx: SyncSender<Msg>, stop: Arc<Atomi
         troubled = true;
         sleep_unless(&stop, delay);
     }
+}
+
+/// A status line about a node: local time, the node, what happened.
+fn stamped(shown: &str, line: &str) -> String {
+    format!(
+        "{} {shown}: {line}",
+        chrono::Local::now().format("%H:%M:%S")
+    )
 }
 
 fn sleep_unless(stop: &AtomicBool, d: Duration) {

@@ -5,7 +5,6 @@
 
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::SyncSender;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -15,7 +14,8 @@ use tungstenite::protocol::CloseFrame;
 use tungstenite::{Error, Message};
 
 use super::connect::{is_timeout, Ws};
-use super::{human, Msg};
+use super::flow::Flow;
+use super::human;
 use crate::frame::OwnedFrame;
 use crate::source::replay::io_reason;
 
@@ -38,7 +38,8 @@ pub struct Session<'a> {
     pub source: &'a Arc<str>,
     pub ping_interval: Duration,
     pub ping_timeout: Duration,
-    pub tx: &'a SyncSender<Msg>,
+    /// Where frames go: the queue, the dedupe memory, recovery after drops.
+    pub flow: &'a mut Flow,
     pub stop: &'a AtomicBool,
 }
 
@@ -54,7 +55,7 @@ struct Line {
 impl Session<'_> {
     /// Reads until the connection ends. The socket's read timeout is the tick on which pings,
     /// liveness and the stop flag are checked.
-    pub fn run(&self, ws: &mut Ws) -> Ended {
+    pub fn run(&mut self, ws: &mut Ws) -> Ended {
         let now = Instant::now();
         let mut line = Line {
             heard: now,
@@ -101,7 +102,7 @@ impl Session<'_> {
     }
 
     /// Handles one read; `Some` when the connection is over.
-    fn take(&self, read: Result<Message, Error>, line: &mut Line) -> Option<Ended> {
+    fn take(&mut self, read: Result<Message, Error>, line: &mut Line) -> Option<Ended> {
         let delivered = match read {
             Ok(msg) => {
                 line.heard = Instant::now();
@@ -117,7 +118,7 @@ impl Session<'_> {
                     Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => true,
                 }
             }
-            Err(Error::Io(e)) if is_timeout(&e) => true,
+            Err(Error::Io(e)) if is_timeout(&e) => self.flow.tick(),
             Err(Error::Utf8(_)) => {
                 line.heard = Instant::now();
                 let defect = "text frame is not valid UTF-8".to_string();
@@ -143,15 +144,16 @@ impl Session<'_> {
     }
 
     /// Hands a frame to the main thread; false when it is gone.
-    fn deliver(&self, bytes: Vec<u8>, binary: bool, defect: Option<String>) -> bool {
+    fn deliver(&mut self, bytes: Vec<u8>, binary: bool, defect: Option<String>) -> bool {
         let frame = OwnedFrame {
             bytes,
             binary,
             time: chrono::Utc::now(),
             source: self.source.clone(),
             defect,
+            recovered: false,
         };
-        self.tx.send(Msg::Frame(frame)).is_ok()
+        self.flow.live(frame)
     }
 
     fn lost(&self, e: Error, closing: bool) -> Ended {

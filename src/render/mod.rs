@@ -161,7 +161,8 @@ impl Renderer {
     }
 }
 
-/// `{"time":…,"kind":…,"source":…,` — shared by `--envelope` output and `--record` lines.
+/// `{"time":…,"kind":…,"source":…,` (and `"recovered":true,` for an event read back
+/// over REST after a gap) — shared by `--envelope` output and `--record` lines.
 pub fn envelope_head(ev: &Event, out: &mut Vec<u8>) {
     out.extend_from_slice(b"{\"time\":\"");
     out.extend_from_slice(format_time(&ev.frame.time).as_bytes());
@@ -169,6 +170,9 @@ pub fn envelope_head(ev: &Event, out: &mut Vec<u8>) {
     write_str(out, &ev.kind.name());
     out.extend_from_slice(b",\"source\":");
     write_str(out, &ev.frame.source);
+    if ev.frame.recovered {
+        out.extend_from_slice(b",\"recovered\":true");
+    }
     out.push(b',');
 }
 

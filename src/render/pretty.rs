@@ -45,6 +45,12 @@ impl Pretty {
         out.push_str(&name);
         out.push_str(p.reset);
         out.extend(std::iter::repeat_n(' ', pad + 1));
+        if frame.recovered {
+            // Read back over REST after a gap: its time is the node's, not a receive time.
+            out.push_str(p.dim);
+            out.push_str("(recovered) ");
+            out.push_str(p.reset);
+        }
     }
 
     /// One line for an event: its summary, or for frames that are not events, what they are.

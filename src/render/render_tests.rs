@@ -14,6 +14,7 @@ fn frame(text: &str) -> Frame<'_> {
         defect: None,
         kind: None,
         kind_validated: false,
+        recovered: false,
     }
 }
 

@@ -262,6 +262,7 @@ impl Source for Replay {
                     defect: None,
                     kind,
                     kind_validated: kind_validated.unwrap_or(false),
+                    recovered: false,
                 });
                 return Ok(Next::Frame(frame));
             }
@@ -307,6 +308,7 @@ fn oversized(skip: Skip, max: usize, label: &str) -> Frame<'_> {
         source: Cow::Borrowed(label),
         kind: None,
         kind_validated: false,
+        recovered: false,
         defect: Some(format!(
             "frame of {size} bytes is larger than --max-frame-size ({max} bytes); skipped"
         )),
@@ -386,6 +388,9 @@ struct Record<'a> {
     base64: Option<String>,
     #[serde(default)]
     error: Option<String>,
+    /// Read back over REST after a gap (`"recovered": true`).
+    #[serde(default)]
+    recovered: bool,
 }
 
 /// A member that is there, even as `null` (a recorded frame can be `null`).
@@ -419,6 +424,7 @@ fn unwrap_record(bytes: &[u8]) -> Option<Frame<'_>> {
         defect: record.error.filter(|_| record.frame.is_none()),
         kind: None,
         kind_validated: false,
+        recovered: record.recovered,
     })
 }
 

@@ -1,5 +1,6 @@
 //! Test harness for the live source: small websocket servers built with tungstenite's server
-//! side (plain or TLS, with an auth check answering 403 as the node does), and the obtail
+//! side (plain or TLS, with an auth check answering 403 as the node does), which also answer
+//! the node's REST lists (`GET /ob/...`, empty unless a test serves its own), and the obtail
 //! binary run as a child that is killed when the test ends.
 
 #![allow(dead_code)]
@@ -65,12 +66,17 @@ impl Log {
     }
 }
 
+/// Answers a REST `GET` (path with query): status and JSON body.
+pub type Rest = dyn Fn(&str) -> (u16, String) + Send + Sync;
+
 /// Server settings.
 #[derive(Default, Clone)]
 pub struct ServerOpts {
     /// A header that must be present with this exact value, else 403 `403 - Forbidden`.
     pub require: Option<(String, String)>,
     pub tls: Option<Arc<ServerConfig>>,
+    /// The node's REST lists; by default those of a node with no notifications and no chat.
+    pub rest: Option<Arc<Rest>>,
 }
 
 /// A websocket server on 127.0.0.1, stopped when dropped.
@@ -112,8 +118,8 @@ impl Server {
                     Ok((tcp, _)) => {
                         tcp.set_nonblocking(false).unwrap();
                         let (opts, handler, log) = (opts.clone(), handler.clone(), log2.clone());
-                        let index = n.fetch_add(1, Ordering::SeqCst);
-                        thread::spawn(move || serve(tcp, index, &opts, &*handler, &log));
+                        let n = n.clone();
+                        thread::spawn(move || serve(tcp, &n, &opts, &*handler, &log));
                     }
                     Err(_) => thread::sleep(Duration::from_millis(10)),
                 }
@@ -135,8 +141,8 @@ impl Drop for Server {
 
 // tungstenite's callback type fixes the large error type.
 #[allow(clippy::result_large_err)]
-fn serve(tcp: TcpStream, index: usize, opts: &ServerOpts, handler: &Handler, log: &Log) {
-    let conn: Box<dyn Conn> = match &opts.tls {
+fn serve(tcp: TcpStream, n: &AtomicUsize, opts: &ServerOpts, handler: &Handler, log: &Log) {
+    let mut conn: Box<dyn Conn> = match &opts.tls {
         Some(cfg) => {
             let mut s = StreamOwned::new(ServerConnection::new(cfg.clone()).unwrap(), tcp);
             while s.conn.is_handshaking() {
@@ -149,6 +155,23 @@ fn serve(tcp: TcpStream, index: usize, opts: &ServerOpts, handler: &Handler, log
         }
         None => Box::new(tcp),
     };
+    // The request head decides: a REST GET is answered here, anything else is a websocket.
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && head.len() < 65536 {
+        match conn.read(&mut byte) {
+            Ok(1) => head.push(byte[0]),
+            _ => return,
+        }
+    }
+    let text = String::from_utf8_lossy(&head).into_owned();
+    let path = text.split(' ').nth(1).unwrap_or("").to_string();
+    if path.starts_with("/ob/") {
+        answer_rest(conn, &text, &path, opts, log);
+        return;
+    }
+    let index = n.fetch_add(1, Ordering::SeqCst);
+    let conn: Box<dyn Conn> = Box::new(Prefixed { head, at: 0, conn });
     let require = opts.require.clone();
     let check = |req: &Request, resp: Response| -> Result<Response, ErrorResponse> {
         for (name, value) in req.headers() {
@@ -177,6 +200,76 @@ fn serve(tcp: TcpStream, index: usize, opts: &ServerOpts, handler: &Handler, log
     };
     log.push(format!("connect {index}"));
     handler(&mut ws, index, log);
+}
+
+/// A connection whose first bytes were already read.
+struct Prefixed {
+    head: Vec<u8>,
+    at: usize,
+    conn: Box<dyn Conn>,
+}
+
+impl Read for Prefixed {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.at < self.head.len() {
+            let n = buf.len().min(self.head.len() - self.at);
+            buf[..n].copy_from_slice(&self.head[self.at..self.at + n]);
+            self.at += n;
+            return Ok(n);
+        }
+        self.conn.read(buf)
+    }
+}
+
+impl Write for Prefixed {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.conn.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.conn.flush()
+    }
+}
+
+impl Conn for Prefixed {
+    fn tcp(&self) -> &TcpStream {
+        self.conn.tcp()
+    }
+}
+
+/// Answers a REST request as the node does: the same auth as its socket (else its exact 403),
+/// then the test's lists, or empty ones.
+fn answer_rest(mut conn: Box<dyn Conn>, head: &str, path: &str, opts: &ServerOpts, log: &Log) {
+    log.push(format!("rest {path}"));
+    let authorized = opts.require.as_ref().is_none_or(|(name, want)| {
+        head.lines().any(|l| {
+            l.split_once(':')
+                .is_some_and(|(k, v)| k.trim().eq_ignore_ascii_case(name) && v.trim() == want)
+        })
+    });
+    let (status, body) = if !authorized {
+        (403, "403 - Forbidden".to_string())
+    } else if let Some(rest) = &opts.rest {
+        rest(path)
+    } else if path.starts_with("/ob/notifications") {
+        (
+            200,
+            "{\n    \"notifications\": [],\n    \"total\": 0,\n    \"unread\": 0\n}".into(),
+        )
+    } else {
+        (200, "[]".into())
+    };
+    let reason = match status {
+        200 => "OK",
+        403 => "Forbidden",
+        404 => "Not Found",
+        _ => "Internal Server Error",
+    };
+    let answer = format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = conn.write_all(answer.as_bytes());
+    let _ = conn.flush();
 }
 
 /// Sends a text frame.
@@ -238,6 +331,11 @@ impl Obtail {
     }
 
     pub fn run_env(args: &[&str], env: &[(&str, &str)]) -> Obtail {
+        Obtail::run_gated(args, env, Arc::new(AtomicBool::new(true)))
+    }
+
+    /// Runs obtail with its stdout left unread until `gate` is set: a stalled reader.
+    pub fn run_gated(args: &[&str], env: &[(&str, &str)], gate: Arc<AtomicBool>) -> Obtail {
         let home = tempfile::tempdir().unwrap();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_obtail"));
         cmd.args(args)
@@ -253,7 +351,8 @@ impl Obtail {
             cmd.env(k, v);
         }
         let mut child = cmd.spawn().unwrap();
-        let out = collect(child.stdout.take().unwrap());
+        let stdout = child.stdout.take().unwrap();
+        let out = collect(Gated(stdout, gate));
         let err = collect(child.stderr.take().unwrap());
         Obtail {
             child,
@@ -318,6 +417,18 @@ impl Drop for Obtail {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// A reader that reads nothing until its gate opens.
+struct Gated<R>(R, Arc<AtomicBool>);
+
+impl<R: Read> Read for Gated<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while !self.1.load(Ordering::SeqCst) {
+            thread::sleep(Duration::from_millis(10));
+        }
+        self.0.read(buf)
     }
 }
 

@@ -1,0 +1,642 @@
+//! Nothing lost: the obtail binary against a stand-in node started here (websocket and the
+//! node's REST lists, with the real node's limit/offsetId paging), across cut connections,
+//! node restarts and a stalled reader. Every persisted notification and every incoming chat
+//! message must come out exactly once, and `--stats` must balance.
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use common::*;
+
+const WAIT: Duration = Duration::from_secs(10);
+
+/// What the node keeps: notifications and chat, oldest first, as its REST lists show them.
+#[derive(Default)]
+struct Store {
+    notes: Vec<(String, String)>,
+    chat: Vec<(String, String, String)>,
+}
+
+type Node = Arc<Mutex<Store>>;
+
+fn now() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+fn ago(secs: i64) -> String {
+    (chrono::Utc::now() - chrono::Duration::seconds(secs))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+fn note_inner(id: &str, ty: &str) -> String {
+    format!(r#"{{"notificationId": "{id}", "peerId": "QmPeer", "type": "{ty}"}}"#)
+}
+
+/// A notification the node stores (and returns the frame it would send).
+fn persist(node: &Node, id: &str, ty: &str, ts: &str) -> String {
+    let inner = note_inner(id, ty);
+    let row = format!(
+        r#"{{"notification": {inner}, "read": false, "timestamp": "{ts}", "type": "{ty}"}}"#
+    );
+    node.lock().unwrap().notes.push((id.to_string(), row));
+    format!(r#"{{"notification": {inner}}}"#)
+}
+
+/// A chat message the node stores; returns the frame it would send for an incoming one.
+fn chat(node: &Node, id: &str, subject: &str, outgoing: bool, ts: &str) -> String {
+    let inner = format!(
+        r#"{{"message": "hello {id}", "messageId": "{id}", "outgoing": {outgoing}, "peerId": "QmPeer", "read": false, "subject": "{subject}", "timestamp": "{ts}"}}"#
+    );
+    node.lock()
+        .unwrap()
+        .chat
+        .push((id.to_string(), subject.to_string(), inner.clone()));
+    format!(r#"{{"message": {inner}}}"#)
+}
+
+/// Newest first, after `offsetId`, at most `limit` (the real node's rules, protocol §9.1).
+fn page(ids: &[String], rows: &[String], query: &HashMap<String, String>) -> Vec<String> {
+    let mut order: Vec<usize> = (0..ids.len()).rev().collect();
+    if let Some(off) = query.get("offsetId") {
+        match order.iter().position(|&i| &ids[i] == off) {
+            Some(p) => order.drain(..=p),
+            None => order.drain(..),
+        };
+    }
+    let limit = query
+        .get("limit")
+        .map_or(usize::MAX, |l| l.parse().unwrap());
+    order
+        .into_iter()
+        .take(limit)
+        .map(|i| rows[i].clone())
+        .collect()
+}
+
+fn rest(node: &Node, path: &str) -> (u16, String) {
+    let (route, q) = path.split_once('?').unwrap_or((path, ""));
+    let query: HashMap<String, String> = q
+        .split('&')
+        .filter_map(|p| p.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let s = node.lock().unwrap();
+    if route == "/ob/notifications" {
+        let ids: Vec<String> = s.notes.iter().map(|n| n.0.clone()).collect();
+        let rows: Vec<String> = s.notes.iter().map(|n| n.1.clone()).collect();
+        let got = page(&ids, &rows, &query);
+        (
+            200,
+            format!(
+                r#"{{"notifications": [{}], "total": {}, "unread": 0}}"#,
+                got.join(","),
+                ids.len()
+            ),
+        )
+    } else if route == "/ob/chatmessages" {
+        let subject = query.get("subject").cloned().unwrap_or_default();
+        let mine: Vec<_> = s.chat.iter().filter(|c| c.1 == subject).collect();
+        let ids: Vec<String> = mine.iter().map(|c| c.0.clone()).collect();
+        let rows: Vec<String> = mine.iter().map(|c| c.2.clone()).collect();
+        (200, format!("[{}]", page(&ids, &rows, &query).join(",")))
+    } else {
+        (404, "404 page not found".into())
+    }
+}
+
+fn opts(node: &Node) -> ServerOpts {
+    let node = node.clone();
+    ServerOpts {
+        rest: Some(Arc::new(move |path: &str| rest(&node, path))),
+        ..Default::default()
+    }
+}
+
+/// The ids printed, in order (notifications and messages), and whether each was recovered.
+fn printed(stdout: &str) -> Vec<(String, bool)> {
+    stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| {
+            let recovered = v["recovered"] == true;
+            let frame = if v.get("frame").is_some() {
+                &v["frame"]
+            } else {
+                &v
+            };
+            let id = frame["notification"]["notificationId"]
+                .as_str()
+                .or(frame["message"]["messageId"].as_str())?;
+            Some((id.to_string(), recovered))
+        })
+        .collect()
+}
+
+fn ids(stdout: &str) -> Vec<String> {
+    printed(stdout).into_iter().map(|(id, _)| id).collect()
+}
+
+/// The `--stats` table: every row balances; returns the total row's numbers.
+fn books(stderr: &str) -> [u64; 7] {
+    let start = stderr.find("obtail: stats").expect(stderr);
+    let mut total = None;
+    for line in stderr[start..].lines().skip(2) {
+        let nums: Vec<u64> = line
+            .split_whitespace()
+            .rev()
+            .take(7)
+            .map(|n| n.parse().unwrap())
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        assert_eq!(nums.len(), 7, "{line}");
+        assert_eq!(
+            nums[0] + nums[1],
+            nums[2] + nums[3] + nums[4] + nums[5] + nums[6],
+            "this row does not balance: {line}\n{stderr}"
+        );
+        if line.starts_with("total") {
+            total = Some([
+                nums[0], nums[1], nums[2], nums[3], nums[4], nums[5], nums[6],
+            ]);
+            break;
+        }
+    }
+    total.expect(stderr)
+}
+
+fn assert_once(got: &[String], want: &[&str]) {
+    let mut sorted = got.to_vec();
+    sorted.sort();
+    let mut w: Vec<String> = want.iter().map(|s| s.to_string()).collect();
+    w.sort();
+    assert_eq!(
+        sorted, w,
+        "each exactly once; printed in this order: {got:?}"
+    );
+}
+
+#[test]
+fn what_a_cut_connection_hid_is_recovered_once() {
+    let node: Node = Node::default();
+    let n = node.clone();
+    let server = Server::start(opts(&node), move |ws, index, log| match index {
+        0 => {
+            send(ws, &persist(&n, "N1", "follow", &ago(30)));
+            send(ws, &chat(&n, "C1", "", false, &ago(29)));
+            send(ws, r#"{"status": "s1"}"#);
+            // Gone before obtail sees it: the node keeps N2 and C2; the unfollow is lost.
+            thread::sleep(Duration::from_millis(300));
+            persist(&n, "N2", "orderConfirmation", &now());
+            chat(&n, "C2", "", false, &now());
+            chat(&n, "C3", "", true, &now());
+            // Stored now, sent on the socket only after obtail's REST call listed it.
+            persist(&n, "N3", "follow", &now());
+            cut(ws);
+        }
+        _ => {
+            thread::sleep(Duration::from_millis(300));
+            send(
+                ws,
+                &format!(r#"{{"notification": {}}}"#, note_inner("N3", "follow")),
+            );
+            send(ws, &persist(&n, "N4", "follow", &now()));
+            drain(ws, log);
+        }
+    });
+    let url = server.url();
+    let mut ob = Obtail::run(&["--stats", "--envelope", "-n", "7", &url]);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    let out = ob.stdout();
+    let got = printed(&out);
+    let names: Vec<&str> = got.iter().map(|(id, _)| id.as_str()).collect();
+    // Recovered events come between what came before the gap and after it, oldest first
+    // (notification times have whole seconds: on the same second, notifications first).
+    assert_eq!(names[..2], ["N1", "C1"], "{out}");
+    assert_eq!(names[5..], ["N4"], "{out}");
+    let mut recovered: Vec<&str> = got.iter().filter(|g| g.1).map(|g| g.0.as_str()).collect();
+    assert_eq!(recovered[0], "N2", "{out}");
+    recovered.sort();
+    assert_eq!(recovered, ["C2", "N2", "N3"], "{out}");
+    let err = ob.stderr();
+    let line = err
+        .lines()
+        .find(|l| l.contains("connected again after"))
+        .expect(&err);
+    assert!(
+        line.ends_with(
+            "recovered 2 notifications and 1 chat message; typing, read receipts, unfollows, \
+             wallet and status frames sent in the gap cannot be recovered"
+        ),
+        "{err}"
+    );
+    // received 5 (N1 C1 s1 N3-dup N4) + recovered 3 = printed 7 + duplicate 1
+    assert_eq!(books(&err), [5, 3, 7, 0, 0, 0, 1], "{err}");
+}
+
+#[test]
+fn a_restarted_node_is_rejoined_at_once_and_its_first_events_kept() {
+    let node: Node = Node::default();
+    let n = node.clone();
+    let dead = Arc::new(AtomicBool::new(false));
+    let dies = dead.clone();
+    let first = Server::start(opts(&node), move |ws, _, _| {
+        send(ws, &persist(&n, "N1", "follow", &ago(5)));
+        // Until the node dies: then its connections end with it.
+        let _ = ws
+            .get_ref()
+            .tcp()
+            .set_read_timeout(Some(Duration::from_millis(50)));
+        while !dies.load(Ordering::SeqCst) {
+            let _ = ws.read();
+        }
+        cut(ws);
+    });
+    let port = first.port;
+    let mut ob = Obtail::run(&["--stats", &first.url()]);
+    assert!(
+        ob.wait_stdout(WAIT, |o| o.contains("N1")),
+        "{}",
+        ob.stderr()
+    );
+    drop(first);
+    dead.store(true, Ordering::SeqCst);
+    // The old connection dies with the node: a server that stops accepting and cuts it.
+    let down = Instant::now();
+    let n = node.clone();
+    // What the node does while it is down and in its first moments back.
+    persist(&node, "N2", "paymentReceived", &now());
+    chat(&node, "C1", "", false, &now());
+    thread::sleep(Duration::from_secs(1));
+    let back = Instant::now();
+    let second = Server::start_on(port, opts(&node), move |ws, _, log| {
+        send(ws, &persist(&n, "N3", "follow", &now()));
+        send(
+            ws,
+            r#"{"messageTyping": {"messageId": "", "peerId": "QmPeer"}}"#,
+        );
+        drain(ws, log);
+    });
+    let log = second.log.clone();
+    assert!(log.wait("connect", WAIT), "{}", ob.stderr());
+    let rejoined = back.elapsed();
+    assert!(
+        ob.wait_stdout(WAIT, |o| o.contains("N3")),
+        "{}",
+        ob.stderr()
+    );
+    ob.interrupt();
+    assert_eq!(ob.wait_exit(WAIT), Some(130), "{}", ob.stderr());
+    assert_once(&ids(&ob.stdout()), &["N1", "N2", "C1", "N3"]);
+    // The first retries come within a few hundred ms and the cap is 5 s: a node back after
+    // a second is re-joined long before the old 15-30 s backoffs.
+    assert!(
+        rejoined < Duration::from_millis(2500),
+        "re-joined {rejoined:?} after the node came back ({:?} down)",
+        down.elapsed()
+    );
+    let err = ob.stderr();
+    assert!(err.contains("connected again after"), "{err}");
+    assert!(err.contains("and 1 chat message; typing"), "{err}");
+    books(&err);
+}
+
+/// A first connection with `--since`: history first, oldest first, marked; then live, with
+/// nothing doubled at the seam.
+#[test]
+fn since_prints_history_then_live_without_doubles() {
+    let node: Node = Node::default();
+    persist(&node, "OLD", "follow", &ago(7200));
+    persist(&node, "H1", "follow", &ago(600));
+    chat(&node, "HC", "", false, &ago(300));
+    chat(&node, "MINE", "", true, &ago(200));
+    persist(&node, "H2", "orderConfirmation", &ago(100));
+    let n = node.clone();
+    let server = Server::start(opts(&node), move |ws, _, log| {
+        thread::sleep(Duration::from_millis(300));
+        // Sent again on the socket after obtail listed it: printed once.
+        send(
+            ws,
+            &format!(
+                r#"{{"notification": {}}}"#,
+                note_inner("H2", "orderConfirmation")
+            ),
+        );
+        send(ws, &persist(&n, "L1", "follow", &now()));
+        drain(ws, log);
+    });
+    let url = server.url();
+    let mut ob = Obtail::run(&["--since", "1h", "--stats", "-n", "4", &url]);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    let out = ob.stdout();
+    assert_eq!(ids(&out), ["H1", "HC", "H2", "L1"], "{out}");
+    let err = ob.stderr();
+    assert!(
+        err.contains("--since: read 2 notifications and 1 chat message"),
+        "{err}"
+    );
+    assert_eq!(books(&err), [2, 3, 4, 0, 0, 0, 1], "{err}");
+
+    // `all`, through a jq program and the pretty format.
+    let mut ob = Obtail::run(&[
+        "--since",
+        "all",
+        "-n",
+        "4",
+        "-f",
+        "select($recovered) | .notification.notificationId // .message.messageId",
+        "-r",
+        &url,
+    ]);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    assert_eq!(ob.stdout_lines(), ["OLD", "H1", "HC", "H2"]);
+    let mut ob = Obtail::run(&["--since", "all", "-n", "1", "-o", "pretty", &url]);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    assert!(ob.stdout().contains("(recovered)"), "{}", ob.stdout());
+    // With a time limit and a kind filter: history of that kind, then live until the limit.
+    let mut ob = Obtail::run(&[
+        "--since",
+        "all",
+        "--timeout",
+        "1s",
+        "-t",
+        "notification.orderConfirmation",
+        &url,
+    ]);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    assert_eq!(ids(&ob.stdout()), ["H2"]);
+}
+
+#[test]
+fn since_with_replay_is_a_usage_error() {
+    let mut ob = Obtail::run(&["--since", "1h", "--replay", "/dev/null"]);
+    assert_eq!(ob.wait_exit(WAIT), Some(2));
+    assert!(ob.stderr().contains("--since"), "{}", ob.stderr());
+}
+
+/// stdout stops being read during a burst: obtail keeps reading the socket (the node would
+/// cut it off otherwise), drops beyond --buffer, says so once output resumes, and the
+/// notifications among the dropped frames come back over REST.
+#[test]
+fn a_stalled_reader_is_not_cut_off_and_loses_no_notification() {
+    const BURST: usize = 3000;
+    let node: Node = Node::default();
+    let n = node.clone();
+    let burst_done = Arc::new(AtomicBool::new(false));
+    let done = burst_done.clone();
+    let server = Server::start(opts(&node), move |ws, index, log| {
+        if index > 0 {
+            log.push("reconnected");
+            drain(ws, log);
+            return;
+        }
+        let pad = "x".repeat(900);
+        for i in 0..BURST {
+            let frame = if i % 10 == 0 {
+                persist(&n, &format!("N{i}"), "follow", &now())
+            } else {
+                format!(r#"{{"walletUpdate": {{"pad": "{pad}", "i": {i}}}}}"#)
+            };
+            send(ws, &frame);
+        }
+        done.store(true, Ordering::SeqCst);
+        drain(ws, log);
+    });
+    let gate = Arc::new(AtomicBool::new(false));
+    let mut ob = Obtail::run_gated(
+        &["--buffer", "64KiB", "--stats", "--envelope", &server.url()],
+        &[],
+        gate.clone(),
+    );
+    // The whole burst goes out while nobody reads obtail's stdout.
+    assert!(
+        wait_until(Duration::from_secs(20), || burst_done
+            .load(Ordering::SeqCst)),
+        "obtail stopped reading the socket while stdout was stalled: {}",
+        ob.stderr()
+    );
+    thread::sleep(Duration::from_millis(300));
+    gate.store(true, Ordering::SeqCst);
+    let wanted: Vec<String> = (0..BURST).step_by(10).map(|i| format!("N{i}")).collect();
+    let all_there = |o: &str| wanted.iter().all(|w| o.contains(&format!("\"{w}\"")));
+    assert!(ob.wait_stdout(WAIT, all_there), "{}", ob.stderr());
+    thread::sleep(Duration::from_millis(300));
+    ob.interrupt();
+    assert_eq!(ob.wait_exit(WAIT), Some(130), "{}", ob.stderr());
+    let out = ob.stdout();
+    let got = ids(&out);
+    let want: Vec<&str> = wanted.iter().map(String::as_str).collect();
+    assert_once(&got, &want);
+    let recovered = printed(&out).iter().filter(|p| p.1).count();
+    assert!(
+        recovered > 0,
+        "no notification needed recovering: the reader did not stall"
+    );
+    let err = ob.stderr();
+    assert_eq!(server.log.count("reconnected"), 0, "{err}");
+    let drop_lines: Vec<&str> = err.lines().filter(|l| l.contains("dropped")).collect();
+    assert!(!drop_lines.is_empty(), "{err}");
+    assert!(drop_lines[0].contains("walletUpdate"), "{err}");
+    assert!(drop_lines[0].contains("recovered"), "{err}");
+    let total = books(&err);
+    assert_eq!(total[0] as usize, BURST, "{err}");
+    assert!(total[5] > 0, "nothing dropped: {err}");
+    assert_eq!(total[1] as usize, recovered, "{err}");
+}
+
+#[test]
+fn rest_failures_are_warnings_and_recover_can_be_turned_off() {
+    let failing = || ServerOpts {
+        rest: Some(Arc::new(|_: &str| {
+            (
+                500,
+                r#"{"success": false, "reason": "database is locked"}"#.to_string(),
+            )
+        })),
+        ..Default::default()
+    };
+    let cut_once = |ws: &mut Ws, index: usize, log: &Log| {
+        send(ws, &format!(r#"{{"status": "s{index}"}}"#));
+        if index == 0 {
+            cut(ws);
+        } else {
+            drain(ws, log);
+        }
+    };
+    let server = Server::start(failing(), cut_once);
+    let url = server.url();
+    let mut ob = Obtail::run(&["-n", "2", &url]);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    let err = ob.stderr();
+    assert!(
+        err.contains("warning: cannot read the notification list: the node answered HTTP 500: database is locked"),
+        "{err}"
+    );
+    assert!(
+        err.contains("warning: cannot read back missed notifications"),
+        "{err}"
+    );
+    assert!(err.contains("some lists could not be read"), "{err}");
+
+    let server = Server::start(failing(), cut_once);
+    let mut ob = Obtail::run(&["-n", "2", "--no-recover", &server.url()]);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    assert_eq!(server.log.count("rest"), 0, "--no-recover made REST calls");
+    assert!(
+        ob.stderr()
+            .contains("events sent in the gap are not recovered (--no-recover)"),
+        "{}",
+        ob.stderr()
+    );
+}
+
+#[test]
+fn rest_calls_carry_the_sockets_auth() {
+    let node: Node = Node::default();
+    let mut o = opts(&node);
+    o.require = Some(("cookie".into(), "OpenBazaar_Auth_Cookie=secret".into()));
+    let n = node.clone();
+    let server = Server::start(o, move |ws, index, log| {
+        if index == 0 {
+            thread::sleep(Duration::from_millis(200));
+            persist(&n, "N1", "follow", &now());
+            cut(ws);
+        } else {
+            drain(ws, log);
+        }
+    });
+    let mut ob = Obtail::run(&["--cookie", "secret", "-n", "1", &server.url()]);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    assert_eq!(ids(&ob.stdout()), ["N1"]);
+    assert!(!ob.stderr().contains("warning"), "{}", ob.stderr());
+}
+
+/// Runs obtail on `stdin` as a replay; returns (stdout, stderr).
+fn replay(args: &[&str], stdin: &str) -> (String, String) {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_obtail"))
+        .args(["--replay", "-"])
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_books_balance_under_filters_programs_counts_and_invalid_frames() {
+    let session = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/session-0.14.json"
+    ))
+    .unwrap();
+    let (out, err) = replay(
+        &[
+            "--stats",
+            "-t",
+            "notification",
+            "-f",
+            r#"select(.notification.type != "follow")"#,
+        ],
+        &session,
+    );
+    assert_eq!(books(&err), [38, 0, 21, 17, 0, 0, 0], "{err}");
+    assert_eq!(out.lines().count(), 21);
+    // Invalid frames are counted as invalid whether shown or filtered out.
+    let input = "not json\n{\"status\": \"a\"}\n{\"status\": \"b\"}\n[1,\n";
+    let (_, err) = replay(&["--stats", "-T", "invalid"], input);
+    assert_eq!(books(&err), [4, 0, 2, 0, 2, 0, 0], "{err}");
+    // Stopped by -n after the first frame (an invalid one, shown): the rest is not counted.
+    let (_, err) = replay(&["--stats", "-n", "1"], input);
+    assert_eq!(books(&err), [1, 0, 0, 0, 1, 0, 0], "{err}");
+    // A program that prints twice for a frame counts the frame once.
+    let (out, err) = replay(
+        &["--stats", "-f", ".status, .status", "-T", "invalid"],
+        input,
+    );
+    assert_eq!(out.lines().count(), 4);
+    assert_eq!(books(&err), [4, 0, 2, 0, 2, 0, 0], "{err}");
+}
+
+#[test]
+fn the_books_are_printed_at_a_timeout_and_at_ctrl_c() {
+    let server = Server::start(ServerOpts::default(), |ws, _, log| {
+        send(ws, r#"{"status": "s1"}"#);
+        send(ws, r#"{"walletUpdate": {}}"#);
+        drain(ws, log);
+    });
+    let mut ob = Obtail::run(&[
+        "--stats",
+        "--timeout",
+        "1s",
+        "-T",
+        "walletUpdate",
+        &server.url(),
+    ]);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    assert_eq!(books(&ob.stderr()), [2, 0, 1, 1, 0, 0, 0]);
+    let mut ob = Obtail::run(&["--stats", "-n", "5", &server.url()]);
+    assert!(ob.wait_stdout(WAIT, |o| o.lines().count() == 2));
+    ob.interrupt();
+    assert_eq!(ob.wait_exit(WAIT), Some(130), "{}", ob.stderr());
+    assert_eq!(books(&ob.stderr()), [2, 0, 2, 0, 0, 0, 0]);
+}
+
+#[test]
+fn recorded_recovered_events_replay_as_recovered() {
+    let line = r#"{"time":"2026-12-02T00:45:40.000000Z","kind":"notification.follow","source":"ws://n/ws","recovered":true,"frame":{"notification":{"notificationId":"N1","type":"follow"}}}"#;
+    let (out, _) = replay(&["--envelope"], &format!("{line}\n"));
+    assert_eq!(out.trim_end(), line);
+    let (out, _) = replay(&["-f", "$recovered"], &format!("{line}\n"));
+    assert_eq!(out.trim_end(), "true");
+}
+
+/// REST calls go over the socket's TLS, with its `--cacert` pin (a CA-flagged self-signed
+/// certificate that WebPKI alone would refuse) and its auth.
+#[test]
+fn recovery_over_tls_uses_the_pinned_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let tls = self_signed(dir.path(), true);
+    let node: Node = Node::default();
+    let mut o = opts(&node);
+    o.tls = Some(tls.server.clone());
+    o.require = Some(("authorization".into(), "Basic YWRtaW46cHc=".into()));
+    let n = node.clone();
+    let server = Server::start(o, move |ws, index, log| {
+        if index == 0 {
+            thread::sleep(Duration::from_millis(200));
+            persist(&n, "N1", "follow", &now());
+            cut(ws);
+        } else {
+            drain(ws, log);
+        }
+    });
+    let url = format!("wss://admin:pw@127.0.0.1:{}/ws", server.port);
+    let cacert = tls.cert_pem.to_str().unwrap();
+    let mut ob = Obtail::run(&["--cacert", cacert, "-n", "1", &url]);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    assert_eq!(ids(&ob.stdout()), ["N1"]);
+    assert!(!ob.stderr().contains("warning"), "{}", ob.stderr());
+    assert!(server.log.count("rest /ob/notifications") >= 2);
+}

@@ -1,0 +1,282 @@
+//! Nothing lost, against `obtail sim` (the stand-in node with the real node's REST lists and
+//! its faults): restarts on a schedule and a stalled reader. Every notification the node
+//! lists and every incoming direct chat message comes out exactly once, stderr says what
+//! happened, and `--stats` balances.
+
+mod common;
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use common::*;
+use serde_json::Value;
+
+const WAIT: Duration = Duration::from_secs(30);
+
+struct Sim {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn sim(extra: &[&str]) -> Sim {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_obtail"))
+        .args(["sim", "--listen", "127.0.0.1:0", "--seed", "11"])
+        .args(extra)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run obtail sim");
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    err.read_line(&mut line).unwrap();
+    // Keep reading so the sim never blocks on a full stderr pipe.
+    thread::spawn(move || {
+        let mut sink = Vec::new();
+        let _ = err.read_to_end(&mut sink);
+    });
+    let port = line
+        .split("127.0.0.1:")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("{line}"));
+    Sim { child, port }
+}
+
+impl Sim {
+    fn url(&self) -> String {
+        format!("ws://127.0.0.1:{}/ws", self.port)
+    }
+
+    /// A whole REST list, retried while the node is restarting.
+    fn get(&self, target: &str) -> Value {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(v) = self.try_get(target) {
+                return v;
+            }
+            assert!(Instant::now() < deadline, "the sim never answered {target}");
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn try_get(&self, target: &str) -> Option<Value> {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
+        s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+        let req = format!("GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        s.write_all(req.as_bytes()).ok()?;
+        let mut out = Vec::new();
+        let _ = s.read_to_end(&mut out);
+        let text = String::from_utf8(out).ok()?;
+        if !text.starts_with("HTTP/1.1 200") {
+            return None;
+        }
+        serde_json::from_str(text.split_once("\r\n\r\n")?.1).ok()
+    }
+
+    fn notification_ids(&self) -> Vec<String> {
+        self.get("/ob/notifications")["notifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                e["notification"]["notificationId"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    }
+
+    fn incoming_direct_chat_ids(&self) -> Vec<String> {
+        self.get("/ob/chatmessages")
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["outgoing"] == false)
+            .map(|m| m["messageId"].as_str().unwrap().to_string())
+            .collect()
+    }
+}
+
+/// How many times each notification and message id was printed (envelope lines).
+fn counts(stdout: &str) -> HashMap<String, usize> {
+    let mut n = HashMap::new();
+    for line in stdout.lines() {
+        let Ok(v) = serde_json::from_str::<Value>(line) else {
+            continue;
+        };
+        let f = &v["frame"];
+        let id = f["notification"]["notificationId"]
+            .as_str()
+            .or(f["message"]["messageId"].as_str());
+        if let Some(id) = id {
+            *n.entry(id.to_string()).or_default() += 1;
+        }
+    }
+    n
+}
+
+fn recovered_count(stdout: &str) -> usize {
+    stdout
+        .lines()
+        .filter(|l| l.contains(r#","recovered":true,"#))
+        .count()
+}
+
+/// Every row of the `--stats` table balances; returns the total row.
+fn books(stderr: &str) -> Vec<u64> {
+    let start = stderr.find("obtail: stats").expect(stderr);
+    for line in stderr[start..].lines().skip(2) {
+        let nums: Vec<u64> = line
+            .split_whitespace()
+            .rev()
+            .take(7)
+            .map(|n| n.parse().unwrap())
+            .collect();
+        let n: Vec<u64> = nums.into_iter().rev().collect();
+        assert_eq!(
+            n[0] + n[1],
+            n[2] + n[3] + n[4] + n[5] + n[6],
+            "{line}\n{stderr}"
+        );
+        if line.starts_with("total") {
+            return n;
+        }
+    }
+    panic!("no total line: {stderr}");
+}
+
+/// Waits until every id is printed; then none may have been printed twice.
+fn assert_each_once(ob: &Obtail, ids: &[String], what: &str) {
+    let all = |o: &str| {
+        let c = counts(o);
+        ids.iter().all(|id| c.contains_key(id))
+    };
+    if !ob.wait_stdout(WAIT, all) {
+        let c = counts(&ob.stdout());
+        let missing: Vec<&String> = ids.iter().filter(|id| !c.contains_key(*id)).collect();
+        panic!(
+            "{} of {} {what} never printed: {missing:?}\n{}",
+            missing.len(),
+            ids.len(),
+            ob.stderr()
+        );
+    }
+}
+
+fn assert_no_doubles(stdout: &str) {
+    let doubles: Vec<(String, usize)> =
+        counts(stdout).into_iter().filter(|(_, n)| *n > 1).collect();
+    assert!(doubles.is_empty(), "printed more than once: {doubles:?}");
+}
+
+#[test]
+fn restarts_lose_no_notification_and_no_chat() {
+    let sim = sim(&[
+        "--speed",
+        "40",
+        "--restart-every",
+        "2s",
+        "--down-for",
+        "700ms",
+    ]);
+    let mut ob = Obtail::run(&["--since", "all", "--envelope", "--stats", &sim.url()]);
+    // Three restarts, each with the node telling events in its first moments back.
+    assert!(
+        ob.wait_stderr(WAIT, |e| e.matches("connected again after").count() >= 3),
+        "{}",
+        ob.stderr()
+    );
+    let notes = sim.notification_ids();
+    let chat = sim.incoming_direct_chat_ids();
+    assert!(
+        notes.len() > 10,
+        "the story told too little: {}",
+        notes.len()
+    );
+    assert_each_once(&ob, &notes, "notifications");
+    assert_each_once(&ob, &chat, "incoming chat messages");
+    ob.interrupt();
+    assert_eq!(ob.wait_exit(WAIT), Some(130), "{}", ob.stderr());
+    let out = ob.stdout();
+    assert_no_doubles(&out);
+    let err = ob.stderr();
+    let again: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("connected again after"))
+        .collect();
+    for line in &again {
+        assert!(line.contains("; recovered "), "{line}");
+        assert!(
+            line.ends_with("sent in the gap cannot be recovered"),
+            "{line}"
+        );
+    }
+    // A node down for 700 ms is re-joined within the next couple of seconds, not 15-30 s.
+    for line in &again {
+        let after = line.split("connected again after ").nth(1).unwrap();
+        let secs: f64 = match after.split(';').next().unwrap() {
+            s if s.ends_with("ms") => s.trim_end_matches("ms").parse::<f64>().unwrap() / 1000.0,
+            s => s.trim_end_matches('s').parse().unwrap(),
+        };
+        assert!(secs < 3.0, "{line}");
+    }
+    let total = books(&err);
+    assert_eq!(total[1] as usize, recovered_count(&out), "{err}");
+}
+
+#[test]
+fn a_stalled_reader_keeps_its_connection_and_its_notifications() {
+    let sim = sim(&["--speed", "200"]);
+    let gate = Arc::new(AtomicBool::new(false));
+    let mut ob = Obtail::run_gated(
+        &[
+            "--since",
+            "all",
+            "--buffer",
+            "32KiB",
+            "--envelope",
+            "--stats",
+            &sim.url(),
+        ],
+        &[],
+        gate.clone(),
+    );
+    // Nobody reads obtail's stdout for a while: it must keep reading the socket, or the
+    // node drops it (the sim, like the node, drops a client that falls 256 frames behind).
+    thread::sleep(Duration::from_secs(3));
+    gate.store(true, Ordering::SeqCst);
+    assert!(
+        ob.wait_stderr(WAIT, |e| e.contains("output was too slow: dropped")),
+        "{}",
+        ob.stderr()
+    );
+    let notes = sim.notification_ids();
+    assert_each_once(&ob, &notes, "notifications");
+    ob.interrupt();
+    assert_eq!(ob.wait_exit(WAIT), Some(130), "{}", ob.stderr());
+    let out = ob.stdout();
+    assert_no_doubles(&out);
+    let err = ob.stderr();
+    assert!(!err.contains("retrying"), "the node dropped obtail: {err}");
+    let line = err.lines().find(|l| l.contains("dropped")).unwrap();
+    assert!(line.contains("; recovered "), "{line}");
+    let total = books(&err);
+    assert!(total[5] > 0, "{err}");
+    assert_eq!(total[1] as usize, recovered_count(&out), "{err}");
+}
