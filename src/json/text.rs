@@ -10,31 +10,28 @@ use crate::style::Palette;
 
 /// Writes `text` with all insignificant whitespace removed.
 pub fn write_compact(out: &mut Vec<u8>, text: &[u8]) {
-    // The node's frames are compact already: then one copy, after linear checks, instead of
-    // a walk string by string.
-    if !may_hold_unsafe(text)
-        && simdutf8::basic::from_utf8(text).is_ok()
-        && !whitespace_between_tokens(text)
+    if memchr::memchr3(b' ', b'\n', b'\t', text).is_none()
+        && memchr::memchr(b'\r', text).is_none()
+        && is_plain_ascii(text)
     {
         out.extend_from_slice(text);
         return;
     }
-    out.reserve(text.len());
     let mut i = 0;
     while i < text.len() {
-        // Between strings (punctuation, numbers, literals): copied without whitespace.
-        let quote = memchr::memchr(b'"', &text[i..]).map_or(text.len(), |n| i + n);
-        out.extend(
-            text[i..quote]
-                .iter()
-                .filter(|b| !matches!(b, b' ' | b'\n' | b'\r' | b'\t')),
-        );
-        if quote == text.len() {
-            break;
+        let b = text[i];
+        match b {
+            b'"' => {
+                let end = string_end(text, i);
+                write_string_token(out, &text[i..end]);
+                i = end;
+            }
+            b' ' | b'\n' | b'\r' | b'\t' => i += 1,
+            _ => {
+                out.push(b);
+                i += 1;
+            }
         }
-        let end = string_end(text, quote);
-        write_string_token(out, &text[quote..end]);
-        i = end;
     }
 }
 
@@ -161,9 +158,7 @@ fn string_end(text: &[u8], start: usize) -> usize {
 
 /// Copies a string token (quotes included), escaping characters a terminal would obey.
 fn write_string_token(out: &mut Vec<u8>, token: &[u8]) {
-    if is_plain_ascii(token)
-        || (!may_hold_unsafe(token) && simdutf8::basic::from_utf8(token).is_ok())
-    {
+    if is_plain_ascii(token) {
         out.extend_from_slice(token);
         return;
     }
@@ -176,35 +171,6 @@ fn write_string_token(out: &mut Vec<u8>, token: &[u8]) {
             out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
         }
     }
-}
-
-/// True when JSON whitespace stands outside a string.
-fn whitespace_between_tokens(text: &[u8]) -> bool {
-    let (mut in_string, mut escaped) = (false, false);
-    for &b in text {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
-        } else if b == b'"' {
-            in_string = true;
-        } else if matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
-            return true;
-        }
-    }
-    false
-}
-
-/// False when no character of the (valid UTF-8) text can be `is_unsafe`: each of those is a
-/// C0 control, DEL, or starts with the byte 0xC2 (C1), 0xD8 (U+061C), 0xE2 (U+200E–U+2069)
-/// or 0xEF (U+FEFF). Most text, accents and CJK included, is copied as it is.
-fn may_hold_unsafe(text: &[u8]) -> bool {
-    text.iter()
-        .any(|&b| b < 0x20 || matches!(b, 0x7f | 0xc2 | 0xd8 | 0xe2 | 0xef))
 }
 
 fn push_u_escape(out: &mut Vec<u8>, c: char) {
@@ -250,15 +216,6 @@ mod tests {
             r#"{"z":18446744073709551616,"a":[0.1000000000000000055511151231257827,"x y\u003c"]}"#
         );
         assert_eq!(compact(r#"{"a":"\"} {"}"#), r#"{"a":"\"} {"}"#);
-        // Spaces in strings stay; one after a string ending in an escaped backslash goes.
-        assert_eq!(
-            compact(r#"{"a":"x\\" , "b":"y z"}"#),
-            r#"{"a":"x\\","b":"y z"}"#
-        );
-        assert_eq!(
-            compact(r#"{"a":"x\\","b":"y z"}"#),
-            r#"{"a":"x\\","b":"y z"}"#
-        );
     }
 
     #[test]
@@ -267,28 +224,6 @@ mod tests {
         assert_eq!(out, r#"{"a":"x\u009by\u202ez\u007fé"}"#);
         let back: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!(back["a"], "x\u{9b}y\u{202e}z\u{7f}é");
-    }
-
-    #[test]
-    fn compact_copies_safe_text_and_escapes_every_unsafe_character() {
-        assert_eq!(
-            compact("{\"a\": \"café 日本茶 🚀 ½\"}"),
-            r#"{"a":"café 日本茶 🚀 ½"}"#
-        );
-        // Every unsafe character, alone and among safe non-ASCII text, as the slow path says.
-        let unsafe_chars = ('\u{0}'..='\u{10ffff}').filter(|&c| crate::sanitize::is_unsafe(c));
-        for c in unsafe_chars {
-            let text = format!("{{\"k\": \"é{c}x\"}}");
-            let out = compact(&text);
-            assert!(!out.contains(c), "{c:?} kept raw: {out:?}");
-            let back: serde_json::Value = serde_json::from_str(&out).unwrap();
-            assert_eq!(back["k"], format!("é{c}x"));
-        }
-        // Lookalikes sharing a lead byte with an unsafe character stay as they are.
-        assert_eq!(
-            compact("[\"\u{a0}\u{2010}\u{ff01}\"]"),
-            "[\"\u{a0}\u{2010}\u{ff01}\"]"
-        );
     }
 
     #[test]
