@@ -78,6 +78,9 @@ impl Recording {
                 skipped.len()
             );
         }
+        // Held for the whole run: give back what growing it left over.
+        rec.data.shrink_to_fit();
+        rec.index.shrink_to_fit();
         if rec.index.is_empty() {
             return Err(Failure::usage(format!(
                 "--frames {label}: no frames in it (want --record output, NDJSON or pretty JSON frames)"
