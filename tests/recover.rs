@@ -640,3 +640,61 @@ fn recovery_over_tls_uses_the_pinned_certificate() {
     assert!(!ob.stderr().contains("warning"), "{}", ob.stderr());
     assert!(server.log.count("rest /ob/notifications") >= 2);
 }
+
+/// A node that floods a reader who has stopped reading cannot make obtail hold more than
+/// --buffer: frames beyond it are dropped and counted (issue 9 item 5: 1024 queued frames of
+/// up to 16 MiB each could hold 16 GiB).
+#[test]
+fn memory_stays_bounded_by_the_buffer_under_a_flood() {
+    const FRAMES: usize = 12_000;
+    let done = Arc::new(AtomicBool::new(false));
+    let d = done.clone();
+    let server = Server::start(ServerOpts::default(), move |ws, _, log| {
+        let big = format!(
+            r#"{{"walletUpdate": {{"pad": "{}"}}}}"#,
+            "x".repeat(16 * 1024)
+        );
+        for _ in 0..FRAMES {
+            send(ws, &big);
+        }
+        d.store(true, Ordering::SeqCst);
+        drain(ws, log);
+    });
+    let gate = Arc::new(AtomicBool::new(false));
+    let mut ob = Obtail::run_gated(
+        &["--buffer", "1MiB", "--stats", &server.url()],
+        &[],
+        gate.clone(),
+    );
+    // About 190 MiB go out while nobody reads obtail's stdout.
+    assert!(
+        wait_until(Duration::from_secs(60), || done.load(Ordering::SeqCst)),
+        "{}",
+        ob.stderr()
+    );
+    let peak = ob.peak_rss_kib();
+    gate.store(true, Ordering::SeqCst);
+    assert!(
+        ob.wait_stderr(WAIT, |e| e.contains("dropped")),
+        "{}",
+        ob.stderr()
+    );
+    ob.interrupt();
+    assert_eq!(ob.wait_exit(WAIT), Some(130), "{}", ob.stderr());
+    if let Some(kib) = peak {
+        // The binary, its stacks and buffers, 1 MiB of queue and one frame in flight.
+        assert!(
+            kib < 64 * 1024,
+            "peak memory {kib} KiB for a 1 MiB --buffer"
+        );
+    }
+    let total = books(&ob.stderr());
+    // Frames still queued at Ctrl-C (at most 1 MiB of them) are not counted.
+    let counted = total[0] as usize;
+    assert!(
+        counted <= FRAMES && counted + 64 >= FRAMES,
+        "{}",
+        ob.stderr()
+    );
+    assert!(total[5] as usize > FRAMES / 2, "{}", ob.stderr());
+}

@@ -211,27 +211,7 @@ impl Flow {
         let Some(ep) = self.episode.take() else {
             return true;
         };
-        let mut kinds = ep.kinds;
-        kinds.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        let mut list: Vec<String> = kinds
-            .iter()
-            .take(KINDS_SHOWN)
-            .map(|(k, n)| format!("{n} {k}"))
-            .collect();
-        if kinds.len() > KINDS_SHOWN {
-            let rest: u64 = kinds[KINDS_SHOWN..].iter().map(|(_, n)| n).sum();
-            list.push(format!(
-                "{rest} of {} other kinds",
-                kinds.len() - KINDS_SHOWN
-            ));
-        }
-        let mut line = format!(
-            "output was too slow: dropped {} frame{} while {} were waiting (--buffer) ({})",
-            ep.total,
-            if ep.total == 1 { "" } else { "s" },
-            size_words(self.shared.cap),
-            list.join(", ")
-        );
+        let mut line = dropped_words(&ep, self.shared.cap);
         if self.shared.recover {
             let report = self.recover(ep.mark, Some(ep.began), RECOVER_MAX);
             line.push_str(&format!(
@@ -243,6 +223,18 @@ impl Flow {
         }
         self.note(line);
         true
+    }
+
+    /// obtail is stopping: a drop episode still going on is said, unrecovered.
+    pub fn finish(&mut self) {
+        if let Some(ep) = self.episode.take() {
+            let line = dropped_words(&ep, self.shared.cap);
+            let line = format!("{line}; obtail stopped before output resumed");
+            let _ = self
+                .shared
+                .tx
+                .send(Msg::Last(super::stamped(&self.target.shown, &line)));
+        }
     }
 
     fn drop_frame(&mut self, frame: &OwnedFrame, id: Option<&[u8]>) {
@@ -468,6 +460,31 @@ impl Flow {
         }
         true
     }
+}
+
+/// `output was too slow: dropped 1500 frames while 64 MiB were waiting (--buffer) (…)`.
+fn dropped_words(ep: &Episode, cap: usize) -> String {
+    let mut kinds = ep.kinds.clone();
+    kinds.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut list: Vec<String> = kinds
+        .iter()
+        .take(KINDS_SHOWN)
+        .map(|(k, n)| format!("{n} {k}"))
+        .collect();
+    if kinds.len() > KINDS_SHOWN {
+        let rest: u64 = kinds[KINDS_SHOWN..].iter().map(|(_, n)| n).sum();
+        list.push(format!(
+            "{rest} of {} other kinds",
+            kinds.len() - KINDS_SHOWN
+        ));
+    }
+    format!(
+        "output was too slow: dropped {} frame{} while {} were waiting (--buffer) ({})",
+        ep.total,
+        if ep.total == 1 { "" } else { "s" },
+        size_words(cap),
+        list.join(", ")
+    )
 }
 
 fn plural(n: usize, one: &str) -> String {

@@ -46,6 +46,9 @@ pub enum Msg {
     Frame(OwnedFrame),
     /// A status line for stderr, without the `obtail: ` prefix.
     Note(String),
+    /// A node thread's last word as obtail stops (frames it dropped): printed even then,
+    /// when other notes are not.
+    Last(String),
     /// obtail must stop with this failure (refused auth, untrusted certificate).
     Fatal(Failure),
     /// The node's connection ended and it is not retried (`--no-reconnect`).
@@ -157,9 +160,11 @@ impl LiveSource {
         }
         let until = Instant::now() + STOP_GRACE;
         while let Some(left) = until.checked_duration_since(Instant::now()) {
-            // Draining unblocks threads waiting on a full queue.
-            if let Err(RecvTimeoutError::Disconnected) = self.rx.recv_timeout(left.min(TICK)) {
-                return;
+            // Frames are left; what node threads say as they stop (drops) is printed.
+            match self.rx.recv_timeout(left.min(TICK)) {
+                Err(RecvTimeoutError::Disconnected) => return,
+                Ok(Msg::Last(line)) => warn_line(&line),
+                _ => {}
             }
         }
     }
@@ -211,7 +216,7 @@ impl Source for LiveSource {
                     self.idle_reported = false;
                     return Ok(Next::Frame(self.current.insert(f).borrow()));
                 }
-                Msg::Note(line) => warn_line(&line),
+                Msg::Note(line) | Msg::Last(line) => warn_line(&line),
                 Msg::Fatal(failure) => {
                     self.shutdown();
                     return Err(failure);
@@ -343,7 +348,10 @@ fn run_node(target: Target, live: Liveness, shared: FlowShared) {
                 }
                 lost = Some((Instant::now(), chrono::Utc::now(), flow.mark()));
                 match ended {
-                    Ended::Stopped => return,
+                    Ended::Stopped => {
+                        flow.finish();
+                        return;
+                    }
                     Ended::Closed => (true, "the node closed the connection".to_string()),
                     Ended::Lost(why) => (false, why),
                 }

@@ -408,6 +408,13 @@ impl Obtail {
         assert!(ok);
     }
 
+    /// The process's peak resident memory in KiB (Linux), as `VmHWM` in /proc says.
+    pub fn peak_rss_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    }
+
     pub fn home(&self) -> &Path {
         self.home.path()
     }
