@@ -82,11 +82,11 @@ time_cmd() {
         echo "INCOMPLETE: $name printed $lines lines, expected $expected" >&2
         lines="$lines!=$expected"
     fi
-    # Each /usr/bin/time file: "maxrss_kb user_s sys_s".
+    # Each /usr/bin/time file: "maxrss_kb user_s sys_s"; $rss lists KiB per process.
     local rss="" cpu=0
     for f in "$T"/*; do
         read -r m u s < <(tail -1 "$f")
-        rss="${rss:+$rss+}$((m / 1024))"
+        rss="${rss:+$rss+}$m"
         cpu=$(echo "$cpu + $u + $s" | bc)
     done
     rm -rf "$T"
@@ -149,7 +149,9 @@ throughput() {
                 }
                 END {
                     isort(fps, k); isort(cpu, k); med = fps[int((k + 1) / 2)]
-                    rss = big[1]; for (j = 2; j <= np; j++) rss = rss " + " big[j]
+                    rss = sprintf("%.1f", big[1] / 1024)
+                    for (j = 2; j <= np; j++) rss = rss sprintf(" + %.1f", big[j] / 1024)
+                    gsub(/\|/, "\\|", name)
                     printf "| `%s` | %.0f k | %.2f | %s | %.2f | %s |\n", name, med / 1000, med / ceil, rss, cpu[int((k + 1) / 2)], lines
                 }' "$raw"
         done
@@ -225,7 +227,8 @@ nodes_part() {
         t0=$(date +%s%N)
         # shellcheck disable=SC2016,SC2086
         ( /usr/bin/time -f '%M %U %S' -o "$tfile" \
-            bash -c 'echo $$ > "$0"; exec "$@"' "$pidfile" "$obtail" --no-reconnect -o ndjson $urls |
+            bash -c 'echo $$ > "$0"; exec "$@"' "$pidfile" "$obtail" --no-reconnect -o ndjson $urls \
+            2>> "$out/nodes-stderr.log" |
             wc -l > "$count" ) &
         pid=$!
         threads=0
