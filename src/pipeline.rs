@@ -9,7 +9,7 @@ use std::io::{self, Write};
 use std::ops::ControlFlow;
 use std::time::Instant;
 
-use crate::classify::{classify, invalid, Classified};
+use crate::classify::{classify, invalid, skim, Classified};
 use crate::cli::Format;
 use crate::exit::{Failure, Stop};
 use crate::filter::Filter;
@@ -210,7 +210,20 @@ impl Pipeline {
         // Set when the kind is the skim's and the frame has not been validated: the program's
         // own reader validates it, so the serde pass is spared.
         let mut unvalidated = false;
-        let Classified { kind, error } = match (&frame.defect, frame.binary, &frame.kind) {
+        // Live frames come without a kind: the skim's lets them take the replayed frames'
+        // shortcuts (unread when the filters reject it, validated by the program's reader).
+        let skimmed;
+        let hint = match &frame.kind {
+            None if frame.defect.is_none()
+                && !frame.binary
+                && (self.drop_unread || self.program.is_some()) =>
+            {
+                skimmed = skim_whole(&frame.bytes);
+                skimmed.as_ref()
+            }
+            kind => kind.as_ref(),
+        };
+        let Classified { kind, error } = match (&frame.defect, frame.binary, hint) {
             (Some(defect), _, _) => invalid(defect.clone()),
             (None, true, _) => invalid(format!("binary frame of {} bytes", frame.bytes.len())),
             (None, false, Some(kind)) if frame.kind_validated => Classified {
@@ -433,6 +446,16 @@ impl Pipeline {
         }
         Ok(None)
     }
+}
+
+/// The skim's kind of a frame that is one object and nothing more (JSON whitespace aside),
+/// as the replay source's frames are.
+fn skim_whole(bytes: &[u8]) -> Option<Kind<'_>> {
+    let (kind, len) = skim(bytes)?;
+    let rest = bytes.get(len..)?;
+    rest.iter()
+        .all(|b| matches!(b, b' ' | b'\n' | b'\r' | b'\t'))
+        .then_some(kind)
 }
 
 /// One line on stderr about a frame obtail could not handle; it goes on with the next.

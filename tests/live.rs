@@ -1078,3 +1078,26 @@ fn a_text_frame_that_is_not_utf8_keeps_its_bytes_live_and_in_the_record() {
     assert_eq!(replay.wait_exit(WAIT), Some(0), "{}", replay.stderr());
     assert_eq!(replay.stdout_lines(), lines);
 }
+
+/// Live frames are filtered on the skim's kind as replayed ones are, yet every printed frame
+/// is validated first: an order frame with bytes after it, or broken inside, is not an order.
+#[test]
+fn filtered_live_frames_print_only_valid_frames_of_their_kind() {
+    const ORDER: &str =
+        r#"{"notification":{"notificationId":"QmA","orderId":"QmO","type":"order"}}"#;
+    let server = Server::start(ServerOpts::default(), |ws, _, log| {
+        send(ws, &status(1));
+        send(ws, &format!("{ORDER} x"));
+        send(ws, r#"{"notification":{"type":"order","x":[1,}}"#);
+        send(ws, &format!("{ORDER}\n"));
+        send(ws, ORDER);
+        drain(ws, log);
+    });
+    let url = server.url();
+    let program = r#"select(.notification.type=="order")"#;
+    for filter in [["-t", "notification.order"], ["-f", program]] {
+        let mut live = Obtail::run(&[filter[0], filter[1], "-o", "ndjson", "-n", "2", &url]);
+        assert_eq!(live.wait_exit(WAIT), Some(0), "{}", live.stderr());
+        assert_eq!(live.stdout_lines(), [ORDER, ORDER], "{filter:?}");
+    }
+}

@@ -23,6 +23,10 @@ use super::url::NodeUrl;
 use crate::exit::Failure;
 use crate::source::replay::io_reason;
 
+/// The socket is read in blocks of this size: tungstenite's 128 KiB default stays resident
+/// in every node's connection, while a node's frames are rarely larger than a few KiB.
+const READ_BUFFER: usize = 16 << 10;
+
 /// An open connection to a node.
 pub type Ws = WebSocket<Stream>;
 
@@ -244,7 +248,8 @@ fn connect_with(t: &Target, attempt: &Attempt, tick: Duration) -> Result<Ws, Han
     }
     let config = WebSocketConfig::default()
         .max_message_size(Some(t.max_frame))
-        .max_frame_size(Some(t.max_frame));
+        .max_frame_size(Some(t.max_frame))
+        .read_buffer_size(READ_BUFFER);
     let mut ws = match tungstenite::client::client_with_config(request, stream, Some(config)) {
         Ok((ws, _)) => ws,
         Err(HandshakeError::Interrupted(_)) => {
