@@ -469,3 +469,34 @@ fn a_broken_pretty_frame_is_cut_the_same_whatever_the_reads() {
         "{\"notification\": {\n    \"id\": \"QmWU\",\n    \"orderId\": QmTCT\","
     );
 }
+
+/// The fuzz target's stream: a `{` where a key is expected, opening the second line inside a
+/// nested value. The skim read it as a nested value (it stepped over the newline before
+/// asking whether a bracket opened the line); the scan, reading in parts, as a cut frame.
+#[test]
+fn a_bracket_opening_a_line_inside_a_nested_value_is_judged_the_same_whatever_the_reads() {
+    let stream = b"{\"\":{\n{}}}";
+    let frames = same_frames_at_every_boundary(stream, 1 << 20);
+    assert_eq!(frames_cut(stream, vec![2, 10], 1 << 20), frames);
+    let texts: Vec<&[u8]> = frames.iter().map(|(t, _)| t.as_slice()).collect();
+    assert_eq!(texts, [&b"{\"\":{"[..], b"{}", b"}}"]);
+    // Mutations of it: other brackets, deeper nesting, whitespace around the newline,
+    // arrays, a valid nested value after the newline, and frames following it.
+    for stream in [
+        &b"{\"\":[\n{}]}"[..],
+        b"{\"\":{\n[]}}",
+        b"{\"a\":{\"b\":[1,\n{}]}}",
+        b"{\"a\":[1,\n[2]]}",
+        b"{\"a\":{\"b\":{\n{}}}}\n{\"c\":1}\n",
+        b"{\"\":{ \n{}}}",
+        b"{\"\":{\r\n{}}}",
+        b"{\"\":{\n\n{}}}",
+        b"{\"\":{\n {}}}",
+        b"{\"\":{\n\"k\":\n{}}}",
+        b"{\"\":{\"k\":1,\n{}}}\n[1]\n",
+        b"{\"x\":\"y\",\"\":{\"z\":[\"w\",\n{\"v\":1}]}}",
+    ] {
+        same_frames_at_every_boundary(stream, 1 << 20);
+        same_frames_at_every_boundary(stream, 12);
+    }
+}
