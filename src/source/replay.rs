@@ -66,8 +66,9 @@ struct Scan {
 enum Doubt {
     /// While skipping an oversized frame, nothing is checked: the line ends it.
     Skipping,
-    /// Check the value with a validating pass; `eof` says no more bytes will come.
-    Check { eof: bool },
+    /// Check the value with a validating pass; `eof` says no more bytes will come, `full`
+    /// that no more will be looked at (the input ended, or the frame limit is reached).
+    Check { eof: bool, full: bool },
 }
 
 enum Found {
@@ -191,7 +192,8 @@ impl Replay {
                     return Some(self.take(len, len));
                 }
             }
-            let doubt = Doubt::Check { eof };
+            let full = eof || data.len() == limit;
+            let doubt = Doubt::Check { eof, full };
             return match find_value_end(data, &mut self.scan, doubt) {
                 Found::Value(len) => Some(self.take(len, len)),
                 Found::BrokenLine(len) => Some(self.take_line_at(len)),
@@ -417,7 +419,7 @@ fn find_value_end(data: &[u8], s: &mut Scan, doubt: Doubt) -> Found {
                 // A bracket at the start of a line inside an unfinished value is a new value:
                 // the one before it was cut short.
                 if was_line_start && s.depth > 0 {
-                    let Doubt::Check { eof } = doubt else {
+                    let Doubt::Check { eof, full } = doubt else {
                         // The newline before the bracket ends the cut frame; while skipping,
                         // it may have come with the previous read.
                         return match s.pos.checked_sub(2) {
@@ -425,7 +427,7 @@ fn find_value_end(data: &[u8], s: &mut Scan, doubt: Doubt) -> Found {
                             None => Found::EndedBefore,
                         };
                     };
-                    match check_value(data, s, eof) {
+                    match check_value(data, s, eof, full) {
                         Some(found) => return found,
                         None => {
                             // Wait for more, and come back to this bracket then.
@@ -452,9 +454,10 @@ fn find_value_end(data: &[u8], s: &mut Scan, doubt: Doubt) -> Found {
 /// The validating pass over a doubtful value, when a bracket opens a line inside it: its
 /// end, or else a cut frame that ends before that line. `None` while it may still be a
 /// value cut by the end of the bytes read so far; it runs again only once those have
-/// doubled, so a huge frame trickling in costs linear time, not quadratic.
-fn check_value(data: &[u8], s: &mut Scan, eof: bool) -> Option<Found> {
-    if !eof && data.len() < s.checked.saturating_mul(2) {
+/// doubled, so a huge frame trickling in costs linear time, not quadratic, or once no more
+/// will be looked at (`full`), so the answer is the one a single read of them gives.
+fn check_value(data: &[u8], s: &mut Scan, eof: bool, full: bool) -> Option<Found> {
+    if !full && data.len() < s.checked.saturating_mul(2) {
         return None;
     }
     // The bracket was just stepped over, and a newline came before it.

@@ -500,3 +500,18 @@ fn a_bracket_opening_a_line_inside_a_nested_value_is_judged_the_same_whatever_th
         same_frames_at_every_boundary(stream, 12);
     }
 }
+
+/// The validating check of a doubtful value runs again only once the bytes have doubled;
+/// when the frame limit stops them from doubling, it must still run on what the limit lets
+/// in, as it does when the value is read whole.
+#[test]
+fn a_doubtful_value_is_checked_up_to_the_frame_limit_whatever_the_reads() {
+    let mut stream = b"{\"a\":\n{\"b\":\"".to_vec();
+    stream.extend_from_slice("x".repeat(50).as_bytes());
+    stream.extend_from_slice(b"\" ! ");
+    stream.extend_from_slice("y".repeat(150).as_bytes());
+    stream.extend_from_slice(b"}}\n{\"c\":1}\n");
+    let frames = same_frames_at_every_boundary(&stream, 100);
+    assert_eq!(frames_cut(&stream, vec![60, 200], 100), frames);
+    assert_eq!(frames[0], (b"{\"a\":".to_vec(), None));
+}
