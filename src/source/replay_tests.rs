@@ -515,3 +515,46 @@ fn a_doubtful_value_is_checked_up_to_the_frame_limit_whatever_the_reads() {
     assert_eq!(frames_cut(&stream, vec![60, 200], 100), frames);
     assert_eq!(frames[0], (b"{\"a\":".to_vec(), None));
 }
+
+/// Random mutations of short streams where brackets open lines inside unfinished values,
+/// each read whole, at every boundary and at random ones, with small frame limits too.
+#[test]
+fn mutated_bracket_opening_lines_give_the_same_frames_whatever_the_reads() {
+    let bases: [&[u8]; 4] = [
+        b"{\"\":{\n{}}}",
+        b"{\"a\":[1,\n{\"b\":2}]}\n",
+        b"{\"a\":\n{\"b\":\n[\"c\",\n{}]}}\n{\"d\":1}",
+        b"[\n[1],\n{\"e\":{\n}}]",
+    ];
+    let alphabet = b"{}[]\":,\n\r 1ax\\";
+    let mut rng = fastrand::Rng::with_seed(20261202);
+    for round in 0..200 {
+        let mut stream = bases[round % bases.len()].to_vec();
+        for _ in 0..rng.usize(0..4) {
+            let at = rng.usize(..stream.len());
+            match rng.u8(..3) {
+                0 => {
+                    stream.remove(at);
+                }
+                1 => stream.insert(at, alphabet[rng.usize(..alphabet.len())]),
+                _ => stream[at] = alphabet[rng.usize(..alphabet.len())],
+            }
+        }
+        let max = if round % 4 == 0 {
+            rng.usize(4..24)
+        } else {
+            1 << 20
+        };
+        let whole = frames_cut(&stream, Vec::new(), max);
+        for cut in 0..=stream.len() {
+            for second in [cut + 1, cut + 8].map(|c| c.min(stream.len())) {
+                assert_eq!(
+                    frames_cut(&stream, vec![cut, second], max),
+                    whole,
+                    "max {max}, cuts {cut} {second}, stream {:?}",
+                    String::from_utf8_lossy(&stream)
+                );
+            }
+        }
+    }
+}
