@@ -252,6 +252,12 @@ impl Replay {
                 Found::Value(len) => (true, len, len),
                 Found::BrokenLine(len) => (true, len, (len + 1).min(data.len())),
                 Found::EndedBefore => (true, 0, 0),
+                // A backslash ending the bytes read in a string stays, to escape the next
+                // read's first byte (a quote there must not end the string).
+                Found::NeedMore if bracketed && !self.eof => {
+                    let used = self.scan.pos.min(data.len());
+                    (false, used, used)
+                }
                 Found::NeedMore => (self.eof, data.len(), data.len()),
             };
             if let Some(skip) = self.skipping.as_mut() {
@@ -271,7 +277,6 @@ impl Replay {
                 self.scan = Scan::default();
                 return Ok(self.skipping.take());
             }
-            self.start = self.end;
             if !self.fill()? && self.start == self.end {
                 self.scan = Scan::default();
                 return Ok(self.skipping.take());

@@ -558,3 +558,16 @@ fn mutated_bracket_opening_lines_give_the_same_frames_whatever_the_reads() {
         }
     }
 }
+
+/// While an oversized frame is skipped, a backslash ending a read escapes the next read's
+/// first byte: a quote there does not end the string (the fuzz target found it).
+#[test]
+fn an_escaped_quote_across_reads_does_not_end_a_skipped_string() {
+    let mut stream = b"{\"a\":\"".to_vec();
+    stream.extend_from_slice("x".repeat(30).as_bytes());
+    stream.extend_from_slice(b"\\\"}x\n{\"d\":2}\n");
+    let frames = same_frames_at_every_boundary(&stream, 20);
+    assert_eq!(frames.len(), 2, "{frames:?}");
+    assert!(frames[0].1.as_ref().unwrap().contains("frame of 40 bytes"));
+    assert_eq!(frames[1], (b"{\"d\":2}".to_vec(), None));
+}
