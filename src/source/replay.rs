@@ -470,7 +470,9 @@ fn check_value(data: &[u8], s: &mut Scan, eof: bool, full: bool) -> Option<Found
     let cut_before_bracket = Found::BrokenLine(bracket - 1);
     match first_value(data) {
         Ok(len) => Some(Found::Value(len)),
-        Err(e) if e.is_eof() && !eof => {
+        // serde calls some errors at the end of the bytes syntax errors (`1.` there is an
+        // invalid number): they may be a value cut by the end of the bytes read so far.
+        Err(e) if (e.is_eof() || near_the_end(data, &e)) && !eof => {
             s.checked = data.len();
             None
         }
@@ -483,6 +485,19 @@ fn check_value(data: &[u8], s: &mut Scan, eof: bool, full: bool) -> Option<Found
         }),
         Err(_) => Some(cut_before_bracket),
     }
+}
+
+/// Whether a JSON error is at the last bytes of `data`, where the bytes after might change it.
+fn near_the_end(data: &[u8], e: &serde_json::Error) -> bool {
+    let line_start = match e.line().checked_sub(2) {
+        None => 0,
+        Some(newlines) => match memchr::memchr_iter(b'\n', data).nth(newlines) {
+            Some(n) => n + 1,
+            None => return true,
+        },
+    };
+    // `column` counts bytes from 1; the error is at (or after) `line_start + column - 1`.
+    line_start.saturating_add(e.column()).saturating_add(2) > data.len()
 }
 
 /// The length of the JSON value `data` starts with.

@@ -571,3 +571,17 @@ fn an_escaped_quote_across_reads_does_not_end_a_skipped_string() {
     assert!(frames[0].1.as_ref().unwrap().contains("frame of 40 bytes"));
     assert_eq!(frames[1], (b"{\"d\":2}".to_vec(), None));
 }
+
+/// A read ending inside a number (`1.`) makes serde report an invalid number, not a cut
+/// value: the check of a doubtful value waits for the bytes after it (the fuzz target found
+/// it).
+#[test]
+fn a_read_ending_inside_a_number_does_not_cut_a_doubtful_value() {
+    let stream = b"[1,\n{\"d\":1.2}]\n{\"e\":[1,\n{\"f\":-1e5}]}\n";
+    let frames = same_frames_at_every_boundary(stream, 1 << 20);
+    let texts: Vec<&[u8]> = frames.iter().map(|(t, _)| t.as_slice()).collect();
+    assert_eq!(
+        texts,
+        [&b"[1,\n{\"d\":1.2}]"[..], b"{\"e\":[1,\n{\"f\":-1e5}]}"]
+    );
+}
