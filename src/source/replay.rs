@@ -296,6 +296,8 @@ impl Source for Replay {
             if let Some((a, b)) = self.locate() {
                 self.idle_reported = false;
                 if b - a > self.max_frame {
+                    // Its kind is no hint for the frame after it.
+                    self.hint = None;
                     let frame = self.buf.get(a..b).unwrap_or_default();
                     let skip = Skip {
                         size: b - a,

@@ -585,3 +585,20 @@ fn a_read_ending_inside_a_number_does_not_cut_a_doubtful_value() {
         [&b"[1,\n{\"d\":1.2}]"[..], b"{\"e\":[1,\n{\"f\":-1e5}]}"]
     );
 }
+
+/// An oversized frame classified while it was found leaves no kind behind for the next
+/// frame (the fuzz target found a cut frame handed over as a validated `unknown`).
+#[test]
+fn an_oversized_frames_kind_is_not_the_next_frames() {
+    let stream = b"[1,\n{\"d\":2}]\n{\"a\":1";
+    let mut replay = Replay::new(Box::new(&stream[..]), "test".into(), 11);
+    let mut kinds = Vec::new();
+    loop {
+        match replay.next().unwrap() {
+            Next::Frame(f) => kinds.push((f.defect.is_some(), f.kind.is_some())),
+            Next::Idle => {}
+            Next::End(_) => break,
+        }
+    }
+    assert_eq!(kinds, [(true, false), (false, false)]);
+}
