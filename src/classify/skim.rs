@@ -113,8 +113,9 @@ impl<'a> Skim<'a> {
                                 return Some(());
                             }
                         }
+                        // `ws` must see the newline itself to tell whether a bracket
+                        // opens the next line.
                         b'\n' => {
-                            self.c.bump();
                             self.ws()?;
                             continue;
                         }
@@ -302,6 +303,9 @@ mod tests {
             r#"{"walletUpdate":"\ud800"}"#,
             r#"{"walletUpdate":1e400}"#,
             r#"{"message":-1E999}"#,
+            // A bracket opening a line inside a nested value: the replay scan judges it.
+            "{\"\":{\n{}}}",
+            "{\"a\":[1,\n[2]]}",
         ] {
             assert!(skim(text.as_bytes()).is_none(), "{text}");
         }

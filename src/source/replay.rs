@@ -66,8 +66,9 @@ struct Scan {
 enum Doubt {
     /// While skipping an oversized frame, nothing is checked: the line ends it.
     Skipping,
-    /// Check the value with a validating pass; `eof` says no more bytes will come.
-    Check { eof: bool },
+    /// Check the value with a validating pass; `eof` says no more bytes will come, `full`
+    /// that no more will be looked at (the input ended, or the frame limit is reached).
+    Check { eof: bool, full: bool },
 }
 
 enum Found {
@@ -191,7 +192,8 @@ impl Replay {
                     return Some(self.take(len, len));
                 }
             }
-            let doubt = Doubt::Check { eof };
+            let full = eof || data.len() == limit;
+            let doubt = Doubt::Check { eof, full };
             return match find_value_end(data, &mut self.scan, doubt) {
                 Found::Value(len) => Some(self.take(len, len)),
                 Found::BrokenLine(len) => Some(self.take_line_at(len)),
@@ -250,6 +252,12 @@ impl Replay {
                 Found::Value(len) => (true, len, len),
                 Found::BrokenLine(len) => (true, len, (len + 1).min(data.len())),
                 Found::EndedBefore => (true, 0, 0),
+                // A backslash ending the bytes read in a string stays, to escape the next
+                // read's first byte (a quote there must not end the string).
+                Found::NeedMore if bracketed && !self.eof => {
+                    let used = self.scan.pos.min(data.len());
+                    (false, used, used)
+                }
                 Found::NeedMore => (self.eof, data.len(), data.len()),
             };
             if let Some(skip) = self.skipping.as_mut() {
@@ -269,7 +277,6 @@ impl Replay {
                 self.scan = Scan::default();
                 return Ok(self.skipping.take());
             }
-            self.start = self.end;
             if !self.fill()? && self.start == self.end {
                 self.scan = Scan::default();
                 return Ok(self.skipping.take());
@@ -289,6 +296,8 @@ impl Source for Replay {
             if let Some((a, b)) = self.locate() {
                 self.idle_reported = false;
                 if b - a > self.max_frame {
+                    // Its kind is no hint for the frame after it.
+                    self.hint = None;
                     let frame = self.buf.get(a..b).unwrap_or_default();
                     let skip = Skip {
                         size: b - a,
@@ -417,7 +426,7 @@ fn find_value_end(data: &[u8], s: &mut Scan, doubt: Doubt) -> Found {
                 // A bracket at the start of a line inside an unfinished value is a new value:
                 // the one before it was cut short.
                 if was_line_start && s.depth > 0 {
-                    let Doubt::Check { eof } = doubt else {
+                    let Doubt::Check { eof, full } = doubt else {
                         // The newline before the bracket ends the cut frame; while skipping,
                         // it may have come with the previous read.
                         return match s.pos.checked_sub(2) {
@@ -425,7 +434,7 @@ fn find_value_end(data: &[u8], s: &mut Scan, doubt: Doubt) -> Found {
                             None => Found::EndedBefore,
                         };
                     };
-                    match check_value(data, s, eof) {
+                    match check_value(data, s, eof, full) {
                         Some(found) => return found,
                         None => {
                             // Wait for more, and come back to this bracket then.
@@ -452,9 +461,10 @@ fn find_value_end(data: &[u8], s: &mut Scan, doubt: Doubt) -> Found {
 /// The validating pass over a doubtful value, when a bracket opens a line inside it: its
 /// end, or else a cut frame that ends before that line. `None` while it may still be a
 /// value cut by the end of the bytes read so far; it runs again only once those have
-/// doubled, so a huge frame trickling in costs linear time, not quadratic.
-fn check_value(data: &[u8], s: &mut Scan, eof: bool) -> Option<Found> {
-    if !eof && data.len() < s.checked.saturating_mul(2) {
+/// doubled, so a huge frame trickling in costs linear time, not quadratic, or once no more
+/// will be looked at (`full`), so the answer is the one a single read of them gives.
+fn check_value(data: &[u8], s: &mut Scan, eof: bool, full: bool) -> Option<Found> {
+    if !full && data.len() < s.checked.saturating_mul(2) {
         return None;
     }
     // The bracket was just stepped over, and a newline came before it.
@@ -462,7 +472,9 @@ fn check_value(data: &[u8], s: &mut Scan, eof: bool) -> Option<Found> {
     let cut_before_bracket = Found::BrokenLine(bracket - 1);
     match first_value(data) {
         Ok(len) => Some(Found::Value(len)),
-        Err(e) if e.is_eof() && !eof => {
+        // serde calls some errors at the end of the bytes syntax errors (`1.` there is an
+        // invalid number): they may be a value cut by the end of the bytes read so far.
+        Err(e) if (e.is_eof() || near_the_end(data, &e)) && !eof => {
             s.checked = data.len();
             None
         }
@@ -475,6 +487,19 @@ fn check_value(data: &[u8], s: &mut Scan, eof: bool) -> Option<Found> {
         }),
         Err(_) => Some(cut_before_bracket),
     }
+}
+
+/// Whether a JSON error is at the last bytes of `data`, where the bytes after might change it.
+fn near_the_end(data: &[u8], e: &serde_json::Error) -> bool {
+    let line_start = match e.line().checked_sub(2) {
+        None => 0,
+        Some(newlines) => match memchr::memchr_iter(b'\n', data).nth(newlines) {
+            Some(n) => n + 1,
+            None => return true,
+        },
+    };
+    // `column` counts bytes from 1; the error is at (or after) `line_start + column - 1`.
+    line_start.saturating_add(e.column()).saturating_add(2) > data.len()
 }
 
 /// The length of the JSON value `data` starts with.

@@ -469,3 +469,136 @@ fn a_broken_pretty_frame_is_cut_the_same_whatever_the_reads() {
         "{\"notification\": {\n    \"id\": \"QmWU\",\n    \"orderId\": QmTCT\","
     );
 }
+
+/// The fuzz target's stream: a `{` where a key is expected, opening the second line inside a
+/// nested value. The skim read it as a nested value (it stepped over the newline before
+/// asking whether a bracket opened the line); the scan, reading in parts, as a cut frame.
+#[test]
+fn a_bracket_opening_a_line_inside_a_nested_value_is_judged_the_same_whatever_the_reads() {
+    let stream = b"{\"\":{\n{}}}";
+    let frames = same_frames_at_every_boundary(stream, 1 << 20);
+    assert_eq!(frames_cut(stream, vec![2, 10], 1 << 20), frames);
+    let texts: Vec<&[u8]> = frames.iter().map(|(t, _)| t.as_slice()).collect();
+    assert_eq!(texts, [&b"{\"\":{"[..], b"{}", b"}}"]);
+    // Mutations of it: other brackets, deeper nesting, whitespace around the newline,
+    // arrays, a valid nested value after the newline, and frames following it.
+    for stream in [
+        &b"{\"\":[\n{}]}"[..],
+        b"{\"\":{\n[]}}",
+        b"{\"a\":{\"b\":[1,\n{}]}}",
+        b"{\"a\":[1,\n[2]]}",
+        b"{\"a\":{\"b\":{\n{}}}}\n{\"c\":1}\n",
+        b"{\"\":{ \n{}}}",
+        b"{\"\":{\r\n{}}}",
+        b"{\"\":{\n\n{}}}",
+        b"{\"\":{\n {}}}",
+        b"{\"\":{\n\"k\":\n{}}}",
+        b"{\"\":{\"k\":1,\n{}}}\n[1]\n",
+        b"{\"x\":\"y\",\"\":{\"z\":[\"w\",\n{\"v\":1}]}}",
+    ] {
+        same_frames_at_every_boundary(stream, 1 << 20);
+        same_frames_at_every_boundary(stream, 12);
+    }
+}
+
+/// The validating check of a doubtful value runs again only once the bytes have doubled;
+/// when the frame limit stops them from doubling, it must still run on what the limit lets
+/// in, as it does when the value is read whole.
+#[test]
+fn a_doubtful_value_is_checked_up_to_the_frame_limit_whatever_the_reads() {
+    let mut stream = b"{\"a\":\n{\"b\":\"".to_vec();
+    stream.extend_from_slice("x".repeat(50).as_bytes());
+    stream.extend_from_slice(b"\" ! ");
+    stream.extend_from_slice("y".repeat(150).as_bytes());
+    stream.extend_from_slice(b"}}\n{\"c\":1}\n");
+    let frames = same_frames_at_every_boundary(&stream, 100);
+    assert_eq!(frames_cut(&stream, vec![60, 200], 100), frames);
+    assert_eq!(frames[0], (b"{\"a\":".to_vec(), None));
+}
+
+/// Random mutations of short streams where brackets open lines inside unfinished values,
+/// each read whole, at every boundary and at random ones, with small frame limits too.
+#[test]
+fn mutated_bracket_opening_lines_give_the_same_frames_whatever_the_reads() {
+    let bases: [&[u8]; 4] = [
+        b"{\"\":{\n{}}}",
+        b"{\"a\":[1,\n{\"b\":2}]}\n",
+        b"{\"a\":\n{\"b\":\n[\"c\",\n{}]}}\n{\"d\":1}",
+        b"[\n[1],\n{\"e\":{\n}}]",
+    ];
+    let alphabet = b"{}[]\":,\n\r 1ax\\";
+    let mut rng = fastrand::Rng::with_seed(20261202);
+    for round in 0..200 {
+        let mut stream = bases[round % bases.len()].to_vec();
+        for _ in 0..rng.usize(0..4) {
+            let at = rng.usize(..stream.len());
+            match rng.u8(..3) {
+                0 => {
+                    stream.remove(at);
+                }
+                1 => stream.insert(at, alphabet[rng.usize(..alphabet.len())]),
+                _ => stream[at] = alphabet[rng.usize(..alphabet.len())],
+            }
+        }
+        let max = if round % 4 == 0 {
+            rng.usize(4..24)
+        } else {
+            1 << 20
+        };
+        let whole = frames_cut(&stream, Vec::new(), max);
+        for cut in 0..=stream.len() {
+            for second in [cut + 1, cut + 8].map(|c| c.min(stream.len())) {
+                assert_eq!(
+                    frames_cut(&stream, vec![cut, second], max),
+                    whole,
+                    "max {max}, cuts {cut} {second}, stream {:?}",
+                    String::from_utf8_lossy(&stream)
+                );
+            }
+        }
+    }
+}
+
+/// While an oversized frame is skipped, a backslash ending a read escapes the next read's
+/// first byte: a quote there does not end the string (the fuzz target found it).
+#[test]
+fn an_escaped_quote_across_reads_does_not_end_a_skipped_string() {
+    let mut stream = b"{\"a\":\"".to_vec();
+    stream.extend_from_slice("x".repeat(30).as_bytes());
+    stream.extend_from_slice(b"\\\"}x\n{\"d\":2}\n");
+    let frames = same_frames_at_every_boundary(&stream, 20);
+    assert_eq!(frames.len(), 2, "{frames:?}");
+    assert!(frames[0].1.as_ref().unwrap().contains("frame of 40 bytes"));
+    assert_eq!(frames[1], (b"{\"d\":2}".to_vec(), None));
+}
+
+/// A read ending inside a number (`1.`) makes serde report an invalid number, not a cut
+/// value: the check of a doubtful value waits for the bytes after it (the fuzz target found
+/// it).
+#[test]
+fn a_read_ending_inside_a_number_does_not_cut_a_doubtful_value() {
+    let stream = b"[1,\n{\"d\":1.2}]\n{\"e\":[1,\n{\"f\":-1e5}]}\n";
+    let frames = same_frames_at_every_boundary(stream, 1 << 20);
+    let texts: Vec<&[u8]> = frames.iter().map(|(t, _)| t.as_slice()).collect();
+    assert_eq!(
+        texts,
+        [&b"[1,\n{\"d\":1.2}]"[..], b"{\"e\":[1,\n{\"f\":-1e5}]}"]
+    );
+}
+
+/// An oversized frame classified while it was found leaves no kind behind for the next
+/// frame (the fuzz target found a cut frame handed over as a validated `unknown`).
+#[test]
+fn an_oversized_frames_kind_is_not_the_next_frames() {
+    let stream = b"[1,\n{\"d\":2}]\n{\"a\":1";
+    let mut replay = Replay::new(Box::new(&stream[..]), "test".into(), 11);
+    let mut kinds = Vec::new();
+    loop {
+        match replay.next().unwrap() {
+            Next::Frame(f) => kinds.push((f.defect.is_some(), f.kind.is_some())),
+            Next::Idle => {}
+            Next::End(_) => break,
+        }
+    }
+    assert_eq!(kinds, [(true, false), (false, false)]);
+}
