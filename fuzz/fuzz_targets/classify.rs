@@ -59,6 +59,7 @@ fuzz_target!(|data: &[u8]| {
         kind: &name,
         time: &time,
         source: "fuzz",
+        recovered: false,
     };
     KIND.with(|program| {
         let mut seen = Vec::new();

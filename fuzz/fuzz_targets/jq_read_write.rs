@@ -66,6 +66,7 @@ fuzz_target!(|data: &[u8]| {
         kind: "unknown",
         time: &time,
         source: "fuzz",
+        recovered: false,
     };
     COMPILED.with(|programs| {
         let mut outputs = Vec::new();

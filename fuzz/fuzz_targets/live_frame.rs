@@ -80,6 +80,7 @@ fn frame(bytes: Vec<u8>, binary: bool, defect: Option<String>) -> OwnedFrame {
         time: chrono::Utc::now(),
         source: Arc::from("ws://127.0.0.1:4002/ws"),
         defect,
+        recovered: false,
     }
 }
 

@@ -17,7 +17,7 @@ use obtail::kind::Kind;
 use obtail::render::{Event, Renderer};
 use obtail::style::Palette;
 use obtail_fuzz::{
-    assert_json_equal, assert_terminal_safe, assert_valid_json, same_json, strip_palette, verdict,
+    assert_terminal_safe, assert_valid_json, same_json, strip_palette, verdict,
 };
 use serde_json::Value as J;
 
@@ -76,6 +76,7 @@ fuzz_target!(|data: &[u8]| {
         defect: defect.clone(),
         kind: None,
         kind_validated: false,
+        recovered: opts & 8 != 0,
     };
     let classified = match (&defect, binary) {
         (Some(d), _) => invalid(d.clone()),
