@@ -26,3 +26,20 @@ pub fn compact(frame: &str) -> String {
     crate::json::text::write_compact(&mut out, frame.as_bytes());
     String::from_utf8(out).expect("compact JSON of UTF-8 is UTF-8")
 }
+
+/// One of `frames`, with one to three bytes removed, inserted or replaced from `alphabet`:
+/// the mutants the property tests feed the skim, the validating pass and the jq reader.
+pub fn mutant(rng: &mut fastrand::Rng, frames: &[Vec<u8>], alphabet: &[u8]) -> Vec<u8> {
+    let mut m = frames[rng.usize(..frames.len())].clone();
+    for _ in 0..rng.usize(1..4) {
+        let at = rng.usize(..m.len());
+        match rng.u8(..3) {
+            0 => {
+                m.remove(at);
+            }
+            1 => m.insert(at, alphabet[rng.usize(..alphabet.len())]),
+            _ => m[at] = alphabet[rng.usize(..alphabet.len())],
+        }
+    }
+    m
+}

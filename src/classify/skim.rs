@@ -249,17 +249,7 @@ mod tests {
             .collect();
         let mut valid_mutants = 0;
         for _ in 0..20_000 {
-            let mut m = frames[rng.usize(..frames.len())].clone();
-            for _ in 0..rng.usize(1..4) {
-                let at = rng.usize(..m.len());
-                match rng.u8(..3) {
-                    0 => {
-                        m.remove(at);
-                    }
-                    1 => m.insert(at, alphabet[rng.usize(..alphabet.len())]),
-                    _ => m[at] = alphabet[rng.usize(..alphabet.len())],
-                }
-            }
+            let m = fixtures::mutant(&mut rng, &frames, alphabet);
             let full = super::super::classify(&m);
             if full.kind == Kind::Invalid {
                 continue;

@@ -443,17 +443,7 @@ fn the_reader_agrees_with_the_validating_pass_on_mutated_frames() {
         .collect();
     let (mut read, mut refused) = (0, 0);
     for _ in 0..20_000 {
-        let mut m = frames[rng.usize(..frames.len())].clone();
-        for _ in 0..rng.usize(1..4) {
-            let at = rng.usize(..m.len());
-            match rng.u8(..3) {
-                0 => {
-                    m.remove(at);
-                }
-                1 => m.insert(at, alphabet[rng.usize(..alphabet.len())]),
-                _ => m[at] = alphabet[rng.usize(..alphabet.len())],
-            }
-        }
+        let m = crate::fixtures::mutant(&mut rng, &frames, alphabet);
         let full = crate::classify::classify(&m).kind;
         let text = String::from_utf8_lossy(&m);
         match read::parse(&m) {
