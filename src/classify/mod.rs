@@ -41,16 +41,20 @@ pub fn classify(bytes: &[u8]) -> Classified<'_> {
             kind: top.kind(),
             error: None,
         },
-        Err(e) if e.to_string().starts_with("number out of range") => classify_huge_numbers(text),
-        Err(e) => invalid(describe_json_error(&e, text)),
+        Err(e) => classify_tamed(text, &e),
     }
 }
 
-/// A number beyond a double (`1e400`) is JSON, but serde refuses it where a value is read
-/// as any type. Rare, so a second pass: each such number becomes `0` (its sign kept, which
-/// is all a kind can depend on) and the frame is classified again.
-fn classify_huge_numbers(text: &str) -> Classified<'static> {
-    let tamed = tame_numbers(text);
+/// Two things are JSON that serde refuses where it reads a value as any type or decodes a
+/// key: a number beyond a double (`1e400`), and a lone surrogate escape (`"\ud800"`), which
+/// the jq reader and the tree take as U+FFFD. Rare, so a second pass: each such number
+/// becomes `0` (its sign kept, which is all a kind can depend on), each lone surrogate
+/// `\ufffd`, and the frame is classified again; so a frame's kind is the same whichever
+/// reader looks at it.
+fn classify_tamed(text: &str, first: &serde_json::Error) -> Classified<'static> {
+    let Some(tamed) = tame(text) else {
+        return invalid(describe_json_error(first, text));
+    };
     match serde_json::from_str::<TopLevel>(&tamed) {
         Ok(top) => Classified {
             kind: top.kind().into_owned(),
@@ -60,8 +64,9 @@ fn classify_huge_numbers(text: &str) -> Classified<'static> {
     }
 }
 
-/// `text` with every number outside strings that a double cannot hold replaced by `0`/`-0`.
-fn tame_numbers(text: &str) -> String {
+/// `text` with every number outside strings that a double cannot hold replaced by `0`/`-0`
+/// and every lone surrogate escape by `\ufffd`; `None` when there is neither.
+fn tame(text: &str) -> Option<String> {
     use crate::json::cursor::Cursor;
     let mut out = String::with_capacity(text.len());
     let mut c = Cursor::new(text.as_bytes());
@@ -69,8 +74,14 @@ fn tame_numbers(text: &str) -> String {
     while let Some(b) = c.peek() {
         match b {
             b'"' => {
-                if c.string_span().is_none() {
+                let Some((start, end)) = c.string_span() else {
                     break;
+                };
+                for at in lone_surrogates(c.span((start, end))) {
+                    let at = start + at;
+                    out.push_str(text.get(copied..at).unwrap_or_default());
+                    out.push_str("\\ufffd");
+                    copied = at + 6;
                 }
             }
             b'-' | b'0'..=b'9' => {
@@ -88,8 +99,37 @@ fn tame_numbers(text: &str) -> String {
             }
         }
     }
+    if copied == 0 {
+        return None;
+    }
     out.push_str(text.get(copied..).unwrap_or_default());
-    out
+    Some(out)
+}
+
+/// Where each unpaired surrogate escape (`\ud800` not followed by a low one, or a low one
+/// alone) starts in the bytes of a string.
+fn lone_surrogates(s: &[u8]) -> Vec<usize> {
+    let unit = |at: usize| -> Option<u32> {
+        let hex = s.get(at..at + 6)?.strip_prefix(b"\\u")?;
+        if !hex.iter().all(u8::is_ascii_hexdigit) {
+            return None;
+        }
+        u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()
+    };
+    let mut found = Vec::new();
+    let mut i = 0;
+    while let Some(at) = s.get(i..).and_then(|rest| memchr::memchr(b'\\', rest)) {
+        let at = i + at;
+        match unit(at) {
+            Some(0xd800..=0xdbff) if matches!(unit(at + 6), Some(0xdc00..=0xdfff)) => i = at + 12,
+            Some(0xd800..=0xdfff) => {
+                found.push(at);
+                i = at + 6;
+            }
+            _ => i = at + 2,
+        }
+    }
+    found
 }
 
 /// Classifies the JSON value at the start of `bytes` and says where it ends: one pass that
@@ -239,7 +279,15 @@ fn raw_string(raw: &str) -> Option<Cow<'_, str>> {
     if !raw.starts_with('"') {
         return None;
     }
-    serde_json::from_str::<Key>(raw).ok().map(|k| k.0)
+    match serde_json::from_str::<Key>(raw) {
+        Ok(key) => Some(key.0),
+        // A lone surrogate: U+FFFD, as everywhere else.
+        Err(_) => {
+            let tamed = tame(raw)?;
+            let key = serde_json::from_str::<Key>(&tamed).ok()?;
+            Some(Cow::Owned(key.0.into_owned()))
+        }
+    }
 }
 
 /// A string that borrows from the input when it can.

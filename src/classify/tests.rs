@@ -235,3 +235,37 @@ fn numbers_beyond_a_double_are_json() {
         assert_eq!(classify(bad.as_bytes()).kind, Kind::Invalid, "{bad}");
     }
 }
+
+/// serde_json refuses a lone surrogate escape in a string it decodes (a key, a type) but
+/// skips one in a value it ignores; the jq reader and the tree take it as U+FFFD. A frame with
+/// one has the same kind whichever reader looks (a fuzz find).
+#[test]
+fn lone_surrogates_classify_as_the_jq_reader_reads_them() {
+    assert_eq!(
+        kind_of(r#"{"notification":{"type":"order","a\ud800k":"x"}}"#),
+        "notification.order"
+    );
+    assert_eq!(
+        kind_of(r#"{"a\udc00":1,"status":"publishing"}"#),
+        "status.publishing"
+    );
+    assert_eq!(
+        kind_of(r#"{"notification":{"type":"ord\ud800er"}}"#),
+        "notification.ord\u{fffd}er"
+    );
+    assert_eq!(
+        kind_of(r#"{"notification":{"type":"\ud83d\ude00"}}"#),
+        "notification.\u{1f600}"
+    );
+    assert_eq!(kind_of(r#""\udfff\ud800""#), "unknown");
+    assert_eq!(
+        kind_of(r#"{"a\\ud800":1e400,"message":{"subject":"\ud801"}}"#),
+        "message.order"
+    );
+    assert_eq!(
+        lone_surrogates(br#""\\ud800\ud800\udc00\udc00\ud800""#),
+        [20, 26]
+    );
+    // Still invalid where the frame is broken for another reason.
+    assert_eq!(kind_of(r#"{"a\ud800":}"#), "invalid");
+}
