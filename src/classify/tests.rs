@@ -269,3 +269,27 @@ fn lone_surrogates_classify_as_the_jq_reader_reads_them() {
     // Still invalid where the frame is broken for another reason.
     assert_eq!(kind_of(r#"{"a\ud800":}"#), "invalid");
 }
+
+/// Only a number JSON's grammar allows is tamed: Rust's float parser also takes `1.E5`, and
+/// taming it would make a broken frame valid (a fuzz find).
+#[test]
+fn a_broken_number_stays_invalid_when_huge() {
+    assert_eq!(kind_of(r#"{":":-0,"b":1.E0567812345}"#), "invalid");
+    assert_eq!(kind_of(r#"{"b":1.E0567812345,"c":"\ud800"}"#), "invalid");
+    assert_eq!(
+        kind_of(r#"{"b":1.0E0567812345,"status":"publishing"}"#),
+        "status.publishing"
+    );
+    assert_eq!(
+        kind_of(r#"{"b":-1e400,"c":"\ud800","status":"publishing"}"#),
+        "status.publishing"
+    );
+    for ok in ["0", "-0", "1.5", "1e5", "-12.5E+3", "0.0e-0"] {
+        assert!(is_json_number(ok.as_bytes()), "{ok}");
+    }
+    for bad in [
+        "", "-", "01", "1.", ".5", "+1", "1.e5", "1e", "1e+", "--1", "1x", "0x10",
+    ] {
+        assert!(!is_json_number(bad.as_bytes()), "{bad}");
+    }
+}
