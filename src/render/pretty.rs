@@ -99,15 +99,17 @@ impl Pretty {
     }
 
     /// Cuts the part of `line` after the first `head_len` bytes (the head) to the terminal's
-    /// width, and ends the line.
+    /// width, and ends the line. On a terminal too narrow for the head and `MIN_SUMMARY`
+    /// columns of summary, the line is cut as a whole: a line that wraps would break the
+    /// one-event-a-line layout.
     pub fn finish(&self, line: &mut String, head_len: usize, p: &Palette) {
         if let Some(width) = self.width {
-            let room = width
-                .saturating_sub(fit::width(&line[..head_len]))
-                .max(MIN_SUMMARY);
-            let mut body = line.split_off(head_len);
+            let head = line.get(..head_len).map_or(0, fit::width);
+            let room = width.saturating_sub(head).max(MIN_SUMMARY);
+            let mut body = line.split_off(head_len.min(line.len()));
             fit::truncate(&mut body, room, p.reset);
             line.push_str(&body);
+            fit::truncate(line, width, p.reset);
         }
         line.push('\n');
     }

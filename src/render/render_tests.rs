@@ -275,6 +275,26 @@ fn colored_lines_fit_too_and_end_with_a_reset() {
     }
 }
 
+/// However narrow the terminal, no line is wider than it: a wrapped line would break the
+/// one-event-a-line layout.
+#[test]
+fn lines_fit_even_the_narrowest_terminals() {
+    let frames = fixtures::frames(fixtures::SESSION_014);
+    for width in [80, 46, 45, 30, 12, 1] {
+        for palette in [Palette::plain(), Palette::ansi()] {
+            for line in pretty_stream(&frames, Some(width), palette) {
+                let visible = line.strip_suffix('\n').unwrap();
+                assert!(!visible.contains('\n'), "{line:?}");
+                assert!(fit::width(visible) <= width, "{width} columns: {line:?}");
+                // No color runs on past the line: its last SGR sequence is a reset.
+                if let Some(last) = visible.rfind('\x1b') {
+                    assert!(visible[last..].starts_with("\x1b[0m"), "{line:?}");
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn without_a_width_nothing_is_cut() {
     let long = format!(
