@@ -82,13 +82,15 @@ fn status_reason(status: u16, body: &[u8]) -> String {
         .ok()
         .and_then(|v| v.get("reason")?.as_str().map(str::to_string));
     let what = match status {
-        401 | 403 => "authentication refused".to_string(),
-        404 | 405 => "the node does not have this endpoint (too old a node?)".to_string(),
+        401 | 403 => format!("authentication refused (HTTP {status})"),
+        404 | 405 => {
+            format!("the node does not have this endpoint (HTTP {status}; too old a node?)")
+        }
         s => format!("the node answered HTTP {s}"),
     };
     match reason {
         Some(r) => format!("{what}: {}", crate::sanitize::escape(&cut(&r, 200))),
-        None => format!("{what} (HTTP {status})"),
+        None => what,
     }
 }
 
@@ -307,6 +309,8 @@ mod tests {
             "the node answered HTTP 500: strconv.Atoi: parsing 'abc': invalid syntax"
         );
         assert!(status_reason(404, b"404 page not found").contains("too old a node"));
+        // The status once, not `HTTP 503 (HTTP 503)`.
+        assert_eq!(status_reason(503, b""), "the node answered HTTP 503");
     }
 
     #[test]
