@@ -495,6 +495,35 @@ fn a_frames_kind_does_not_depend_on_a_filter() {
     }
 }
 
+/// JSON that serde_json alone reads differently in different places (a lone surrogate in a
+/// key or a type, a number beyond a double): its kind is the same with and without `-f`.
+#[test]
+fn odd_but_valid_frames_have_one_kind_with_or_without_a_filter() {
+    let frames = [
+        (
+            r#"{"notification":{"type":"order","a\ud800k":"x"}}"#,
+            "notification.order",
+        ),
+        (
+            r#"{"notification":{"type":"ord\udc00er"}}"#,
+            "notification.ord\u{fffd}er",
+        ),
+        (r#"{"x":-1e400,"status":"publishing"}"#, "status.publishing"),
+        (r#"{"x":1.E400,"status":"publishing"}"#, "invalid"),
+    ];
+    for (frame, kind) in frames {
+        let o = replay(&["-o", "ndjson", "--envelope"], &[frame]);
+        // The frame keeps its lone surrogate, which serde_json will not read: the kind alone.
+        let out = stdout(&o);
+        let at = out.find(r#""kind":"#).expect(&out) + r#""kind":"#.len();
+        let mut strings = serde_json::Deserializer::from_str(&out[at..]).into_iter::<String>();
+        assert_eq!(strings.next().unwrap().unwrap(), kind, "{frame}");
+        let o = replay(&["-f", "$kind", "-r"], &[frame]);
+        let seen = if kind == "invalid" { "" } else { kind };
+        assert_eq!(stdout(&o).trim_end(), seen, "{frame}: {}", stderr(&o));
+    }
+}
+
 #[test]
 fn no_output_format_lets_a_raw_control_through_a_filter() {
     let valid_escaped = r#"{"a":"\u001b]52;c;ZXZpbA==\u0007\u001b[2J","b":"\u009b31m\u202e"}"#;
