@@ -6,62 +6,24 @@
 mod common;
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use common::sim::Sim;
 use common::*;
 use serde_json::Value;
 
 const WAIT: Duration = Duration::from_secs(30);
 
-struct Sim {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn sim(extra: &[&str]) -> Sim {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_obtail"))
-        .args(["sim", "--listen", "127.0.0.1:0", "--seed", "11"])
-        .args(extra)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run obtail sim");
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    err.read_line(&mut line).unwrap();
-    // Keep reading so the sim never blocks on a full stderr pipe.
-    thread::spawn(move || {
-        let mut sink = Vec::new();
-        let _ = err.read_to_end(&mut sink);
-    });
-    let port = line
-        .split("127.0.0.1:")
-        .nth(1)
-        .and_then(|r| r.split('/').next())
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("{line}"));
-    Sim { child, port }
+    Sim::start(11, extra, None)
 }
 
 impl Sim {
-    fn url(&self) -> String {
-        format!("ws://127.0.0.1:{}/ws", self.port)
-    }
-
     /// A whole REST list, retried while the node is restarting.
     fn get(&self, target: &str) -> Value {
         let deadline = Instant::now() + WAIT;

@@ -1,5 +1,7 @@
 //! `obtail sim` as a client sees it: the real binary, a real socket, the node's answers.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
@@ -11,20 +13,9 @@ use tungstenite::client::IntoClientRequest;
 use tungstenite::stream::MaybeTlsStream;
 use tungstenite::{Message, WebSocket};
 
+use common::sim::Sim;
+
 type Ws = WebSocket<MaybeTlsStream<TcpStream>>;
-
-/// A running `obtail sim`, killed when the test ends however it ends.
-struct Sim {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn sim(extra: &[&str]) -> Sim {
     sim_fed(extra, None)
@@ -32,43 +23,10 @@ fn sim(extra: &[&str]) -> Sim {
 
 /// `obtail sim` with `input` on its stdin.
 fn sim_fed(extra: &[&str], input: Option<&str>) -> Sim {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_obtail"))
-        .args(["sim", "--listen", "127.0.0.1:0", "--seed", "7"])
-        .args(extra)
-        .stdin(if input.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("run obtail sim");
-    if let Some(input) = input {
-        let mut stdin = child.stdin.take().unwrap();
-        stdin.write_all(input.as_bytes()).unwrap();
-    }
-    let mut line = String::new();
-    BufReader::new(child.stderr.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let mut sim = Sim { child, port: 0 };
-    assert!(line.starts_with("obtail sim: listening on "), "{line}");
-    let port = line
-        .split("127.0.0.1:")
-        .nth(1)
-        .and_then(|r| r.split('/').next());
-    sim.port = port
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("{line}"));
-    sim
+    Sim::start(7, extra, input)
 }
 
 impl Sim {
-    fn url(&self) -> String {
-        format!("ws://127.0.0.1:{}/ws", self.port)
-    }
-
     fn connect(&self, headers: &[(&str, &str)]) -> Result<Ws, tungstenite::Error> {
         let mut req = self.url().into_client_request().unwrap();
         for (n, v) in headers {
