@@ -499,13 +499,11 @@ fn rest_failures_are_warnings_and_recover_can_be_turned_off() {
     );
 }
 
-#[test]
-fn rest_calls_carry_the_sockets_auth() {
-    let node: Node = Node::default();
-    let mut o = opts(&node);
-    o.require = Some(("cookie".into(), "OpenBazaar_Auth_Cookie=secret".into()));
+/// A node whose first connection is cut after it stores notification N1 (so obtail reads it
+/// back over REST), and whose later ones stay quiet.
+fn n1_then_cut(node: &Node, o: ServerOpts) -> Server {
     let n = node.clone();
-    let server = Server::start(o, move |ws, index, log| {
+    Server::start(o, move |ws, index, log| {
         if index == 0 {
             thread::sleep(Duration::from_millis(200));
             persist(&n, "N1", "follow", &now());
@@ -513,7 +511,15 @@ fn rest_calls_carry_the_sockets_auth() {
         } else {
             drain(ws, log);
         }
-    });
+    })
+}
+
+#[test]
+fn rest_calls_carry_the_sockets_auth() {
+    let node: Node = Node::default();
+    let mut o = opts(&node);
+    o.require = Some(("cookie".into(), "OpenBazaar_Auth_Cookie=secret".into()));
+    let server = n1_then_cut(&node, o);
     let mut ob = Obtail::run(&["--cookie", "secret", "-n", "1", &server.url()]);
     assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
     assert_eq!(ids(&ob.stdout()), ["N1"]);
@@ -624,16 +630,7 @@ fn recovery_over_tls_uses_the_pinned_certificate() {
     let mut o = opts(&node);
     o.tls = Some(tls.server.clone());
     o.require = Some(("authorization".into(), "Basic YWRtaW46cHc=".into()));
-    let n = node.clone();
-    let server = Server::start(o, move |ws, index, log| {
-        if index == 0 {
-            thread::sleep(Duration::from_millis(200));
-            persist(&n, "N1", "follow", &now());
-            cut(ws);
-        } else {
-            drain(ws, log);
-        }
-    });
+    let server = n1_then_cut(&node, o);
     let url = format!("wss://admin:pw@127.0.0.1:{}/ws", server.port);
     let cacert = tls.cert_pem.to_str().unwrap();
     let mut ob = Obtail::run(&["--cacert", cacert, "-n", "1", &url]);
