@@ -221,7 +221,9 @@ nodes_part() {
     } > "$out/live-nodes.md"
     local base_rss=""
     for k in ${NODES:-1 10 50 200}; do
-        urls=$(for _ in $(seq "$k"); do printf '%s ' "$sim_url"; done)
+        # One URL per connection: obtail refuses the same node twice (its events would be
+        # printed twice), and the sim ignores the query.
+        urls=$(for i in $(seq "$k"); do printf '%s?conn=%s ' "$sim_url" "$i"; done)
         local tfile pidfile count lines t0 t1 opid t
         tfile=$(mktemp) pidfile=$(mktemp) count=$(mktemp)
         t0=$(date +%s%N)
