@@ -88,7 +88,9 @@ fn tame(text: &str) -> Option<String> {
                 let start = c.pos();
                 c.skip_while(|b| matches!(b, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'));
                 let token = text.get(start..c.pos()).unwrap_or_default();
-                if token.parse::<f64>().is_ok_and(f64::is_infinite) {
+                // Rust reads `01e400` and `1.e400` too: only a JSON number is tamed, so
+                // that text which is not JSON stays invalid.
+                if is_json_number(token) && token.parse::<f64>().is_ok_and(f64::is_infinite) {
                     out.push_str(text.get(copied..start).unwrap_or_default());
                     out.push_str(if token.starts_with('-') { "-0" } else { "0" });
                     copied = c.pos();
@@ -104,6 +106,33 @@ fn tame(text: &str) -> Option<String> {
     }
     out.push_str(text.get(copied..).unwrap_or_default());
     Some(out)
+}
+
+/// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, nothing more.
+fn is_json_number(token: &str) -> bool {
+    let digits = |s: &str| s.len() - s.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let s = token.strip_prefix('-').unwrap_or(token);
+    let int = digits(s);
+    if int == 0 || (int > 1 && s.starts_with('0')) {
+        return false;
+    }
+    let mut rest = s.get(int..).unwrap_or_default();
+    if let Some(frac) = rest.strip_prefix('.') {
+        let n = digits(frac);
+        if n == 0 {
+            return false;
+        }
+        rest = frac.get(n..).unwrap_or_default();
+    }
+    if let Some(exp) = rest.strip_prefix(['e', 'E']) {
+        let exp = exp.strip_prefix(['+', '-']).unwrap_or(exp);
+        let n = digits(exp);
+        if n == 0 {
+            return false;
+        }
+        rest = exp.get(n..).unwrap_or_default();
+    }
+    rest.is_empty()
 }
 
 /// Where each unpaired surrogate escape (`\ud800` not followed by a low one, or a low one
