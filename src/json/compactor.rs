@@ -202,22 +202,19 @@ impl Compactor<'_, '_> {
 
     /// Steps over bytes that are copied as they are: printable ASCII but `"` and `\`.
     fn skip_plain(&mut self) {
-        const LANES: usize = 16;
-        while let Some(chunk) = self
+        // Eight bytes at a time in a word: the lowest flagged byte is the first special one
+        // (the borrows and carries of the tests below only run upwards from a flagged byte).
+        while let Some(word) = self
             .bytes
             .get(self.pos..)
-            .and_then(|rest| rest.first_chunk::<LANES>())
+            .and_then(|rest| rest.first_chunk::<8>())
         {
-            // Folded without an early exit so that it compiles to vector compares.
-            let mut special = 0u32;
-            for (lane, &b) in chunk.iter().enumerate() {
-                special |= u32::from(!is_plain(b)) << lane;
-            }
+            let special = special_bytes(u64::from_le_bytes(*word));
             if special != 0 {
-                self.pos += special.trailing_zeros() as usize;
+                self.pos += (special.trailing_zeros() / 8) as usize;
                 return;
             }
-            self.pos += LANES;
+            self.pos += 8;
         }
         while self.peek().is_some_and(is_plain) {
             self.pos += 1;
@@ -262,6 +259,19 @@ impl Compactor<'_, '_> {
         self.pos += len;
         self.copied = self.pos;
     }
+}
+
+/// The high bit of each byte of `x` that is a control, `"`, `\\`, DEL or above ASCII (and
+/// possibly of bytes after the first such byte).
+fn special_bytes(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v;
+    let below_space = x.wrapping_sub(ONES * 0x20) & !x;
+    let quote = zero_byte(x ^ (ONES * u64::from(b'"')));
+    let backslash = zero_byte(x ^ (ONES * u64::from(b'\\')));
+    let del_or_above = x.wrapping_add(ONES) | x;
+    (below_space | quote | backslash | del_or_above) & HIGH
 }
 
 fn is_plain(b: u8) -> bool {

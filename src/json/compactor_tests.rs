@@ -252,3 +252,34 @@ fn every_cut_of_a_frame_is_judged_without_overrunning() {
         assert!(!agrees(&frame.as_bytes()[..cut]), "cut at {cut}");
     }
 }
+
+/// The word-at-a-time test finds the first byte that is not plain, whatever the bytes
+/// around it: every byte value at every lane, and random words.
+#[test]
+fn the_word_test_finds_the_first_special_byte() {
+    let first_special = |w: [u8; 8]| w.iter().position(|&b| !is_plain(b));
+    let found = |w: [u8; 8]| {
+        let m = special_bytes(u64::from_le_bytes(w));
+        (m != 0).then(|| (m.trailing_zeros() / 8) as usize)
+    };
+    for b in 0..=255u8 {
+        for lane in 0..8 {
+            for fill in [b'a', b' ', b'~', 0xff, 0x00, b'"'] {
+                let mut w = [b'a'; 8];
+                w[lane] = b;
+                for x in w.iter_mut().skip(lane + 1) {
+                    *x = fill;
+                }
+                assert_eq!(found(w), first_special(w), "{w:?}");
+            }
+        }
+    }
+    let mut rng = fastrand::Rng::with_seed(7);
+    for _ in 0..200_000 {
+        let w: [u8; 8] = std::array::from_fn(|_| match rng.u8(..4) {
+            0 => rng.u8(..),
+            _ => rng.u8(0x20..0x7f),
+        });
+        assert_eq!(found(w), first_special(w), "{w:?}");
+    }
+}
