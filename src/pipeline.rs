@@ -496,3 +496,7 @@ fn gone_or_fail(e: io::Error) -> Result<Stop, Failure> {
 fn write_failure(e: io::Error) -> Failure {
     Failure::runtime(format!("cannot write output: {}", io_reason(&e)))
 }
+
+#[cfg(test)]
+#[path = "pipeline_tests.rs"]
+mod tests;
