@@ -15,6 +15,7 @@ use crate::exit::{Failure, Stop};
 use crate::filter::Filter;
 use crate::frame::Frame;
 use crate::jq::{self, FrameVars, Outcome, Program};
+use crate::json::compactor::compact_if_valid;
 use crate::json::{self, Value};
 use crate::kind::Kind;
 use crate::record::Recorder;
@@ -47,6 +48,9 @@ pub struct Pipeline {
     drop_unread: bool,
     /// A program output as JSON, before rendering.
     value: Vec<u8>,
+    /// The frame's text as the validating compactor wrote it, when it did: the recorder
+    /// and the renderer reuse it.
+    compact: Vec<u8>,
     /// `--stats`: the books, counted only when asked for.
     pub stats: Option<Box<Stats>>,
     /// The frame being processed is `invalid` (for the books).
@@ -72,6 +76,7 @@ impl Pipeline {
             buf: Vec::with_capacity(64 * 1024),
             drop_unread: false,
             value: Vec::with_capacity(1024),
+            compact: Vec::with_capacity(64 * 1024),
             stats: None,
             counted_invalid: false,
             unprinted: 0,
@@ -210,14 +215,14 @@ impl Pipeline {
         // Set when the kind is the skim's and the frame has not been validated: the program's
         // own reader validates it, so the serde pass is spared.
         let mut unvalidated = false;
+        // Set when the compactor validated the frame and `self.compact` holds its text.
+        let mut compacted = false;
         // Live frames come without a kind: the skim's lets them take the replayed frames'
-        // shortcuts (unread when the filters reject it, validated by the program's reader).
+        // shortcuts (unread when the filters reject it, validated by the program's reader,
+        // or by the compactor rather than the classifier).
         let skimmed;
         let hint = match &frame.kind {
-            None if frame.defect.is_none()
-                && !frame.binary
-                && (self.drop_unread || self.program.is_some()) =>
-            {
+            None if frame.defect.is_none() && !frame.binary => {
                 skimmed = skim_whole(&frame.bytes);
                 skimmed.as_ref()
             }
@@ -251,7 +256,18 @@ impl Pipeline {
                         error: None,
                     }
                 } else {
-                    classify(&frame.bytes)
+                    // The skim's kind stands if the frame is JSON; the one pass that says so
+                    // also writes the compact text. The classifier only says why it is not.
+                    self.compact.clear();
+                    compacted = compact_if_valid(&mut self.compact, &frame.bytes);
+                    if compacted {
+                        Classified {
+                            kind: kind.clone(),
+                            error: None,
+                        }
+                    } else {
+                        classify(&frame.bytes)
+                    }
                 }
             }
             (None, false, None) => classify(&frame.bytes),
@@ -263,6 +279,7 @@ impl Pipeline {
                 kind: &kind,
                 error: error.as_deref(),
                 tree: None,
+                compact: compacted.then_some(self.compact.as_slice()),
             };
             recorder.record(&ev)?;
         }
@@ -309,6 +326,7 @@ impl Pipeline {
             } else {
                 None
             },
+            compact: compacted.then_some(self.compact.as_slice()),
         };
         self.buf.clear();
         self.renderer.render(&ev, &mut self.buf);
@@ -348,6 +366,7 @@ impl Pipeline {
             kind,
             error,
             tree: None,
+            compact: None,
         };
         let vars = FrameVars {
             kind: &name,
@@ -477,3 +496,7 @@ fn gone_or_fail(e: io::Error) -> Result<Stop, Failure> {
 fn write_failure(e: io::Error) -> Failure {
     Failure::runtime(format!("cannot write output: {}", io_reason(&e)))
 }
+
+#[cfg(test)]
+#[path = "pipeline_tests.rs"]
+mod tests;

@@ -99,6 +99,7 @@ fuzz_target!(|data: &[u8]| {
                     kind: &kind,
                     error: classified.error.as_deref(),
                     tree: if r.needs_tree() { tree.as_ref() } else { None },
+                    compact: None,
                 };
                 let mut out = Vec::new();
                 r.render(&ev, &mut out);
@@ -149,6 +150,7 @@ fuzz_target!(|data: &[u8]| {
         kind: &kind,
         error: classified.error.as_deref(),
         tree: None,
+        compact: None,
     };
     let mut out = Vec::new();
     r.render(&ev, &mut out);

@@ -88,9 +88,9 @@ fn tame(text: &str) -> Option<String> {
                 let start = c.pos();
                 c.skip_while(|b| matches!(b, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'));
                 let token = text.get(start..c.pos()).unwrap_or_default();
-                if is_json_number(token.as_bytes())
-                    && token.parse::<f64>().is_ok_and(f64::is_infinite)
-                {
+                // Rust reads `01e400` and `1.e400` too: only a JSON number is tamed, so
+                // that text which is not JSON stays invalid.
+                if is_json_number(token) && token.parse::<f64>().is_ok_and(f64::is_infinite) {
                     out.push_str(text.get(copied..start).unwrap_or_default());
                     out.push_str(if token.starts_with('-') { "-0" } else { "0" });
                     copied = c.pos();
@@ -108,35 +108,31 @@ fn tame(text: &str) -> Option<String> {
     Some(out)
 }
 
-/// Whether `token` is a number by JSON's grammar (Rust's float parser also takes `1.`, `.5`,
-/// `+1`, `1.e5`: taming those would make a broken frame valid).
-fn is_json_number(token: &[u8]) -> bool {
-    let digits = |t: &[u8]| t.iter().take_while(|b| b.is_ascii_digit()).count();
-    let t = token.strip_prefix(b"-").unwrap_or(token);
-    let int = digits(t);
-    if int == 0 || (int > 1 && t.first() == Some(&b'0')) {
+/// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, nothing more.
+fn is_json_number(token: &str) -> bool {
+    let digits = |s: &str| s.len() - s.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let s = token.strip_prefix('-').unwrap_or(token);
+    let int = digits(s);
+    if int == 0 || (int > 1 && s.starts_with('0')) {
         return false;
     }
-    let mut t = t.get(int..).unwrap_or_default();
-    if let Some(frac) = t.strip_prefix(b".") {
+    let mut rest = s.get(int..).unwrap_or_default();
+    if let Some(frac) = rest.strip_prefix('.') {
         let n = digits(frac);
         if n == 0 {
             return false;
         }
-        t = frac.get(n..).unwrap_or_default();
+        rest = frac.get(n..).unwrap_or_default();
     }
-    if let Some(exp) = t.strip_prefix(b"e").or_else(|| t.strip_prefix(b"E")) {
-        let exp = exp
-            .strip_prefix(b"+")
-            .or_else(|| exp.strip_prefix(b"-"))
-            .unwrap_or(exp);
+    if let Some(exp) = rest.strip_prefix(['e', 'E']) {
+        let exp = exp.strip_prefix(['+', '-']).unwrap_or(exp);
         let n = digits(exp);
         if n == 0 {
             return false;
         }
-        t = exp.get(n..).unwrap_or_default();
+        rest = exp.get(n..).unwrap_or_default();
     }
-    t.is_empty()
+    rest.is_empty()
 }
 
 /// Where each unpaired surrogate escape (`\ud800` not followed by a low one, or a low one

@@ -231,7 +231,17 @@ fn numbers_beyond_a_double_are_json() {
     ] {
         assert_eq!(classify(text.as_bytes()).kind, kind, "{text}");
     }
-    for bad in [r#"{"a":1e400,}"#, "1e400x", r#"{"a":"1e400}"#] {
+    // Rust's float reader takes these, JSON does not: they stay invalid.
+    for bad in [
+        r#"{"a":1e400,}"#,
+        "1e400x",
+        r#"{"a":"1e400}"#,
+        "01e400",
+        r#"{"status":-01e400}"#,
+        "[1.e400]",
+        "-.5e400",
+        "1e400.5",
+    ] {
         assert_eq!(classify(bad.as_bytes()).kind, Kind::Invalid, "{bad}");
     }
 }
@@ -285,11 +295,11 @@ fn a_broken_number_stays_invalid_when_huge() {
         "status.publishing"
     );
     for ok in ["0", "-0", "1.5", "1e5", "-12.5E+3", "0.0e-0"] {
-        assert!(is_json_number(ok.as_bytes()), "{ok}");
+        assert!(is_json_number(ok), "{ok}");
     }
     for bad in [
         "", "-", "01", "1.", ".5", "+1", "1.e5", "1e", "1e+", "--1", "1x", "0x10",
     ] {
-        assert!(!is_json_number(bad.as_bytes()), "{bad}");
+        assert!(!is_json_number(bad), "{bad}");
     }
 }

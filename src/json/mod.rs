@@ -4,6 +4,7 @@
 //! frame's content use the borrowed tree in `tree`, and output formats that print a frame reuse
 //! its own text through `text`.
 
+pub mod compactor;
 pub mod cursor;
 pub mod text;
 pub mod tree;

@@ -27,6 +27,17 @@ pub struct Event<'e, 'a> {
     pub error: Option<&'e str>,
     /// The frame's content, when the format needs it.
     pub tree: Option<&'e Value<'a>>,
+    /// The frame's text compact and escaped, when the validating pass wrote it: reused
+    /// rather than made again.
+    pub compact: Option<&'e [u8]>,
+}
+
+/// Writes the frame's text compact and escaped, reusing the validating pass's copy.
+fn write_frame_compact(ev: &Event, out: &mut Vec<u8>) {
+    match ev.compact {
+        Some(compact) => out.extend_from_slice(compact),
+        None => write_compact(out, &ev.frame.bytes),
+    }
 }
 
 #[derive(Debug)]
@@ -122,7 +133,7 @@ impl Renderer {
                 invalid_fields(ev, out);
                 out.extend_from_slice(b"}}");
             } else {
-                write_compact(out, &ev.frame.bytes);
+                write_frame_compact(ev, out);
             }
             return;
         }
@@ -230,7 +241,7 @@ pub fn write_envelope(ev: &Event, out: &mut Vec<u8>) {
         invalid_fields(ev, out);
     } else {
         out.extend_from_slice(b"\"frame\":");
-        write_compact(out, &ev.frame.bytes);
+        write_frame_compact(ev, out);
     }
     out.push(b'}');
 }

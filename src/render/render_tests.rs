@@ -27,6 +27,7 @@ fn render(format: Format, envelope: bool, text: &str) -> String {
         kind: &c.kind,
         error: c.error.as_deref(),
         tree: tree.as_ref(),
+        compact: None,
     };
     let mut r = Renderer::new(format, envelope, Palette::plain(), false, false);
     r.pretty.today = f.time.with_timezone(&chrono::Local).date_naive();
@@ -51,6 +52,7 @@ fn pretty_stream(frames: &[String], width: Option<usize>, palette: Palette) -> V
                 kind: &c.kind,
                 error: c.error.as_deref(),
                 tree: tree.as_ref(),
+                compact: None,
             };
             let mut out = Vec::new();
             r.render(&ev, &mut out);
@@ -192,6 +194,7 @@ fn raw_is_exact_off_a_terminal_and_escaped_on_one() {
         kind: &c.kind,
         error: None,
         tree: None,
+        compact: None,
     };
     let mut r = Renderer::new(Format::Raw, false, Palette::plain(), true, false);
     let mut out = Vec::new();
@@ -320,6 +323,7 @@ fn events_of_another_day_show_their_date() {
         kind: &c.kind,
         error: None,
         tree: None,
+        compact: None,
     };
     let mut out = Vec::new();
     r.render(&ev, &mut out);
@@ -432,6 +436,7 @@ fn a_tail_that_runs_past_midnight_shows_no_dates() {
         kind: &c.kind,
         error: None,
         tree: None,
+        compact: None,
     };
     let mut out = Vec::new();
     r.render(&ev, &mut out);
