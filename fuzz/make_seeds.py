@@ -112,7 +112,7 @@ def main():
     single += rest_bodies()
     single = single[:48]
 
-    for t in ["skim", "classify", "json_text", "json_tree"]:
+    for t in ["skim", "classify", "json_text", "json_tree", "compact"]:
         write(t, single)
     write("jq_read_write", [bytes([i]) + s for i, s in enumerate(single)])
     write("render", [bytes([i % 8, 8]) + b"ws://n1/" + s for i, s in enumerate(single)])

@@ -1,8 +1,10 @@
 //! The flow of events: source ─► classify ─► filter ─► render ─► sink, until a stop.
 //!
-//! Each frame is taken only as deep as the stages that run need: the classifier reads a few
-//! keys, the tree is built only for id filters and pretty output, and ndjson reuses the
-//! frame's own text.
+//! Each frame is taken only as deep as the stages that run need: the skim reads the few keys
+//! a kind needs, one pass of the compactor validates a printed or recorded frame and writes
+//! the compact text that ndjson, json, envelopes and recordings reuse (the classifier only
+//! explains a frame that is not JSON), and the tree is built only for id filters and pretty
+//! output.
 
 use std::cell::OnceCell;
 use std::io::{self, Write};

@@ -84,6 +84,11 @@ fuzz_target!(|data: &[u8]| {
         (None, false) => classify(bytes),
     };
     let kind = classified.kind;
+    // As the pipeline does, every other frame renders from the compactor's copy of its text.
+    let mut compact = Vec::new();
+    let compacted = kind != Kind::Invalid
+        && opts & 16 != 0
+        && json::compactor::compact_if_valid(&mut compact, bytes);
     let tree = (kind != Kind::Invalid)
         .then(|| std::str::from_utf8(bytes).ok())
         .flatten()
@@ -99,7 +104,7 @@ fuzz_target!(|data: &[u8]| {
                     kind: &kind,
                     error: classified.error.as_deref(),
                     tree: if r.needs_tree() { tree.as_ref() } else { None },
-                    compact: None,
+                    compact: compacted.then_some(compact.as_slice()),
                 };
                 let mut out = Vec::new();
                 r.render(&ev, &mut out);
