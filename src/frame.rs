@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
 
 use crate::kind::Kind;
@@ -35,7 +36,9 @@ pub struct Frame<'a> {
 /// A frame that owns its data, for handing between threads (one per node).
 #[derive(Debug, Clone)]
 pub struct OwnedFrame {
-    pub bytes: Vec<u8>,
+    /// Shared with the websocket's read buffer: a live frame's payload is never copied on
+    /// the node thread.
+    pub bytes: Bytes,
     pub binary: bool,
     pub time: Stamp,
     pub source: Arc<str>,
