@@ -438,9 +438,6 @@ fn inspect_by_serde(bytes: &[u8]) -> Option<Live<'_>> {
     })
 }
 
-/// The keys of `LiveIds`: serde reads each of them as a borrowed string in either object.
-const ID_KEYS: [&[u8]; 4] = [b"notificationId", b"orderId", b"messageId", b"subject"];
-
 /// `inspect` without a parse, for a node's own frames: one key at the top, its object's
 /// members read by their keys, other values skipped over (not validated). `None` when unsure
 /// (an escape in a key or an id, an id that is not a plain string, a key twice, anything but
@@ -452,7 +449,7 @@ fn skim(bytes: &[u8]) -> Option<Option<Live<'_>>> {
     c.ws();
     c.eat(b'{')?;
     c.ws();
-    let notification = match c.key()? {
+    let notification = match c.plain_string()? {
         b"notification" => true,
         b"message" => false,
         _ => return None,
@@ -461,6 +458,7 @@ fn skim(bytes: &[u8]) -> Option<Option<Live<'_>>> {
     c.eat(b':')?;
     c.ws();
     c.eat(b'{')?;
+    // The keys of `LiveIds`, each read by serde as a borrowed string in either object.
     let mut ids: [Option<&[u8]>; 4] = [None; 4];
     c.ws();
     if c.peek()? == b'}' {
@@ -468,11 +466,17 @@ fn skim(bytes: &[u8]) -> Option<Option<Live<'_>>> {
     } else {
         loop {
             c.ws();
-            let key = c.key()?;
+            let key = match c.plain_string()? {
+                b"notificationId" => Some(0),
+                b"orderId" => Some(1),
+                b"messageId" => Some(2),
+                b"subject" => Some(3),
+                _ => None,
+            };
             c.ws();
             c.eat(b':')?;
             c.ws();
-            match ID_KEYS.iter().position(|k| *k == key) {
+            match key {
                 Some(k) if ids[k].is_some() => return None,
                 Some(k) => ids[k] = Some(c.plain_string()?),
                 None => c.skip_value()?,
@@ -530,22 +534,25 @@ impl<'a> Skim<'a> {
         }
     }
 
-    /// A string with no escape and no control character; `None` for any other.
+    /// A string with no escape and no control character; `None` for any other. Byte by
+    /// byte: keys and ids are short.
     fn plain_string(&mut self) -> Option<&'a [u8]> {
         self.eat(b'"')?;
-        let rest = self.b.get(self.i..)?;
-        let end = memchr::memchr2(b'"', b'\\', rest)?;
-        let s = rest.get(..end)?;
-        let closed = rest.get(end) == Some(&b'"');
-        if !closed || s.iter().any(|&c| c < 0x20) || std::str::from_utf8(s).is_err() {
+        let start = self.i;
+        let mut high = false;
+        loop {
+            match self.bump()? {
+                b'"' => break,
+                b'\\' | 0..=0x1f => return None,
+                0x80.. => high = true,
+                _ => {}
+            }
+        }
+        let s = self.b.get(start..self.i - 1)?;
+        if high && std::str::from_utf8(s).is_err() {
             return None;
         }
-        self.i += end + 1;
         Some(s)
-    }
-
-    fn key(&mut self) -> Option<&'a [u8]> {
-        self.plain_string()
     }
 
     /// Past a string's closing quote, escapes and all.
