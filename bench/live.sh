@@ -184,9 +184,11 @@ latency_part() {
         echo "| Client | received | median | p90 | p99 | max | peak RSS MiB |"
         echo "|:---|---:|---:|---:|---:|---:|---:|"
     } > "$out/live-latency.md"
+    local clients=("obtail -o ndjson@$obtail --no-reconnect --no-recover -o ndjson {url}")
+    [ -z "${BASE:-}" ] || clients+=("obtail (base) -o ndjson@$BASE --no-reconnect --no-recover -o ndjson {url}")
+    clients+=("websocat -n -U@websocat -n -U {url}")
     for r in $(seq "$runs"); do
-        for c in "obtail -o ndjson@$obtail --no-reconnect --no-recover -o ndjson {url}" \
-                 "websocat -n -U@websocat -n -U {url}"; do
+        for c in "${clients[@]}"; do
             IFS='@' read -r name cmd <<< "$c"
             rss=$(mktemp)
             # shellcheck disable=SC2086
