@@ -36,8 +36,7 @@ pub struct Frame<'a> {
 /// A frame that owns its data, for handing between threads (one per node).
 #[derive(Debug, Clone)]
 pub struct OwnedFrame {
-    /// Shared with the websocket's read buffer: a live frame's payload is never copied on
-    /// the node thread.
+    /// A live frame's payload, or a recovered row's (taken over without a copy).
     pub bytes: Bytes,
     pub binary: bool,
     pub time: Stamp,
