@@ -11,6 +11,8 @@
 #   PARTS="throughput latency nodes"   which parts to run
 #   NODES="1 10 50 200" NODE_FRAMES=20000   the many-nodes part
 #   LAT_COUNT=3000  frames per latency run (at 100/s)
+#   BASE=/path/to/obtail   adds "obtail (base)" rows: the same obtail cases run with that
+#                   binary (a baseline build), interleaved with this one's, against the same sim
 # Results: bench/out/live-*.md (markdown tables), raw timings in bench/out/live-raw.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -59,6 +61,7 @@ stop_sim() {
 machine() {
     echo "- $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/Mem:/{print $2}') GiB, load $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "- $("$obtail" --version) at $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src Cargo.toml || echo '+changes'); $(websocat --version); $(jaq --version); $(rustc --version | cut -d' ' -f1-2)"
+    [ -z "${BASE:-}" ] || echo "- obtail (base): $BASE ($("$BASE" --version))"
     echo "- frames: \`gen_frames.py $n\` (seed 20240601), $(wc -c < "$frames") bytes"
 }
 
@@ -105,16 +108,26 @@ throughput() {
     # A stream faster than obtail's main thread fills the queue to --buffer (64 MiB), and
     # frames beyond it are dropped and counted: at full speed every frame arrives only with
     # a queue as large as the stream. The last obtail row shows the default.
-    local ob="$obtail --no-reconnect --buffer 1GiB $url"
     # name @ expected lines (- when not counted) @ command
     local cases=(
         "ceiling (read, discard)@-@$TIME/1 $ceiling $url"
         "ceiling --print | wc -l@$all@$TIME/1 $ceiling --print $url | wc -l"
-        "obtail -o ndjson > /dev/null@-@$TIME/1 $ob -o ndjson > /dev/null"
-        "obtail -o ndjson | wc -l@$all@$TIME/1 $ob -o ndjson | wc -l"
-        "obtail -t notification.order@$order@$TIME/1 $ob -o ndjson -t notification.order | wc -l"
-        "obtail -f '$program'@$order@$TIME/1 $ob -o ndjson -f '$program' | wc -l"
-        "obtail -o ndjson | wc -l (default --buffer)@$all@$TIME/1 $obtail --no-reconnect $url -o ndjson | wc -l"
+    )
+    # The obtail cases, for this build and (with BASE) the baseline's, side by side.
+    local bin label ob
+    for bin in "$obtail" ${BASE:+"$BASE"}; do
+        label=obtail
+        [ "$bin" = "$obtail" ] || label="obtail (base)"
+        ob="$bin --no-reconnect --buffer 1GiB $url"
+        cases+=(
+            "$label -o ndjson > /dev/null@-@$TIME/1 $ob -o ndjson > /dev/null"
+            "$label -o ndjson | wc -l@$all@$TIME/1 $ob -o ndjson | wc -l"
+            "$label -t notification.order@$order@$TIME/1 $ob -o ndjson -t notification.order | wc -l"
+            "$label -f '$program'@$order@$TIME/1 $ob -o ndjson -f '$program' | wc -l"
+            "$label -o ndjson | wc -l (default --buffer)@$all@$TIME/1 $bin --no-reconnect $url -o ndjson | wc -l"
+        )
+    done
+    cases+=(
         "websocat -n -U > /dev/null@-@$TIME/1 websocat -n -U $url > /dev/null"
         "websocat -n -U | wc -l@$all@$TIME/1 websocat -n -U $url | wc -l"
         "websocat -n -U | jaq -c '$program'@$order@$TIME/1 websocat -n -U $url | $TIME/2 jaq -c '$program' | wc -l"
@@ -171,9 +184,11 @@ latency_part() {
         echo "| Client | received | median | p90 | p99 | max | peak RSS MiB |"
         echo "|:---|---:|---:|---:|---:|---:|---:|"
     } > "$out/live-latency.md"
+    local clients=("obtail -o ndjson@$obtail --no-reconnect --no-recover -o ndjson {url}")
+    [ -z "${BASE:-}" ] || clients+=("obtail (base) -o ndjson@$BASE --no-reconnect --no-recover -o ndjson {url}")
+    clients+=("websocat -n -U@websocat -n -U {url}")
     for r in $(seq "$runs"); do
-        for c in "obtail -o ndjson@$obtail --no-reconnect --no-recover -o ndjson {url}" \
-                 "websocat -n -U@websocat -n -U {url}"; do
+        for c in "${clients[@]}"; do
             IFS='@' read -r name cmd <<< "$c"
             rss=$(mktemp)
             # shellcheck disable=SC2086

@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
 
 use crate::kind::Kind;
@@ -35,7 +36,8 @@ pub struct Frame<'a> {
 /// A frame that owns its data, for handing between threads (one per node).
 #[derive(Debug, Clone)]
 pub struct OwnedFrame {
-    pub bytes: Vec<u8>,
+    /// A live frame's payload, or a recovered row's (taken over without a copy).
+    pub bytes: Bytes,
     pub binary: bool,
     pub time: Stamp,
     pub source: Arc<str>,

@@ -1101,3 +1101,46 @@ fn filtered_live_frames_print_only_valid_frames_of_their_kind() {
         assert_eq!(live.stdout_lines(), [ORDER, ORDER], "{filter:?}");
     }
 }
+
+/// Frames go to the main thread in one batch per socket read, handed over before the node
+/// thread reads (and may wait on) the socket again: a burst is printed whole while the node
+/// says nothing more. The node pings meanwhile, so the socket is never quiet long enough for
+/// the read timeout's tick: a frame held back until then would never be printed.
+#[test]
+fn a_burst_is_printed_whole_before_the_node_sends_more() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    const BURST: usize = 300;
+    const ROUNDS: usize = 4;
+    let allowed = Arc::new(AtomicUsize::new(0));
+    let go = allowed.clone();
+    let server = Server::start(ServerOpts::default(), move |ws, _, log| {
+        for round in 0..ROUNDS {
+            while go.load(Ordering::SeqCst) < round {
+                if ws.send(Message::Ping(Default::default())).is_err() {
+                    return;
+                }
+                thread::sleep(Duration::from_millis(10));
+            }
+            // Written together, so they arrive in as few reads as the kernel makes them.
+            for i in 0..BURST {
+                ws.write(Message::text(status(round * BURST + i))).unwrap();
+            }
+            ws.flush().unwrap();
+            log.push(format!("burst {round}"));
+        }
+        drain(ws, log);
+    });
+    let ob = Obtail::run(&["--no-recover", &server.url()]);
+    for round in 0..ROUNDS {
+        let want = (round + 1) * BURST;
+        assert!(
+            ob.wait_stdout(WAIT, |out| out.lines().count() >= want),
+            "round {round}: {} of {want} lines; stderr: {}",
+            ob.stdout_lines().len(),
+            ob.stderr()
+        );
+        assert_eq!(ob.stdout_lines(), statuses(0..=want - 1), "round {round}");
+        allowed.store(round + 1, Ordering::SeqCst);
+    }
+}

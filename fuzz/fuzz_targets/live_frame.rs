@@ -30,7 +30,7 @@ use obtail_fuzz::{
 };
 use tungstenite::error::CapacityError;
 use tungstenite::protocol::{Role, WebSocketConfig};
-use tungstenite::{Error, Message, WebSocket};
+use tungstenite::{Bytes, Error, WebSocket};
 
 /// The node's side of the socket after the handshake: what it sent, in reads of
 /// fuzzer-chosen sizes, each watched by `TextMarks` as `connect::Stream` does; then EOF. What
@@ -73,7 +73,7 @@ impl Source for Frames {
     }
 }
 
-fn frame(bytes: Vec<u8>, binary: bool, defect: Option<String>) -> OwnedFrame {
+fn frame(bytes: Bytes, binary: bool, defect: Option<String>) -> OwnedFrame {
     OwnedFrame {
         bytes,
         binary,
@@ -102,23 +102,18 @@ fuzz_target!(|data: &[u8]| {
     let mut ws = WebSocket::from_raw_socket(wire_in, Role::Client, Some(config));
     let mut frames = Vec::new();
     for _ in 0..wire.len() + 2 {
-        let read = ws.read().map(|m| ws.get_mut().marks.restore(m));
+        let read = ws.read().map(|m| ws.get_mut().marks.data(m));
         match read {
-            // A text frame that is not UTF-8, with every byte.
-            Ok(Message::Frame(f)) => frames.push(frame(f.into_payload().into(), false, None)),
-            Ok(msg @ (Message::Text(_) | Message::Binary(_))) => {
-                let binary = matches!(msg, Message::Binary(_));
-                let bytes: Vec<u8> = msg.into_data().into();
-                frames.push(frame(bytes, binary, None));
-            }
-            Ok(_) => {}
+            // Text that is not UTF-8 keeps every byte too.
+            Ok(Ok((bytes, binary))) => frames.push(frame(bytes, binary, None)),
+            Ok(Err(_)) => {}
             Err(Error::Utf8(_)) => frames.push(frame(
-                Vec::new(),
+                Bytes::new(),
                 false,
                 Some("text frame is not valid UTF-8".into()),
             )),
             Err(Error::Capacity(CapacityError::MessageTooLong { size, max_size })) => {
-                frames.push(frame(Vec::new(), false, Some(format!("frame of {size} bytes is larger than --max-frame-size ({max_size} bytes); skipped"))));
+                frames.push(frame(Bytes::new(), false, Some(format!("frame of {size} bytes is larger than --max-frame-size ({max_size} bytes); skipped"))));
                 break;
             }
             Err(_) => break,

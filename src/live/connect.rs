@@ -66,6 +66,12 @@ pub struct Stream {
     quick_writes: bool,
     /// Which messages were text, so that text that is not UTF-8 keeps its bytes.
     marks: TextMarks,
+    /// When the last read from the socket returned (with data, a timeout or an error): the
+    /// time of every frame taken from it, and the session's clock for pings and liveness.
+    read_at: Instant,
+    /// Frames wait to be handed to the main thread: the next read that would wait on the
+    /// socket returns `WouldBlock` instead, once, so that they are handed over first.
+    hand_over: bool,
 }
 
 enum Inner {
@@ -79,6 +85,8 @@ impl Stream {
             inner: Inner::Plain(tcp),
             quick_writes: false,
             marks: TextMarks::default(),
+            read_at: Instant::now(),
+            hand_over: false,
         }
     }
 
@@ -87,13 +95,29 @@ impl Stream {
             inner: Inner::Tls(Box::new(s)),
             quick_writes: false,
             marks: TextMarks::default(),
+            read_at: Instant::now(),
+            hand_over: false,
         }
     }
 
-    /// A message as the node sent it (see `frames`): text that is not UTF-8 comes as a raw
-    /// text `Message::Frame` holding every byte.
-    pub fn restore(&mut self, msg: tungstenite::Message) -> tungstenite::Message {
-        self.marks.restore(msg)
+    /// A data message's payload and whether it was binary (see `TextMarks::data`).
+    pub fn data(
+        &mut self,
+        msg: tungstenite::Message,
+    ) -> Result<(tungstenite::Bytes, bool), tungstenite::Message> {
+        self.marks.data(msg)
+    }
+
+    /// When the last socket read returned.
+    pub fn read_at(&self) -> Instant {
+        self.read_at
+    }
+
+    /// Makes the next read that reaches the socket return `WouldBlock` first (see
+    /// `hand_over`): tungstenite reads only when no whole frame is left in its buffer, so
+    /// that is the moment the frames read so far are all there is.
+    pub fn hand_over_before_reading(&mut self) {
+        self.hand_over = true;
     }
 
     pub fn tcp(&self) -> &TcpStream {
@@ -175,11 +199,16 @@ fn read_tls_quick(
 
 impl Read for Stream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = match &mut self.inner {
-            Inner::Plain(s) => s.read(buf)?,
-            Inner::Tls(s) if self.quick_writes => read_tls_quick(s, buf)?,
-            Inner::Tls(s) => s.read(buf)?,
+        if std::mem::take(&mut self.hand_over) {
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        let read = match &mut self.inner {
+            Inner::Plain(s) => s.read(buf),
+            Inner::Tls(s) if self.quick_writes => read_tls_quick(s, buf),
+            Inner::Tls(s) => s.read(buf),
         };
+        self.read_at = Instant::now();
+        let n = read?;
         if let Some(read) = buf.get_mut(..n) {
             self.marks.scan(read);
         }

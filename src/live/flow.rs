@@ -125,6 +125,10 @@ pub struct Flow {
     episode: Option<Episode>,
     /// Recovered events waiting for room in the queue (at most --buffer bytes of them).
     pending: VecDeque<OwnedFrame>,
+    /// Frames for the main thread, handed over together (one channel message and one
+    /// wake-up per socket read, not per frame); their bytes count as queued already.
+    batch: Vec<OwnedFrame>,
+    batch_bytes: usize,
 }
 
 impl Flow {
@@ -138,7 +142,31 @@ impl Flow {
             orders: VecDeque::new(),
             episode: None,
             pending: VecDeque::new(),
+            batch: Vec::new(),
+            batch_bytes: 0,
         }
+    }
+
+    /// Bytes waiting for the main thread: in the channel and in the batch.
+    fn waiting(&self) -> usize {
+        self.shared.queued.load(Ordering::Acquire) + self.batch_bytes
+    }
+
+    /// Frames wait in the batch.
+    pub fn holding(&self) -> bool {
+        !self.batch.is_empty()
+    }
+
+    /// Sends the batch to the main thread; false when it is gone.
+    pub fn hand_over(&mut self) -> bool {
+        if self.batch.is_empty() {
+            return true;
+        }
+        let batch = std::mem::take(&mut self.batch);
+        let bytes = std::mem::take(&mut self.batch_bytes);
+        // Counted before the send, so the main thread's subtraction never comes first.
+        self.shared.queued.fetch_add(bytes, Ordering::AcqRel);
+        self.shared.tx.send(Msg::Frames(batch, bytes)).is_ok()
     }
 
     /// The `Seen` mark: everything met from now on is after it.
@@ -146,7 +174,9 @@ impl Flow {
         self.seen.mark()
     }
 
-    fn note(&self, line: String) -> bool {
+    fn note(&mut self, line: String) -> bool {
+        // A line about what came before follows it.
+        self.hand_over();
         self.shared
             .tx
             .send(Msg::Note(super::stamped(&self.target.shown, &line)))
@@ -176,8 +206,7 @@ impl Flow {
             self.drop_frame(&frame, id);
             return !self.shared.stop.load(Ordering::Relaxed);
         }
-        let queued = self.shared.queued.load(Ordering::Acquire);
-        if queued + size > self.shared.cap || !self.pending.is_empty() {
+        if self.waiting() + size > self.shared.cap || !self.pending.is_empty() {
             self.episode = Some(Episode {
                 mark: self.seen.mark(),
                 began: chrono::Utc::now(),
@@ -198,27 +227,28 @@ impl Flow {
         self.send(frame, size)
     }
 
-    fn send(&self, frame: OwnedFrame, size: usize) -> bool {
-        self.shared.queued.fetch_add(size, Ordering::AcqRel);
-        self.shared.tx.send(Msg::Frame(frame)).is_ok()
+    /// Adds a frame to the batch. Always true: a closed channel shows at the hand-over.
+    fn send(&mut self, frame: OwnedFrame, size: usize) -> bool {
+        self.batch_bytes += size;
+        self.batch.push(frame);
+        true
     }
 
-    /// On every read tick: ends a drop episode once the queue has drained.
+    /// Whenever the socket has nothing more to read (and on every read tick): hands the
+    /// batch over, and ends a drop episode once the queue has drained.
     pub fn tick(&mut self) -> bool {
-        if !self.flush_pending() {
+        if !self.hand_over() || !self.flush_pending() {
             return false;
         }
         if self.episode.is_some() {
             self.resume();
         }
-        !self.shared.stop.load(Ordering::Relaxed)
+        self.hand_over() && !self.shared.stop.load(Ordering::Relaxed)
     }
 
     /// Ends the episode when the queue is down to half; says what was lost and recovers.
     fn resume(&mut self) -> bool {
-        if self.shared.queued.load(Ordering::Acquire) > self.shared.cap / 2
-            || !self.pending.is_empty()
-        {
+        if self.waiting() > self.shared.cap / 2 || !self.pending.is_empty() {
             return false;
         }
         let Some(ep) = self.episode.take() else {
@@ -241,6 +271,7 @@ impl Flow {
     /// obtail is stopping: a drop episode still going on is said, unrecovered, and recovered
     /// events still waiting for room go into the books as queued at stop.
     pub fn finish(&mut self) {
+        self.hand_over();
         if let Ok(mut t) = self.shared.tally.lock() {
             for f in self.pending.drain(..) {
                 let kind = kind_of(&f);
@@ -459,7 +490,7 @@ impl Flow {
         report.chat = chat.len();
         for row in merge_by_time(rows, chat) {
             self.pending.push_back(OwnedFrame {
-                bytes: row.frame,
+                bytes: row.frame.into(),
                 binary: false,
                 time: row.time.unwrap_or_else(chrono::Utc::now),
                 source: self.target.shown.clone(),
@@ -468,6 +499,7 @@ impl Flow {
             });
         }
         self.flush_pending();
+        self.hand_over();
         report
     }
 
@@ -477,7 +509,7 @@ impl Flow {
     fn flush_pending(&mut self) -> bool {
         while let Some(f) = self.pending.front() {
             let size = f.bytes.len() + OVERHEAD;
-            let queued = self.shared.queued.load(Ordering::Acquire);
+            let queued = self.waiting();
             if queued > 0 && queued + size > self.shared.cap {
                 break;
             }

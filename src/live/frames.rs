@@ -14,7 +14,7 @@ use std::collections::VecDeque;
 
 use tungstenite::protocol::frame::coding::{Data, OpCode};
 use tungstenite::protocol::frame::{Frame, Utf8Bytes};
-use tungstenite::Message;
+use tungstenite::{Bytes, Message};
 
 /// Where the next byte from the node falls.
 #[derive(Debug)]
@@ -125,14 +125,25 @@ impl TextMarks {
 
     /// A message as the node sent it: text again when it was text.
     pub fn restore(&mut self, msg: Message) -> Message {
+        match self.data(msg) {
+            Ok((data, false)) => match Utf8Bytes::try_from(data.clone()) {
+                Ok(text) => Message::Text(text),
+                Err(_) => Message::Frame(Frame::message(data, OpCode::Data(Data::Text), true)),
+            },
+            Ok((data, true)) => Message::Binary(data),
+            Err(other) => other,
+        }
+    }
+
+    /// A data message's payload and whether the node sent it as binary; any other message
+    /// back as it was. Text is not checked for UTF-8 here: the pipeline reads every byte of
+    /// a frame anyway, and a frame that is not UTF-8 keeps its bytes either way.
+    pub fn data(&mut self, msg: Message) -> Result<(Bytes, bool), Message> {
         match msg {
-            Message::Binary(data) if self.text.pop_front() == Some(true) => {
-                match Utf8Bytes::try_from(data.clone()) {
-                    Ok(text) => Message::Text(text),
-                    Err(_) => Message::Frame(Frame::message(data, OpCode::Data(Data::Text), true)),
-                }
-            }
-            other => other,
+            Message::Binary(data) => Ok((data, self.text.pop_front() != Some(true))),
+            // Not met after `scan` (text opcodes arrive as binary), but text all the same.
+            Message::Text(text) => Ok((text.into(), false)),
+            other => Err(other),
         }
     }
 }
@@ -249,5 +260,21 @@ mod tests {
             marks.restore(Message::Pong(vec![].into())),
             Message::Pong(vec![].into())
         );
+    }
+
+    #[test]
+    fn data_is_the_payload_and_whether_it_was_binary() {
+        let mut marks = TextMarks::default();
+        marks.text.extend([true, false, true]);
+        let text = marks.data(Message::Binary(b"{}".to_vec().into()));
+        assert_eq!(text, Ok((Bytes::from_static(b"{}"), false)));
+        let binary = marks.data(Message::Binary(vec![0xff].into()));
+        assert_eq!(binary, Ok((Bytes::from_static(b"\xff"), true)));
+        // Not UTF-8, and text all the same, every byte kept.
+        let bad = marks.data(Message::Binary(vec![b'a', 0xff].into()));
+        assert_eq!(bad, Ok((Bytes::from_static(b"a\xff"), false)));
+        assert!(marks.text.is_empty());
+        let ping = Message::Ping(vec![1].into());
+        assert_eq!(marks.data(ping.clone()), Err(ping));
     }
 }

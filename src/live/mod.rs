@@ -34,7 +34,7 @@ use crate::stats::{Col, Stats};
 use auth::AuthOptions;
 use backoff::{Backoff, HEALTHY};
 use connect::{connect, AttemptError, Target};
-use flow::{Flow, FlowShared, OVERHEAD, RECOVER_MAX, UNRECOVERABLE};
+use flow::{Flow, FlowShared, RECOVER_MAX, UNRECOVERABLE};
 use session::{Ended, Session};
 pub use url::redact;
 use url::{split_label, NodeUrl, DEFAULT_URL};
@@ -46,7 +46,9 @@ const STOP_GRACE: Duration = Duration::from_secs(1);
 
 /// What node threads tell the main thread.
 pub enum Msg {
-    Frame(OwnedFrame),
+    /// Frames from one socket read (or one recovery), oldest first, and the bytes counted
+    /// for them in `queued`.
+    Frames(Vec<OwnedFrame>, usize),
     /// A status line for stderr, without the `obtail: ` prefix.
     Note(String),
     /// A node thread's last word as obtail stops (frames it dropped): printed even then,
@@ -55,16 +57,18 @@ pub enum Msg {
     /// obtail must stop with this failure (refused auth, untrusted certificate).
     Fatal(Failure),
     /// The node's connection ended and it is not retried (`--no-reconnect`).
-    Ended {
-        clean: bool,
-        reason: String,
-    },
+    Ended { clean: bool, reason: String },
 }
 
 /// The merged stream of every node's frames.
 pub struct LiveSource {
     rx: Receiver<Msg>,
     current: Option<OwnedFrame>,
+    /// The rest of the batch `current` came from.
+    batch: std::vec::IntoIter<OwnedFrame>,
+    /// Bytes counted in `queued` for that batch: given back when it is done, so `queued`
+    /// never counts less than what is waiting.
+    batch_bytes: usize,
     idle_reported: bool,
     /// Tells node threads to close and stop.
     stop: Arc<AtomicBool>,
@@ -152,6 +156,8 @@ impl LiveSource {
         Ok(LiveSource {
             rx,
             current: None,
+            batch: Vec::new().into_iter(),
+            batch_bytes: 0,
             idle_reported: false,
             stop,
             interrupted,
@@ -183,6 +189,8 @@ impl LiveSource {
         if self.stop.swap(true, Ordering::SeqCst) {
             return;
         }
+        let rest = std::mem::take(&mut self.batch).collect();
+        self.left_over(Msg::Frames(rest, 0));
         let until = Instant::now() + STOP_GRACE;
         while let Some(left) = until.checked_duration_since(Instant::now()) {
             match self.rx.recv_timeout(left.min(TICK)) {
@@ -200,17 +208,19 @@ impl LiveSource {
     /// A message met after obtail decided to stop.
     fn left_over(&mut self, msg: Msg) {
         match msg {
-            Msg::Frame(f) => {
-                self.unprinted += 1;
-                let kind = flow::kind_of(&f);
+            Msg::Frames(frames, _) => {
+                self.unprinted += frames.len() as u64;
                 if let Ok(mut t) = self.tally.lock() {
-                    let col = if f.recovered {
-                        Col::Recovered
-                    } else {
-                        Col::Received
-                    };
-                    t.add(&f.source, &kind, col, 1);
-                    t.add(&f.source, &kind, Col::Queued, 1);
+                    for f in frames {
+                        let kind = flow::kind_of(&f);
+                        let col = if f.recovered {
+                            Col::Recovered
+                        } else {
+                            Col::Received
+                        };
+                        t.add(&f.source, &kind, col, 1);
+                        t.add(&f.source, &kind, Col::Queued, 1);
+                    }
                 }
             }
             Msg::Last(line) => warn_line(&line),
@@ -244,6 +254,13 @@ impl Source for LiveSource {
                 self.shutdown();
                 return Ok(Next::End(Stop::Interrupted));
             }
+            if let Some(f) = self.batch.next() {
+                return Ok(Next::Frame(self.current.insert(f).borrow()));
+            }
+            if self.batch_bytes > 0 {
+                self.queued.fetch_sub(self.batch_bytes, Ordering::AcqRel);
+                self.batch_bytes = 0;
+            }
             let msg = match self.rx.try_recv() {
                 Ok(msg) => msg,
                 Err(TryRecvError::Disconnected) => return self.all_ended(),
@@ -259,11 +276,10 @@ impl Source for LiveSource {
                 },
             };
             match msg {
-                Msg::Frame(f) => {
-                    self.queued
-                        .fetch_sub(f.bytes.len() + OVERHEAD, Ordering::AcqRel);
+                Msg::Frames(frames, bytes) => {
+                    self.batch = frames.into_iter();
+                    self.batch_bytes = bytes;
                     self.idle_reported = false;
-                    return Ok(Next::Frame(self.current.insert(f).borrow()));
                 }
                 Msg::Note(line) | Msg::Last(line) => warn_line(&line),
                 Msg::Fatal(failure) => {

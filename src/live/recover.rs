@@ -8,7 +8,7 @@
 
 use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, VecDeque};
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -43,7 +43,7 @@ pub struct Entry {
 /// A bounded memory of ids (a ring: the oldest are forgotten first). Ids are kept as keyed
 /// 64-bit hashes, so a node sending long ids costs no more memory than short ones.
 pub struct Seen {
-    map: HashMap<u64, Entry>,
+    map: HashMap<u64, Entry, BuildHasherDefault<KeyHasher>>,
     ring: VecDeque<u64>,
     next: u64,
     cap: usize,
@@ -53,7 +53,7 @@ pub struct Seen {
 impl Seen {
     pub fn new(cap: usize) -> Self {
         Seen {
-            map: HashMap::with_capacity(cap),
+            map: HashMap::with_capacity_and_hasher(cap, Default::default()),
             ring: VecDeque::with_capacity(cap),
             next: 0,
             cap: cap.max(1),
@@ -108,6 +108,26 @@ impl Seen {
         );
         self.next += 1;
         None
+    }
+}
+
+/// `Seen`'s keys are keyed hashes of the ids already: hashing them again buys nothing.
+#[derive(Default)]
+pub struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
     }
 }
 
@@ -387,13 +407,22 @@ struct LiveIds<'a> {
 }
 
 /// Looks at the frame's first key, and reads the frame only when that is `notification`
-/// or `message`: O(1) for every other frame.
+/// or `message`: O(1) for every other frame. A node's frame is read by `skim`; anything it
+/// is unsure of, by serde.
 pub fn inspect(bytes: &[u8]) -> Option<Live<'_>> {
     let rest = skip_ws(bytes).strip_prefix(b"{")?;
     let rest = skip_ws(rest);
     if !(rest.starts_with(b"\"notification\"") || rest.starts_with(b"\"message\"")) {
         return None;
     }
+    match skim(bytes) {
+        Some(answer) => answer,
+        None => inspect_by_serde(bytes),
+    }
+}
+
+/// `inspect` by serde: what the skim must agree with.
+fn inspect_by_serde(bytes: &[u8]) -> Option<Live<'_>> {
     let text = std::str::from_utf8(bytes).ok()?;
     let frame: LiveFrame = serde_json::from_str(text).ok()?;
     if let Some(n) = frame.notification {
@@ -407,6 +436,171 @@ pub fn inspect(bytes: &[u8]) -> Option<Live<'_>> {
         id: non_empty(m.message_id)?,
         subject: non_empty(m.subject),
     })
+}
+
+/// `inspect` without a parse, for a node's own frames: one key at the top, its object's
+/// members read by their keys, other values skipped over (not validated). `None` when unsure
+/// (an escape in a key or an id, an id that is not a plain string, a key twice, anything but
+/// one top-level member), and serde reads the frame. On valid JSON it agrees with serde (a
+/// property test below); on a frame that is not, it may still name the ids serde refuses,
+/// which the pipeline reports as invalid.
+fn skim(bytes: &[u8]) -> Option<Option<Live<'_>>> {
+    let mut c = Skim { b: bytes, i: 0 };
+    c.ws();
+    c.eat(b'{')?;
+    c.ws();
+    let notification = match c.plain_string()? {
+        b"notification" => true,
+        b"message" => false,
+        _ => return None,
+    };
+    c.ws();
+    c.eat(b':')?;
+    c.ws();
+    c.eat(b'{')?;
+    // The keys of `LiveIds`, each read by serde as a borrowed string in either object.
+    let mut ids: [Option<&[u8]>; 4] = [None; 4];
+    c.ws();
+    if c.peek()? == b'}' {
+        c.i += 1;
+    } else {
+        loop {
+            c.ws();
+            let key = match c.plain_string()? {
+                b"notificationId" => Some(0),
+                b"orderId" => Some(1),
+                b"messageId" => Some(2),
+                b"subject" => Some(3),
+                _ => None,
+            };
+            c.ws();
+            c.eat(b':')?;
+            c.ws();
+            match key {
+                Some(k) if ids[k].is_some() => return None,
+                Some(k) => ids[k] = Some(c.plain_string()?),
+                None => c.skip_value()?,
+            }
+            c.ws();
+            match c.bump()? {
+                b',' => {}
+                b'}' => break,
+                _ => return None,
+            }
+        }
+    }
+    c.ws();
+    c.eat(b'}')?;
+    c.ws();
+    if c.i != bytes.len() {
+        return None;
+    }
+    let [notification_id, order_id, message_id, subject] =
+        ids.map(|id| id.filter(|i| !i.is_empty()));
+    Some(if notification {
+        notification_id.map(|id| Live::Notification {
+            id,
+            order: order_id,
+        })
+    } else {
+        message_id.map(|id| Live::Message { id, subject })
+    })
+}
+
+/// A position in a frame the skim reads; every step checks the end.
+struct Skim<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Skim<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn bump(&mut self) -> Option<u8> {
+        let c = self.peek()?;
+        self.i += 1;
+        Some(c)
+    }
+
+    fn eat(&mut self, want: u8) -> Option<()> {
+        (self.bump()? == want).then_some(())
+    }
+
+    fn ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+            self.i += 1;
+        }
+    }
+
+    /// A string with no escape and no control character; `None` for any other. Byte by
+    /// byte: keys and ids are short.
+    fn plain_string(&mut self) -> Option<&'a [u8]> {
+        self.eat(b'"')?;
+        let start = self.i;
+        let mut high = false;
+        loop {
+            match self.bump()? {
+                b'"' => break,
+                b'\\' | 0..=0x1f => return None,
+                0x80.. => high = true,
+                _ => {}
+            }
+        }
+        let s = self.b.get(start..self.i - 1)?;
+        if high && std::str::from_utf8(s).is_err() {
+            return None;
+        }
+        Some(s)
+    }
+
+    /// Past a string's closing quote, escapes and all.
+    fn skip_string(&mut self) -> Option<()> {
+        self.eat(b'"')?;
+        loop {
+            let rest = self.b.get(self.i..)?;
+            let at = memchr::memchr2(b'"', b'\\', rest)?;
+            self.i += at + 1;
+            if rest.get(at) == Some(&b'"') {
+                return Some(());
+            }
+            // The escaped byte, whatever it is.
+            self.bump()?;
+        }
+    }
+
+    /// Past one value: strings and nested objects and arrays by their brackets.
+    fn skip_value(&mut self) -> Option<()> {
+        match self.peek()? {
+            b'"' => self.skip_string(),
+            b'{' | b'[' => {
+                let mut depth = 0usize;
+                loop {
+                    match self.peek()? {
+                        b'"' => {
+                            self.skip_string()?;
+                            continue;
+                        }
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' => depth -= 1,
+                        _ => {}
+                    }
+                    self.i += 1;
+                    if depth == 0 {
+                        return Some(());
+                    }
+                }
+            }
+            _ => {
+                let n =
+                    self.b.get(self.i..)?.iter().position(|c| {
+                        matches!(c, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t')
+                    })?;
+                (n > 0).then(|| self.i += n)
+            }
+        }
+    }
 }
 
 fn non_empty(s: Option<&str>) -> Option<&[u8]> {
@@ -697,6 +891,65 @@ mod tests {
         )
         .unwrap();
         assert_eq!(rows[0].id, "outer");
+    }
+
+    /// The frames of both fixtures and of a node's usual shapes, with ids in every place.
+    fn skim_frames() -> Vec<Vec<u8>> {
+        let mut frames: Vec<Vec<u8>> = [crate::fixtures::SESSION_014, crate::fixtures::GUIDE_013]
+            .iter()
+            .flat_map(|f| crate::fixtures::frames(f))
+            .flat_map(|f| [crate::fixtures::compact(&f).into_bytes(), f.into_bytes()])
+            .collect();
+        frames.extend(
+            [
+                r#"{"notification":{"buyerId":"QmB","coinType":"BTC","fundingTotal":{"amount":"1","currency":{"code":"BTC","divisibility":8}},"notificationId":"QmN","orderId":"QmO","type":"payment"}}"#,
+                r#"{"notification":{"a":[{"notificationId":"inner"},"x\"y",1e5,true,null],"notificationId":"outer","subject":"s"}}"#,
+                r#"{"message":{"message":"\"messageId\": \"x\"","messageId":"QmM","peerId":"QmP","subject":"QmS","timestamp":"2026-12-02T00:45:40Z"}}"#,
+                r#"{"message":{"messageId":"","subject":""}}"#,
+                r#"{ "notification" : { "notificationId" : "QmN" , "orderId" : "" } }"#,
+                r#"{"notification":{}}"#,
+                r#"{"notification":null}"#,
+            ]
+            .map(|f| f.as_bytes().to_vec()),
+        );
+        frames
+    }
+
+    /// Whatever the skim answers, serde answers too whenever the frame is valid JSON, on the
+    /// frames and thousands of mutants of them (and "no ids" always).
+    #[test]
+    fn the_skim_agrees_with_serde() {
+        let agrees = |m: &[u8]| -> Option<bool> {
+            let fast = skim(m)?;
+            let valid = serde_json::from_slice::<serde::de::IgnoredAny>(m).is_ok();
+            if valid || fast.is_none() {
+                assert_eq!(fast, inspect_by_serde(m), "{}", String::from_utf8_lossy(m));
+            }
+            Some(valid && fast.is_some())
+        };
+        let frames = skim_frames();
+        let named = frames.iter().filter(|f| agrees(f) == Some(true)).count();
+        assert!(named >= 10, "only {named} frames had their ids skimmed");
+        let mut rng = fastrand::Rng::with_seed(20261202);
+        let alphabet = b"{}[]\":,\\ -01e.tfnu\"abcdIi";
+        let mut skimmed = 0;
+        for _ in 0..50_000 {
+            let m = crate::fixtures::mutant(&mut rng, &frames, alphabet);
+            if agrees(&m) == Some(true) {
+                skimmed += 1;
+            }
+        }
+        assert!(skimmed > 1000, "too few valid mutants skimmed: {skimmed}");
+    }
+
+    #[test]
+    fn every_prefix_of_a_frame_is_safe_to_skim() {
+        for f in skim_frames() {
+            for cut in 0..f.len() {
+                let _ = skim(&f[..cut]);
+                let _ = inspect(&f[..cut]);
+            }
+        }
     }
 
     #[test]

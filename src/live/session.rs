@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use tungstenite::error::{CapacityError, ProtocolError};
 use tungstenite::protocol::frame::coding::CloseCode;
 use tungstenite::protocol::CloseFrame;
@@ -16,11 +17,13 @@ use tungstenite::{Error, Message};
 use super::connect::{is_timeout, Ws};
 use super::flow::Flow;
 use super::human;
-use crate::frame::OwnedFrame;
+use crate::frame::{OwnedFrame, Stamp};
 use crate::source::replay::io_reason;
 
 /// How long obtail waits for the node to answer its close frame.
 const CLOSE_GRACE: Duration = Duration::from_millis(500);
+/// How often the wall clock is read again for frames' times (see `Wall`).
+const WALL_EVERY: Duration = Duration::from_secs(1);
 
 /// How a connection ended.
 #[derive(Debug, PartialEq)]
@@ -50,17 +53,57 @@ struct Line {
     pinged: Instant,
     /// The node sent a close frame: whatever follows is a clean end.
     closing: bool,
+    wall: Wall,
+}
+
+/// Frames' receive times from the monotonic time of the socket read they came in: the wall
+/// clock is read once a second rather than once a frame, so a frame's time is never further
+/// from the wall clock than the wall clock moves (NTP) in a second.
+struct Wall {
+    at: Instant,
+    utc: Stamp,
+}
+
+impl Wall {
+    fn now() -> Self {
+        Wall {
+            at: Instant::now(),
+            utc: chrono::Utc::now(),
+        }
+    }
+
+    fn stamp(&mut self, t: Instant) -> Stamp {
+        if t.saturating_duration_since(self.at) >= WALL_EVERY {
+            *self = Wall::now();
+        }
+        let since = |later: Instant, earlier: Instant| {
+            chrono::TimeDelta::from_std(later.saturating_duration_since(earlier))
+                .unwrap_or_default()
+        };
+        if t >= self.at {
+            self.utc + since(t, self.at)
+        } else {
+            self.utc - since(self.at, t)
+        }
+    }
 }
 
 impl Session<'_> {
     /// Reads until the connection ends. The socket's read timeout is the tick on which pings,
     /// liveness and the stop flag are checked.
+    ///
+    /// Frames are handed to the main thread in one message per socket read: they gather in
+    /// the flow's batch while tungstenite finds whole frames in its buffer, and go before it
+    /// next reads the socket (`Stream::hand_over_before_reading`), so no frame waits while
+    /// this thread waits on the node. The clock is the time of the last socket read: frames
+    /// that came in one read share it, and only a read (or its timeout) moves time on.
     pub fn run(&mut self, ws: &mut Ws) -> Ended {
         let now = Instant::now();
         let mut line = Line {
             heard: now,
             pinged: now,
             closing: false,
+            wall: Wall::now(),
         };
         loop {
             let read = if self.stop.load(Ordering::Relaxed) {
@@ -68,12 +111,22 @@ impl Session<'_> {
             } else if let Some(end) = self.keepalive(ws, &mut line) {
                 Some(end)
             } else {
-                let read = ws.read().map(|m| ws.get_mut().restore(m));
-                self.take(read, &mut line)
+                let read = ws.read();
+                let stream = ws.get_mut();
+                let at = stream.read_at();
+                let read = read.map(|m| stream.data(m));
+                let end = self.take(read, at, &mut line);
+                if self.flow.holding() {
+                    ws.get_mut().hand_over_before_reading();
+                }
+                end
             };
             if let Some(end) = read {
-                if end == Ended::Stopped {
+                // Frames read before the end are printed (or counted, when obtail stops).
+                let handed = self.flow.hand_over();
+                if end == Ended::Stopped || !handed {
                     close(ws);
+                    return Ended::Stopped;
                 }
                 return end;
             }
@@ -82,15 +135,18 @@ impl Session<'_> {
 
     /// Pings a quiet connection; ends a dead one.
     fn keepalive(&self, ws: &mut Ws, line: &mut Line) -> Option<Ended> {
-        let quiet = line.heard.elapsed();
+        let now = ws.get_ref().read_at();
+        let quiet = now.saturating_duration_since(line.heard);
         if quiet >= self.ping_timeout {
             return Some(Ended::Lost(format!(
                 "no traffic and no pong for {}; the connection is dead",
                 human(self.ping_timeout)
             )));
         }
-        if quiet >= self.ping_interval && line.pinged.elapsed() >= self.ping_interval {
-            line.pinged = Instant::now();
+        if quiet >= self.ping_interval
+            && now.saturating_duration_since(line.pinged) >= self.ping_interval
+        {
+            line.pinged = now;
             match ws.send(Message::Ping(Default::default())) {
                 // Queued; a later read or write flushes it.
                 Err(Error::Io(e)) if is_timeout(&e) => {}
@@ -101,37 +157,49 @@ impl Session<'_> {
         None
     }
 
-    /// Handles one read; `Some` when the connection is over.
-    fn take(&mut self, read: Result<Message, Error>, line: &mut Line) -> Option<Ended> {
+    /// Handles one read, whose socket read returned at `at`; `Some` when the connection is
+    /// over. A data message comes as its payload and whether it was binary.
+    fn take(
+        &mut self,
+        read: Result<Result<(Bytes, bool), Message>, Error>,
+        at: Instant,
+        line: &mut Line,
+    ) -> Option<Ended> {
         let delivered = match read {
             Ok(msg) => {
-                line.heard = Instant::now();
+                line.heard = at;
                 match msg {
-                    Message::Text(_) | Message::Binary(_) => {
-                        let binary = matches!(msg, Message::Binary(_));
-                        self.deliver(msg.into_data().into(), binary, None)
+                    Ok((bytes, binary)) => {
+                        let time = line.wall.stamp(at);
+                        // Copied to its own allocation: a payload shared with tungstenite's
+                        // read buffer keeps the whole 16 KiB block alive while queued, and
+                        // peak RSS with a full --buffer was 1.6 times the copy's.
+                        let bytes = Bytes::copy_from_slice(&bytes);
+                        self.deliver(bytes, binary, time, None)
                     }
-                    // A text frame that is not UTF-8, with every byte (connect::Stream::restore).
-                    Message::Frame(f) => self.deliver(f.into_payload().into(), false, None),
-                    Message::Close(_) => {
+                    Err(Message::Close(_)) => {
                         line.closing = true;
                         true
                     }
-                    Message::Ping(_) | Message::Pong(_) => true,
+                    Err(_) => true,
                 }
             }
+            // Nothing more to read (a hand-over) or a quiet tick: frames read go to the main
+            // thread.
             Err(Error::Io(e)) if is_timeout(&e) => self.flow.tick(),
             Err(Error::Utf8(_)) => {
-                line.heard = Instant::now();
+                line.heard = at;
                 let defect = "text frame is not valid UTF-8".to_string();
-                self.deliver(Vec::new(), false, Some(defect))
+                let time = line.wall.stamp(at);
+                self.deliver(Bytes::new(), false, time, Some(defect))
             }
             Err(Error::Capacity(CapacityError::MessageTooLong { size, max_size })) => {
                 let defect = format!(
                     "frame of {size} bytes is larger than --max-frame-size ({max_size} bytes); \
                      skipped"
                 );
-                if !self.deliver(Vec::new(), false, Some(defect)) {
+                let time = line.wall.stamp(at);
+                if !self.deliver(Bytes::new(), false, time, Some(defect)) {
                     return Some(Ended::Stopped);
                 }
                 // tungstenite cannot skip the rest of the frame: the connection is unusable.
@@ -146,11 +214,11 @@ impl Session<'_> {
     }
 
     /// Hands a frame to the main thread; false when it is gone.
-    fn deliver(&mut self, bytes: Vec<u8>, binary: bool, defect: Option<String>) -> bool {
+    fn deliver(&mut self, bytes: Bytes, binary: bool, time: Stamp, defect: Option<String>) -> bool {
         let frame = OwnedFrame {
             bytes,
             binary,
-            time: chrono::Utc::now(),
+            time,
             source: self.source.clone(),
             defect,
             recovered: false,
@@ -192,5 +260,27 @@ fn close(ws: &mut Ws) {
             Err(Error::Io(e)) if is_timeout(&e) => {}
             Err(_) => return,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frame_times_follow_the_socket_reads() {
+        let mut wall = Wall::now();
+        let (t0, utc0) = (wall.at, wall.utc);
+        let ms = |n| Duration::from_millis(n);
+        let delta = |n| chrono::TimeDelta::milliseconds(n);
+        assert_eq!(wall.stamp(t0 + ms(5)), utc0 + delta(5));
+        assert_eq!(wall.stamp(t0), utc0);
+        // A read from before the clock was last read (frames of one read share its time).
+        assert_eq!(wall.stamp(t0 - ms(3)), utc0 - delta(3));
+        // A second on, the wall clock is read again (it may have been set meanwhile).
+        std::thread::sleep(ms(2));
+        let later = wall.stamp(t0 + WALL_EVERY);
+        assert!(wall.at > t0);
+        assert!(later > utc0 + delta(999), "{later} {utc0}");
     }
 }
