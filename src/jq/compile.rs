@@ -46,6 +46,7 @@ impl Program {
         Ok(Program {
             filter,
             fixed,
+            shape: super::shape::Shape::of_program(code),
             uses_time: code.contains("$time"),
             raw_output: settings.raw_output,
             messages: RefCell::new(Vec::new()),

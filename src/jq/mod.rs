@@ -9,6 +9,7 @@ mod compile;
 mod read;
 mod report;
 mod run;
+mod shape;
 mod write;
 
 use std::cell::RefCell;
@@ -25,6 +26,8 @@ pub struct Program {
     filter: jaq_core::Filter<Jq>,
     /// Values of `$ENV`, `--arg` and `--argjson` variables, after the frame's own.
     fixed: Vec<Val>,
+    /// What the program can see of a frame: the reader builds only that.
+    shape: shape::Shape,
     /// Whether the program mentions `$time`; formatting it for every frame costs.
     uses_time: bool,
     /// `-r`: string outputs print bare.
@@ -62,5 +65,7 @@ impl Program {
     }
 }
 
+#[cfg(test)]
+mod shape_tests;
 #[cfg(test)]
 mod tests;

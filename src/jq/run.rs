@@ -76,7 +76,7 @@ impl Program {
         vars: &FrameVars,
         mut each: impl FnMut(Output) -> ControlFlow<B>,
     ) -> Outcome<B> {
-        let input = match super::read::parse(text) {
+        let input = match super::read::parse_shaped(text, &self.shape) {
             Ok(v) => v,
             Err(Unread::TooDeep) => {
                 return Outcome::Unreadable(format!(
