@@ -47,7 +47,9 @@ impl Program {
             filter,
             fixed,
             shape: super::shape::Shape::of_program(code),
-            uses_time: code.contains("$time"),
+            // A variable is only ever named in full (`$kind`), so its text tells.
+            mentions: FRAME_VARS.map(|name| code.contains(name)),
+            last_vars: RefCell::new(None),
             raw_output: settings.raw_output,
             messages: RefCell::new(Vec::new()),
         })

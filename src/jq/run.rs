@@ -117,19 +117,55 @@ impl Program {
 
     /// Values for `FRAME_VARS` and then the fixed variables, in declaration order.
     fn vars(&self, vars: &FrameVars) -> Vars<Val> {
-        let time = if self.uses_time {
-            Val::from(format_time(vars.time))
-        } else {
-            Val::Null
+        let [kind, time, source, recovered] = self.mentions;
+        let now = (
+            if kind { vars.kind } else { "" },
+            if source { vars.source } else { "" },
+            recovered && vars.recovered,
+        );
+        let mut last = self.last_vars.borrow_mut();
+        if let Some((key, last_vars)) = &*last {
+            if !time && (key.kind.as_str(), key.source.as_str(), key.recovered) == now {
+                return last_vars.clone();
+            }
+        }
+        let text = |used: bool, s: &str| {
+            if used {
+                Val::from(s.to_string())
+            } else {
+                Val::Null
+            }
         };
         let frame = [
-            Val::from(vars.kind.to_string()),
-            time,
-            Val::from(vars.source.to_string()),
-            Val::Bool(vars.recovered),
+            text(kind, vars.kind),
+            if time {
+                Val::from(format_time(vars.time))
+            } else {
+                Val::Null
+            },
+            text(source, vars.source),
+            if recovered {
+                Val::Bool(vars.recovered)
+            } else {
+                Val::Null
+            },
         ];
-        Vars::new(frame.into_iter().chain(self.fixed.iter().cloned()))
+        let built = Vars::new(frame.into_iter().chain(self.fixed.iter().cloned()));
+        let key = VarsKey {
+            kind: now.0.to_string(),
+            source: now.1.to_string(),
+            recovered: now.2,
+        };
+        *last = (!time).then(|| (key, built.clone()));
+        built
     }
+}
+
+/// The frame's variables a program mentions, other than `$time`.
+pub struct VarsKey {
+    kind: String,
+    source: String,
+    recovered: bool,
 }
 
 /// The same array or object, not merely an equal one: nothing in the program touched it.
