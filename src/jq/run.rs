@@ -118,14 +118,13 @@ impl Program {
     /// Values for `FRAME_VARS` and then the fixed variables, in declaration order.
     fn vars(&self, vars: &FrameVars) -> Vars<Val> {
         let [kind, time, source, recovered] = self.mentions;
-        let now = (
-            if kind { vars.kind } else { "" },
-            if source { vars.source } else { "" },
-            recovered && vars.recovered,
-        );
         let mut last = self.last_vars.borrow_mut();
         if let Some((key, last_vars)) = &*last {
-            if !time && (key.kind.as_str(), key.source.as_str(), key.recovered) == now {
+            let same = !time
+                && (!kind || key.kind == vars.kind)
+                && (!source || key.source == vars.source)
+                && (!recovered || key.recovered == vars.recovered);
+            if same {
                 return last_vars.clone();
             }
         }
@@ -152,9 +151,9 @@ impl Program {
         ];
         let built = Vars::new(frame.into_iter().chain(self.fixed.iter().cloned()));
         let key = VarsKey {
-            kind: now.0.to_string(),
-            source: now.1.to_string(),
-            recovered: now.2,
+            kind: if kind { vars.kind } else { "" }.to_string(),
+            source: if source { vars.source } else { "" }.to_string(),
+            recovered: vars.recovered,
         };
         *last = (!time).then(|| (key, built.clone()));
         built
