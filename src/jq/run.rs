@@ -27,8 +27,8 @@ pub struct FrameVars<'a> {
 /// One output of a program.
 pub struct Output<'v> {
     pub value: &'v Val,
-    /// The output is the frame itself, unchanged (as `select` passes it on): its own text
-    /// can be printed instead of re-serialising the value.
+    /// The output is the frame itself, unchanged (as `select` passes it on): print its own
+    /// text, not the value, which holds only what the program reads of it (`Shape`).
     pub is_input: bool,
 }
 
