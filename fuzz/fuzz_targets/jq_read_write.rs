@@ -1,8 +1,8 @@
 //! The jq reader and writer, through the program runner the pipeline uses: a frame the reader
-//! accepts is valid JSON (serde_json agrees) and valid JSON is accepted; `.` gives back a value
-//! equal to the frame; every output of a set of programs (including NaN, infinities, byte
-//! strings, object keys built from values) written by `write_value` is one line of valid JSON
-//! with no raw control, C1, DEL, bidi or zero-width character.
+//! accepts is valid JSON (serde_json agrees) and valid JSON is accepted; `.` gives back the
+//! frame itself and `tojson` a text equal to it; every output of a set of programs (including
+//! NaN, infinities, byte strings, object keys built from values) written by `write_value` is
+//! one line of valid JSON with no raw control, C1, DEL, bidi or zero-width character.
 #![no_main]
 
 use std::ops::ControlFlow;
@@ -72,8 +72,13 @@ fuzz_target!(|data: &[u8]| {
         let mut outputs = Vec::new();
         let outcome = programs[index].run(frame, &vars, |out| {
             let mut text = Vec::new();
-            if write_value(&mut text, out.value).is_ok() {
-                outputs.push((text, out.is_input));
+            // As the pipeline: the frame itself prints as its own text (its value may be
+            // built only in part, as far as the program reads it).
+            if out.is_input {
+                text.extend_from_slice(frame);
+                outputs.push((text, true));
+            } else if write_value(&mut text, out.value).is_ok() {
+                outputs.push((text, false));
             }
             ControlFlow::<()>::Continue(())
         });
@@ -86,7 +91,8 @@ fuzz_target!(|data: &[u8]| {
             (_, Verdict::Invalid(e)) => panic!("the jq reader accepts what is not JSON ({e})"),
             _ => {}
         }
-        for (text, _) in &outputs {
+        // What `write_value` wrote; the frame's own text goes to the renderer (its target).
+        for (text, _) in outputs.iter().filter(|(_, is_input)| !is_input) {
             assert_terminal_safe(text, false, false, PROGRAMS[index]);
             assert!(
                 !text.contains(&b'\n'),
@@ -107,6 +113,14 @@ fuzz_target!(|data: &[u8]| {
                     assert!(outputs[0].1, "`.` output is not the input itself");
                 }
                 assert_json_equal(&outputs[0].0, want, "`.` written back");
+            }
+        }
+        // `tojson` reads the whole frame: its value, written back, is the frame.
+        if PROGRAMS[index] == "tojson" && !matches!(outcome, Outcome::Unreadable(_)) {
+            if let Some(want) = input.value() {
+                assert_eq!(outputs.len(), 1);
+                let text: String = serde_json::from_slice(&outputs[0].0).expect("a string");
+                assert_json_equal(text.as_bytes(), want, "`tojson` read back");
             }
         }
     });

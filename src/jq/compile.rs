@@ -46,7 +46,10 @@ impl Program {
         Ok(Program {
             filter,
             fixed,
-            uses_time: code.contains("$time"),
+            shape: super::shape::Shape::of_program(code),
+            // A variable is only ever named in full (`$kind`), so its text tells.
+            mentions: FRAME_VARS.map(|name| code.contains(name)),
+            last_vars: RefCell::new(None),
             raw_output: settings.raw_output,
             messages: RefCell::new(Vec::new()),
         })

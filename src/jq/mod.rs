@@ -9,14 +9,16 @@ mod compile;
 mod read;
 mod report;
 mod run;
+mod shape;
 mod write;
 
 use std::cell::RefCell;
 
 use jaq_core::data::HasLut;
-use jaq_core::{DataT, Lut};
+use jaq_core::{DataT, Lut, Vars};
 use jaq_json::Val;
 
+use run::VarsKey;
 pub use run::{FrameVars, Outcome};
 pub use write::{write_value, MAX_DEPTH as MAX_OUTPUT_DEPTH};
 
@@ -25,8 +27,13 @@ pub struct Program {
     filter: jaq_core::Filter<Jq>,
     /// Values of `$ENV`, `--arg` and `--argjson` variables, after the frame's own.
     fixed: Vec<Val>,
-    /// Whether the program mentions `$time`; formatting it for every frame costs.
-    uses_time: bool,
+    /// What the program can see of a frame: the reader builds only that.
+    shape: shape::Shape,
+    /// Which of the frame's variables (`FRAME_VARS`) the program mentions: the others are
+    /// bound to `null`, so a frame's variables need not be built for each frame.
+    mentions: [bool; 4],
+    /// The variables bound for the last frame, reused while the mentioned ones are the same.
+    last_vars: RefCell<Option<(VarsKey, Vars<Val>)>>,
     /// `-r`: string outputs print bare.
     raw_output: bool,
     /// Text that `stderr`, `debug` and `halt_error` produced, until the pipeline takes it.
@@ -62,5 +69,7 @@ impl Program {
     }
 }
 
+#[cfg(test)]
+mod shape_tests;
 #[cfg(test)]
 mod tests;

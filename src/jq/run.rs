@@ -27,8 +27,8 @@ pub struct FrameVars<'a> {
 /// One output of a program.
 pub struct Output<'v> {
     pub value: &'v Val,
-    /// The output is the frame itself, unchanged (as `select` passes it on): its own text
-    /// can be printed instead of re-serialising the value.
+    /// The output is the frame itself, unchanged (as `select` passes it on): print its own
+    /// text, not the value, which holds only what the program reads of it (`Shape`).
     pub is_input: bool,
 }
 
@@ -76,7 +76,7 @@ impl Program {
         vars: &FrameVars,
         mut each: impl FnMut(Output) -> ControlFlow<B>,
     ) -> Outcome<B> {
-        let input = match super::read::parse(text) {
+        let input = match super::read::parse_shaped(text, &self.shape) {
             Ok(v) => v,
             Err(Unread::TooDeep) => {
                 return Outcome::Unreadable(format!(
@@ -117,19 +117,54 @@ impl Program {
 
     /// Values for `FRAME_VARS` and then the fixed variables, in declaration order.
     fn vars(&self, vars: &FrameVars) -> Vars<Val> {
-        let time = if self.uses_time {
-            Val::from(format_time(vars.time))
-        } else {
-            Val::Null
+        let [kind, time, source, recovered] = self.mentions;
+        let mut last = self.last_vars.borrow_mut();
+        if let Some((key, last_vars)) = &*last {
+            let same = !time
+                && (!kind || key.kind == vars.kind)
+                && (!source || key.source == vars.source)
+                && (!recovered || key.recovered == vars.recovered);
+            if same {
+                return last_vars.clone();
+            }
+        }
+        let text = |used: bool, s: &str| {
+            if used {
+                Val::from(s.to_string())
+            } else {
+                Val::Null
+            }
         };
         let frame = [
-            Val::from(vars.kind.to_string()),
-            time,
-            Val::from(vars.source.to_string()),
-            Val::Bool(vars.recovered),
+            text(kind, vars.kind),
+            if time {
+                Val::from(format_time(vars.time))
+            } else {
+                Val::Null
+            },
+            text(source, vars.source),
+            if recovered {
+                Val::Bool(vars.recovered)
+            } else {
+                Val::Null
+            },
         ];
-        Vars::new(frame.into_iter().chain(self.fixed.iter().cloned()))
+        let built = Vars::new(frame.into_iter().chain(self.fixed.iter().cloned()));
+        let key = VarsKey {
+            kind: if kind { vars.kind } else { "" }.to_string(),
+            source: if source { vars.source } else { "" }.to_string(),
+            recovered: vars.recovered,
+        };
+        *last = (!time).then(|| (key, built.clone()));
+        built
     }
+}
+
+/// The frame's variables a program mentions, other than `$time`.
+pub struct VarsKey {
+    kind: String,
+    source: String,
+    recovered: bool,
 }
 
 /// The same array or object, not merely an equal one: nothing in the program touched it.

@@ -115,6 +115,54 @@ fn frame_variables_are_bound_per_frame() {
     );
 }
 
+/// The variables are reused from frame to frame only while the ones the program names are
+/// the same: each frame still sees its own.
+#[test]
+fn reused_variables_are_each_frames_own() {
+    let time = parse_time("2020-11-20T19:01:44.218733Z").unwrap();
+    let later = parse_time("2020-11-20T19:01:45Z").unwrap();
+    let run = |p: &Program, kind: &str, source: &str, recovered: bool, time| {
+        let vars = FrameVars {
+            kind,
+            time,
+            source,
+            recovered,
+        };
+        let mut outs = Vec::new();
+        p.run(ORDER.as_bytes(), &vars, |out| {
+            let mut json = Vec::new();
+            write_value(&mut json, out.value).unwrap();
+            outs.push(String::from_utf8(json).unwrap());
+            ControlFlow::<()>::Continue(())
+        });
+        outs.join(" ")
+    };
+    let p = compile("[$kind, $source, $recovered, $ENV.X]");
+    for (kind, source, recovered, want) in [
+        ("a", "s", false, r#"["a","s",false,null]"#),
+        ("a", "s", false, r#"["a","s",false,null]"#),
+        ("b", "s", false, r#"["b","s",false,null]"#),
+        ("b", "t", false, r#"["b","t",false,null]"#),
+        ("b", "t", true, r#"["b","t",true,null]"#),
+        ("a", "s", false, r#"["a","s",false,null]"#),
+    ] {
+        assert_eq!(run(&p, kind, source, recovered, &time), want);
+    }
+    let p = compile("$time");
+    assert_eq!(
+        run(&p, "a", "s", false, &time),
+        r#""2020-11-20T19:01:44.218733Z""#
+    );
+    assert_eq!(
+        run(&p, "a", "s", false, &later),
+        r#""2020-11-20T19:01:45.000000Z""#
+    );
+    let p = compile("$source");
+    assert_eq!(run(&p, "a", "s", false, &time), r#""s""#);
+    assert_eq!(run(&p, "b", "s", true, &time), r#""s""#);
+    assert_eq!(run(&p, "b", "t", true, &time), r#""t""#);
+}
+
 #[test]
 fn arg_and_argjson_bind_variables() {
     let mut s = settings(r#"[$who, $limit, $limit.n + 1, $ENV.OBTAIL_TEST]"#);
