@@ -149,7 +149,7 @@ throughput() {
         echo "| Client | frames/s | ÷ ceiling | peak RSS MiB | CPU s | lines |"
         echo "|:---|---:|---:|---:|---:|---:|"
         local ceil
-        ceil=$(awk -F'\t' -v n="$n" '$1 == "ceiling (read, discard)" {print n / $2 * 1000}' "$raw" |
+        ceil=$(awk -F'\t' -v n="$n" '$1 == "ceiling (read, discard)" {printf "%d\n", n / $2 * 1000}' "$raw" |
             sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
         for c in "${cases[@]}"; do
             IFS='@' read -r name _ _ <<< "$c"
