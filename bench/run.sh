@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Throughput of obtail against jaq on the same realistic replay, side by side on this machine.
 # Usage: bench/run.sh [FRAMES]   (default 1000000; the file is cached in bench/out/)
+#   BASE=/path/to/obtail   adds the same obtail commands run with that binary (a baseline build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000000}
@@ -19,8 +20,15 @@ program='select(.notification.type=="order")'
 cmp <("$obtail" --replay "$frames" -o ndjson -t notification.order | wc -l) \
     <(jaq -c "$program" "$frames" | wc -l)
 
-hyperfine --warmup 1 --runs "${RUNS:-5}" --export-markdown "$out/results.md" \
-    -n "jaq -c '$program'" "jaq -c '$program' $frames > /dev/null" \
-    -n "obtail -o ndjson -t notification.order" "$obtail --replay $frames -o ndjson -t notification.order > /dev/null" \
-    -n "obtail -f '$program'" "$obtail --replay $frames -o ndjson -f '$program' > /dev/null"
+cases=(-n "jaq -c '$program'" "jaq -c '$program' $frames > /dev/null")
+for bin in "$obtail" ${BASE:+"$BASE"}; do
+    name=obtail
+    [ "$bin" = "$obtail" ] || name="obtail (base)"
+    cases+=(
+        -n "$name -o ndjson" "$bin --replay $frames -o ndjson > /dev/null"
+        -n "$name -o ndjson -t notification.order" "$bin --replay $frames -o ndjson -t notification.order > /dev/null"
+        -n "$name -f '$program'" "$bin --replay $frames -o ndjson -f '$program' > /dev/null"
+    )
+done
+hyperfine --warmup 1 --runs "${RUNS:-5}" --export-markdown "$out/results.md" "${cases[@]}"
 cat "$out/results.md"
