@@ -113,12 +113,14 @@ impl<'a> KindWatch<'a> {
     /// A key as the classifier reads it (`start..end` has its quotes): escapes decoded, a
     /// lone surrogate as U+FFFD. Keys worth matching have no escapes, so the common case
     /// borrows.
-    fn key_text(&mut self, start: usize, end: usize) -> Option<Cow<'a, [u8]>> {
-        let raw = self.bytes.get(start..end);
-        let inner = raw.and_then(|r| r.get(1..r.len().checked_sub(1)?));
-        let decoded = match inner {
-            Some(inner) if !inner.contains(&b'\\') => return Some(Cow::Borrowed(inner)),
-            _ => self.text(start, end).and_then(raw_string),
+    fn key_text(&mut self, start: usize, end: usize, escaped: bool) -> Option<Cow<'a, [u8]>> {
+        let decoded = if escaped {
+            self.text(start, end).and_then(raw_string)
+        } else {
+            let raw = self.bytes.get(start..end);
+            let inner = raw.and_then(|r| r.get(1..r.len().checked_sub(1)?));
+            self.unsure |= inner.is_none();
+            return inner.map(Cow::Borrowed);
         };
         self.unsure |= decoded.is_none();
         Some(match decoded? {
@@ -129,10 +131,11 @@ impl<'a> KindWatch<'a> {
 }
 
 impl Watch for KindWatch<'_> {
-    fn key(&mut self, depth: usize, start: usize, end: usize) {
+    #[inline]
+    fn key(&mut self, depth: usize, start: usize, end: usize, escaped: bool) {
         match depth {
             1 => {
-                let Some(key) = self.key_text(start, end) else {
+                let Some(key) = self.key_text(start, end, escaped) else {
                     self.slot = Slot::Other;
                     return;
                 };
@@ -165,7 +168,9 @@ impl Watch for KindWatch<'_> {
             }
             2 => {
                 self.member = match self.slot.wanted() {
-                    Some(want) => self.key_text(start, end).is_some_and(|k| *k == *want),
+                    Some(want) => self
+                        .key_text(start, end, escaped)
+                        .is_some_and(|k| *k == *want),
                     None => false,
                 };
             }
@@ -173,6 +178,7 @@ impl Watch for KindWatch<'_> {
         }
     }
 
+    #[inline]
     fn value_start(&mut self, depth: usize, at: usize, first: u8) {
         match depth {
             0 => self.top.not_object = first != b'{',
@@ -192,6 +198,7 @@ impl Watch for KindWatch<'_> {
         }
     }
 
+    #[inline]
     fn value_end(&mut self, depth: usize, at: usize) {
         match depth {
             1 if self.slot == Slot::Status => {

@@ -23,8 +23,9 @@ pub fn compact_if_valid(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
 /// the top-level value is at 0, a top-level member's key and value at 1. A watcher sees an
 /// invalid frame up to where it fails; only a `true` verdict makes what it noted count.
 pub trait Watch {
-    /// A key, `start..end` with its quotes, its string already checked.
-    fn key(&mut self, depth: usize, start: usize, end: usize);
+    /// A key, `start..end` with its quotes, its string already checked; `escaped` when it
+    /// holds an escape sequence (so that its bytes are not its text).
+    fn key(&mut self, depth: usize, start: usize, end: usize, escaped: bool);
     /// A value starting at `at` with the byte `first`.
     fn value_start(&mut self, depth: usize, at: usize, first: u8);
     /// The value that started last at `depth` ends before `at`, checked whole.
@@ -34,7 +35,7 @@ pub trait Watch {
 /// Notes nothing: the plain compactor.
 impl Watch for () {
     #[inline(always)]
-    fn key(&mut self, _: usize, _: usize, _: usize) {}
+    fn key(&mut self, _: usize, _: usize, _: usize, _: bool) {}
     #[inline(always)]
     fn value_start(&mut self, _: usize, _: usize, _: u8) {}
     #[inline(always)]
@@ -130,7 +131,9 @@ impl<W: Watch> Compactor<'_, '_, '_, W> {
                         continue;
                     }
                 }
-                b'"' => self.string()?,
+                b'"' => {
+                    self.string()?;
+                }
                 b'-' | b'0'..=b'9' => self.number()?,
                 b't' => self.word(b"true")?,
                 b'f' => self.word(b"false")?,
@@ -169,8 +172,8 @@ impl<W: Watch> Compactor<'_, '_, '_, W> {
             return None;
         }
         let start = self.pos;
-        self.string()?;
-        self.watch.key(self.nesting.depth, start, self.pos);
+        let escaped = self.string()?;
+        self.watch.key(self.nesting.depth, start, self.pos, escaped);
         self.ws();
         if !self.eat(b':') {
             return None;
@@ -217,17 +220,22 @@ impl<W: Watch> Compactor<'_, '_, '_, W> {
         self.pos - from
     }
 
-    /// A string whose opening quote is at the cursor, up to and past its closing quote.
-    fn string(&mut self) -> Option<()> {
+    /// A string whose opening quote is at the cursor, up to and past its closing quote;
+    /// says whether it held an escape sequence.
+    fn string(&mut self) -> Option<bool> {
         self.pos += 1;
+        let mut escaped = false;
         loop {
             self.skip_plain();
             match self.peek()? {
                 b'"' => {
                     self.pos += 1;
-                    return Some(());
+                    return Some(escaped);
                 }
-                b'\\' => self.escape()?,
+                b'\\' => {
+                    self.escape()?;
+                    escaped = true;
+                }
                 0x7f => self.escaped(0x7f, 1),
                 0x80.. => self.non_ascii()?,
                 // A raw control character: not JSON.
