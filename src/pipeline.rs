@@ -1,17 +1,18 @@
 //! The flow of events: source ─► classify ─► filter ─► render ─► sink, until a stop.
 //!
 //! Each frame is taken only as deep as the stages that run need: the skim reads the few keys
-//! a kind needs, one pass of the compactor validates a printed or recorded frame and writes
-//! the compact text that ndjson, json, envelopes and recordings reuse (the classifier only
-//! explains a frame that is not JSON), and the tree is built only for id filters and pretty
-//! output.
+//! a kind needs where kind filters may drop a frame unread, one pass of the compactor
+//! validates a printed or recorded frame and writes the compact text that ndjson, json,
+//! envelopes and recordings reuse (and finds a live frame's kind itself when every frame is
+//! validated anyway; the classifier only explains a frame that is not JSON), and the tree is
+//! built only for id filters and pretty output.
 
 use std::cell::OnceCell;
 use std::io::{self, Write};
 use std::ops::ControlFlow;
 use std::time::Instant;
 
-use crate::classify::{classify, invalid, skim, Classified};
+use crate::classify::{classify, compact_classified, invalid, skim, Classified, OnePass};
 use crate::cli::Format;
 use crate::exit::{Failure, Stop};
 use crate::filter::Filter;
@@ -221,10 +222,13 @@ impl Pipeline {
         let mut compacted = false;
         // Live frames come without a kind: the skim's lets them take the replayed frames'
         // shortcuts (unread when the filters reject it, validated by the program's reader,
-        // or by the compactor rather than the classifier).
+        // or by the compactor rather than the classifier). When every frame is validated
+        // whatever its kind, the skim would be a second reading: the compactor finds the
+        // kind itself.
+        let read_once = self.validates_every_frame();
         let skimmed;
         let hint = match &frame.kind {
-            None if frame.defect.is_none() && !frame.binary => {
+            None if frame.defect.is_none() && !frame.binary && !read_once => {
                 skimmed = skim_whole(&frame.bytes);
                 skimmed.as_ref()
             }
@@ -271,6 +275,11 @@ impl Pipeline {
                         classify(&frame.bytes)
                     }
                 }
+            }
+            (None, false, None) if read_once => {
+                let (classified, compact) = self.read_once(&frame.bytes);
+                compacted = compact;
+                classified
             }
             (None, false, None) => classify(&frame.bytes),
         };
@@ -333,6 +342,31 @@ impl Pipeline {
         self.buf.clear();
         self.renderer.render(&ev, &mut self.buf);
         self.emit()
+    }
+
+    /// Whether every frame is validated, whatever its kind: no kind filter drops frames
+    /// unread after the skim, and no program's reader validates them in place of the
+    /// compactor.
+    fn validates_every_frame(&self) -> bool {
+        let program_reads =
+            self.program.is_some() && self.recorder.is_none() && !self.filter.needs_content();
+        !self.drop_unread && !program_reads
+    }
+
+    /// Validates a frame, writes its compact text and finds its kind in one pass; the
+    /// classifier only explains an invalid frame, or decides a kind the pass left open.
+    /// Also says whether `self.compact` holds the frame's text.
+    fn read_once<'f>(&mut self, bytes: &'f [u8]) -> (Classified<'f>, bool) {
+        self.compact.clear();
+        match compact_classified(&mut self.compact, bytes) {
+            OnePass::Valid(Some(kind)) => (Classified { kind, error: None }, true),
+            OnePass::Valid(None) => {
+                let c = classify(bytes);
+                let valid = c.kind != Kind::Invalid;
+                (c, valid)
+            }
+            OnePass::Invalid => (classify(bytes), false),
+        }
     }
 
     /// A frame too large to read cannot be matched by any filter, nor dropped without a

@@ -146,3 +146,32 @@ fn printed_and_recorded_frames_are_as_before_the_compactor() {
         }
     }
 }
+
+/// Without a recording or a filter, every frame is printed whatever its kind: live frames are
+/// read once (validated, compacted and given their kind by one pass). The lines, kinds and
+/// errors included, are what the classifier and `write_compact` gave.
+#[test]
+fn frames_read_once_print_as_the_classifier_saw_them() {
+    let frames = frames();
+    for (format, envelope) in [(Format::Ndjson, true), (Format::Json, false)] {
+        let renderer = || Renderer::new(format, envelope, Palette::plain(), false, false);
+        let (want_printed, _) = expected(&frames, &mut renderer());
+        let out = Shared::default();
+        let mut p = Pipeline::new(
+            Filter::default(),
+            renderer(),
+            Sink::new(Box::new(out.clone())),
+        );
+        assert!(p.validates_every_frame());
+        let mut source = Frames {
+            frames: frames.clone(),
+            next: 0,
+            as_replayed: false,
+        };
+        assert_eq!(p.run(&mut source).unwrap(), Stop::InputEnded);
+        assert!(
+            *out.0.borrow() == want_printed,
+            "{format:?} envelope={envelope}: printed output differs"
+        );
+    }
+}

@@ -1,11 +1,12 @@
 //! The validating compactor: its verdict is the classifier's on every input, and for valid
 //! input its output is `write_compact`'s byte for byte, parses to the input's value, is one
 //! line and holds no control byte nor anything a terminal would obey. Invalid input leaves
-//! the output as it was.
+//! the output as it was. The one pass that also finds the kind (`compact_classified`) gives
+//! the classifier's verdict, kind and the same text.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use obtail::classify::classify;
+use obtail::classify::{classify, compact_classified, OnePass};
 use obtail::json::compactor::compact_if_valid;
 use obtail::json::text::write_compact;
 use obtail::kind::Kind;
@@ -15,6 +16,19 @@ fuzz_target!(|data: &[u8]| {
     let mut out = b"before".to_vec();
     let valid = compact_if_valid(&mut out, data);
     let c = classify(data);
+    let mut once = b"before".to_vec();
+    let pass = compact_classified(&mut once, data);
+    assert_eq!(once, out, "the one pass and the compactor wrote differently");
+    match &pass {
+        OnePass::Invalid => assert_eq!(c.kind, Kind::Invalid, "the one pass refused valid JSON"),
+        // A kind the pass leaves open is the classifier's to decide: allowed, never wrong.
+        OnePass::Valid(kind) => {
+            assert_ne!(c.kind, Kind::Invalid, "the one pass accepted invalid input");
+            if let Some(kind) = kind {
+                assert_eq!(*kind, c.kind, "the one pass and the classifier give different kinds");
+            }
+        }
+    }
     assert_eq!(
         valid,
         c.kind != Kind::Invalid,

@@ -12,8 +12,10 @@ use serde_json::value::RawValue;
 
 use crate::kind::Kind;
 
+mod onepass;
 mod skim;
 
+pub use onepass::{compact_classified, OnePass};
 pub use skim::skim;
 
 /// The kind of a frame, and why it is `invalid` when it is.

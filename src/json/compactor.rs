@@ -15,6 +15,35 @@ use crate::sanitize::is_unsafe;
 /// Appends the compact, escaped text of `bytes` to `out` and returns true when `bytes` is one
 /// JSON value (whitespace around it allowed); returns false, `out` unchanged, when it is not.
 pub fn compact_if_valid(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
+    compact_watching(out, bytes, &mut ())
+}
+
+/// What a pass over a frame can note on the way (the few values a kind needs): the compactor
+/// tells it where keys and values are. Depths count the open containers around a value, so
+/// the top-level value is at 0, a top-level member's key and value at 1. A watcher sees an
+/// invalid frame up to where it fails; only a `true` verdict makes what it noted count.
+pub trait Watch {
+    /// A key, `start..end` with its quotes, its string already checked; `escaped` when it
+    /// holds an escape sequence (so that its bytes are not its text).
+    fn key(&mut self, depth: usize, start: usize, end: usize, escaped: bool);
+    /// A value starting at `at` with the byte `first`.
+    fn value_start(&mut self, depth: usize, at: usize, first: u8);
+    /// The value that started last at `depth` ends before `at`, checked whole.
+    fn value_end(&mut self, depth: usize, at: usize);
+}
+
+/// Notes nothing: the plain compactor.
+impl Watch for () {
+    #[inline(always)]
+    fn key(&mut self, _: usize, _: usize, _: usize, _: bool) {}
+    #[inline(always)]
+    fn value_start(&mut self, _: usize, _: usize, _: u8) {}
+    #[inline(always)]
+    fn value_end(&mut self, _: usize, _: usize) {}
+}
+
+/// `compact_if_valid`, telling `watch` where the keys and values are on the way.
+pub fn compact_watching<W: Watch>(out: &mut Vec<u8>, bytes: &[u8], watch: &mut W) -> bool {
     let start = out.len();
     out.reserve(bytes.len());
     let mut c = Compactor {
@@ -23,6 +52,7 @@ pub fn compact_if_valid(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
         copied: 0,
         out,
         nesting: Nesting::default(),
+        watch,
     };
     if c.value_and_end().is_some() {
         c.flush();
@@ -33,7 +63,7 @@ pub fn compact_if_valid(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
     }
 }
 
-struct Compactor<'a, 'o> {
+struct Compactor<'a, 'o, 'w, W> {
     bytes: &'a [u8],
     pos: usize,
     /// Where the input not yet copied to `out` starts: bytes are copied in runs, at a
@@ -41,9 +71,10 @@ struct Compactor<'a, 'o> {
     copied: usize,
     out: &'o mut Vec<u8>,
     nesting: Nesting,
+    watch: &'w mut W,
 }
 
-impl Compactor<'_, '_> {
+impl<W: Watch> Compactor<'_, '_, '_, W> {
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
@@ -80,7 +111,9 @@ impl Compactor<'_, '_> {
         self.ws();
         loop {
             // A value starts here (whitespace before it skipped).
-            match self.peek()? {
+            let first = self.peek()?;
+            self.watch.value_start(self.nesting.depth, self.pos, first);
+            match first {
                 b'{' => {
                     self.pos += 1;
                     self.ws();
@@ -98,7 +131,9 @@ impl Compactor<'_, '_> {
                         continue;
                     }
                 }
-                b'"' => self.string()?,
+                b'"' => {
+                    self.string()?;
+                }
                 b'-' | b'0'..=b'9' => self.number()?,
                 b't' => self.word(b"true")?,
                 b'f' => self.word(b"false")?,
@@ -106,6 +141,7 @@ impl Compactor<'_, '_> {
                 _ => return None,
             }
             // After a value: the containers it closes, then a comma or the end.
+            self.watch.value_end(self.nesting.depth, self.pos);
             loop {
                 self.ws();
                 let Some(in_object) = self.nesting.top() else {
@@ -125,6 +161,7 @@ impl Compactor<'_, '_> {
                     _ => return None,
                 }
                 self.pos += 1;
+                self.watch.value_end(self.nesting.depth, self.pos);
             }
         }
     }
@@ -134,7 +171,9 @@ impl Compactor<'_, '_> {
         if self.peek()? != b'"' {
             return None;
         }
-        self.string()?;
+        let start = self.pos;
+        let escaped = self.string()?;
+        self.watch.key(self.nesting.depth, start, self.pos, escaped);
         self.ws();
         if !self.eat(b':') {
             return None;
@@ -181,17 +220,22 @@ impl Compactor<'_, '_> {
         self.pos - from
     }
 
-    /// A string whose opening quote is at the cursor, up to and past its closing quote.
-    fn string(&mut self) -> Option<()> {
+    /// A string whose opening quote is at the cursor, up to and past its closing quote;
+    /// says whether it held an escape sequence.
+    fn string(&mut self) -> Option<bool> {
         self.pos += 1;
+        let mut escaped = false;
         loop {
             self.skip_plain();
             match self.peek()? {
                 b'"' => {
                     self.pos += 1;
-                    return Some(());
+                    return Some(escaped);
                 }
-                b'\\' => self.escape()?,
+                b'\\' => {
+                    self.escape()?;
+                    escaped = true;
+                }
                 0x7f => self.escaped(0x7f, 1),
                 0x80.. => self.non_ascii()?,
                 // A raw control character: not JSON.
