@@ -772,3 +772,45 @@ fn a_frame_whose_write_fails_is_not_counted_filtered() {
     assert!(nums[7] >= 1, "{err}");
     assert_eq!(nums[0] + nums[1], nums[2..].iter().sum::<u64>(), "{err}");
 }
+
+/// A frame nested 100,000 levels deep is read without recursion in every format: printed as
+/// it came (ndjson, raw), indented only so far (json), summed up (pretty); none crashes.
+#[test]
+fn a_frame_nested_100k_levels_deep_is_read_in_every_format() {
+    let deep = format!(
+        r#"{{"status":"publishing","x":{}1{}}}"#,
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let input = format!("{deep}\n{{\"status\":\"publish complete\"}}\n");
+    for format in ["ndjson", "raw", "json", "pretty"] {
+        let o = run(&["--replay", "-", "-o", format, "--color", "never"], &input);
+        assert!(o.status.success(), "{format}: {}", stderr(&o));
+        let out = stdout(&o);
+        let next = if format == "pretty" {
+            "status.complete"
+        } else {
+            "publish complete"
+        };
+        assert!(out.contains(next), "{format}: the next frame is lost");
+        match format {
+            "ndjson" | "raw" => assert_eq!(out.lines().next(), Some(deep.as_str()), "{format}"),
+            "json" => assert!(
+                out.len() < deep.len() + 100_000,
+                "{format}: {} bytes",
+                out.len()
+            ),
+            _ => assert_eq!(out.lines().count(), 2, "{format}: {out}"),
+        }
+    }
+    // Its kind is its own, not `invalid` (serde_json, which stops at 128 levels, cannot read
+    // the line back: the kind is looked for as text).
+    let o = run(&["--replay", "-", "-o", "ndjson", "--envelope"], &input);
+    let out = stdout(&o);
+    let line = out.lines().next().unwrap();
+    assert!(
+        line.contains(r#""kind":"status.publishing""#),
+        "{}",
+        line.get(..200).unwrap_or(line)
+    );
+}
