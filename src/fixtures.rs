@@ -43,3 +43,34 @@ pub fn mutant(rng: &mut fastrand::Rng, frames: &[Vec<u8>], alphabet: &[u8]) -> V
     }
     m
 }
+
+/// Every frame of both recorded sessions, as recorded (indented) and compact.
+pub fn both_spellings() -> Vec<Vec<u8>> {
+    let mut all = Vec::new();
+    for fixture in [SESSION_014, GUIDE_013] {
+        for f in frames(fixture) {
+            all.push(compact(&f).into_bytes());
+            all.push(f.into_bytes());
+        }
+    }
+    all
+}
+
+/// Gives `n` mutants of `frames` to `check`, which tests one and says whether it was valid;
+/// fails when valid or invalid mutants were too rare for the checks to mean anything.
+pub fn check_mutants(seed: u64, alphabet: &[u8], n: usize, mut check: impl FnMut(&[u8]) -> bool) {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let frames = both_spellings();
+    let (mut valid, mut invalid) = (0, 0);
+    for _ in 0..n {
+        if check(&mutant(&mut rng, &frames, alphabet)) {
+            valid += 1;
+        } else {
+            invalid += 1;
+        }
+    }
+    assert!(
+        valid > n / 10 && invalid > n / 10,
+        "too one-sided to mean anything: {valid} valid, {invalid} invalid"
+    );
+}

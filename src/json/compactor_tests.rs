@@ -38,14 +38,7 @@ fn compact(text: &str) -> Option<String> {
 }
 
 fn fixture_frames() -> Vec<Vec<u8>> {
-    let mut frames = Vec::new();
-    for fixture in [fixtures::SESSION_014, fixtures::GUIDE_013] {
-        for f in fixtures::frames(fixture) {
-            frames.push(fixtures::compact(&f).into_bytes());
-            frames.push(f.into_bytes());
-        }
-    }
-    frames
+    fixtures::both_spellings()
 }
 
 #[test]
@@ -59,24 +52,10 @@ fn fixture_frames_agree_with_classify_and_write_compact() {
 /// grammar, to UTF-8 and to terminals: the verdict and the output must agree every time.
 #[test]
 fn mutated_frames_agree_with_classify_and_write_compact() {
-    let mut rng = fastrand::Rng::with_seed(20261202);
     let mut alphabet = b"{}[]\":,\\ \n\t\r-+01.eEtfnu\"ab/".to_vec();
     alphabet.extend_from_slice(&[0x00, 0x1b, 0x7f, 0x80, 0x9b, 0xc2, 0xe2, 0x80, 0xae, 0xed]);
     alphabet.extend_from_slice(&[0xa0, 0xef, 0xbb, 0xbf, 0xf0, 0xf4, 0x90, 0xff, 0xc0]);
-    let frames = fixture_frames();
-    let (mut valid, mut invalid) = (0, 0);
-    for _ in 0..30_000 {
-        let m = fixtures::mutant(&mut rng, &frames, &alphabet);
-        if agrees(&m) {
-            valid += 1;
-        } else {
-            invalid += 1;
-        }
-    }
-    assert!(
-        valid > 3000 && invalid > 3000,
-        "too one-sided to mean anything: {valid} valid, {invalid} invalid"
-    );
+    fixtures::check_mutants(20261202, &alphabet, 30_000, agrees);
 }
 
 #[test]
