@@ -330,45 +330,19 @@ fn push_u_escape(out: &mut Vec<u8>, unit: u16) {
 
 /// The character a UTF-8 sequence starts with and its length; `None` where `str::from_utf8`
 /// would stop (a bad lead or continuation byte, an overlong form, a surrogate, past U+10FFFF,
-/// a cut sequence).
+/// a cut sequence), as it is what decides.
 fn decode_utf8(bytes: &[u8]) -> Option<(char, usize)> {
-    let lead = *bytes.first()?;
-    let cont = |i: usize| bytes.get(i).copied().filter(|b| b & 0xc0 == 0x80);
-    let tail = |b: u8| u32::from(b & 0x3f);
-    let (code, len) = match lead {
-        0xc2..=0xdf => ((u32::from(lead & 0x1f) << 6) | tail(cont(1)?), 2),
-        0xe0..=0xef => {
-            let b1 = cont(1)?;
-            let ok = match lead {
-                0xe0 => b1 >= 0xa0,
-                0xed => b1 < 0xa0,
-                _ => true,
-            };
-            if !ok {
-                return None;
-            }
-            let code = (u32::from(lead & 0x0f) << 12) | (tail(b1) << 6) | tail(cont(2)?);
-            (code, 3)
-        }
-        0xf0..=0xf4 => {
-            let b1 = cont(1)?;
-            let ok = match lead {
-                0xf0 => b1 >= 0x90,
-                0xf4 => b1 < 0x90,
-                _ => true,
-            };
-            if !ok {
-                return None;
-            }
-            let code = (u32::from(lead & 0x07) << 18)
-                | (tail(b1) << 12)
-                | (tail(cont(2)?) << 6)
-                | tail(cont(3)?);
-            (code, 4)
-        }
+    let len = match *bytes.first()? {
+        0xc2..=0xdf => 2,
+        0xe0..=0xef => 3,
+        0xf0..=0xf4 => 4,
         _ => return None,
     };
-    Some((char::from_u32(code)?, len))
+    let c = std::str::from_utf8(bytes.get(..len)?)
+        .ok()?
+        .chars()
+        .next()?;
+    Some((c, len))
 }
 
 /// The open containers, innermost last: true for an object. The first 128 levels live in a
