@@ -31,17 +31,27 @@ pub fn compact(frame: &str) -> String {
 /// the mutants the property tests feed the skim, the validating pass and the jq reader.
 pub fn mutant(rng: &mut fastrand::Rng, frames: &[Vec<u8>], alphabet: &[u8]) -> Vec<u8> {
     let mut m = frames[rng.usize(..frames.len())].clone();
-    for _ in 0..rng.usize(1..4) {
-        let at = rng.usize(..m.len());
+    let edits = rng.usize(1..4);
+    mutate(rng, &mut m, edits, alphabet);
+    m
+}
+
+/// `edits` times: one byte of `bytes` removed, or one from `alphabet` inserted or put in its
+/// place, at random.
+pub fn mutate(rng: &mut fastrand::Rng, bytes: &mut Vec<u8>, edits: usize, alphabet: &[u8]) {
+    for _ in 0..edits {
+        if bytes.is_empty() {
+            return;
+        }
+        let at = rng.usize(..bytes.len());
         match rng.u8(..3) {
             0 => {
-                m.remove(at);
+                bytes.remove(at);
             }
-            1 => m.insert(at, alphabet[rng.usize(..alphabet.len())]),
-            _ => m[at] = alphabet[rng.usize(..alphabet.len())],
+            1 => bytes.insert(at, alphabet[rng.usize(..alphabet.len())]),
+            _ => bytes[at] = alphabet[rng.usize(..alphabet.len())],
         }
     }
-    m
 }
 
 /// Every frame of both recorded sessions, as recorded (indented) and compact.

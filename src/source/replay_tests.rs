@@ -422,16 +422,8 @@ fn mutated_streams_give_the_same_frames_at_random_boundaries() {
             }
             stream.push(b'\n');
         }
-        for _ in 0..rng.usize(1..6) {
-            let at = rng.usize(..stream.len());
-            match rng.u8(..3) {
-                0 => {
-                    stream.remove(at);
-                }
-                1 => stream.insert(at, alphabet[rng.usize(..alphabet.len())]),
-                _ => stream[at] = alphabet[rng.usize(..alphabet.len())],
-            }
-        }
+        let edits = rng.usize(1..6);
+        crate::fixtures::mutate(&mut rng, &mut stream, edits, alphabet);
         let max = if round % 3 == 0 {
             rng.usize(20..200)
         } else {
@@ -530,16 +522,8 @@ fn mutated_bracket_opening_lines_give_the_same_frames_whatever_the_reads() {
     let mut rng = fastrand::Rng::with_seed(20261202);
     for round in 0..200 {
         let mut stream = bases[round % bases.len()].to_vec();
-        for _ in 0..rng.usize(0..4) {
-            let at = rng.usize(..stream.len());
-            match rng.u8(..3) {
-                0 => {
-                    stream.remove(at);
-                }
-                1 => stream.insert(at, alphabet[rng.usize(..alphabet.len())]),
-                _ => stream[at] = alphabet[rng.usize(..alphabet.len())],
-            }
-        }
+        let edits = rng.usize(0..4);
+        crate::fixtures::mutate(&mut rng, &mut stream, edits, alphabet);
         let max = if round % 4 == 0 {
             rng.usize(4..24)
         } else {
