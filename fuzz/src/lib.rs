@@ -156,6 +156,17 @@ pub fn check_grammar(bytes: &[u8]) -> Result<usize, String> {
         }
     };
     let err = |i: usize, what: &str| Err(format!("{what} at byte {i}"));
+    // A member's key, its colon and the whitespace around them: where its value starts.
+    let key = |i: usize| -> Result<usize, String> {
+        let mut i = string(b, i)?;
+        ws(&mut i);
+        if b.get(i) != Some(&b':') {
+            return err(i, "expected ':'");
+        }
+        i += 1;
+        ws(&mut i);
+        Ok(i)
+    };
     ws(&mut i);
     'value: loop {
         // A value starts at i.
@@ -173,13 +184,7 @@ pub fn check_grammar(bytes: &[u8]) -> Result<usize, String> {
                     stack.pop();
                 } else {
                     if object {
-                        i = string(b, i)?;
-                        ws(&mut i);
-                        if b.get(i) != Some(&b':') {
-                            return err(i, "expected ':'");
-                        }
-                        i += 1;
-                        ws(&mut i);
+                        i = key(i)?;
                     }
                     continue 'value;
                 }
@@ -206,13 +211,7 @@ pub fn check_grammar(bytes: &[u8]) -> Result<usize, String> {
                     i += 1;
                     ws(&mut i);
                     if object {
-                        i = string(b, i)?;
-                        ws(&mut i);
-                        if b.get(i) != Some(&b':') {
-                            return err(i, "expected ':'");
-                        }
-                        i += 1;
-                        ws(&mut i);
+                        i = key(i)?;
                     }
                     continue 'value;
                 }
