@@ -408,6 +408,7 @@ fn pings_keep_a_quiet_connection_alive() {
             let _ = ws.read();
         }
         send(ws, &status(1));
+        ws.get_ref().tcp().set_read_timeout(None).unwrap();
         drain(ws, log);
     });
     let url = server.url();

@@ -186,20 +186,21 @@ fn what_a_cut_connection_hid_is_recovered_once() {
     let n = node.clone();
     let server = Server::start(opts(&node), move |ws, index, log| match index {
         0 => {
-            send(ws, &persist(&n, "N1", "follow", &ago(30)));
-            send(ws, &chat(&n, "C1", "", false, &ago(29)));
+            send(ws, &persist(&n, "N1", "follow", &now()));
+            send(ws, &chat(&n, "C1", "", false, &now()));
             send(ws, r#"{"status": "s1"}"#);
             // Gone before obtail sees it: the node keeps N2 and C2; the unfollow is lost.
             thread::sleep(Duration::from_millis(300));
             persist(&n, "N2", "orderConfirmation", &now());
             chat(&n, "C2", "", false, &now());
             chat(&n, "C3", "", true, &now());
-            // Stored now, sent on the socket only after obtail's REST call listed it.
+            // Stored now, sent on the socket only as obtail reads the lists back: the live
+            // copy wins, and it is printed once.
             persist(&n, "N3", "follow", &now());
             cut(ws);
         }
         _ => {
-            thread::sleep(Duration::from_millis(300));
+            thread::sleep(Duration::from_millis(100));
             send(
                 ws,
                 &format!(r#"{{"notification": {}}}"#, note_inner("N3", "follow")),
@@ -214,14 +215,11 @@ fn what_a_cut_connection_hid_is_recovered_once() {
     let out = ob.stdout();
     let got = printed(&out);
     let names: Vec<&str> = got.iter().map(|(id, _)| id.as_str()).collect();
-    // Recovered events come between what came before the gap and after it, oldest first
+    // What the gap hid comes between what came before it and after it, oldest first
     // (notification times have whole seconds: on the same second, notifications first).
-    assert_eq!(names[..2], ["N1", "C1"], "{out}");
-    assert_eq!(names[5..], ["N4"], "{out}");
-    let mut recovered: Vec<&str> = got.iter().filter(|g| g.1).map(|g| g.0.as_str()).collect();
-    assert_eq!(recovered[0], "N2", "{out}");
-    recovered.sort();
-    assert_eq!(recovered, ["C2", "N2", "N3"], "{out}");
+    assert_eq!(names, ["N1", "C1", "N2", "C2", "N3", "N4"], "{out}");
+    let recovered: Vec<&str> = got.iter().filter(|g| g.1).map(|g| g.0.as_str()).collect();
+    assert_eq!(recovered, ["N2", "C2"], "{out}");
     let err = ob.stderr();
     let line = err
         .lines()
@@ -229,13 +227,13 @@ fn what_a_cut_connection_hid_is_recovered_once() {
         .expect(&err);
     assert!(
         line.ends_with(
-            "recovered 2 notifications and 1 chat message; typing, read receipts, unfollows, \
+            "recovered 1 notification and 1 chat message; typing, read receipts, unfollows, \
              wallet and status frames sent in the gap cannot be recovered"
         ),
         "{err}"
     );
-    // received 5 (N1 C1 s1 N3-dup N4) + recovered 3 = printed 7 + duplicate 1
-    assert_eq!(books(&err), [5, 3, 7, 0, 0, 0, 1, 0], "{err}");
+    // received 5 (N1 C1 s1 N3 N4) + recovered 2 = printed 7
+    assert_eq!(books(&err), [5, 2, 7, 0, 0, 0, 0, 0], "{err}");
 }
 
 #[test]
@@ -316,30 +314,36 @@ fn since_prints_history_then_live_without_doubles() {
     chat(&node, "MINE", "", true, &ago(200));
     persist(&node, "H2", "orderConfirmation", &ago(100));
     let n = node.clone();
-    let server = Server::start(opts(&node), move |ws, _, log| {
-        thread::sleep(Duration::from_millis(300));
-        // Sent again on the socket after obtail listed it: printed once.
-        send(
-            ws,
-            &format!(
-                r#"{{"notification": {}}}"#,
-                note_inner("H2", "orderConfirmation")
-            ),
-        );
-        send(ws, &persist(&n, "L1", "follow", &now()));
+    let server = Server::start(opts(&node), move |ws, index, log| {
+        if index == 0 {
+            thread::sleep(Duration::from_millis(100));
+            // Sent on the socket as obtail reads it back: the live copy is printed, once.
+            send(
+                ws,
+                &format!(
+                    r#"{{"notification": {}}}"#,
+                    note_inner("H2", "orderConfirmation")
+                ),
+            );
+            send(ws, &persist(&n, "L1", "follow", &now()));
+        }
         drain(ws, log);
     });
     let url = server.url();
-    let mut ob = Obtail::run(&["--since", "1h", "--stats", "-n", "4", &url]);
+    let mut ob = Obtail::run(&["--since", "1h", "--stats", "--envelope", "-n", "4", &url]);
     assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
     let out = ob.stdout();
-    assert_eq!(ids(&out), ["H1", "HC", "H2", "L1"], "{out}");
+    assert_eq!(
+        printed(&out),
+        [("H1", true), ("HC", true), ("H2", false), ("L1", false)].map(|(i, r)| (i.to_string(), r)),
+        "{out}"
+    );
     let err = ob.stderr();
     assert!(
-        err.contains("--since: read 2 notifications and 1 chat message"),
+        err.contains("--since: read 1 notification and 1 chat message from the node's history"),
         "{err}"
     );
-    assert_eq!(books(&err), [2, 3, 4, 0, 0, 0, 1, 0], "{err}");
+    assert_eq!(books(&err), [2, 2, 4, 0, 0, 0, 0, 0], "{err}");
 
     // `all`, through a jq program and the pretty format.
     let mut ob = Obtail::run(&[
@@ -478,14 +482,20 @@ fn rest_failures_are_warnings_and_recover_can_be_turned_off() {
     assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
     let err = ob.stderr();
     assert!(
-        err.contains("warning: cannot read the notification list: the node answered HTTP 500: database is locked"),
+        err.contains(
+            "warning: cannot read the node's lists (the notification list: the node answered \
+             HTTP 500: database is locked (and 1 more list); trying again in 5s)"
+        ),
         "{err}"
     );
     assert!(
-        err.contains("warning: cannot read back missed notifications"),
+        err.contains("connected again after")
+            && err.contains(
+                "recovered 0 notifications and 0 chat messages, not all: cannot read the \
+             notification list: the node answered HTTP 500: database is locked"
+            ),
         "{err}"
     );
-    assert!(err.contains("some lists could not be read"), "{err}");
 
     let server = Server::start(failing(), cut_once);
     let mut ob = Obtail::run(&["-n", "2", "--no-recover", &server.url()]);
@@ -524,6 +534,156 @@ fn rest_calls_carry_the_sockets_auth() {
     assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
     assert_eq!(ids(&ob.stdout()), ["N1"]);
     assert!(!ob.stderr().contains("warning"), "{}", ob.stderr());
+}
+
+/// The default way to run: no credential option, the node's cookie found on disk. The REST
+/// calls carry it as the socket does (they used to get 403 and recover nothing).
+#[test]
+fn a_cookie_found_on_disk_reads_the_lists_too() {
+    let node: Node = Node::default();
+    let mut o = opts(&node);
+    o.require = Some(("cookie".into(), "OpenBazaar_Auth_Cookie=found".into()));
+    // The stale cookie's refused handshake takes connection number 0: cut the first one the
+    // handler sees.
+    let n = node.clone();
+    let first = Arc::new(AtomicBool::new(true));
+    let server = Server::start(o, move |ws, _, log| {
+        if first.swap(false, Ordering::SeqCst) {
+            thread::sleep(Duration::from_millis(200));
+            persist(&n, "N1", "follow", &now());
+            cut(ws);
+        } else {
+            drain(ws, log);
+        }
+    });
+    let home = tempfile::tempdir().unwrap();
+    for (dir, value) in [(".openbazaar", "found"), (".openbazaar-testnet", "stale")] {
+        let d = home.path().join(dir);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join(".cookie"), format!("OpenBazaar_Auth_Cookie={value}")).unwrap();
+    }
+    let h = home.path().to_str().unwrap();
+    let addr = format!("127.0.0.1:{}", server.port);
+    let mut ob = Obtail::run_env(&["--envelope", "-n", "1", &addr], &[("HOME", h)]);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    assert_eq!(printed(&ob.stdout()), [("N1".to_string(), true)]);
+    let err = ob.stderr();
+    assert!(!err.contains("warning") && !err.contains("403"), "{err}");
+    assert!(!err.contains("found") && !err.contains("stale"), "{err}");
+}
+
+/// obtail started before its node (a service manager starts both): what the node stores in
+/// its first moments, before obtail's first connection, is printed (read back), once.
+#[test]
+fn what_a_node_stored_before_the_first_connection_is_printed() {
+    let port = free_port();
+    let url = format!("ws://127.0.0.1:{port}/ws");
+    let mut ob = Obtail::run(&["--stats", "--envelope", "-n", "4", &url]);
+    assert!(
+        ob.wait_stderr(WAIT, |e| e.contains("connection refused")),
+        "{}",
+        ob.stderr()
+    );
+    let node: Node = Node::default();
+    // Stored before obtail's start: not the user's to see.
+    persist(&node, "OLD", "follow", &ago(3600));
+    // The node comes up and is busy at once, before obtail's next attempt.
+    persist(&node, "N1", "follow", &now());
+    chat(&node, "C1", "", false, &now());
+    chat(&node, "O1", "QmbMY8sGFe", false, &now());
+    node.lock().unwrap().notes.push((
+        "N2".into(),
+        format!(
+            r#"{{"notification": {{"notificationId": "N2", "orderId": "QmbMY8sGFe", "type": "order"}}, "timestamp": "{}"}}"#,
+            now()
+        ),
+    ));
+    let n = node.clone();
+    let _server = Server::start_on(port, opts(&node), move |ws, _, log| {
+        thread::sleep(Duration::from_millis(100));
+        send(ws, &persist(&n, "L1", "follow", &now()));
+        drain(ws, log);
+    });
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    let got = printed(&ob.stdout());
+    let mut recovered: Vec<&str> = got.iter().filter(|g| g.1).map(|g| g.0.as_str()).collect();
+    recovered.sort();
+    // The order's chat is read because the node's notification names the order.
+    assert_eq!(recovered, ["C1", "N1", "N2", "O1"], "{}", ob.stderr());
+    let err = ob.stderr();
+    assert!(
+        err.contains(
+            "read back 2 notifications and 2 chat messages the node stored since obtail \
+             started, before it connected"
+        ),
+        "{err}"
+    );
+}
+
+/// Chat ids and subjects are a stranger's text: rows with hostile ids are read past (never
+/// sent back to the node) and printed once, escaped, with the ordinary ones behind them.
+#[test]
+fn hostile_chat_ids_are_printed_once_and_never_sent_to_the_node() {
+    let node: Node = Node::default();
+    let n = node.clone();
+    let requests = Log::default();
+    let seen = requests.clone();
+    let base = opts(&node);
+    let inner = base.rest.clone().unwrap();
+    let o = ServerOpts {
+        rest: Some(Arc::new(move |path: &str| {
+            seen.push(path.to_string());
+            inner(path)
+        })),
+        ..base
+    };
+    let long = "Z".repeat(500);
+    let hostile = [
+        "a&#39;b".to_string(),
+        "x&amp;y".into(),
+        "&lt;script&gt;".into(),
+        "with space".into(),
+        "q&#34;d".into(),
+        long,
+    ];
+    let server = Server::start(o, move |ws, index, log| {
+        if index == 0 {
+            thread::sleep(Duration::from_millis(200));
+            for i in 0..10 {
+                chat(&n, &format!("Qmmissed{i}"), "", false, &now());
+            }
+            for i in 0..50 {
+                chat(
+                    &n,
+                    &format!("{}{i}", hostile[i % hostile.len()]),
+                    "",
+                    false,
+                    &now(),
+                );
+            }
+            cut(ws);
+        } else {
+            drain(ws, log);
+        }
+    });
+    let mut ob = Obtail::run(&["--envelope", "-n", "60", &server.url()]);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    let got = ids(&ob.stdout());
+    let mut sorted = got.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), 60, "{got:?}");
+    assert!(requests.lines().len() > 2);
+    for r in requests.lines() {
+        let q = r.split_once('?').map_or("", |(_, q)| q);
+        for pair in q.split('&') {
+            let v = pair.split_once('=').map_or(pair, |p| p.1);
+            assert!(
+                v.len() <= 100 && v.bytes().all(|b| b.is_ascii_alphanumeric()),
+                "a stranger's text went to the node: {r}"
+            );
+        }
+    }
 }
 
 /// Runs obtail on `stdin` as a replay; returns (stdout, stderr).
@@ -816,11 +976,11 @@ fn frames_queued_when_the_count_is_reached_are_counted_quietly() {
     assert_eq!(unprinted(&err), None, "{err}");
 }
 
-/// The lists could not be read at start (the node's REST failed), so a later gap has no id
-/// to stop at: it is bounded by the node's timestamps (its start minus 2 s), and an old
-/// notification is not printed as missed.
+/// The lists could not be read at start (the node's REST failed): a later gap is still read
+/// back exactly, by what was printed since obtail started, and an old notification is not
+/// printed as missed.
 #[test]
-fn a_gap_after_an_unreadable_start_is_bounded_by_time() {
+fn a_gap_after_an_unreadable_start_is_read_back_exactly() {
     let node: Node = Node::default();
     persist(&node, "N0", "follow", &ago(120));
     let up = Arc::new(AtomicBool::new(false));
@@ -854,7 +1014,10 @@ fn a_gap_after_an_unreadable_start_is_bounded_by_time() {
     assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
     let err = ob.stderr();
     assert!(
-        err.contains("warning: cannot read the notification list: the node answered HTTP 503"),
+        err.contains(
+            "warning: cannot read the node's lists (the notification list: the node answered \
+             HTTP 503"
+        ),
         "{err}"
     );
     assert_eq!(
@@ -918,8 +1081,12 @@ fn since_says_when_the_history_was_cut() {
     assert!((100..200).contains(&got.len()), "{}", got.len());
     assert_eq!(got.last().map(String::as_str), Some("N199"));
     assert!(
-        err.contains(&format!("--since: read {} notifications", got.len()))
-            && err.contains("16 MiB: the oldest were left out"),
+        err.contains(&format!(
+            "--since: read {} notifications and 0 chat messages from the node's history ({} \
+             older events left out: one read holds 20000 events or 16 MiB, the newest first)",
+            got.len(),
+            200 - got.len()
+        )),
         "{err}"
     );
 }

@@ -208,7 +208,14 @@ impl Read for Stream {
             Inner::Tls(s) => s.read(buf),
         };
         self.read_at = Instant::now();
-        let n = read?;
+        let n = match read {
+            // Ctrl-Z and fg: a read with a timeout returns EINTR on Linux. It is a tick like
+            // a timeout, never a broken connection.
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {
+                return Err(io::ErrorKind::WouldBlock.into())
+            }
+            read => read?,
+        };
         if let Some(read) = buf.get_mut(..n) {
             self.marks.scan(read);
         }
@@ -364,10 +371,12 @@ fn open_tcp(t: &Target, deadline: Instant) -> Result<TcpStream, AttemptError> {
     Err(last)
 }
 
+/// A socket call that found nothing yet: its timeout passed, or a signal (Ctrl-Z and `fg`)
+/// interrupted it. The socket stays usable.
 pub fn is_timeout(e: &io::Error) -> bool {
     matches!(
         e.kind(),
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
     )
 }
 

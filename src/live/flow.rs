@@ -1,21 +1,24 @@
-//! A node's frames after the socket: the byte-bounded queue to the main thread, the ids that
-//! keep recovered events from printing twice, and the REST recovery after every gap (a
-//! reconnect, or frames dropped while stdout was too slow).
+//! A node's frames after the socket: the byte-bounded queue to the main thread, the live
+//! frames noted in the ledger (so what is read back is printed once), the rows the recovery
+//! worker reads back, held a moment and then printed, and the notes that say what a gap or
+//! a drop cost.
 //!
 //! The socket is read at all times: when the queue holds `--buffer` bytes, live frames are
 //! dropped and counted (a node cuts off a client that stops reading, which loses more), and
-//! when it has drained to half, one line says what was dropped and the node's lists give the
+//! when it has drained to half, one line says what was dropped and the worker reads the
 //! notifications and chat among them back.
 
 use std::collections::VecDeque;
+
+use chrono::Timelike;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::connect::Target;
-use super::recover::{self, Boundary, Collected, List, Live, Origin, Row, Seen};
-use super::{rest, Msg};
+use super::recover::{self, inspect, Ledger, ListKey, Live, Outcome, Verdict, Why, Worker};
+use super::Msg;
 use crate::classify::classify;
 use crate::frame::{OwnedFrame, Stamp};
 use crate::stats::{Col, Stats};
@@ -23,15 +26,16 @@ use crate::stats::{Col, Stats};
 /// Bytes counted for each queued frame besides its payload, so that many tiny frames are
 /// bounded too.
 pub const OVERHEAD: usize = 128;
-/// At most this many events are printed from one recovery; the rest is reported.
-pub const RECOVER_MAX: usize = 5000;
-/// The least a recovery may hold in memory, whatever `--buffer` says.
-const RECOVER_BYTES: usize = 16 << 20;
-/// `--since all` and long `--since` windows read at most this many rows per list.
-const HISTORY_MAX: usize = 20_000;
-/// Without an id known from before a gap, rows this much older than its start are not
-/// missed ones (the node's clock against ours; notification times have whole seconds).
-const CLOCK_MARGIN: Duration = Duration::from_secs(2);
+/// A row read back waits this long after its list was read before it is printed: a live
+/// copy still on its way over the socket takes its place (live wins).
+const SETTLE: Duration = Duration::from_millis(500);
+/// After a (re)connection, live frames wait at most this long for what the pass reads back,
+/// so that the missed events come first; beyond it (a slow REST API) they go on.
+const GATE_MAX: Duration = Duration::from_secs(3);
+/// A reconnect or drop line waits this long for its pass's report, to say both in one line.
+const NOTE_WAIT: Duration = Duration::from_secs(3);
+/// A tidy pass at most this often.
+const TIDY_EVERY: Duration = Duration::from_secs(60);
 
 /// The drop line names the kinds dropped most; `--stats` has them all.
 const KINDS_SHOWN: usize = 6;
@@ -55,101 +59,130 @@ pub struct FlowShared {
     pub recover: bool,
     /// How long one REST call may take.
     pub rest_timeout: Duration,
+    /// `--since`: the oldest time to print history from (`Some(None)`: all of it).
+    pub since: Option<Option<Stamp>>,
+    /// When obtail started: what a node stored before is not the user's to see.
+    pub started: Stamp,
 }
 
 /// Frames dropped while the queue was full.
 struct Episode {
-    /// `Seen` mark when it began: what was queued before is the boundary.
-    mark: u64,
-    began: Stamp,
     kinds: Vec<(String, u64)>,
     total: u64,
 }
 
-/// What one recovery gave.
-#[derive(Debug, Default)]
-pub struct Report {
-    pub notifications: usize,
-    pub chat: usize,
-    /// One line per list that could not be read.
-    pub warnings: Vec<String>,
-    pub truncated: bool,
-    /// Rows listed without an id: they cannot be told from what was printed, so they are
-    /// left out, and said.
-    pub unnamed: usize,
-    /// The bytes this recovery could hold (the larger of --buffer and RECOVER_BYTES).
-    pub held: usize,
+/// A row read back, waiting for its moment.
+struct Held {
+    list: ListKey,
+    id: String,
+    frame: OwnedFrame,
+    at: Instant,
 }
 
-impl Report {
-    fn unnamed_words(&self) -> String {
-        match self.unnamed {
-            0 => String::new(),
-            n => format!(" ({} listed without an id left out)", plural(n, "row")),
-        }
-    }
+/// A line waiting for the report of the pass it asked for.
+struct Pending {
+    line: String,
+    asked: Instant,
+    /// Said without the report after this; `None` once said.
+    until: Option<Instant>,
+}
 
-    /// `recovered 3 notifications and 1 chat message`.
-    pub fn words(&self) -> String {
-        let plural =
-            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-        let mut s = format!(
-            "recovered {} and {}",
-            plural(self.notifications, "notification", "notifications"),
-            plural(self.chat, "chat message", "chat messages")
-        );
-        if self.truncated {
-            s.push_str(&format!(
-                " (more were missed than one recovery holds, {RECOVER_MAX} events or {} MiB: \
-                 the oldest were left out)",
-                self.held.max(RECOVER_BYTES) >> 20
-            ));
-        }
-        s.push_str(&self.unnamed_words());
-        if !self.warnings.is_empty() {
-            s.push_str(" (some lists could not be read: see the warnings)");
-        }
-        s
-    }
+/// A pass's report, said once its rows are printed: a row whose live copy came meanwhile
+/// is taken off its counts.
+struct Announce {
+    why: Why,
+    /// The lines that asked for the pass and were not said yet, joined.
+    lines: String,
+    report: recover::Report,
+    /// Rows of the pass still held.
+    left: usize,
+}
+
+/// Live frames held back while the pass of a (re)connection reads what came before them.
+struct Gate {
+    asked: Instant,
+    until: Instant,
+    /// The pass that answers it came: the gate opens once its rows are printed.
+    answered: bool,
+    frames: Vec<(OwnedFrame, usize)>,
+    bytes: usize,
+}
+
+/// The recovery side of a node: its ledger and worker.
+struct Recovery {
+    ledger: Arc<Mutex<Ledger>>,
+    worker: Worker,
+    last_tidy: Instant,
 }
 
 pub struct Flow {
     pub target: Target,
     shared: FlowShared,
-    seen: Seen,
-    /// The notification and direct-chat lists were read once: ids decide where a gap starts.
-    notes_known: bool,
-    direct_known: bool,
-    /// Order ids met, newest last, and whether their chat list was read.
-    orders: VecDeque<(String, bool)>,
+    recovery: Option<Recovery>,
     episode: Option<Episode>,
-    /// Recovered events waiting for room in the queue (at most --buffer bytes of them).
-    pending: VecDeque<OwnedFrame>,
+    held: VecDeque<Held>,
+    notes: VecDeque<Pending>,
+    announces: VecDeque<Announce>,
+    /// The last failure to read the lists that was said: a retry that fails the same way
+    /// says nothing.
+    trouble: Option<String>,
+    gate: Option<Gate>,
     /// Frames for the main thread, handed over together (one channel message and one
     /// wake-up per socket read, not per frame); their bytes count as queued already.
     batch: Vec<OwnedFrame>,
     batch_bytes: usize,
+    /// obtail is stopping: lines go as last words.
+    last_words: bool,
 }
 
 impl Flow {
     pub fn new(target: Target, shared: FlowShared) -> Self {
+        let recovery = shared.recover.then(|| {
+            // The node stamps notifications in whole seconds: one stored in the second obtail
+            // started, after it, is listed with that second.
+            let origin = match shared.since {
+                Some(since) => since,
+                None => shared.started.with_nanosecond(0),
+            };
+            let ledger = Arc::new(Mutex::new(Ledger::new(origin)));
+            let settings = recover::Settings {
+                bytes: shared.cap,
+                call_timeout: shared.rest_timeout,
+                since: shared.since.is_some(),
+            };
+            Worker::spawn(
+                target.clone(),
+                settings,
+                ledger.clone(),
+                shared.stop.clone(),
+            )
+            .ok()
+            .map(|worker| Recovery {
+                ledger,
+                worker,
+                last_tidy: Instant::now(),
+            })
+        });
         Flow {
             target,
             shared,
-            seen: Seen::new(recover::SEEN_CAP),
-            notes_known: false,
-            direct_known: false,
-            orders: VecDeque::new(),
+            recovery: recovery.flatten(),
             episode: None,
-            pending: VecDeque::new(),
+            held: VecDeque::new(),
+            notes: VecDeque::new(),
+            announces: VecDeque::new(),
+            trouble: None,
+            gate: None,
             batch: Vec::new(),
             batch_bytes: 0,
+            last_words: false,
         }
     }
 
-    /// Bytes waiting for the main thread: in the channel and in the batch.
+    /// Bytes waiting for the main thread: in the channel, in the batch and at the gate.
     fn waiting(&self) -> usize {
-        self.shared.queued.load(Ordering::Acquire) + self.batch_bytes
+        let gated = self.gate.as_ref().map_or(0, |g| g.bytes);
+        self.shared.queued.load(Ordering::Acquire) + self.batch_bytes + gated
     }
 
     /// Frames wait in the batch.
@@ -169,132 +202,394 @@ impl Flow {
         self.shared.tx.send(Msg::Frames(batch, bytes)).is_ok()
     }
 
-    /// The `Seen` mark: everything met from now on is after it.
-    pub fn mark(&self) -> u64 {
-        self.seen.mark()
+    /// Sends a status line now (after the frames before it).
+    pub fn note(&mut self, line: &str) -> bool {
+        self.hand_over();
+        let line = super::stamped(&self.target.shown, line);
+        let msg = if self.last_words {
+            Msg::Last(line)
+        } else {
+            Msg::Note(line, Instant::now())
+        };
+        self.shared.tx.send(msg).is_ok()
     }
 
-    fn note(&mut self, line: String) -> bool {
-        // A line about what came before follows it.
-        self.hand_over();
-        self.shared
-            .tx
-            .send(Msg::Note(super::stamped(&self.target.shown, &line)))
-            .is_ok()
+    /// Asks for a pass, and holds `line` until its report can join it (or says that
+    /// recovery is off). `gate`: live frames wait for what the pass reads back (after a
+    /// gap, and for history), so the missed events come first.
+    pub fn recover(&mut self, why: Why, line: String, gate: bool) {
+        match &self.recovery {
+            Some(r) => {
+                // Before asking: the pass may begin at once, and it answers what came before.
+                let now = Instant::now();
+                r.worker.ask(why);
+                if gate && self.gate.is_none() {
+                    self.gate = Some(Gate {
+                        asked: now,
+                        until: now + GATE_MAX,
+                        answered: false,
+                        frames: Vec::new(),
+                        bytes: 0,
+                    });
+                }
+                self.notes.push_back(Pending {
+                    line,
+                    asked: now,
+                    until: Some(now + NOTE_WAIT),
+                });
+            }
+            None if line.is_empty() => {}
+            None => {
+                let off = match why {
+                    Why::Drops => "not recovered (--no-recover)",
+                    _ => "events sent in the gap are not recovered (--no-recover)",
+                };
+                self.note(&format!("{line}; {off}"));
+            }
+        }
     }
 
     /// Hands a frame read from the socket on; false when the main thread is gone.
     pub fn live(&mut self, frame: OwnedFrame) -> bool {
         let size = frame.bytes.len() + OVERHEAD;
-        let live = if frame.defect.is_none() && !frame.binary {
-            recover::inspect(&frame.bytes)
-        } else {
-            None
-        };
-        let (id, order) = match live {
-            Some(Live::Notification { id, order }) => (Some(id), order),
-            Some(Live::Message { id, subject }) => (Some(id), subject),
-            None => (None, None),
-        };
-        if let Some(order) = order {
-            remember_order(&mut self.orders, order);
-        }
-        if !self.flush_pending() {
-            return false;
-        }
         if self.episode.is_some() && !self.resume() {
-            self.drop_frame(&frame, id);
+            self.drop_frame(&frame);
             return !self.shared.stop.load(Ordering::Relaxed);
         }
-        if self.waiting() + size > self.shared.cap || !self.pending.is_empty() {
+        if self.waiting() + size > self.shared.cap {
             self.episode = Some(Episode {
-                mark: self.seen.mark(),
-                began: chrono::Utc::now(),
                 kinds: Vec::new(),
                 total: 0,
             });
-            self.drop_frame(&frame, id);
+            self.drop_frame(&frame);
             return true;
         }
-        if let Some(id) = id {
-            if let Some(e) = self.seen.note(id, Origin::Live) {
-                if e.origin == Origin::Recovered {
-                    self.count(&frame, Col::Duplicate);
-                    return true;
-                }
-            }
+        if self.noted(&frame) == Verdict::Double {
+            self.count(&frame, Col::Duplicate);
+            return true;
         }
-        self.send(frame, size)
-    }
-
-    /// Adds a frame to the batch. Always true: a closed channel shows at the hand-over.
-    fn send(&mut self, frame: OwnedFrame, size: usize) -> bool {
-        self.batch_bytes += size;
-        self.batch.push(frame);
+        match &mut self.gate {
+            Some(g) => {
+                g.bytes += size;
+                g.frames.push((frame, size));
+            }
+            None => self.send(frame, size),
+        }
         true
     }
 
-    /// Whenever the socket has nothing more to read (and on every read tick): hands the
-    /// batch over, and ends a drop episode once the queue has drained.
-    pub fn tick(&mut self) -> bool {
-        if !self.hand_over() || !self.flush_pending() {
-            return false;
+    /// Notes a live frame that is about to be printed in the ledger.
+    fn noted(&self, frame: &OwnedFrame) -> Verdict {
+        let Some(r) = &self.recovery else {
+            return Verdict::Print;
+        };
+        if frame.defect.is_some() || frame.binary {
+            return Verdict::Print;
         }
+        let (list, id) = match inspect(&frame.bytes) {
+            Some(Live::Notification { id }) => (Some(ListKey::Notifications), id),
+            Some(Live::Message { id, subject }) => (ListKey::of_message(subject.as_deref()), id),
+            None => return Verdict::Print,
+        };
+        match list {
+            Some(list) => lock(&r.ledger).live(list, &id),
+            None => Verdict::Print,
+        }
+    }
+
+    /// Adds a frame to the batch.
+    fn send(&mut self, frame: OwnedFrame, size: usize) {
+        self.batch_bytes += size;
+        self.batch.push(frame);
+    }
+
+    /// Whenever the socket has nothing more to read, on every read tick, and while the node
+    /// is away: takes the worker's passes, prints held rows whose moment came, says what is
+    /// due, and hands the batch over. False when obtail is stopping.
+    pub fn tick(&mut self) -> bool {
+        self.take_outcomes();
+        self.release();
+        self.open_gate(false);
         if self.episode.is_some() {
             self.resume();
         }
+        self.due_notes();
+        self.tidy();
         self.hand_over() && !self.shared.stop.load(Ordering::Relaxed)
     }
 
     /// Ends the episode when the queue is down to half; says what was lost and recovers.
     fn resume(&mut self) -> bool {
-        if self.waiting() > self.shared.cap / 2 || !self.pending.is_empty() {
+        if self.waiting() > self.shared.cap / 2 {
             return false;
         }
         let Some(ep) = self.episode.take() else {
             return true;
         };
-        let mut line = dropped_words(&ep, self.shared.cap);
-        if self.shared.recover {
-            let report = self.recover(ep.mark, Some(ep.began), RECOVER_MAX);
-            line.push_str(&format!(
-                "; {}; typing, read receipts, unfollows, wallet and status frames among them cannot be recovered",
-                report.words()
-            ));
-        } else {
-            line.push_str("; not recovered (--no-recover)");
-        }
-        self.note(line);
+        let line = dropped_words(&ep, self.shared.cap);
+        self.recover(Why::Drops, line, false);
         true
     }
 
-    /// obtail is stopping: a drop episode still going on is said, unrecovered, and recovered
-    /// events still waiting for room go into the books as queued at stop.
+    /// Lets the live frames held at the gate go, once what the pass read back is printed
+    /// (or it took too long, or obtail stops).
+    fn open_gate(&mut self, now: bool) {
+        let Some(g) = &self.gate else {
+            return;
+        };
+        if !(now || (g.answered && self.held.is_empty()) || Instant::now() >= g.until) {
+            return;
+        }
+        if let Some(g) = self.gate.take() {
+            for (frame, size) in g.frames {
+                self.send(frame, size);
+            }
+        }
+    }
+
+    /// Takes the passes the worker finished: their rows wait their moment, their reports
+    /// join the lines that asked for them.
+    fn take_outcomes(&mut self) {
+        let Some(r) = &self.recovery else {
+            return;
+        };
+        let mut outcomes = Vec::new();
+        while let Some(o) = r.worker.outcome() {
+            outcomes.push(o);
+        }
+        for o in outcomes {
+            self.outcome(o);
+        }
+    }
+
+    fn outcome(&mut self, mut o: Outcome) {
+        if let Some(g) = &mut self.gate {
+            g.answered |= g.asked <= o.began;
+        }
+        let held_before = self.held.len();
+        let at = o.read_at + SETTLE;
+        for (list, row) in std::mem::take(&mut o.rows) {
+            let frame = OwnedFrame {
+                bytes: row.frame.into(),
+                binary: false,
+                time: row.time.unwrap_or_else(chrono::Utc::now),
+                source: self.target.shown.clone(),
+                defect: None,
+                recovered: true,
+            };
+            self.held.push_back(Held {
+                list,
+                id: row.id,
+                frame,
+                at,
+            });
+        }
+        // A pass answers every line asked before it began (passes asked for meanwhile
+        // were read as one).
+        let (answered, rest): (Vec<Pending>, Vec<Pending>) =
+            self.notes.drain(..).partition(|p| p.asked <= o.began);
+        self.notes = rest.into();
+        let lines: Vec<String> = answered
+            .into_iter()
+            .map(|p| p.line)
+            .filter(|l| !l.is_empty())
+            .collect();
+        let left = self.held.len() - held_before;
+        self.announces.push_back(Announce {
+            why: o.why,
+            lines: lines.join("; "),
+            report: o.report,
+            left,
+        });
+        self.announce();
+    }
+
+    /// Says the reports whose rows are all printed, in order.
+    fn announce(&mut self) {
+        while self.announces.front().is_some_and(|a| a.left == 0) {
+            let Some(a) = self.announces.pop_front() else {
+                break;
+            };
+            let line = self.announce_line(&a);
+            if let Some(line) = line {
+                self.note(&line);
+            }
+        }
+    }
+
+    /// The words for a finished pass; `None` when there is nothing worth saying.
+    fn announce_line(&mut self, a: &Announce) -> Option<String> {
+        let r = &a.report;
+        let trouble = r.trouble();
+        let new_trouble = trouble.is_some() && trouble != self.trouble;
+        if trouble.is_some() {
+            if new_trouble {
+                self.trouble.clone_from(&trouble);
+            }
+        } else {
+            self.trouble = None;
+        }
+        let found = r.notifications + r.chat > 0 || !r.limits().is_empty();
+        let not_all = trouble
+            .as_deref()
+            .map(|t| format!(", not all: cannot read {t}"))
+            .unwrap_or_default();
+        let words = format!("recovered {}{}{not_all}", r.counts(), r.limits());
+        let since = self.shared.since.is_some();
+        Some(match a.why {
+            Why::Start if since => {
+                let w = if trouble.is_some() { "warning: " } else { "" };
+                format!(
+                    "{w}--since: read {} from the node's history{}{not_all}",
+                    r.counts(),
+                    r.limits()
+                )
+            }
+            Why::Start => match &trouble {
+                None if !found => return None,
+                None => format!(
+                    "read back {} the node stored since obtail started, before it \
+                     connected{}",
+                    r.counts(),
+                    r.limits()
+                ),
+                Some(t) => format!(
+                    "warning: cannot read the node's lists ({t}): what a gap hides is read back \
+                     once they answer"
+                ),
+            },
+            Why::Gap if a.lines.is_empty() => format!("read back what the gap hid: {words}"),
+            Why::Gap => format!("{}; {words}; {UNRECOVERABLE}", a.lines),
+            Why::Drops if a.lines.is_empty() => format!("read back what was dropped: {words}"),
+            Why::Drops => format!(
+                "{}; {words}; typing, read receipts, unfollows, wallet and status frames \
+                 among them cannot be recovered",
+                a.lines
+            ),
+            Why::Retry | Why::Tidy => match trouble {
+                Some(t) if new_trouble => format!("warning: still cannot read {t}"),
+                Some(_) => return None,
+                None if found => format!("read back what could not be read before: {words}"),
+                None => return None,
+            },
+        })
+    }
+
+    /// Lines whose pass takes long are said without its report, which comes later alone.
+    fn due_notes(&mut self) {
+        let now = Instant::now();
+        let mut due = Vec::new();
+        for p in self.notes.iter_mut() {
+            if p.until.is_some_and(|u| u <= now) {
+                p.until = None;
+                if !p.line.is_empty() {
+                    due.push(std::mem::take(&mut p.line));
+                }
+            }
+        }
+        for line in due {
+            self.note(&format!("{line}; reading back what it hid"));
+        }
+    }
+
+    /// Prints held rows whose moment came, as room in the queue allows; a row whose live
+    /// copy came meanwhile is let go.
+    fn release(&mut self) {
+        let Some(r) = &self.recovery else {
+            return;
+        };
+        let now = Instant::now();
+        let mut out = Vec::new();
+        let mut freed = 0;
+        let mut waiting = self.waiting();
+        while let Some(h) = self.held.front() {
+            let size = h.frame.bytes.len() + OVERHEAD;
+            if h.at > now || (waiting > 0 && waiting + size > self.shared.cap) {
+                break;
+            }
+            let Some(h) = self.held.pop_front() else {
+                break;
+            };
+            freed += h.frame.bytes.len();
+            let printed = lock(&r.ledger).release(&h.list, &h.id);
+            if let Some(a) = self.announces.iter_mut().find(|a| a.left > 0) {
+                a.left -= 1;
+                match (printed, &h.list) {
+                    (true, _) => {}
+                    (false, ListKey::Notifications) => a.report.notifications -= 1,
+                    (false, _) => a.report.chat -= 1,
+                }
+            }
+            if printed {
+                waiting += size;
+                out.push((h.frame, size));
+            }
+        }
+        r.worker.released(freed);
+        for (frame, size) in out {
+            self.send(frame, size);
+        }
+        self.announce();
+    }
+
+    /// Asks for a pass that lets old ids go, when the ledger holds too many; keeps it
+    /// under its hard cap meanwhile.
+    fn tidy(&mut self) {
+        let Some(r) = &mut self.recovery else {
+            return;
+        };
+        let mut l = lock(&r.ledger);
+        if !l.wants_tidy() || r.last_tidy.elapsed() < TIDY_EVERY {
+            return;
+        }
+        let forgotten = l.trim();
+        drop(l);
+        r.last_tidy = Instant::now();
+        r.worker.ask(Why::Tidy);
+        if forgotten > 0 {
+            let line = format!(
+                "warning: the node's lists could not be read for a while and other clients \
+                 sent {forgotten} ids the node never listed: obtail forgot them; an event \
+                 among them read back later could be printed twice"
+            );
+            self.note(&line);
+        }
+    }
+
+    /// obtail is stopping: a drop episode still going on is said, unrecovered, and rows read
+    /// back and still held go into the books as queued at stop.
     pub fn finish(&mut self) {
+        self.open_gate(true);
         self.hand_over();
+        // Said even as obtail stops (the main thread prints only last words then).
+        self.last_words = true;
+        self.take_outcomes();
+        for a in self.announces.iter_mut() {
+            a.left = 0;
+        }
+        self.announce();
+        for p in std::mem::take(&mut self.notes) {
+            if !p.line.is_empty() {
+                self.note(&format!(
+                    "{}; obtail stopped before it read back what it hid",
+                    p.line
+                ));
+            }
+        }
         if let Ok(mut t) = self.shared.tally.lock() {
-            for f in self.pending.drain(..) {
-                let kind = kind_of(&f);
-                t.add(&f.source, &kind, Col::Recovered, 1);
-                t.add(&f.source, &kind, Col::Queued, 1);
+            for h in self.held.drain(..) {
+                let kind = kind_of(&h.frame);
+                t.add(&h.frame.source, &kind, Col::Recovered, 1);
+                t.add(&h.frame.source, &kind, Col::Queued, 1);
             }
         }
         if let Some(ep) = self.episode.take() {
             let line = dropped_words(&ep, self.shared.cap);
-            let line = format!("{line}; obtail stopped before output resumed");
-            let _ = self
-                .shared
-                .tx
-                .send(Msg::Last(super::stamped(&self.target.shown, &line)));
+            self.note(&format!("{line}; obtail stopped before output resumed"));
         }
     }
 
-    fn drop_frame(&mut self, frame: &OwnedFrame, id: Option<&[u8]>) {
-        if let Some(id) = id {
-            // Listed by an earlier REST call (while the frame was on its way): it was never
-            // seen, so the recovery after this episode must not stop at it.
-            self.seen.forget_listed(id);
-        }
+    fn drop_frame(&mut self, frame: &OwnedFrame) {
         let kind = self.count(frame, Col::Dropped);
         if let Some(ep) = &mut self.episode {
             ep.total += 1;
@@ -314,214 +609,10 @@ impl Flow {
         }
         kind
     }
+}
 
-    /// Before the first connection: remembers the newest rows of the lists as seen, so a
-    /// later gap knows where it starts. Read before the socket opens, none of them can still
-    /// be on its way over the socket. Returns what could not be read.
-    pub fn baseline(&mut self) -> Vec<String> {
-        let target = &self.target;
-        let timeout = self.shared.rest_timeout;
-        let mut fetch = |p: &str| rest::get(target, p, timeout);
-        let mut failed = Vec::new();
-        match recover::baseline(List::Notifications, &mut fetch, &mut self.seen) {
-            Ok(()) => self.notes_known = true,
-            Err(e) => failed.push(format!("the notification list: {e}")),
-        }
-        match recover::baseline(List::Chat { subject: "" }, &mut fetch, &mut self.seen) {
-            Ok(()) => self.direct_known = true,
-            Err(e) => failed.push(format!("the chat list: {e}")),
-        }
-        failed
-    }
-
-    /// After the first connection: says which lists could not be read, or with `--since`
-    /// prints the history from then on.
-    pub fn start(&mut self, since: Option<Option<Stamp>>, failed: Vec<String>) {
-        if let Some(cutoff) = since {
-            let report = self.recover_lists(0, cutoff, HISTORY_MAX, true);
-            for w in &report.warnings {
-                self.note(format!("warning: --since: {w}"));
-            }
-            // A history longer than one read holds must not pass for the whole of it.
-            let left_out = if report.truncated {
-                format!(
-                    " (it holds more than one read takes, {HISTORY_MAX} events or {} MiB: \
-                     the oldest were left out)",
-                    self.shared.cap.max(RECOVER_BYTES) >> 20
-                )
-            } else {
-                String::new()
-            };
-            self.note(format!(
-                "--since: read {} and {} from the node's history{left_out}{}",
-                plural(report.notifications, "notification"),
-                plural(report.chat, "chat message"),
-                report.unnamed_words()
-            ));
-        }
-        for f in failed {
-            self.note(format!(
-                "warning: cannot read {f}; events missed in a gap may not be recovered"
-            ));
-        }
-    }
-
-    /// After a reconnect: the gap began at `mark` and `lost_at`.
-    pub fn recover(&mut self, mark: u64, lost_at: Option<Stamp>, max: usize) -> Report {
-        let cutoff = lost_at.map(|t| t - CLOCK_MARGIN);
-        let report = self.recover_lists(mark, cutoff, max, false);
-        for w in &report.warnings {
-            self.note(format!("warning: {w}"));
-        }
-        report
-    }
-
-    /// Reads every list back to the boundary and sends what was missed, oldest first.
-    /// `fallback` is the time limit for lists with no id known from before (`force_cutoff`:
-    /// for every list, as `--since` wants).
-    fn recover_lists(
-        &mut self,
-        before: u64,
-        fallback: Option<Stamp>,
-        max: usize,
-        force_cutoff: bool,
-    ) -> Report {
-        let mut report = Report::default();
-        let target = &self.target;
-        let timeout = self.shared.rest_timeout;
-        let mut fetch = |p: &str| rest::get(target, p, timeout);
-        let cut = |known: bool| {
-            if known && !force_cutoff {
-                None
-            } else {
-                fallback
-            }
-        };
-        let mut rows: Vec<Row> = Vec::new();
-        let take = |r: Result<Collected, String>, what: &str, report: &mut Report| match r {
-            Ok(c) => {
-                report.truncated |= c.truncated;
-                report.unnamed += c.unnamed;
-                Some(c.rows)
-            }
-            Err(e) => {
-                report
-                    .warnings
-                    .push(format!("cannot read back {what}: {e}"));
-                None
-            }
-        };
-        // One budget for every list, so one recovery holds at most --buffer bytes (or
-        // RECOVER_BYTES, for a small --buffer).
-        let budget = std::cell::Cell::new(self.shared.cap.max(RECOVER_BYTES));
-        report.held = budget.get();
-        let b = |known: bool| Boundary {
-            before,
-            cutoff: cut(known),
-            max,
-            bytes: budget.get(),
-        };
-        let spend = |rows: &[Row]| {
-            let used: usize = rows.iter().map(|r| r.frame.len()).sum();
-            budget.set(budget.get().saturating_sub(used));
-        };
-        let got = recover::collect(
-            List::Notifications,
-            &mut fetch,
-            &mut self.seen,
-            b(self.notes_known),
-        );
-        if let Some(n) = take(got, "missed notifications", &mut report) {
-            spend(&n);
-            self.notes_known = true;
-            report.notifications = n.len();
-            for row in &n {
-                if let Some(Live::Notification { order: Some(o), .. }) =
-                    recover::inspect(&row.frame)
-                {
-                    remember_order(&mut self.orders, o);
-                }
-            }
-            rows.extend(n);
-        }
-        let mut chat = Vec::new();
-        // A node that did not answer (or too old to) will not answer the chat lists either:
-        // the socket is not read meanwhile, so do not wait on it again.
-        let lists = if report.warnings.is_empty() {
-            self.orders.len() + 1
-        } else {
-            0
-        };
-        let got = (lists > 0).then(|| {
-            recover::collect(
-                List::Chat { subject: "" },
-                &mut fetch,
-                &mut self.seen,
-                b(self.direct_known),
-            )
-        });
-        if let Some(c) = got.and_then(|got| take(got, "missed chat messages", &mut report)) {
-            spend(&c);
-            self.direct_known = true;
-            chat.extend(c);
-        }
-        for i in 0..lists.saturating_sub(1) {
-            if !report.warnings.is_empty() {
-                break;
-            }
-            let (order, known) = self.orders[i].clone();
-            let got = recover::collect(
-                List::Chat { subject: &order },
-                &mut fetch,
-                &mut self.seen,
-                b(known),
-            );
-            match take(got, "missed order chat", &mut report) {
-                Some(c) => {
-                    spend(&c);
-                    self.orders[i].1 = true;
-                    chat.extend(c);
-                }
-                // One failure is enough to know the node will not answer the rest.
-                None => break,
-            }
-        }
-        chat.sort_by_key(|r| r.time);
-        report.chat = chat.len();
-        for row in merge_by_time(rows, chat) {
-            self.pending.push_back(OwnedFrame {
-                bytes: row.frame.into(),
-                binary: false,
-                time: row.time.unwrap_or_else(chrono::Utc::now),
-                source: self.target.shown.clone(),
-                defect: None,
-                recovered: true,
-            });
-        }
-        self.flush_pending();
-        self.hand_over();
-        report
-    }
-
-    /// Queues recovered events as room allows: they wait here rather than be dropped, and
-    /// the socket goes on being read meanwhile (live frames that find them waiting are
-    /// dropped and recovered later, so the order stays oldest first).
-    fn flush_pending(&mut self) -> bool {
-        while let Some(f) = self.pending.front() {
-            let size = f.bytes.len() + OVERHEAD;
-            let queued = self.waiting();
-            if queued > 0 && queued + size > self.shared.cap {
-                break;
-            }
-            let Some(f) = self.pending.pop_front() else {
-                break;
-            };
-            if !self.send(f, size) {
-                return false;
-            }
-        }
-        true
-    }
+fn lock(ledger: &Mutex<Ledger>) -> std::sync::MutexGuard<'_, Ledger> {
+    ledger.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// A frame's kind as the books count it off the main thread (the pipeline's for the rest).
@@ -558,48 +649,6 @@ fn dropped_words(ep: &Episode, cap: usize) -> String {
     )
 }
 
-fn plural(n: usize, one: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {one}s")
-    }
-}
-
-/// Two lists, each oldest first, into one (notifications first on equal times).
-fn merge_by_time(a: Vec<Row>, b: Vec<Row>) -> Vec<Row> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
-    loop {
-        let pick_a = match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) => x.time <= y.time || y.time.is_none(),
-            (Some(_), None) => true,
-            (None, Some(_)) => false,
-            (None, None) => return out,
-        };
-        out.extend(if pick_a { a.next() } else { b.next() });
-    }
-}
-
-fn remember_order(orders: &mut VecDeque<(String, bool)>, id: &[u8]) {
-    if let Some(i) = orders.iter().position(|(o, _)| o.as_bytes() == id) {
-        if let Some(entry) = orders.remove(i) {
-            orders.push_back(entry);
-        }
-        return;
-    }
-    let Ok(text) = std::str::from_utf8(id) else {
-        return;
-    };
-    if text.len() > 128 {
-        return;
-    }
-    if orders.len() >= recover::ORDERS_CAP {
-        orders.pop_front();
-    }
-    orders.push_back((text.to_string(), false));
-}
-
 /// The time at which `elapsed` ago was, for a gap's start.
 pub fn ago(elapsed: Duration) -> Stamp {
     chrono::Utc::now() - elapsed
@@ -613,80 +662,5 @@ fn size_words(n: usize) -> String {
         n if n >= MIB => format!("{:.1} MiB", n as f64 / MIB as f64),
         n if n >= 1024 => format!("{} KiB", n / 1024),
         n => format!("{n} bytes"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn row(id: &str, t: &str) -> Row {
-        Row {
-            id: id.into(),
-            time: crate::frame::parse_time(t),
-            frame: Vec::new(),
-            incoming: true,
-        }
-    }
-
-    #[test]
-    fn a_recovery_says_rows_left_out_for_want_of_an_id() {
-        let mut r = Report {
-            notifications: 2,
-            ..Default::default()
-        };
-        assert_eq!(r.words(), "recovered 2 notifications and 0 chat messages");
-        r.unnamed = 3;
-        assert_eq!(
-            r.words(),
-            "recovered 2 notifications and 0 chat messages (3 rows listed without an id left out)"
-        );
-    }
-
-    #[test]
-    fn a_cut_recovery_names_the_bytes_it_could_hold() {
-        let r = Report {
-            truncated: true,
-            held: 64 << 20,
-            ..Default::default()
-        };
-        assert!(r.words().contains("5000 events or 64 MiB"), "{}", r.words());
-    }
-
-    #[test]
-    fn recovered_events_come_oldest_first() {
-        let n = vec![
-            row("n1", "2026-01-01T00:00:01Z"),
-            row("n2", "2026-01-01T00:00:03Z"),
-        ];
-        let c = vec![
-            row("c1", "2026-01-01T00:00:02Z"),
-            row("c2", "2026-01-01T00:00:03Z"),
-        ];
-        let ids: Vec<String> = merge_by_time(n, c).into_iter().map(|r| r.id).collect();
-        assert_eq!(ids, ["n1", "c1", "n2", "c2"]);
-    }
-
-    #[test]
-    fn order_memory_is_bounded_and_recent() {
-        let mut o = VecDeque::new();
-        for i in 0..100 {
-            remember_order(&mut o, format!("Qm{i}").as_bytes());
-        }
-        remember_order(&mut o, b"Qm80");
-        assert_eq!(o.len(), recover::ORDERS_CAP);
-        assert_eq!(o.back().unwrap().0, "Qm80");
-        remember_order(&mut o, &[b'x'; 500]);
-        assert_eq!(o.back().unwrap().0, "Qm80");
-    }
-
-    #[test]
-    fn reports_in_words() {
-        let r = Report {
-            notifications: 3,
-            chat: 1,
-            ..Report::default()
-        };
-        assert_eq!(r.words(), "recovered 3 notifications and 1 chat message");
     }
 }

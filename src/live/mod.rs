@@ -12,6 +12,7 @@ mod backoff;
 mod connect;
 mod flow;
 pub mod frames;
+mod node;
 pub mod recover;
 pub mod rest;
 mod session;
@@ -32,10 +33,9 @@ use crate::source::{Next, Source};
 use crate::stats::{Col, Stats};
 
 use auth::AuthOptions;
-use backoff::{Backoff, HEALTHY};
-use connect::{connect, AttemptError, Target};
-use flow::{Flow, FlowShared, RECOVER_MAX, UNRECOVERABLE};
-use session::{Ended, Session};
+use connect::Target;
+use flow::FlowShared;
+use node::run_node;
 pub use url::redact;
 use url::{split_label, NodeUrl, DEFAULT_URL};
 
@@ -49,8 +49,8 @@ pub enum Msg {
     /// Frames from one socket read (or one recovery), oldest first, and the bytes counted
     /// for them in `queued`.
     Frames(Vec<OwnedFrame>, usize),
-    /// A status line for stderr, without the `obtail: ` prefix.
-    Note(String),
+    /// A status line for stderr, without the `obtail: ` prefix, and when it was made.
+    Note(String, Instant),
     /// A node thread's last word as obtail stops (frames it dropped): printed even then,
     /// when other notes are not.
     Last(String),
@@ -84,19 +84,18 @@ pub struct LiveSource {
     tally: Arc<Mutex<Stats>>,
     /// Frames still queued when obtail stopped: never printed, counted at shutdown.
     unprinted: u64,
+    /// When obtail decided to stop.
+    stopped_at: Option<Instant>,
 }
 
 /// Per-thread settings of the read loop.
 #[derive(Clone, Copy)]
-struct Liveness {
+pub(crate) struct Liveness {
     ping_interval: Duration,
     ping_timeout: Duration,
     reconnect: bool,
     announce: bool,
     max_backoff: Duration,
-    recover: bool,
-    /// `--since`: `Some(None)` for all.
-    since: Option<Option<crate::frame::Stamp>>,
 }
 
 impl LiveSource {
@@ -108,6 +107,8 @@ impl LiveSource {
         max_frame: usize,
         env: &Env,
     ) -> Result<Self, Failure> {
+        // Before a password prompt: what the node stores while the user types is theirs.
+        let started = chrono::Utc::now();
         let targets = targets(urls, s, max_frame, env)?;
         let interrupted = catch_ctrl_c();
         let ping_timeout = s.ping_timeout.max(Duration::from_millis(10));
@@ -121,8 +122,6 @@ impl LiveSource {
             reconnect: s.reconnect,
             announce: s.announce,
             max_backoff: s.max_backoff,
-            recover: s.recover,
-            since: s.since.map(|d| d.map(flow::ago)),
         };
         // Unbounded as a channel, bounded in bytes by `queued`: node threads never wait on
         // the main thread, so a slow stdout never stops the socket being read.
@@ -138,6 +137,8 @@ impl LiveSource {
             tally: tally.clone(),
             recover: s.recover,
             rest_timeout: s.connect_timeout,
+            since: s.since.map(|d| d.map(flow::ago)),
+            started,
         };
         let nodes = targets.len();
         let label_width = targets
@@ -167,6 +168,7 @@ impl LiveSource {
             queued,
             tally,
             unprinted: 0,
+            stopped_at: None,
         })
     }
 
@@ -189,6 +191,7 @@ impl LiveSource {
         if self.stop.swap(true, Ordering::SeqCst) {
             return;
         }
+        self.stopped_at = Some(Instant::now());
         let rest = std::mem::take(&mut self.batch).collect();
         self.left_over(Msg::Frames(rest, 0));
         let until = Instant::now() + STOP_GRACE;
@@ -224,7 +227,11 @@ impl LiveSource {
                 }
             }
             Msg::Last(line) => warn_line(&line),
-            Msg::Note(_) | Msg::Fatal(_) | Msg::Ended { .. } => {}
+            // A line about what happened before obtail stopped (a reconnect whose read-back
+            // just finished) is history too; one about what happened after is not.
+            Msg::Note(line, made) if self.stopped_at.is_some_and(|s| made < s) => warn_line(&line),
+            Msg::Note(..) => {}
+            Msg::Fatal(_) | Msg::Ended { .. } => {}
         }
     }
 
@@ -281,7 +288,7 @@ impl Source for LiveSource {
                     self.batch_bytes = bytes;
                     self.idle_reported = false;
                 }
-                Msg::Note(line) | Msg::Last(line) => warn_line(&line),
+                Msg::Note(line, _) | Msg::Last(line) => warn_line(&line),
                 Msg::Fatal(failure) => {
                     self.shutdown();
                     return Err(failure);
@@ -424,120 +431,12 @@ mod unblock {
     }
 }
 
-/// One node's life: connect, read, and reconnect after a backoff until told to stop; after
-/// every reconnect, read back what the gap hid.
-fn run_node(target: Target, live: Liveness, shared: FlowShared) {
-    let (tx, stop) = (shared.tx.clone(), shared.stop.clone());
-    let shown = target.shown.clone();
-    let note = |line: String| tx.send(Msg::Note(stamped(&shown, &line))).is_ok();
-    let mut flow = Flow::new(target, shared);
-    let mut backoff = Backoff::new(live.max_backoff);
-    let mut troubled = false;
-    let mut reached = false;
-    let mut started = false;
-    let mut baseline_failed = Vec::new();
-    // When the last connection was lost, and the `Seen` mark then.
-    let mut lost: Option<(Instant, crate::frame::Stamp, u64)> = None;
-    loop {
-        if stop.load(Ordering::SeqCst) {
-            return;
-        }
-        if !started && live.since.is_none() && live.recover {
-            baseline_failed = flow.baseline();
-        }
-        let (clean, reason) = match connect(&flow.target, TICK) {
-            Ok(mut ws) => {
-                let first = !reached;
-                reached = true;
-                if let Some((when, at, mark)) = lost.take() {
-                    let down = human(when.elapsed());
-                    let line = if live.recover {
-                        let report = flow.recover(mark, Some(at), RECOVER_MAX);
-                        format!(
-                            "connected again after {down}; {}; {UNRECOVERABLE}",
-                            report.words()
-                        )
-                    } else {
-                        format!(
-                            "connected again after {down}; events sent in the gap are not \
-                             recovered (--no-recover)"
-                        )
-                    };
-                    if !note(line) {
-                        return;
-                    }
-                } else if (troubled || (first && live.announce)) && !note("connected".into()) {
-                    return;
-                }
-                if !started {
-                    started = true;
-                    flow.start(live.since, std::mem::take(&mut baseline_failed));
-                }
-                let began = Instant::now();
-                let mut session = Session {
-                    source: &shown,
-                    ping_interval: live.ping_interval,
-                    ping_timeout: live.ping_timeout,
-                    flow: &mut flow,
-                    stop: &stop,
-                };
-                let ended = session.run(&mut ws);
-                if began.elapsed() >= HEALTHY {
-                    backoff.reset();
-                }
-                lost = Some((Instant::now(), chrono::Utc::now(), flow.mark()));
-                match ended {
-                    Ended::Stopped => {
-                        flow.finish();
-                        return;
-                    }
-                    Ended::Closed => (true, "the node closed the connection".to_string()),
-                    Ended::Lost(why) => (false, why),
-                }
-            }
-            Err(AttemptError::Fatal(failure)) => {
-                let _ = tx.send(Msg::Fatal(failure));
-                return;
-            }
-            // Before the node was ever reached, retrying cannot fix a typo.
-            Err(AttemptError::Permanent(why)) if !reached => {
-                let line = format!("{shown}: {why}");
-                let _ = tx.send(Msg::Fatal(Failure::runtime(line)));
-                return;
-            }
-            Err(AttemptError::Permanent(why)) => (false, why),
-            Err(AttemptError::Retry(why)) => (false, why),
-        };
-        if !live.reconnect {
-            let reason = format!("{shown}: {reason}");
-            let _ = tx.send(Msg::Ended { clean, reason });
-            return;
-        }
-        let delay = backoff.next_delay(fastrand::f64());
-        if !note(format!("{reason}; retrying in {}", human(delay))) {
-            return;
-        }
-        troubled = true;
-        sleep_unless(&stop, delay);
-    }
-}
-
 /// A status line about a node: local time, the node, what happened.
 fn stamped(shown: &str, line: &str) -> String {
     format!(
         "{} {shown}: {line}",
         chrono::Local::now().format("%H:%M:%S")
     )
-}
-
-fn sleep_unless(stop: &AtomicBool, d: Duration) {
-    let until = Instant::now() + d;
-    while let Some(left) = until.checked_duration_since(Instant::now()) {
-        if stop.load(Ordering::SeqCst) {
-            return;
-        }
-        std::thread::sleep(left.min(TICK));
-    }
 }
 
 /// A duration as the status lines show it: `250ms`, `1.5s`, `30s`.

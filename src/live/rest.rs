@@ -5,7 +5,11 @@
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
+use tungstenite::http::{HeaderName, HeaderValue};
+
 use super::connect::{is_timeout, open_stream, AttemptError, Target};
+pub use super::recover::Answer;
+use crate::frame::Stamp;
 use crate::source::replay::io_reason;
 
 /// The largest response head obtail reads.
@@ -14,9 +18,37 @@ const MAX_HEADERS: usize = 64;
 /// The largest body of one REST answer; pages are asked for in small `limit`s.
 pub const MAX_BODY: usize = 16 * 1024 * 1024;
 
-/// GETs `path` (with its query) and returns the body of a 200 answer.
-pub fn get(t: &Target, path: &str, timeout: Duration) -> Result<Vec<u8>, String> {
+/// GETs `path` (with its query) with the credentials the socket uses (a cookie found on disk
+/// included: each candidate in turn, the one the node took last first) and returns the body
+/// of a 200 answer with the node's clock.
+pub fn get(t: &Target, path: &str, timeout: Duration) -> Result<Answer, String> {
     let deadline = Instant::now() + timeout;
+    let attempts = t.auth.attempts();
+    let mut refused = None;
+    for attempt in &attempts {
+        let response = get_with(t, path, &attempt.headers, deadline)?;
+        match response.status {
+            200 => {
+                t.auth.accepted(attempt);
+                return Ok(Answer {
+                    body: response.body,
+                    date: response.date,
+                });
+            }
+            401 | 403 => refused = Some(response),
+            _ => return Err(status_reason(response.status, &response.body)),
+        }
+    }
+    let r = refused.unwrap_or_default();
+    Err(status_reason(r.status, &r.body))
+}
+
+fn get_with(
+    t: &Target,
+    path: &str,
+    headers: &[(HeaderName, HeaderValue)],
+    deadline: Instant,
+) -> Result<Response, String> {
     let mut stream = open_stream(t, deadline).map_err(|e| match e {
         AttemptError::Retry(why) | AttemptError::Permanent(why) => why,
         AttemptError::Fatal(f) => f.to_string(),
@@ -29,7 +61,7 @@ pub fn get(t: &Target, path: &str, timeout: Duration) -> Result<Vec<u8>, String>
         env!("CARGO_PKG_VERSION")
     )
     .into_bytes();
-    for (name, value) in &t.auth.headers {
+    for (name, value) in headers {
         request.extend_from_slice(name.as_str().as_bytes());
         request.extend_from_slice(b": ");
         request.extend_from_slice(value.as_bytes());
@@ -41,15 +73,11 @@ pub fn get(t: &Target, path: &str, timeout: Duration) -> Result<Vec<u8>, String>
         .and_then(|()| stream.flush())
         .map_err(|e| io_error(&e))?;
     let tcp = stream.tcp().try_clone().map_err(|e| io_reason(&e))?;
-    let (status, body) = read_response(&mut stream, MAX_BODY, || {
+    read_response(&mut stream, MAX_BODY, || {
         let left = deadline.checked_duration_since(Instant::now())?;
         tcp.set_read_timeout(Some(left.max(Duration::from_millis(1))))
             .ok()
-    })?;
-    match status {
-        200 => Ok(body),
-        s => Err(status_reason(s, &body)),
-    }
+    })
 }
 
 /// The path before the websocket's `/ws`: a node behind a proxy at `/node1/ws` answers REST
@@ -98,6 +126,15 @@ fn cut(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
 }
 
+/// One HTTP answer: its status, the node's clock and the body.
+#[derive(Debug, Default, PartialEq)]
+pub struct Response {
+    pub status: u16,
+    /// The `Date` header: the node's clock when it answered.
+    pub date: Option<Stamp>,
+    pub body: Vec<u8>,
+}
+
 /// Reads one HTTP/1.1 answer: the head, then the body by `Content-Length`, chunked, or to the
 /// end of the stream. `before_read` runs before every read (it sets the socket's read timeout
 /// to what is left of the deadline) and says `None` once the deadline has passed.
@@ -105,25 +142,31 @@ pub fn read_response(
     r: &mut impl Read,
     cap: usize,
     mut before_read: impl FnMut() -> Option<()>,
-) -> Result<(u16, Vec<u8>), String> {
+) -> Result<Response, String> {
     let mut buf = Vec::with_capacity(8192);
     let mut chunk = [0u8; 8192];
     let mut read_more = |buf: &mut Vec<u8>, limit: usize| -> Result<bool, String> {
-        before_read().ok_or("the node did not answer in time")?;
-        let n = r.read(&mut chunk).map_err(|e| io_error(&e))?;
-        if buf.len() + n > limit {
-            return Err(format!("the answer is larger than {}", limit));
+        loop {
+            before_read().ok_or("the node did not answer in time")?;
+            let n = match r.read(&mut chunk) {
+                // A stopped and continued obtail (Ctrl-Z, fg): the read goes on.
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                other => other.map_err(|e| io_error(&e))?,
+            };
+            if buf.len() + n > limit {
+                return Err(format!("the answer is larger than {limit} bytes"));
+            }
+            buf.extend_from_slice(chunk.get(..n).unwrap_or_default());
+            return Ok(n > 0);
         }
-        buf.extend_from_slice(&chunk[..n]);
-        Ok(n > 0)
     };
-    let (status, head_len, framing) = loop {
+    let (status, date, head_len, framing) = loop {
         let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
         let mut resp = httparse::Response::new(&mut headers);
         match resp.parse(&buf) {
             Ok(httparse::Status::Complete(len)) => {
                 let status = resp.code.unwrap_or(0);
-                break (status, len, framing(resp.headers)?);
+                break (status, date(resp.headers), len, framing(resp.headers)?);
             }
             Ok(httparse::Status::Partial) => {}
             Err(e) => return Err(format!("the node's answer is not HTTP: {e}")),
@@ -135,36 +178,53 @@ pub fn read_response(
             return Err(format!("the answer's head is larger than {MAX_HEAD} bytes"));
         }
     };
-    let limit = head_len.saturating_add(cap).saturating_add(64 * 1024);
+    buf.drain(..head_len);
     let body = match framing {
         Framing::Length(n) => {
             if n > cap as u64 {
                 return Err(format!("the answer is larger than {cap} bytes"));
             }
-            let end = head_len + n as usize;
+            let end = n as usize;
             while buf.len() < end {
-                if !read_more(&mut buf, limit)? {
+                if !read_more(&mut buf, cap)? {
                     return Err("the answer was cut short".into());
                 }
             }
-            buf[head_len..end].to_vec()
+            buf.truncate(end);
+            buf
         }
-        Framing::Chunked => loop {
-            match dechunk(&buf[head_len..], cap)? {
-                Some(body) => break body,
-                None => {
-                    if !read_more(&mut buf, limit)? {
-                        return Err("the answer was cut short".into());
-                    }
+        Framing::Chunked => {
+            let mut body = Dechunk::new(cap);
+            // Chunks are taken out of `buf` as they complete: a body sent in tiny chunks
+            // costs one pass, and `buf` holds one chunk at most.
+            while !body.feed(&mut buf)? {
+                if !read_more(&mut buf, cap.saturating_add(CHUNK_SLACK))? {
+                    return Err("the answer was cut short".into());
                 }
             }
-        },
+            body.body
+        }
         Framing::ToEnd => {
-            while read_more(&mut buf, head_len.saturating_add(cap))? {}
-            buf[head_len..].to_vec()
+            while read_more(&mut buf, cap)? {}
+            buf
         }
     };
-    Ok((status, body))
+    Ok(Response { status, date, body })
+}
+
+/// Bytes a chunked answer may hold beyond its body while a chunk is being read: its size
+/// line and the chunk's own framing.
+const CHUNK_SLACK: usize = 64 * 1024;
+
+/// The node's clock, from the `Date` header (`Sun, 06 Dec 2026 21:38:08 GMT`).
+fn date(headers: &[httparse::Header]) -> Option<Stamp> {
+    let h = headers
+        .iter()
+        .find(|h| h.name.eq_ignore_ascii_case("date"))?;
+    let text = std::str::from_utf8(h.value).ok()?;
+    chrono::DateTime::parse_from_rfc2822(text.trim())
+        .ok()
+        .map(|t| t.with_timezone(&chrono::Utc))
 }
 
 fn head_complete(buf: &[u8]) -> bool {
@@ -203,39 +263,57 @@ fn framing(headers: &[httparse::Header]) -> Result<Framing, String> {
     }
 }
 
-/// Decodes a chunked body; `None` while it is incomplete.
-fn dechunk(mut data: &[u8], cap: usize) -> Result<Option<Vec<u8>>, String> {
-    let mut body = Vec::new();
-    loop {
-        let Some(eol) = memchr::memmem::find(data, b"\r\n") else {
-            return if data.len() > 1024 {
-                Err("a chunk size line is too long".into())
-            } else {
-                Ok(None)
+/// A chunked body decoded as it comes.
+struct Dechunk {
+    body: Vec<u8>,
+    cap: usize,
+}
+
+impl Dechunk {
+    fn new(cap: usize) -> Self {
+        Dechunk {
+            body: Vec::new(),
+            cap,
+        }
+    }
+
+    /// Takes every whole chunk from the front of `data`; true once the last one has come.
+    fn feed(&mut self, data: &mut Vec<u8>) -> Result<bool, String> {
+        let mut used = 0;
+        let done = loop {
+            let rest = data.get(used..).unwrap_or_default();
+            let Some(eol) = memchr::memmem::find(rest, b"\r\n") else {
+                if rest.len() > 1024 {
+                    return Err("a chunk size line is too long".into());
+                }
+                break false;
             };
+            let line = rest.get(..eol).unwrap_or_default();
+            let size_text = line.split(|&b| b == b';').next().unwrap_or_default();
+            let size_text = std::str::from_utf8(size_text).unwrap_or("").trim();
+            let size = u64::from_str_radix(size_text, 16)
+                .map_err(|_| "the answer's chunk size is not a number".to_string())?;
+            if size == 0 {
+                // Trailers are not used; the body is complete once its size-0 line has come.
+                break true;
+            }
+            if size > (self.cap - self.body.len().min(self.cap)) as u64 {
+                return Err(format!("the answer is larger than {} bytes", self.cap));
+            }
+            let size = size as usize;
+            let Some(chunk) = rest.get(eol + 2..eol + 2 + size) else {
+                break false;
+            };
+            match rest.get(eol + 2 + size..eol + 4 + size) {
+                None => break false,
+                Some(b"\r\n") => {}
+                Some(_) => return Err("the answer's chunks are malformed".into()),
+            }
+            self.body.extend_from_slice(chunk);
+            used += eol + 4 + size;
         };
-        let line = &data[..eol];
-        let size_text = line.split(|&b| b == b';').next().unwrap_or_default();
-        let size_text = std::str::from_utf8(size_text).unwrap_or("").trim();
-        let size = u64::from_str_radix(size_text, 16)
-            .map_err(|_| "the answer's chunk size is not a number".to_string())?;
-        data = &data[eol + 2..];
-        if size == 0 {
-            // Trailers are not used; the body is complete once its size-0 line has come.
-            return Ok(Some(body));
-        }
-        if size > (cap - body.len().min(cap)) as u64 {
-            return Err(format!("the answer is larger than {cap} bytes"));
-        }
-        let size = size as usize;
-        if data.len() < size + 2 {
-            return Ok(None);
-        }
-        body.extend_from_slice(&data[..size]);
-        if &data[size..size + 2] != b"\r\n" {
-            return Err("the answer's chunks are malformed".into());
-        }
-        data = &data[size + 2..];
+        data.drain(..used);
+        Ok(done)
     }
 }
 
@@ -258,7 +336,12 @@ mod tests {
     }
 
     fn read(bytes: &[u8], cap: usize) -> Result<(u16, Vec<u8>), String> {
-        read_response(&mut &bytes[..], cap, || Some(()))
+        read_response(&mut &bytes[..], cap, || Some(())).map(|r| (r.status, r.body))
+    }
+
+    fn read_slowly(bytes: &[u8]) -> (u16, Vec<u8>) {
+        let r = read_response(&mut Trickle(bytes), MAX_BODY, || Some(())).unwrap();
+        (r.status, r.body)
     }
 
     /// A reader that hands out one byte at a time, as a slow network might.
@@ -290,8 +373,11 @@ mod tests {
                 (200, body.clone()),
                 "{name}"
             );
-            let slow = read_response(&mut Trickle(&bytes), MAX_BODY, || Some(())).unwrap();
-            assert_eq!(slow, (200, body), "{name} one byte at a time");
+            assert_eq!(
+                read_slowly(&bytes),
+                (200, body),
+                "{name} one byte at a time"
+            );
         }
     }
 
@@ -325,8 +411,7 @@ mod tests {
         }
         http.extend(b"0\r\n\r\n");
         assert_eq!(read(&http, MAX_BODY).unwrap(), (200, body.clone()));
-        let slow = read_response(&mut Trickle(&http), MAX_BODY, || Some(())).unwrap();
-        assert_eq!(slow.1, body);
+        assert_eq!(read_slowly(&http).1, body);
         assert!(read(&http, 100).unwrap_err().contains("larger than 100"));
     }
 
@@ -359,6 +444,42 @@ mod tests {
         assert_eq!(read(to_end, 1024).unwrap(), (200, b"[]".to_vec()));
         let big = [&b"HTTP/1.1 200 OK\r\n\r\n"[..], &[b' '; 4096]].concat();
         assert!(read(&big, 1024).is_err());
+    }
+
+    #[test]
+    fn a_body_in_tiny_chunks_is_read_in_one_pass() {
+        // 2 MB in 1-byte chunks: decoding from the start after every read was quadratic.
+        let body: Vec<u8> = (0..2_000_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+        let mut http = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+        for b in &body {
+            http.extend(b"1\r\n");
+            http.push(*b);
+            http.extend(b"\r\n");
+        }
+        http.extend(b"0\r\n\r\n");
+        let r = read_response(&mut &http[..], MAX_BODY, || Some(())).unwrap();
+        assert_eq!(r.body, body);
+        // Whole chunks leave the buffer as they come, so nothing is decoded twice: fed
+        // seven bytes at a time, it never holds more than one chunk's worth.
+        let mut d = Dechunk::new(MAX_BODY);
+        let mut pending = Vec::new();
+        let head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".len();
+        let mut done = false;
+        for piece in http[head..].chunks(7) {
+            pending.extend_from_slice(piece);
+            done = d.feed(&mut pending).unwrap();
+            assert!(pending.len() < 12, "{} bytes left undecoded", pending.len());
+        }
+        assert!(done);
+        assert_eq!(d.body, body);
+    }
+
+    #[test]
+    fn the_nodes_clock_comes_from_its_date_header() {
+        let http = b"HTTP/1.1 200 OK\r\nDate: Sun, 06 Dec 2026 21:38:08 GMT\r\nContent-Length: 2\r\n\r\n[]";
+        let r = read_response(&mut &http[..], MAX_BODY, || Some(())).unwrap();
+        assert_eq!(r.date, crate::frame::parse_time("2026-12-06T21:38:08Z"));
+        assert_eq!(r.body, b"[]");
     }
 
     #[test]

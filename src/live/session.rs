@@ -22,6 +22,9 @@ use crate::source::replay::io_reason;
 
 /// How long obtail waits for the node to answer its close frame.
 const CLOSE_GRACE: Duration = Duration::from_millis(500);
+/// A read tick (100 ms) that took this long means obtail itself did not run (Ctrl-Z, a
+/// stopped process, a suspended machine): the node is not to blame for the silence.
+const FROZEN: Duration = Duration::from_secs(2);
 /// How often the wall clock is read again for frames' times (see `Wall`).
 const WALL_EVERY: Duration = Duration::from_secs(1);
 
@@ -54,6 +57,8 @@ struct Line {
     /// The node sent a close frame: whatever follows is a clean end.
     closing: bool,
     wall: Wall,
+    /// The socket read before this tick's.
+    last_read: Instant,
 }
 
 /// Frames' receive times from the monotonic time of the socket read they came in: the wall
@@ -89,21 +94,23 @@ impl Wall {
 }
 
 impl Session<'_> {
-    /// Reads until the connection ends. The socket's read timeout is the tick on which pings,
-    /// liveness and the stop flag are checked.
+    /// Reads until the connection ends; returns how, and when the node was last heard. The
+    /// socket's read timeout is the tick on which pings, liveness and the stop flag are
+    /// checked.
     ///
     /// Frames are handed to the main thread in one message per socket read: they gather in
     /// the flow's batch while tungstenite finds whole frames in its buffer, and go before it
     /// next reads the socket (`Stream::hand_over_before_reading`), so no frame waits while
     /// this thread waits on the node. The clock is the time of the last socket read: frames
     /// that came in one read share it, and only a read (or its timeout) moves time on.
-    pub fn run(&mut self, ws: &mut Ws) -> Ended {
+    pub fn run(&mut self, ws: &mut Ws) -> (Ended, Instant) {
         let now = Instant::now();
         let mut line = Line {
             heard: now,
             pinged: now,
             closing: false,
             wall: Wall::now(),
+            last_read: now,
         };
         loop {
             let read = if self.stop.load(Ordering::Relaxed) {
@@ -126,9 +133,9 @@ impl Session<'_> {
                 let handed = self.flow.hand_over();
                 if end == Ended::Stopped || !handed {
                     close(ws);
-                    return Ended::Stopped;
+                    return (Ended::Stopped, line.heard);
                 }
-                return end;
+                return (end, line.heard);
             }
         }
     }
@@ -136,6 +143,13 @@ impl Session<'_> {
     /// Pings a quiet connection; ends a dead one.
     fn keepalive(&self, ws: &mut Ws, line: &mut Line) -> Option<Ended> {
         let now = ws.get_ref().read_at();
+        if now.saturating_duration_since(line.last_read) >= FROZEN {
+            // obtail was stopped: what the kernel kept meanwhile is read next, and the node
+            // gets its ping timeout from now.
+            line.heard = line.heard.max(now);
+            line.pinged = line.pinged.max(now);
+        }
+        line.last_read = now;
         let quiet = now.saturating_duration_since(line.heard);
         if quiet >= self.ping_timeout {
             return Some(Ended::Lost(format!(
