@@ -17,7 +17,7 @@ pub enum Stop {
     ReaderGone,
     /// `--timeout` passed before `--count` was reached.
     TimedOut,
-    /// Ctrl-C.
+    /// Ctrl-C, SIGTERM or SIGHUP (`signal` says which).
     Interrupted,
     /// A jq program called `halt` / `halt_error` with this exit code.
     Halted(i32),
@@ -77,7 +77,7 @@ impl Stop {
         match self {
             Stop::InputEnded | Stop::CountReached | Stop::ReaderGone => ExitCode::SUCCESS,
             Stop::TimedOut => ExitCode::from(4),
-            Stop::Interrupted => ExitCode::from(130),
+            Stop::Interrupted => ExitCode::from(crate::signal::exit_code()),
             // As jq: the code's low 8 bits, as the OS keeps them (`halt_error(-1)` is 255).
             Stop::Halted(code) => ExitCode::from((code & 0xff) as u8),
         }

@@ -21,6 +21,7 @@ pub mod pipeline;
 pub mod record;
 pub mod render;
 pub mod sanitize;
+pub mod signal;
 pub mod sim;
 pub mod sink;
 pub mod source;

@@ -771,6 +771,67 @@ fn the_books_are_printed_at_a_timeout_and_at_ctrl_c() {
     assert_eq!(books(&ob.stderr()), [2, 0, 2, 0, 0, 0, 0, 0]);
 }
 
+/// What `timeout`, systemd and `docker stop` send (SIGTERM), and a closed terminal (SIGHUP),
+/// end obtail as Ctrl-C does: the stop line, the books, and 128 + the signal's number.
+#[test]
+fn sigterm_and_sighup_end_like_ctrl_c() {
+    for (signal, code) in [("TERM", 143), ("HUP", 129)] {
+        let (server, sent) = burst_server(300);
+        let gate = Arc::new(AtomicBool::new(false));
+        let mut ob = Obtail::run_gated(&["--stats", &server.url()], &[], gate.clone());
+        assert!(wait_until(WAIT, || sent.load(Ordering::SeqCst)));
+        thread::sleep(Duration::from_millis(300));
+        ob.signal(signal);
+        let exit = ob.wait_exit(WAIT);
+        gate.store(true, Ordering::SeqCst);
+        assert_eq!(exit, Some(code), "{}", ob.stderr());
+        thread::sleep(Duration::from_millis(200));
+        let err = ob.stderr();
+        let total = books(&err);
+        assert!(total[7] > 0, "nothing queued at SIG{signal}: {err}");
+        assert_eq!(unprinted(&err), Some(total[7]), "{err}");
+    }
+}
+
+/// Ctrl-Z and `fg` (SIGSTOP, SIGCONT): a healthy connection is kept, and nothing the kernel
+/// held meanwhile is lost, even when obtail is stopped longer than the ping timeout.
+#[test]
+fn a_stopped_and_continued_obtail_keeps_its_connection_and_every_frame() {
+    let server = Server::start(ServerOpts::default(), |ws, _, log| {
+        for i in 0..20 {
+            send(ws, &format!(r#"{{"status": "s{i}"}}"#));
+            thread::sleep(Duration::from_millis(100));
+        }
+        drain(ws, log);
+    });
+    let args = [
+        "--ping-interval",
+        "200ms",
+        "--ping-timeout",
+        "1s",
+        "-n",
+        "20",
+        &server.url(),
+    ];
+    let mut ob = Obtail::run(&args);
+    assert!(
+        ob.wait_stdout(WAIT, |o| o.lines().count() >= 3),
+        "{}",
+        ob.stderr()
+    );
+    for _ in 0..3 {
+        ob.signal("STOP");
+        thread::sleep(Duration::from_millis(1500));
+        ob.signal("CONT");
+        thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    let want: Vec<String> = (0..20).map(|i| format!(r#"{{"status":"s{i}"}}"#)).collect();
+    assert_eq!(ob.stdout_lines(), want);
+    assert_eq!(ob.stderr(), "", "the connection was dropped");
+    assert_eq!(server.log.count("connect"), 1);
+}
+
 #[test]
 fn recorded_recovered_events_replay_as_recovered() {
     let line = r#"{"time":"2026-12-02T00:45:40.000000Z","kind":"notification.follow","source":"ws://n/ws","recovered":true,"frame":{"notification":{"notificationId":"N1","type":"follow"}}}"#;

@@ -362,21 +362,38 @@ fn targets(
     Ok(targets)
 }
 
-/// A flag Ctrl-C sets, checked on every tick; a second Ctrl-C ends at once, should the
-/// polite close hang.
+/// A flag Ctrl-C (or SIGTERM, SIGHUP) sets, checked on every tick; a second one ends at
+/// once, should the polite close hang.
 fn catch_ctrl_c() -> Arc<AtomicBool> {
     let interrupted = Arc::new(AtomicBool::new(false));
     let flag = interrupted.clone();
     #[cfg(unix)]
-    unblock::prepare();
-    let handler = ctrlc::set_handler(move || {
+    {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+        unblock::prepare();
+        match signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) {
+            Ok(mut signals) => {
+                let _ = std::thread::Builder::new()
+                    .name("signals".into())
+                    .spawn(move || {
+                        for signal in signals.forever() {
+                            if flag.swap(true, Ordering::SeqCst) {
+                                std::process::exit(128 + signal);
+                            }
+                            crate::signal::caught(signal);
+                            unblock::start();
+                        }
+                    });
+            }
+            Err(e) => warn(&format!("cannot catch Ctrl-C: {e}")),
+        }
+    }
+    #[cfg(not(unix))]
+    if let Err(e) = ctrlc::set_handler(move || {
         if flag.swap(true, Ordering::SeqCst) {
             std::process::exit(130);
         }
-        #[cfg(unix)]
-        unblock::start();
-    });
-    if let Err(e) = handler {
+    }) {
         warn(&format!("cannot catch Ctrl-C: {e}"));
     }
     interrupted

@@ -24,7 +24,7 @@ use crate::source::replay::io_reason;
 const CLOSE_GRACE: Duration = Duration::from_millis(500);
 /// A read tick (100 ms) that took this long means obtail itself did not run (Ctrl-Z, a
 /// stopped process, a suspended machine): the node is not to blame for the silence.
-const FROZEN: Duration = Duration::from_secs(2);
+const FROZEN: Duration = Duration::from_millis(400);
 /// How often the wall clock is read again for frames' times (see `Wall`).
 const WALL_EVERY: Duration = Duration::from_secs(1);
 
