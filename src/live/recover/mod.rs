@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub use inspect::{inspect, Live};
-pub use ledger::{Ledger, Verdict};
+pub use ledger::{Ledger, Take, Verdict};
 pub use lists::{is_node_id, parse_chat, parse_notifications, ListKey, Row};
 pub use pager::{read_list, Answer, End, Listing, PAGE};
 pub use pass::{Budget, PASS_DEADLINE};
