@@ -213,28 +213,38 @@ or as a \\fB*\\fR glob; case\\-insensitive.\n",
 /// What obtail guarantees across gaps, and what the node cannot give back (README too).
 pub const NOTHING_LOST: &str = "After a connection drops, obtail retries within about 100 ms and then \
 with waits doubling up to --max-backoff (5 s). Status lines on stderr start with the local time; a \
-reconnect says how long the node was away and what was read back.
+reconnect says how long the node was away (since it was last heard) and what was read back.
 
-After every reconnect obtail reads GET /ob/notifications and GET /ob/chatmessages (direct chat, and the \
-order chat of the 32 orders it saw last) with the socket's TLS and auth, newest first, until it reaches an \
-event seen before the gap, and prints each missed notification and incoming chat message once, oldest \
-first, through the same filters, programs and formats, marked \"recovered\": true in envelopes, \
-$recovered in jq and (recovered) in pretty output. It remembers the last 8192 ids per node so nothing \
-prints twice. A REST failure is a warning. --no-recover turns this off; --since DURATION|all prints \
-history first.
+For every list the node keeps (notifications, the direct chat of every peer, the chat of every order) \
+obtail knows what was printed, live or read back, and a point below which every row is accounted for. \
+At the first connection (what the node stored since obtail started), after every reconnect and after \
+frames were dropped, a worker beside the socket reads each list back with the socket's TLS and \
+credentials (a cookie found on disk included), newest first, down to that point, and prints what was \
+not seen, oldest first and before the live frames that came meanwhile, through the same filters, \
+programs and formats, marked \"recovered\": true in envelopes, $recovered in jq and (recovered) in \
+pretty output. Order chat is read for every order of GET /ob/sales, /ob/purchases and /ob/cases and \
+every order a stored notification names. A row read back waits half a second: a live copy arriving \
+meanwhile is printed instead (live wins), one arriving later is counted as a duplicate. Only ids made \
+of base58 characters are ever sent to the node. One read-back takes at most 60 s and holds at most \
+--buffer bytes (16 MiB at least) and 5000 events (20,000 for --since); what it could not finish is \
+said and read again later. A REST failure is a warning. --no-recover turns this off; --since \
+DURATION|all prints history first.
 
-The socket is read at all times; frames wait in a queue of --buffer bytes (64 MiB). Beyond it they are \
-dropped and counted, one line says so when output resumes, and the notifications and chat among them \
-are read back. A drop still going on when obtail stops is said too. --stats prints at exit, per \
-source and kind: received, recovered, printed, filtered, invalid, dropped, duplicate and queued (still \
-waiting when obtail stopped), with received + recovered = printed + filtered + invalid + dropped + \
-duplicate + queued. After Ctrl-C or --timeout, one line says how many frames read were never printed \
-(also without --stats); after -n or a closed stdout they are only counted. Ctrl-C ends obtail at once \
-even while stdout is blocked (a paused pager): the write under way is given up and one line says how \
-many bytes of output were not written.
+The socket is read at all times, whatever the REST API does; frames wait in a queue of --buffer bytes \
+(64 MiB). Beyond it they are dropped and counted, one line says so when output resumes, and the \
+notifications and chat among them are read back. A drop still going on when obtail stops is said too. \
+Ctrl-Z and fg keep the connection. --stats prints at exit, per source and kind: received, recovered, \
+printed, filtered, invalid, dropped, duplicate and queued (still waiting when obtail stopped), with \
+received + recovered = printed + filtered + invalid + dropped + duplicate + queued. After Ctrl-C, \
+SIGTERM, SIGHUP or --timeout, one line says how many frames read were never printed (also without \
+--stats); after -n or a closed stdout they are only counted. Ctrl-C ends obtail at once even while \
+stdout is blocked (a paused pager): the write under way is given up and one line says how many bytes \
+of output were not written.
 
 The node does not store unfollows, typing, read receipts, wallet frames, status, async replies or echoes: \
-those sent in a gap cannot be recovered.";
+those sent in a gap cannot be recovered. Order chat whose subject is not an order id is seen live only. \
+A chat message dated by its sender more than 70 minutes before the newest one read when a gap began is \
+not read back.";
 
 pub const EXIT_CODES: &[(u8, &str)] = &[
     (0, "normal end: count reached, replay input ended, node closed with --no-reconnect, or the reader of stdout went away"),
@@ -242,7 +252,7 @@ pub const EXIT_CODES: &[(u8, &str)] = &[
     (2, "usage error: bad option, bad URL, bad filter program"),
     (3, "the node refused authentication"),
     (4, "--timeout passed before --count was reached"),
-    (130, "interrupted (Ctrl-C)"),
+    (130, "interrupted (Ctrl-C); 143 for SIGTERM and 129 for SIGHUP, which end obtail the same way"),
 ];
 
 const ENVIRONMENT: &[(&str, &str)] = &[

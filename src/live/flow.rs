@@ -34,6 +34,8 @@ const SETTLE: Duration = Duration::from_millis(500);
 const GATE_MAX: Duration = Duration::from_secs(3);
 /// A reconnect or drop line waits this long for its pass's report, to say both in one line.
 const NOTE_WAIT: Duration = Duration::from_secs(3);
+/// The flow ticks at least this often, however busy the socket.
+const TICK_EVERY: Duration = Duration::from_millis(50);
 /// A tidy pass at most this often.
 const TIDY_EVERY: Duration = Duration::from_secs(60);
 
@@ -133,6 +135,8 @@ pub struct Flow {
     batch_bytes: usize,
     /// obtail is stopping: lines go as last words.
     last_words: bool,
+    /// The last tick.
+    ticked: Instant,
 }
 
 impl Flow {
@@ -176,6 +180,7 @@ impl Flow {
             batch: Vec::new(),
             batch_bytes: 0,
             last_words: false,
+            ticked: Instant::now(),
         }
     }
 
@@ -303,10 +308,17 @@ impl Flow {
         self.batch.push(frame);
     }
 
+    /// It is time for a tick even though the socket never paused (held rows, the gate,
+    /// notes and the worker's passes run on ticks).
+    pub fn tick_due(&self) -> bool {
+        self.ticked.elapsed() >= TICK_EVERY
+    }
+
     /// Whenever the socket has nothing more to read, on every read tick, and while the node
     /// is away: takes the worker's passes, prints held rows whose moment came, says what is
     /// due, and hands the batch over. False when obtail is stopping.
     pub fn tick(&mut self) -> bool {
+        self.ticked = Instant::now();
         self.take_outcomes();
         self.release();
         self.open_gate(false);

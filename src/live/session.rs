@@ -122,7 +122,11 @@ impl Session<'_> {
                 let stream = ws.get_mut();
                 let at = stream.read_at();
                 let read = read.map(|m| stream.data(m));
-                let end = self.take(read, at, &mut line);
+                let mut end = self.take(read, at, &mut line);
+                // A node that never pauses gives no read timeout: the flow's clock still runs.
+                if end.is_none() && self.flow.tick_due() && !self.flow.tick() {
+                    end = Some(Ended::Stopped);
+                }
                 if self.flow.holding() {
                     ws.get_mut().hand_over_before_reading();
                 }
