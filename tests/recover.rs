@@ -686,6 +686,63 @@ fn hostile_chat_ids_are_printed_once_and_never_sent_to_the_node() {
     }
 }
 
+/// A node whose REST API never answers: the first connection is not held back, the socket
+/// is read at all times (the node does not drop obtail for a full queue), and after a
+/// reconnect live frames wait at most a few seconds for a read-back that cannot come.
+#[test]
+fn a_hanging_rest_api_never_stops_the_socket_being_read() {
+    let o = ServerOpts {
+        rest: Some(Arc::new(|_: &str| {
+            thread::sleep(Duration::from_secs(30));
+            (503, String::new())
+        })),
+        ..Default::default()
+    };
+    let server = Server::start(o, move |ws, index, log| {
+        if index == 0 {
+            send(ws, r#"{"status": "first"}"#);
+            thread::sleep(Duration::from_millis(300));
+            cut(ws);
+        } else {
+            for i in 0..2000 {
+                send(ws, &format!(r#"{{"status": "s{i}"}}"#));
+            }
+            log.push("all sent");
+            drain(ws, log);
+        }
+    });
+    let started = Instant::now();
+    let mut ob = Obtail::run(&["--connect-timeout", "20s", &server.url()]);
+    assert!(
+        ob.wait_stdout(WAIT, |o| o.contains("first")),
+        "{}",
+        ob.stderr()
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "the first frame waited {:?} for REST",
+        started.elapsed()
+    );
+    assert!(
+        server.log.wait("all sent", WAIT),
+        "obtail stopped reading the socket"
+    );
+    let cut_at = Instant::now();
+    assert!(
+        ob.wait_stdout(WAIT, |o| o.contains("\"s1999\"")),
+        "{}",
+        ob.stderr()
+    );
+    assert!(
+        cut_at.elapsed() < Duration::from_secs(6),
+        "{:?}",
+        cut_at.elapsed()
+    );
+    assert_eq!(server.log.count("connect"), 2, "{}", ob.stderr());
+    ob.interrupt();
+    assert_eq!(ob.wait_exit(WAIT), Some(130));
+}
+
 /// Runs obtail on `stdin` as a replay; returns (stdout, stderr).
 fn replay(args: &[&str], stdin: &str) -> (String, String) {
     use std::io::Write;

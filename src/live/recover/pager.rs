@@ -62,80 +62,104 @@ pub fn read_list(
     deadline: Instant,
     max_rows: usize,
 ) -> Listing {
-    let mut out = Listing {
-        end: End::ListEnd,
-        newest: None,
-        oldest: None,
-        node_now: None,
-        read: 0,
-        unnamed: 0,
-        requests: 0,
+    let mut r = Reader {
+        list,
+        floor,
+        out: Listing {
+            end: End::ListEnd,
+            newest: None,
+            oldest: None,
+            node_now: None,
+            read: 0,
+            unnamed: 0,
+            requests: 0,
+        },
+        met: HashSet::new(),
+        offset: None,
+        limit: PAGE,
     };
-    let mut met: HashSet<String> = HashSet::new();
-    let mut offset: Option<String> = None;
-    let mut limit = PAGE;
-    out.end = loop {
+    r.out.end = loop {
         if Instant::now() >= deadline {
             break End::Cut("out of time".into());
         }
-        if out.read >= max_rows {
+        if r.out.read >= max_rows {
             break End::Cut(format!("more than {max_rows} rows to read"));
         }
-        out.requests += 1;
-        let answer = match fetch(&list.path(limit, offset.as_deref())) {
-            Ok(a) => a,
+        r.out.requests += 1;
+        let page = fetch(&list.path(r.limit, r.offset.as_deref())).and_then(|a| {
+            r.out.node_now = r.out.node_now.or(a.date);
+            list.parse(&a.body)
+        });
+        match page {
+            Ok((rows, unnamed)) => {
+                if let Some(end) = r.page(&rows, unnamed, meet) {
+                    break end;
+                }
+            }
             Err(e) => break End::Cut(e),
-        };
-        out.node_now = out.node_now.or(answer.date);
-        let (rows, unnamed) = match list.parse(&answer.body) {
-            Ok(parsed) => parsed,
-            Err(e) => break End::Cut(e),
-        };
-        let short = rows.len() + unnamed < limit;
-        let (mut fresh, mut reached) = (0, false);
-        for row in &rows {
-            if !met.insert(row.id.clone()) {
+        }
+    };
+    r.out
+}
+
+/// One read of a list, between pages.
+struct Reader<'a> {
+    list: &'a ListKey,
+    floor: Option<Stamp>,
+    out: Listing,
+    /// Ids met so far: pages overlap.
+    met: HashSet<String>,
+    offset: Option<String>,
+    limit: usize,
+}
+
+impl Reader<'_> {
+    /// Takes one page; `Some` when the read is over.
+    fn page(&mut self, rows: &[Row], unnamed: usize, meet: &mut dyn FnMut(&Row)) -> Option<End> {
+        let short = rows.len() + unnamed < self.limit;
+        let mut fresh = 0;
+        for row in rows {
+            if !self.met.insert(row.id.clone()) {
                 continue;
             }
             fresh += 1;
-            if floor.is_some_and(|f| row.time.is_some_and(|t| t < f)) {
-                reached = true;
-                break;
+            if self.floor.is_some_and(|f| row.time.is_some_and(|t| t < f)) {
+                return Some(End::Floor);
             }
-            out.read += 1;
-            out.newest = out.newest.max(row.time);
-            out.oldest = match (out.oldest, row.time) {
+            self.out.read += 1;
+            self.out.newest = self.out.newest.max(row.time);
+            self.out.oldest = match (self.out.oldest, row.time) {
                 (Some(o), Some(t)) => Some(o.min(t)),
                 (o, t) => o.or(t),
             };
             meet(row);
         }
-        if offset.is_none() || fresh > 0 {
-            out.unnamed += unnamed;
-        }
-        if reached {
-            break End::Floor;
+        if self.offset.is_none() || fresh > 0 {
+            self.out.unnamed += unnamed;
         }
         if short {
-            break End::ListEnd;
+            return Some(End::ListEnd);
         }
         if fresh == 0 {
-            break End::Cut("the node answered the same page again (it does not page on)".into());
+            return Some(End::Cut(
+                "the node answered the same page again (it does not page on)".into(),
+            ));
         }
-        match next_offset(list, &rows) {
+        match next_offset(self.list, rows) {
             Some(id) => {
-                offset = Some(id);
-                limit = PAGE;
+                self.offset = Some(id);
+                self.limit = PAGE;
             }
-            None if limit >= WIDEST => {
-                break End::Cut(format!(
-                    "{limit} rows in a row whose ids obtail will not send to the node"
-                ))
+            None if self.limit >= WIDEST => {
+                return Some(End::Cut(format!(
+                    "{} rows in a row whose ids obtail will not send to the node",
+                    self.limit
+                )))
             }
-            None => limit *= 2,
+            None => self.limit *= 2,
         }
-    };
-    out
+        None
+    }
 }
 
 /// The row the next page starts below (see the module's doc), if the page offers one.
