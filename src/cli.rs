@@ -424,6 +424,23 @@ pub struct SimArgs {
     /// answers, connections kept open (also on demand: POST /obtail-sim/stall)
     #[arg(long, value_name = "EVERY:FOR")]
     pub stall: Option<String>,
+
+    /// Make the REST API (/ob/ only) fail on a schedule, MODE:EVERY:FOR (e.g. hang:30s:5s);
+    /// MODE is hang, drip, endless, flood, error or huge (also on demand: POST
+    /// /obtail-sim/rest-fault?mode=MODE[&for=DURATION])
+    #[arg(long, value_name = "MODE:EVERY:FOR")]
+    pub rest_fault: Option<String>,
+
+    /// Run the story for this long before the listener opens (connections are refused
+    /// meanwhile), as a node started before its client; at --speed 0, tell that much story
+    /// at once
+    #[arg(long, value_name = "DURATION")]
+    pub up_before: Option<String>,
+
+    /// Peers now and then send chat whose message ids and subjects hold quotes, &, <, ",
+    /// spaces or 500 characters (also on demand: POST /obtail-sim/hostile-chat?n=N)
+    #[arg(long, conflicts_with = "frames")]
+    pub hostile_chat: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
