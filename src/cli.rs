@@ -434,7 +434,7 @@ pub struct SimArgs {
     /// Run the story for this long before the listener opens (connections are refused
     /// meanwhile), as a node started before its client; at --speed 0, tell that much story
     /// at once
-    #[arg(long, value_name = "DURATION")]
+    #[arg(long, value_name = "DURATION", conflicts_with = "frames")]
     pub up_before: Option<String>,
 
     /// Peers now and then send chat whose message ids and subjects hold quotes, &, <, ",

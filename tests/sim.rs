@@ -1469,3 +1469,190 @@ fn sim_ctrl_c_while_stalled_still_closes_cleanly() {
     );
     assert_eq!(wait_exit(&mut child), Some(130));
 }
+
+// ---- the present -----------------------------------------------------------------------------
+
+/// `obtail sim` on a free port, in the time zone `tz`.
+fn sim_in(tz: &str, extra: &[&str]) -> Sim {
+    Sim::launch(7, "127.0.0.1:0", extra, None, &[("TZ", tz)])
+}
+
+/// An RFC 3339 time's offset from UTC, in seconds.
+fn offset_of(stamp: &str) -> i32 {
+    chrono::DateTime::parse_from_rfc3339(stamp)
+        .unwrap_or_else(|e| panic!("{stamp}: {e}"))
+        .offset()
+        .local_minus_utc()
+}
+
+#[test]
+fn sim_lives_in_the_present_in_the_nodes_formats() {
+    let sim = sim_in("America/New_York", &["--speed", "0"]);
+    let frames = sim.advance(300);
+    let new_york = |stamp: &str| {
+        assert_recent(stamp);
+        // Eastern time, standard or daylight: the node's local zone, not UTC.
+        assert!(
+            [-5 * 3600, -4 * 3600].contains(&offset_of(stamp)),
+            "{stamp}"
+        );
+    };
+    let mut stamped = 0;
+    for f in &frames {
+        for key in ["message", "wallet"] {
+            if let Some(t) = f.get(key).map(|m| m["timestamp"].as_str().unwrap()) {
+                new_york(t);
+                stamped += 1;
+            }
+        }
+    }
+    assert!(stamped > 20);
+    // Notification rows: whole seconds, UTC, whatever the zone.
+    let notes = sim.get_json("/ob/notifications");
+    for n in notes["notifications"].as_array().unwrap() {
+        let t = n["timestamp"].as_str().unwrap();
+        assert_recent(t);
+        assert!(t.ends_with('Z') && !t.contains('.'), "{t}");
+    }
+    // Chat rows: local zone with nanoseconds, as the frames had them.
+    let chat = sim.get_json("/ob/chatmessages");
+    for m in chat.as_array().unwrap() {
+        new_york(m["timestamp"].as_str().unwrap());
+    }
+    let sent: Vec<&Value> = frames.iter().filter_map(|f| f.get("message")).collect();
+    for m in sent.iter().filter(|m| m["subject"] == "") {
+        let listed = chat
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["messageId"] == m["messageId"])
+            .unwrap();
+        assert_eq!(listed["timestamp"], m["timestamp"]);
+    }
+    // Order rows: whole seconds in the local zone (orders.md §10).
+    for list in ["sales", "purchases", "cases"] {
+        let rows = sim.get_json(&format!("/ob/{list}"));
+        for r in rows[list].as_array().unwrap() {
+            let t = r["timestamp"].as_str().unwrap();
+            new_york(t);
+            assert!(!t.contains('.'), "{t}");
+        }
+    }
+}
+
+#[test]
+fn sim_since_finds_its_history() {
+    let sim = sim(&["--speed", "0"]);
+    let listed = sim.advance(300);
+    assert!(listed.iter().any(|f| f.get("notification").is_some()));
+    let out = Command::new(env!("CARGO_BIN_EXE_obtail"))
+        .args(["--since", "2h", "--envelope", "-t", "notification"])
+        .args(["-n", "5", "--timeout", "20s", &sim.url()])
+        .env_remove("OBTAIL_URL")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 5, "{stdout}");
+    for line in stdout.lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        assert_eq!(v["recovered"], true, "not from the node's history: {line}");
+        assert_recent(v["time"].as_str().unwrap());
+    }
+}
+
+// ---- a node up before its client ---------------------------------------------------------------
+
+/// A port nobody listens on (for now).
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// What the node stored: `(notification ids, incoming direct chat, incoming order chat)`.
+fn stored(sim: &Sim) -> (usize, usize, usize) {
+    let store = sim.get_json("/obtail-sim/store");
+    let chat = store["chat"].as_array().unwrap();
+    let incoming = |direct: bool| {
+        chat.iter()
+            .filter(|m| m["outgoing"] == false && (m["subject"] == "") == direct)
+            .count()
+    };
+    (
+        store["notifications"].as_array().unwrap().len(),
+        incoming(true),
+        incoming(false),
+    )
+}
+
+#[test]
+fn sim_up_before_stores_its_story_while_refusing_connections() {
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let started = Instant::now();
+    let launcher = {
+        let listen = listen.clone();
+        std::thread::spawn(move || {
+            Sim::launch(
+                7,
+                &listen,
+                &["--speed", "30", "--up-before", "3s"],
+                None,
+                &[],
+            )
+        })
+    };
+    // Up, telling its story, and refusing connections, as a node whose client started first.
+    let mut refused = 0;
+    while started.elapsed() < Duration::from_millis(2500) {
+        match TcpStream::connect(("127.0.0.1", port)) {
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => refused += 1,
+            other => panic!("connected before the listener opened: {other:?}"),
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(refused > 10);
+    let sim = launcher.join().unwrap();
+    let opened = chrono::Utc::now();
+    assert!(started.elapsed() >= Duration::from_secs(3));
+    let (notes, direct, order) = stored(&sim);
+    assert!(
+        notes >= 3 && direct >= 1 && order >= 1,
+        "stored before listening: {notes} notifications, {direct} direct and {order} order messages"
+    );
+    // All of it was told before anyone could connect.
+    let sent = sim.get_json("/obtail-sim/sent");
+    let sent = sent.as_array().unwrap();
+    assert!(sent.len() >= notes);
+    for s in sent {
+        let at = chrono::DateTime::parse_from_rfc3339(s["at"].as_str().unwrap()).unwrap();
+        assert!(at < opened, "{s}");
+    }
+    // Then it serves like any node.
+    let mut ws = sim.connect(&[]).unwrap();
+    kind_of(&text(&mut ws));
+}
+
+#[test]
+fn sim_up_before_at_full_speed_tells_that_much_story_at_once() {
+    let started = Instant::now();
+    let sim = sim(&["--speed", "0", "--up-before", "60s"]);
+    assert!(started.elapsed() < Duration::from_secs(20));
+    let (notes, direct, order) = stored(&sim);
+    assert!(
+        notes >= 15 && direct >= 1 && order >= 3,
+        "{notes} {direct} {order}"
+    );
+    // Nothing more is told until a client reads.
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(stored(&sim), (notes, direct, order));
+    let e = Command::new(env!("CARGO_BIN_EXE_obtail"))
+        .args(["sim", "--up-before", "soon"])
+        .output()
+        .unwrap();
+    assert_eq!(e.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&e.stderr).contains("--up-before: invalid duration 'soon'"));
+}

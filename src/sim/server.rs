@@ -123,8 +123,8 @@ pub(super) fn start(opts: SimOptions, addr: SocketAddr) -> Result<SimHandle, Fai
         // The story runs ahead with the port closed; the listener opens when it is time.
         Some(ahead) => {
             drop(listener);
-            let banner = banner.clone();
-            thread::spawn(move || open_later(&n, ahead, &banner))
+            let (banner, speed) = (banner.clone(), opts.speed);
+            thread::spawn(move || open_later(&n, ahead, speed, &banner))
         }
         None => {
             node.state.lock().listening = true;
@@ -199,9 +199,15 @@ fn schedules(node: &Arc<Node>, opts: &SimOptions) -> Vec<JoinHandle<()>> {
     threads
 }
 
-/// `--up-before`: opens the listener once the story has run for `ahead`, then serves.
-fn open_later(node: &Arc<Node>, ahead: Duration, banner: &str) {
-    if node.state.sleep_until(Instant::now() + ahead) {
+/// `--up-before`: opens the listener once the story has run for `ahead` (at `--speed 0`,
+/// once it has told that much of it), then serves.
+fn open_later(node: &Arc<Node>, ahead: Duration, speed: f64, banner: &str) {
+    let stopped = if speed == 0.0 {
+        node.state.wait_told_ahead()
+    } else {
+        node.state.sleep_until(Instant::now() + ahead)
+    };
+    if stopped {
         return;
     }
     let Some(listener) = listen_again(node) else {
@@ -271,9 +277,20 @@ fn wait_for(node: &Node, opts: &SimOptions, start: Instant, beat: &Beat) -> bool
             return true;
         }
         if speed == 0.0 {
-            // Up before its listener at --speed 0, the node tells that much story at once.
-            let ahead = !run.listening && opts.up_before.is_some_and(|d| beat.at <= d);
-            if room || ahead {
+            // Up before its listener at --speed 0, the node tells that much story at once,
+            // then opens it.
+            if let (false, Some(ahead)) = (run.listening, opts.up_before) {
+                if beat.at <= ahead {
+                    return true;
+                }
+                if !run.told_ahead {
+                    run.told_ahead = true;
+                    drop(run);
+                    node.state.notify();
+                    continue;
+                }
+            }
+            if room {
                 return true;
             }
             let soon = Instant::now() + Duration::from_millis(2);

@@ -35,6 +35,8 @@ pub struct Run {
     fault: Option<(Fault, Option<Instant>)>,
     /// The listener is open (not yet while the story runs ahead, `--up-before`).
     pub listening: bool,
+    /// At `--speed 0`, the story has told what it tells before the listener opens.
+    pub told_ahead: bool,
 }
 
 impl Run {
@@ -196,6 +198,16 @@ impl State {
             }
             run = self.wait(run, None);
         }
+    }
+
+    /// Waits until the story has told what it tells before listening (`--up-before` at
+    /// `--speed 0`); true when the node stops first.
+    pub fn wait_told_ahead(&self) -> bool {
+        let mut run = self.lock();
+        while !run.told_ahead && !run.stopping {
+            run = self.wait(run, None);
+        }
+        run.stopping
     }
 
     /// Sleeps until `deadline` or until the node stops; true when it stops.
