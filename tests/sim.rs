@@ -1656,3 +1656,262 @@ fn sim_up_before_at_full_speed_tells_that_much_story_at_once() {
     assert_eq!(e.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&e.stderr).contains("--up-before: invalid duration 'soon'"));
 }
+
+// ---- order lists -----------------------------------------------------------------------------
+
+fn json_of(body: &str) -> Value {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
+}
+
+/// The top-level keys of a list's rows.
+fn row_keys(list: &Value, key: &str) -> Vec<Vec<String>> {
+    list[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_object().unwrap().keys().cloned().collect())
+        .collect()
+}
+
+impl Sim {
+    fn post_json(&self, target: &str, body: &str) -> (Vec<String>, String) {
+        head_and_body(&self.http(&format!(
+            "POST {target} HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )))
+    }
+}
+
+#[test]
+fn sim_order_lists_answer_like_the_real_node() {
+    let sim = sim(&["--speed", "0"]);
+    sim.advance(600);
+    // Rows have the real node's keys and value types, in its layout, newest first.
+    for (list, real) in [
+        ("sales", "orders/22-A-sales"),
+        ("purchases", "orders/34-B-purchases"),
+    ] {
+        let (head, body) = sim.get(&format!("/ob/{list}"));
+        assert_eq!(head, real_head(&body), "{list}");
+        assert_node_text(&body);
+        let v = json_of(&body);
+        let rows = v[list].as_array().unwrap();
+        assert!(rows.len() > 5, "{list}: {}", rows.len());
+        assert_eq!(v["queryCount"], rows.len());
+        let real = json_of(&real_answer(real).1);
+        for r in rows {
+            assert_eq!(shape(r), shape(&real[list][0]), "{list}: {r}");
+        }
+        let times: Vec<i64> = rows
+            .iter()
+            .map(|r| {
+                chrono::DateTime::parse_from_rfc3339(r["timestamp"].as_str().unwrap())
+                    .unwrap()
+                    .timestamp()
+            })
+            .collect();
+        assert!(times.windows(2).all(|w| w[0] >= w[1]), "newest first");
+    }
+    // Cases: repo.Case's fields.
+    let cases = sim.get_json("/ob/cases");
+    assert!(cases["queryCount"].as_u64().unwrap() > 0);
+    for keys in row_keys(&cases, "cases") {
+        assert_eq!(
+            keys,
+            [
+                "buyerHandle",
+                "buyerId",
+                "buyerOpened",
+                "caseId",
+                "coinType",
+                "paymentCoin",
+                "read",
+                "slug",
+                "state",
+                "thumbnail",
+                "timestamp",
+                "title",
+                "total",
+                "unreadChatMessages",
+                "vendorHandle",
+                "vendorId"
+            ]
+        );
+    }
+    // Empty lists, errors and the prefix route, byte for byte.
+    for (target, real) in [
+        ("/ob/sales?state=2", "orders/03-A-sales-empty"),
+        ("/ob/purchases?state=2", "orders/04-A-purchases-empty"),
+        ("/ob/cases?state=2", "orders/05-A-cases-empty"),
+        ("/ob/sales?search=zzzz", "orders/28-A-sales-search-nomatch"),
+        ("/ob/sales?limit=abc", "orders/09-A-sales-badlimit"),
+        ("/ob/sales?state=x", "orders/10-A-sales-badstate"),
+        ("/ob/purchases?state=x", "orders/12-B-purchases-badstate"),
+        ("/ob/cases?limit=abc", "orders/13-A-cases-badlimit"),
+    ] {
+        assert_eq!(sim.get(target), real_answer(real), "{target}");
+    }
+    assert_eq!(sim.get("/ob/sales/anything"), sim.get("/ob/sales"));
+    let all = sim.get_json("/ob/sales");
+    let rows = all["sales"].as_array().unwrap();
+    let n = rows.len();
+    let with_count = |real: &str| real_answer(real).1.replace('3', &n.to_string());
+    // limit cuts the rows, never the count; limit=0 and a POST without limit list none.
+    let one = sim.get_json("/ob/sales?limit=1");
+    assert_eq!(one["sales"].as_array().unwrap()[..], rows[..1]);
+    assert_eq!(one["queryCount"], n);
+    assert_eq!(
+        sim.get("/ob/sales?limit=0").1,
+        with_count("orders/30-A-sales-limit0")
+    );
+    assert_eq!(
+        sim.post_json("/ob/sales", "{}").1,
+        with_count("orders/31-A-sales-post-nolimit")
+    );
+    assert_eq!(
+        sim.post_json("/ob/sales", "{bad"),
+        real_answer("orders/82-A-sales-post-badjson")
+    );
+    // POST pages by exclude; queryCount ignores it.
+    let first = rows[0]["orderId"].as_str().unwrap();
+    let (_, rest) = sim.post_json(
+        "/ob/sales",
+        &format!(r#"{{"limit":-1,"exclude":["{first}"],"sortByAscending":true}}"#),
+    );
+    let rest = json_of(&rest);
+    let mut want: Vec<Value> = rows[1..].to_vec();
+    want.reverse();
+    assert_eq!(rest["sales"].as_array().unwrap(), &want);
+    assert_eq!(rest["queryCount"], n);
+    // data-asc is the same rows oldest first; read puts unread rows first.
+    let asc = sim.get_json("/ob/sales?sortBy=DATA-ASC");
+    let mut reversed = rows.clone();
+    reversed.reverse();
+    assert_eq!(asc["sales"].as_array().unwrap(), &reversed);
+    let by_read = sim.get_json("/ob/purchases?sortBy=read");
+    let reads: Vec<bool> = by_read["purchases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["read"].as_bool().unwrap())
+        .collect();
+    assert!(reads.windows(2).all(|w| w[0] <= w[1]), "{reads:?}");
+    assert!(reads.contains(&true) && reads.contains(&false), "{reads:?}");
+    // state takes a comma list of integers; search is a case-blind substring.
+    let done = sim.get_json("/ob/sales?state=6,7");
+    let done_rows = done["sales"].as_array().unwrap();
+    let want = rows
+        .iter()
+        .filter(|r| r["state"] == "COMPLETED" || r["state"] == "CANCELED")
+        .count();
+    assert!(want > 0);
+    assert_eq!(
+        (done_rows.len(), done["queryCount"].as_u64()),
+        (want, Some(want as u64))
+    );
+    let found = sim.get_json(&format!("/ob/sales?search={}", first.to_lowercase()));
+    assert_eq!(found["sales"].as_array().unwrap()[..], rows[..1]);
+    let handle = rows[0]["buyerHandle"].as_str().unwrap().to_string();
+    let by_handle = sim.get_json(&format!("/ob/sales?search={}", handle.to_uppercase()));
+    let matched = by_handle["sales"].as_array().unwrap();
+    assert!(rows
+        .iter()
+        .filter(|r| r["buyerHandle"] == handle.as_str())
+        .all(|r| matched.contains(r)));
+}
+
+#[test]
+fn sim_order_lists_follow_the_story() {
+    let sim = sim(&["--speed", "0"]);
+    sim.advance(800);
+    let rows: Vec<(String, Value)> = ["sales", "purchases", "cases"]
+        .iter()
+        .flat_map(|list| {
+            let v = sim.get_json(&format!("/ob/{list}"));
+            v[*list]
+                .as_array()
+                .unwrap()
+                .clone()
+                .into_iter()
+                .map(|r| (list.to_string(), r))
+        })
+        .collect();
+    let find = |id: &str| {
+        rows.iter()
+            .find(|(_, r)| r["orderId"] == id || r["caseId"] == id)
+            .unwrap_or_else(|| panic!("no order {id}"))
+    };
+    // The last notification about an order says where the node left it.
+    let notes = sim.get_json("/ob/notifications");
+    let mut last: std::collections::HashMap<String, String> = Default::default();
+    for n in notes["notifications"].as_array().unwrap().iter().rev() {
+        let n = &n["notification"];
+        if let Some(id) = n["orderId"].as_str() {
+            last.insert(id.to_string(), n["type"].as_str().unwrap().to_string());
+        }
+    }
+    let mut checked = 0;
+    for (id, ty) in &last {
+        let (list, row) = find(id);
+        let state = row["state"].as_str().unwrap();
+        let ok = match (list.as_str(), ty.as_str()) {
+            ("sales", "orderComplete") => state == "COMPLETED",
+            ("sales", "cancel") => state == "CANCELED",
+            // Fulfilled by the node itself, which tells nobody.
+            ("sales", "order") => ["AWAITING_FULFILLMENT", "PENDING", "FULFILLED"].contains(&state),
+            ("purchases", "refund") => state == "REFUNDED",
+            ("purchases", "orderDeclined") => state == "DECLINED",
+            ("purchases", "processingError") => state == "PROCESSING_ERROR",
+            ("purchases", "disputeAccepted") => state == "RESOLVED",
+            ("purchases", "disputeClose") => state == "DECIDED",
+            // Rated by the node itself, which tells nobody.
+            ("purchases", "vendorFinalizedPayment") => {
+                ["PAYMENT_FINALIZED", "COMPLETED"].contains(&state)
+            }
+            ("cases", "disputeUpdate" | "disputeOpen") => ["DISPUTED", "RESOLVED"].contains(&state),
+            _ => continue,
+        };
+        assert!(ok, "{list} {id}: last told {ty}, listed {state}");
+        checked += 1;
+    }
+    assert!(checked > 20, "{checked}");
+    // Silent moves happened: the store's history shows states no notification names.
+    let store = sim.get_json("/obtail-sim/store");
+    let histories: Vec<(String, Vec<String>)> = store["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            let states = o["history"].as_array().unwrap().iter();
+            (
+                o["list"].as_str().unwrap().to_string(),
+                states
+                    .map(|h| h["state"].as_str().unwrap().to_string())
+                    .collect(),
+            )
+        })
+        .collect();
+    for (list, states) in &histories {
+        if list != "cases" {
+            assert_eq!(states[0], "AWAITING_PAYMENT", "created unpaid, silently");
+        }
+    }
+    assert!(histories
+        .iter()
+        .any(|(l, s)| l == "sales" && s.contains(&"FULFILLED".into())));
+    // Unread chat counts come from the chat table: incoming, unread, about that order.
+    let mut with_chat = 0;
+    for (_, r) in &rows {
+        let id = r["orderId"].as_str().or(r["caseId"].as_str()).unwrap();
+        let chat = sim.get_json(&format!("/ob/chatmessages?subject={id}"));
+        let unread = chat
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["outgoing"] == false && m["read"] == false)
+            .count();
+        assert_eq!(r["unreadChatMessages"], unread, "{id}");
+        with_chat += usize::from(unread > 0);
+    }
+    assert!(with_chat > 3);
+}

@@ -65,7 +65,7 @@ pub fn message(rng: &mut Rng, n: usize, peers: &[String], orders: &[String]) -> 
         _ => (qm(rng), order),
     };
     json!({
-        "message": format!("message {n} with a chosen id"), "messageId": id,
+        "message": format!("message {n}: paying soon & thanks <b>!</b>"), "messageId": id,
         "outgoing": false, "peerId": peer, "read": false, "subject": subject,
         "timestamp": "",
     })
