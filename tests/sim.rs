@@ -1915,3 +1915,169 @@ fn sim_order_lists_follow_the_story() {
     }
     assert!(with_chat > 3);
 }
+
+// ---- hostile chat ----------------------------------------------------------------------------
+
+/// What the node's sanitizer makes of a stored text (protocol.md §9.4).
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('\'', "&#39;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&#34;")
+}
+
+/// A query value as a client puts it on the wire.
+fn percent(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn ids(list: &Value) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["messageId"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn sim_hostile_chat_is_stored_raw_and_answered_escaped() {
+    // Slow enough that the story says nothing meanwhile.
+    let sim = sim(&["--speed", "0.001"]);
+    let mut ws = sim.connect(&[]).unwrap();
+    let resp = sim.post("/obtail-sim/hostile-chat?n=32");
+    assert!(
+        resp.starts_with("HTTP/1.1 200 OK") && resp.ends_with("sent 32\n"),
+        "{resp}"
+    );
+    let frames: Vec<String> = (0..32).map(|_| text(&mut ws)).collect();
+    let store = sim.get_json("/obtail-sim/store");
+    let raw = store["chat"].as_array().unwrap();
+    assert_eq!(raw.len(), 32);
+    // Frames carry the stored text escaped, in Go's JSON (`&` as \u0026), as the real node
+    // answered `Great, paying soon & thanks <b>!</b>` (it keeps the tags its sanitizer
+    // allows, such as <b>; the sim escapes every `<`, as it does for `<3`).
+    let real = real_answer("orders/55-A-chatmessages-peer-subject").1;
+    let real_text = "paying soon \\u0026amp; thanks ";
+    assert!(real.contains(real_text), "{real}");
+    for (f, r) in frames.iter().zip(raw) {
+        assert!(f.contains(&format!("{real_text}\\u0026lt;3")), "{f}");
+        let m = &json_of(f)["message"];
+        assert_eq!(
+            m["messageId"],
+            escape(r["messageId"].as_str().unwrap()).as_str()
+        );
+        assert_eq!(
+            m["subject"],
+            escape(r["subject"].as_str().unwrap()).as_str()
+        );
+        assert_eq!(m["timestamp"], r["timestamp"]);
+        assert!(!f.contains(['<', '>', '&']), "{f}");
+    }
+    let raw_ids: Vec<&str> = raw
+        .iter()
+        .map(|m| m["messageId"].as_str().unwrap())
+        .collect();
+    let raw_subjects: Vec<&str> = raw.iter().map(|m| m["subject"].as_str().unwrap()).collect();
+    for c in ['\'', '&', '<', '"', ' '] {
+        assert!(raw_ids.iter().any(|s| s.contains(c)), "no id with {c:?}");
+        assert!(
+            raw_subjects.iter().any(|s| s.contains(c)),
+            "no subject with {c:?}"
+        );
+    }
+    assert!(raw_ids.iter().any(|s| s.len() == 500) && raw_subjects.iter().any(|s| s.len() == 500));
+    assert!(
+        raw_ids.iter().any(|s| s.starts_with("Qm") && s.len() == 46),
+        "ordinary ones too"
+    );
+
+    // The direct list, newest first, escaped.
+    let direct: Vec<&Value> = raw.iter().filter(|m| m["subject"] == "").rev().collect();
+    let listed = sim.get_json("/ob/chatmessages");
+    let want: Vec<String> = direct
+        .iter()
+        .map(|m| escape(m["messageId"].as_str().unwrap()))
+        .collect();
+    assert_eq!(ids(&listed), want);
+    // offsetId is compared with the stored id: the raw one pages on, the escaped one
+    // matches nothing, and one holding a quote breaks the node's statement.
+    let pages =
+        |id: &str| ids(&sim.get_json(&format!("/ob/chatmessages?offsetId={}", percent(id))));
+    let (at, amp) = direct
+        .iter()
+        .enumerate()
+        .find(|(_, m)| {
+            let id = m["messageId"].as_str().unwrap();
+            id.contains('&') && !id.contains('\'')
+        })
+        .expect("a direct id with & and no quote");
+    let amp = amp["messageId"].as_str().unwrap();
+    assert_eq!(pages(amp), want[at + 1..]);
+    assert!(pages(&escape(amp)).is_empty());
+    let quoted = direct
+        .iter()
+        .map(|m| m["messageId"].as_str().unwrap())
+        .find(|id| id.contains('\''))
+        .expect("a direct id with a quote");
+    assert!(pages(quoted).is_empty());
+    // A subject is compared the same way; the answer names the subject asked for, escaped.
+    let subject = raw_subjects
+        .iter()
+        .find(|s| s.contains(['&', '<', ' ']) && !s.contains('\''))
+        .expect("a subject with no quote");
+    let about = sim.get_json(&format!("/ob/chatmessages?subject={}", percent(subject)));
+    let about = about.as_array().unwrap();
+    assert!(!about.is_empty());
+    assert!(about
+        .iter()
+        .all(|m| m["subject"] == escape(subject).as_str()));
+    let quoted = raw_subjects.iter().find(|s| s.contains('\'')).unwrap();
+    let none = sim.get(&format!("/ob/chatmessages?subject={}", percent(quoted)));
+    assert_eq!(none.1, "[]");
+    // Every request line was logged as sent.
+    let requests = sim.get_json("/obtail-sim/requests");
+    let last = requests.as_array().unwrap().last().unwrap();
+    assert_eq!(
+        last,
+        &format!("GET /ob/chatmessages?subject={}", percent(quoted)).as_str()
+    );
+    let bad = sim.post("/obtail-sim/hostile-chat?n=lots");
+    assert!(bad.starts_with("HTTP/1.1 400"), "{bad}");
+}
+
+#[test]
+fn sim_hostile_chat_in_the_story() {
+    let sim = sim(&["--speed", "0", "--hostile-chat"]);
+    let frames = sim.advance(400);
+    let told: Vec<&Value> = frames.iter().filter_map(|f| f.get("message")).collect();
+    let escaped = |m: &&Value| {
+        let id = m["messageId"].as_str().unwrap();
+        ["&#39;", "&amp;", "&lt;", "&#34;", " "]
+            .iter()
+            .any(|e| id.contains(e))
+    };
+    assert!(told.iter().filter(|m| escaped(m)).count() >= 4, "{told:?}");
+    let store = sim.get_json("/obtail-sim/store");
+    let raw = store["chat"].as_array().unwrap();
+    for m in told.iter().filter(|m| escaped(m)) {
+        assert!(
+            raw.iter()
+                .any(|r| escape(r["messageId"].as_str().unwrap())
+                    == m["messageId"].as_str().unwrap()),
+            "{m}"
+        );
+    }
+    let e = Command::new(env!("CARGO_BIN_EXE_obtail"))
+        .args(["sim", "--hostile-chat", "--frames", "x.ndjson"])
+        .output()
+        .unwrap();
+    assert_eq!(e.status.code(), Some(2));
+}

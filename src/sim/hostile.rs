@@ -33,9 +33,9 @@ fn qm(rng: &mut Rng) -> String {
     format!("Qm{}", b58(rng, 44))
 }
 
-/// A hostile id or subject, unique by its random tail.
-fn chosen(rng: &mut Rng) -> String {
-    let shape = SHAPES[rng.usize(..SHAPES.len())];
+/// The `i`th hostile id or subject, unique by its random tail.
+fn chosen(rng: &mut Rng, i: usize) -> String {
+    let shape = SHAPES[i % SHAPES.len()];
     format!("{shape} {}", b58(rng, 8))
 }
 
@@ -54,18 +54,21 @@ pub fn message(rng: &mut Rng, n: usize, peers: &[String], orders: &[String]) -> 
         0 => qm(rng),
         len => orders[rng.usize(..len)].clone(),
     };
+    // Three hostile ids and two hostile subjects in every eight messages, each a shape
+    // further on: 32 messages hold every shape in both.
+    let (ids, subjects) = (3 * (n / 8), 2 * (n / 8));
     let (id, subject) = match n % 8 {
-        0 => (chosen(rng), String::new()),
-        1 => (chosen(rng), order),
-        2 => (qm(rng), chosen(rng)),
-        3 => (chosen(rng), chosen(rng)),
+        0 => (chosen(rng, ids), String::new()),
+        1 => (chosen(rng, ids + 1), order),
+        2 => (qm(rng), chosen(rng, subjects)),
+        3 => (chosen(rng, ids + 2), chosen(rng, subjects + 1)),
         4 => (qm(rng), String::new()),
         5 => (long(rng), String::new()),
         6 => (qm(rng), long(rng)),
         _ => (qm(rng), order),
     };
     json!({
-        "message": format!("message {n}: paying soon & thanks <b>!</b>"), "messageId": id,
+        "message": format!("message {n}: paying soon & thanks <3"), "messageId": id,
         "outgoing": false, "peerId": peer, "read": false, "subject": subject,
         "timestamp": "",
     })
@@ -78,17 +81,17 @@ mod tests {
     #[test]
     fn batches_mix_hostile_and_ordinary_and_never_repeat() {
         let mut rng = Rng::with_seed(1);
-        let batch: Vec<Value> = (0..64)
+        let batch: Vec<Value> = (0..32)
             .map(|n| message(&mut rng, n, &["P".into()], &["O".into()]))
             .collect();
         let ids: std::collections::BTreeSet<&str> = batch
             .iter()
             .map(|m| m["messageId"].as_str().unwrap())
             .collect();
-        assert_eq!(ids.len(), 64);
+        assert_eq!(ids.len(), 32);
         let text =
             |k: &str| -> Vec<&str> { batch.iter().map(|m| m[k].as_str().unwrap()).collect() };
-        for c in ['\'', '&', '<', '"', ' '] {
+        for c in ['\'', '&', '<', '>', '"', ' '] {
             assert!(text("messageId").iter().any(|id| id.contains(c)), "{c}");
             assert!(text("subject").iter().any(|s| s.contains(c)), "{c}");
         }
