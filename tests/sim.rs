@@ -2081,3 +2081,210 @@ fn sim_hostile_chat_in_the_story() {
         .unwrap();
     assert_eq!(e.status.code(), Some(2));
 }
+
+// ---- REST faults -----------------------------------------------------------------------------
+
+/// Sends one request and reads for `quiet`: the bytes that came in that time.
+fn ask(port: u16, target: &str) -> TcpStream {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.write_all(
+        format!("GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+    .unwrap();
+    s
+}
+
+fn read_for(s: &mut TcpStream, quiet: Duration) -> Vec<u8> {
+    let deadline = Instant::now() + quiet;
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        s.set_read_timeout(Some(left.max(Duration::from_millis(1))))
+            .unwrap();
+        match s.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(_) => break,
+        }
+    }
+    got
+}
+
+fn read_all(s: &mut TcpStream) -> String {
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    String::from_utf8(out).unwrap()
+}
+
+impl Sim {
+    fn fault(&self, query: &str) {
+        let resp = self.post(&format!("/obtail-sim/rest-fault?{query}"));
+        assert!(resp.starts_with("HTTP/1.1 200 OK"), "{resp}");
+    }
+}
+
+#[test]
+fn sim_rest_that_fails_hangs_or_drips_leaves_the_socket_alone() {
+    let sim = sim(&["--speed", "5"]);
+    let mut ws = sim.connect(&[]).unwrap();
+    sim.fault("mode=error");
+    for target in ["/ob/notifications", "/ob/chatmessages", "/ob/sales"] {
+        let (head, body) = sim.get(target);
+        assert_eq!(head[0], "HTTP/1.1 500 Internal Server Error");
+        assert_eq!(
+            body,
+            "{\n    \"success\": false,\n    \"reason\": \"database is locked\"\n}"
+        );
+    }
+    // Only /ob/: the socket, other paths and the controls go on.
+    kind_of(&text(&mut ws));
+    assert!(sim.get("/ipfs/x").0[0].starts_with("HTTP/1.1 404"));
+    assert!(sim.get_json("/obtail-sim/store").is_object());
+
+    // hang: the request is read and nothing answered until the fault ends.
+    sim.fault("mode=hang&for=1500ms");
+    let started = Instant::now();
+    let mut hung = ask(sim.port, "/ob/notifications?limit=1");
+    assert!(
+        read_for(&mut hung, Duration::from_millis(700)).is_empty(),
+        "a hanging node answered"
+    );
+    kind_of(&text(&mut ws));
+    let late = read_all(&mut hung);
+    assert!(late.starts_with("HTTP/1.1 200 OK"), "{late}");
+    assert!(started.elapsed() >= Duration::from_millis(1400));
+
+    // drip: one byte every half second, the rest at once when the fault ends.
+    sim.fault("mode=drip");
+    let mut slow = ask(sim.port, "/ob/chatconversations");
+    let first = read_for(&mut slow, Duration::from_millis(1300));
+    assert!((2..=4).contains(&first.len()), "{first:?}");
+    assert!(b"HTTP/1.1 200 OK".starts_with(&first));
+    kind_of(&text(&mut ws));
+    sim.fault("mode=none");
+    let rest = read_all(&mut slow);
+    let whole = format!("{}{rest}", String::from_utf8(first).unwrap());
+    let (head, body) = head_and_body(&whole);
+    assert_eq!(head[0], "HTTP/1.1 200 OK");
+    json_of(&body);
+    assert!(sim.get("/ob/notifications").0[0].ends_with("200 OK"));
+    let bad = sim.post("/obtail-sim/rest-fault?mode=slow");
+    assert!(
+        bad.starts_with("HTTP/1.1 400") && bad.contains("want hang, drip"),
+        "{bad}"
+    );
+}
+
+fn note_ids(page: &Value) -> Vec<String> {
+    page["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            n["notification"]["notificationId"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn sim_rest_that_pages_without_end_floods_or_overflows() {
+    let sim = sim(&["--speed", "0"]);
+    sim.advance(400);
+    let store = sim.get_json("/obtail-sim/store");
+    let stored: std::collections::HashSet<&str> = store["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap())
+        .collect();
+
+    // endless: offsetId is ignored, so the next page is the first again.
+    sim.fault("mode=endless");
+    let first = sim.get_json("/ob/notifications?limit=5");
+    let last = note_ids(&first)[4].clone();
+    let next = sim.get_json(&format!("/ob/notifications?limit=5&offsetId={last}"));
+    assert_eq!(next, first);
+    let chat = sim.get_json("/ob/chatmessages?limit=3");
+    let oldest = ids(&chat)[2].clone();
+    assert_eq!(
+        sim.get_json(&format!("/ob/chatmessages?limit=3&offsetId={oldest}")),
+        chat
+    );
+    sim.fault("mode=none");
+    let next = sim.get_json(&format!("/ob/notifications?limit=5&offsetId={last}"));
+    assert!(note_ids(&next)
+        .iter()
+        .all(|id| !note_ids(&first).contains(id)));
+
+    // flood: full pages of rows nobody stored, never twice.
+    sim.fault("mode=flood");
+    let a = sim.get_json("/ob/notifications?limit=50");
+    let b = sim.get_json(&format!("/ob/notifications?limit=50&offsetId={last}"));
+    let (a, b) = (note_ids(&a), note_ids(&b));
+    assert_eq!((a.len(), b.len()), (50, 50));
+    assert!(a.iter().chain(&b).all(|id| !stored.contains(id.as_str())));
+    assert!(a.iter().all(|id| !b.contains(id)));
+    let c = sim.get_json("/ob/chatmessages?limit=20&offsetId=QmWhatever");
+    assert_eq!(ids(&c).len(), 20);
+    let sales = sim.get_json("/ob/sales");
+    assert_eq!(sales["sales"].as_array().unwrap().len(), 1000);
+
+    // huge: a 200 over 20 MiB, chunked, still JSON.
+    sim.fault("mode=huge");
+    let resp = read_all(&mut ask(sim.port, "/ob/notifications"));
+    let (head, body) = split_response(&resp);
+    assert!(head.contains("\r\nTransfer-Encoding: chunked") && !head.contains("Content-Length"));
+    assert!(body.len() > 20 << 20, "{}", body.len());
+    assert!(json_of(&body)["notifications"].as_array().unwrap().len() > 10_000);
+    sim.fault("mode=none");
+    assert_eq!(
+        sim.get_json("/obtail-sim/store")["notifications"],
+        store["notifications"]
+    );
+}
+
+#[test]
+fn sim_rest_faults_on_a_schedule() {
+    let sim = sim(&["--speed", "5", "--rest-fault", "error:1s:1s"]);
+    let (mut failed, mut answered) = (false, false);
+    let started = Instant::now();
+    while !(failed && answered) && started.elapsed() < Duration::from_secs(8) {
+        match sim.get("/ob/notifications").0[0].as_str() {
+            "HTTP/1.1 500 Internal Server Error" => failed = true,
+            "HTTP/1.1 200 OK" => answered = answered || failed,
+            other => panic!("{other}"),
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        failed && answered,
+        "failed {failed}, then answered {answered}"
+    );
+    for (spec, says) in [
+        (
+            "slow:1s:1s",
+            "--rest-fault slow:1s:1s: mode 'slow': want hang, drip",
+        ),
+        ("hang", "--rest-fault hang: want MODE:EVERY:FOR"),
+        (
+            "none:1s:1s",
+            "want a mode: hang, drip, endless, flood, error, huge",
+        ),
+        ("hang:0s:1s", "EVERY must be longer than 0s"),
+    ] {
+        let e = Command::new(env!("CARGO_BIN_EXE_obtail"))
+            .args(["sim", "--rest-fault", spec])
+            .output()
+            .unwrap();
+        assert_eq!(e.status.code(), Some(2), "{spec}");
+        let err = String::from_utf8_lossy(&e.stderr);
+        assert!(
+            err.contains(says) && err.lines().count() == 1,
+            "{spec}: {err}"
+        );
+    }
+}
