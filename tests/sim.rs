@@ -2288,3 +2288,218 @@ fn sim_rest_faults_on_a_schedule() {
         );
     }
 }
+
+// ---- partitions and drops ----------------------------------------------------------------------
+
+/// Reads until the connection ends: the text frames and pongs that came, and how it ended.
+fn read_out(ws: &mut Ws) -> (usize, usize, End) {
+    if let MaybeTlsStream::Plain(s) = ws.get_ref() {
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    }
+    let (mut texts, mut pongs) = (0, 0);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        assert!(Instant::now() < deadline, "the connection did not end");
+        match ws.read() {
+            Ok(Message::Text(_)) => texts += 1,
+            Ok(Message::Pong(_)) => pongs += 1,
+            Ok(Message::Close(f)) => {
+                return (
+                    texts,
+                    pongs,
+                    End::Close(f.map_or(1005, |f| u16::from(f.code))),
+                )
+            }
+            Ok(_) => {}
+            Err(tungstenite::Error::Protocol(
+                tungstenite::error::ProtocolError::ResetWithoutClosingHandshake,
+            ))
+            | Err(tungstenite::Error::Io(_)) => return (texts, pongs, End::Reset),
+            Err(e) => panic!("unexpected end: {e:?}"),
+        }
+    }
+}
+
+#[test]
+fn sim_partition_is_silent_then_drops_every_client() {
+    let sim = sim(&["--speed", "20"]);
+    let mut ws = sim.connect(&[]).unwrap();
+    text(&mut ws);
+    let before = stored(&sim).0;
+    let resp = sim.post("/obtail-sim/partition?for=2500ms");
+    assert!(resp.starts_with("HTTP/1.1 200 OK"), "{resp}");
+    let started = Instant::now();
+    // What was already on the wire may still arrive; then nothing, not even a pong.
+    drain(&mut ws, Duration::from_millis(300));
+    ws.send(Message::Ping(b"there?".to_vec().into())).unwrap();
+    // New connections are taken but answered nothing: no REST, no handshake.
+    let mut rest = ask(sim.port, "/ob/notifications?limit=1");
+    let mut upgrade = TcpStream::connect(("127.0.0.1", sim.port)).unwrap();
+    upgrade
+        .write_all(upgrade_request(sim.port, "").as_bytes())
+        .unwrap();
+    assert!(read_for(&mut rest, Duration::from_millis(800)).is_empty());
+    assert!(read_for(&mut upgrade, Duration::from_millis(100)).is_empty());
+    // The sim's own controls still answer, and the node goes on storing its story.
+    std::thread::sleep(Duration::from_millis(600));
+    assert!(stored(&sim).0 > before, "the story stopped");
+    assert!(
+        started.elapsed() < Duration::from_millis(2300),
+        "too slow to check in time"
+    );
+    // When it ends, the client is dropped with no close frame, having heard nothing.
+    let (texts, pongs, end) = read_out(&mut ws);
+    assert_eq!((texts, pongs, end), (0, 0, End::Reset));
+    assert!(started.elapsed() >= Duration::from_millis(2400));
+    // What waited is answered now, and new clients are served.
+    assert!(read_all(&mut rest).starts_with("HTTP/1.1 200 OK"));
+    assert!(read_for(&mut upgrade, Duration::from_secs(5)).starts_with(b"HTTP/1.1 101"));
+    let mut again = sim.connect(&[]).unwrap();
+    kind_of(&text(&mut again));
+    assert!(sim
+        .post("/obtail-sim/partition")
+        .starts_with("HTTP/1.1 400"));
+}
+
+#[test]
+fn sim_drop_cuts_every_client_and_nothing_else() {
+    let sim = sim(&["--speed", "20"]);
+    let mut a = sim.connect(&[]).unwrap();
+    let mut b = sim.connect(&[]).unwrap();
+    text(&mut a);
+    text(&mut b);
+    assert!(sim.post("/obtail-sim/drop").starts_with("HTTP/1.1 200 OK"));
+    assert_eq!(read_out(&mut a).2, End::Reset);
+    assert_eq!(read_out(&mut b).2, End::Reset);
+    let mut c = sim.connect(&[]).unwrap();
+    kind_of(&text(&mut c));
+    assert!(sim.get("/ob/notifications").0[0].ends_with("200 OK"));
+}
+
+// ---- the oracle ------------------------------------------------------------------------------
+
+#[test]
+fn sim_oracle_tells_what_it_stored_sent_and_was_asked() {
+    let sim = sim(&["--speed", "0", "--user", "u:p"]);
+    let auth = format!("Authorization: Basic {}\r\n", base64_encode("u:p"));
+    let get = |target: &str| {
+        let resp = sim.http(&format!(
+            "GET {target} HTTP/1.1\r\n{auth}Connection: close\r\n\r\n"
+        ));
+        assert!(resp.starts_with("HTTP/1.1 200 OK"), "{target}: {resp}");
+        json_of(&split_response(&resp).1)
+    };
+    // The node's auth, as for its API.
+    for what in ["store", "sent", "requests"] {
+        assert_forbidden(&sim.http(&format!(
+            "GET /obtail-sim/{what} HTTP/1.1\r\nConnection: close\r\n\r\n"
+        )));
+    }
+    let basic = format!("Basic {}", base64_encode("u:p"));
+    let mut ws = sim.connect(&[("Authorization", &basic)]).unwrap();
+    let frames: Vec<Value> = (0..300).map(|_| json_of(&text(&mut ws))).collect();
+    ws.send(Message::text("{\"fake\": {\"messageId\": \"x\"}}"))
+        .unwrap();
+    read_until(&mut ws, "{\"fake\": {\"messageId\": \"x\"}}");
+    let _ = ws.close(None);
+    std::thread::sleep(Duration::from_millis(300));
+
+    // sent: every broadcast frame, in order, named by id and kind, with when it went out.
+    let sent = get("/obtail-sim/sent");
+    let sent = sent.as_array().unwrap();
+    let told: Vec<&Value> = sent.iter().filter(|s| s.get("echo").is_none()).collect();
+    for (f, s) in frames.iter().zip(&told) {
+        let kind = f.as_object().unwrap().keys().next().unwrap();
+        let kind = if f.get("id").is_some() {
+            "id"
+        } else {
+            kind.as_str()
+        };
+        assert_eq!(s["kind"], kind, "{f}");
+        let id = f
+            .get("notification")
+            .map(|n| &n["notificationId"])
+            .or(f.get("message").map(|m| &m["messageId"]))
+            .cloned()
+            .unwrap_or(Value::Null);
+        assert_eq!(s["id"], id, "{f}");
+    }
+    let times: Vec<&str> = told.iter().map(|s| s["at"].as_str().unwrap()).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]));
+    assert_recent(times[0]);
+    let echo = sent.iter().find(|s| s.get("echo").is_some()).unwrap();
+    assert_eq!(
+        (&echo["kind"], &echo["id"]),
+        (&Value::from("fake"), &Value::Null)
+    );
+
+    // store: the lists' rows, oldest first, raw.
+    let store = get("/obtail-sim/store");
+    let notes = get("/ob/notifications");
+    let mut listed = note_ids(&notes);
+    listed.reverse();
+    let kept: Vec<&str> = store["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(kept, listed);
+    for (k, n) in store["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(notes["notifications"].as_array().unwrap().iter().rev())
+    {
+        assert_eq!((&k["type"], &k["timestamp"]), (&n["type"], &n["timestamp"]));
+    }
+    let direct = get("/ob/chatmessages");
+    let kept_direct: Vec<&Value> = store["chat"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["subject"] == "")
+        .rev()
+        .collect();
+    assert_eq!(kept_direct.len(), direct.as_array().unwrap().len());
+    for (k, m) in kept_direct.iter().zip(direct.as_array().unwrap()) {
+        assert_eq!(
+            (&k["messageId"], &k["timestamp"], &k["outgoing"]),
+            (&m["messageId"], &m["timestamp"], &m["outgoing"])
+        );
+    }
+    assert!(!store["orders"].as_array().unwrap().is_empty());
+
+    // requests: every /ob/ request line as sent, refused ones too; not the controls.
+    let _ = sim.http("GET /ob/chatmessages?offsetId=a%27b HTTP/1.1\r\nConnection: close\r\n\r\n");
+    let requests = get("/obtail-sim/requests");
+    let lines: Vec<&str> = requests
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "GET /ob/notifications",
+            "GET /ob/chatmessages",
+            "GET /ob/chatmessages?offsetId=a%27b"
+        ]
+    );
+    // Reading is GET, acting is POST.
+    let wrong = sim.http(&format!(
+        "POST /obtail-sim/store HTTP/1.1\r\n{auth}Content-Length: 0\r\nConnection: close\r\n\r\n"
+    ));
+    assert!(
+        wrong.starts_with("HTTP/1.1 405") && wrong.ends_with("use GET\n"),
+        "{wrong}"
+    );
+    let wrong = sim.http(&format!(
+        "GET /obtail-sim/drop HTTP/1.1\r\n{auth}Connection: close\r\n\r\n"
+    ));
+    assert!(
+        wrong.starts_with("HTTP/1.1 405") && wrong.ends_with("use POST\n"),
+        "{wrong}"
+    );
+}
