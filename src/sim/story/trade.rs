@@ -135,45 +135,61 @@ impl Story {
         };
         let opened = self.open(deal, AwaitingPayment);
         let mut plot = Plot::from([Step::quiet(opened)]);
+        let sold = Sold {
+            order: &order,
+            listing,
+            buyer,
+            price,
+            ours,
+            note: fields,
+        };
+        plot.extend(self.sold(end, sold));
+        plot
+    }
+
+    /// What happens to a sale after it is made, by how it ends.
+    fn sold(&mut self, end: Sell, s: Sold) -> Plot {
+        let (order, listing, buyer) = (s.order, s.listing, s.buyer);
         let fulfil = || {
             Step::quiet(OrderEvent::Move {
-                id: order.clone(),
+                id: order.to_string(),
                 to: Fulfilled,
                 read: false,
             })
         };
+        let mut plot = Plot::new();
         match end {
             Sell::Completed => {
-                plot.push_back(self.wallet(price, &order, listing, ours));
-                plot.push_back(self.note("order", fields).moving(
-                    &order,
+                plot.push_back(self.wallet(s.price, order, listing, s.ours));
+                plot.push_back(self.note("order", s.note).moving(
+                    order,
                     AwaitingFulfillment,
                     false,
                 ));
                 plot.push_back(fulfil());
-                plot.push_back(self.typing(buyer, &order));
+                plot.push_back(self.typing(buyer, order));
                 plot.push_back(self.chat_line(
                     buyer,
-                    &order,
+                    order,
                     "Got it today, it&#39;s lovely. Thank you! 🙏",
                 ));
-                let done = self.buyer_note("orderComplete", &order, listing, buyer);
-                plot.push_back(done.moving(&order, Completed, false));
+                let done = self.buyer_note("orderComplete", order, listing, buyer);
+                plot.push_back(done.moving(order, Completed, false));
             }
             Sell::Cancelled => {
                 // Offline and paid: the vendor has yet to confirm when the buyer cancels.
-                plot.push_back(self.note("order", fields).moving(&order, Pending, false));
+                plot.push_back(self.note("order", s.note).moving(order, Pending, false));
                 plot.push_back(self.chat_line(
                     buyer,
-                    &order,
+                    order,
                     "Sorry, wrong size &amp; colour. Cancelling before you ship.",
                 ));
-                let cancel = self.buyer_note("cancel", &order, listing, buyer);
-                plot.push_back(cancel.moving(&order, Canceled, false));
+                let cancel = self.buyer_note("cancel", order, listing, buyer);
+                plot.push_back(cancel.moving(order, Canceled, false));
             }
             Sell::Aged => {
-                plot.push_back(self.note("order", fields).moving(
-                    &order,
+                plot.push_back(self.note("order", s.note).moving(
+                    order,
                     AwaitingFulfillment,
                     false,
                 ));
@@ -181,14 +197,14 @@ impl Story {
                 plot.push_back(self.timer_note(
                     "vendorDisputeTimeout",
                     "purchaseOrderId",
-                    &order,
+                    order,
                     listing,
                     0,
                 ));
-                let done = self.buyer_note("orderComplete", &order, listing, buyer);
-                plot.push_back(done.moving(&order, Completed, false));
+                let done = self.buyer_note("orderComplete", order, listing, buyer);
+                plot.push_back(done.moving(order, Completed, false));
                 // Completing an escrowed order pays the vendor out of the escrow.
-                plot.push_back(self.wallet(price, &order, listing, ours));
+                plot.push_back(self.wallet(s.price, order, listing, s.ours));
             }
             Sell::Unpaid => {}
         }
@@ -403,6 +419,18 @@ impl Story {
         }
         plot
     }
+}
+
+/// A sale just made: what its endings need.
+struct Sold<'a> {
+    order: &'a str,
+    listing: usize,
+    buyer: usize,
+    price: Money,
+    /// Our own wallet's address in the sale's coin.
+    ours: String,
+    /// The `order` notification's fields, told when the sale is paid.
+    note: serde_json::Value,
 }
 
 /// A purchase under way: what its endings need.
