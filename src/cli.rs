@@ -440,8 +440,8 @@ pub struct SimArgs {
     pub rest_fault: Option<String>,
 
     /// Run the story for this long before the listener opens (connections are refused
-    /// meanwhile), as a node started before its client; at --speed 0, tell that much story
-    /// at once
+    /// meanwhile), as a node started before its client; its first minute (every kind) is
+    /// told by then, faster than --speed if need be; at --speed 0, that much story at once
     #[arg(long, value_name = "DURATION", conflicts_with = "frames")]
     pub up_before: Option<String>,
 

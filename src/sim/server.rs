@@ -21,7 +21,7 @@ use super::node::{loopback, Node};
 use super::oracle::{Log, REQUESTS};
 use super::state::State;
 use super::store::Store;
-use super::story::{Beat, Story};
+use super::story::{Beat, Story, OPENING};
 use super::{SimAuth, SimOptions};
 use crate::cli::Generation;
 use crate::exit::Failure;
@@ -240,20 +240,63 @@ fn tls_config(cert: &Path, key: &Path) -> Result<ServerConfig, Failure> {
 
 /// Plays the story: waits for each beat's time, then tells it.
 fn tell(node: &Node, opts: &SimOptions) {
-    let start = Instant::now();
+    let mut pace = Pace {
+        start: Instant::now(),
+        last: Duration::ZERO,
+        // Running ahead, the story tells at least its opening minute (every kind) before the
+        // listener opens, however slow --speed is.
+        ahead: opts.up_before.filter(|_| opts.speed > 0.0).map(|d| {
+            let opening = OPENING.as_secs_f64() / d.as_secs_f64().max(0.001);
+            opts.speed.max(opening)
+        }),
+    };
     let story = Story::new(opts.seed, opts.generation).with_hostile_chat(opts.hostile_chat);
     for beat in story {
-        if !wait_for(node, opts, start, &beat) {
+        if !wait_for(node, opts, &mut pace, &beat) {
             return;
         }
+        pace.last = beat.at;
         node.deliver(beat);
     }
 }
 
+/// Where the story's clock stands against the wall clock.
+struct Pace {
+    /// The wall time of story time zero.
+    start: Instant,
+    /// The story time of the last beat told.
+    last: Duration,
+    /// While the listener is closed (`--up-before`), the story runs at this speed.
+    ahead: Option<f64>,
+}
+
+impl Pace {
+    /// When the beat at story time `at` is due, given the time the node spent stalled.
+    fn due(
+        &mut self,
+        at: Duration,
+        speed: f64,
+        listening: bool,
+        paused: Duration,
+    ) -> Option<Instant> {
+        if let Some(fast) = self.ahead {
+            if !listening {
+                return super::scaled(at, fast).and_then(|d| self.start.checked_add(d + paused));
+            }
+            // Open now: on at --speed from where the story is, with no pause to catch up.
+            self.ahead = None;
+            let behind = super::scaled(self.last, speed).unwrap_or(Duration::ZERO) + paused;
+            self.start = Instant::now()
+                .checked_sub(behind)
+                .unwrap_or_else(Instant::now);
+        }
+        super::scaled(at, speed).and_then(|d| self.start.checked_add(d + paused))
+    }
+}
+
 /// Waits until the beat is due (never while stalled); false when the node stops.
-fn wait_for(node: &Node, opts: &SimOptions, start: Instant, beat: &Beat) -> bool {
+fn wait_for(node: &Node, opts: &SimOptions, pace: &mut Pace, beat: &Beat) -> bool {
     let speed = opts.speed;
-    let due = super::scaled(beat.at, speed);
     loop {
         // As fast as possible at --speed 0, but no faster than the fastest client reads.
         let room = speed == 0.0 && node.hub.has_room();
@@ -277,10 +320,10 @@ fn wait_for(node: &Node, opts: &SimOptions, start: Instant, beat: &Beat) -> bool
             return true;
         }
         if speed == 0.0 {
-            // Up before its listener at --speed 0, the node tells that much story at once,
-            // then opens it.
+            // Up before its listener at --speed 0, the node tells that much story at once
+            // (its opening minute at least), then opens it.
             if let (false, Some(ahead)) = (run.listening, opts.up_before) {
-                if beat.at <= ahead {
+                if beat.at <= ahead.max(OPENING) {
                     return true;
                 }
                 if !run.told_ahead {
@@ -297,7 +340,7 @@ fn wait_for(node: &Node, opts: &SimOptions, start: Instant, beat: &Beat) -> bool
             drop(node.state.wait(run, Some(soon)));
             continue;
         }
-        let deadline = due.and_then(|d| start.checked_add(d + run.paused()));
+        let deadline = pace.due(beat.at, speed, run.listening, run.paused());
         match deadline {
             Some(t) if Instant::now() >= t => return true,
             _ => drop(node.state.wait(run, deadline)),

@@ -31,6 +31,8 @@ const TICK: Duration = Duration::from_secs(15);
 const FIRST_TICK: Duration = Duration::from_secs(2);
 /// The opening plots must all be told within this much simulated time.
 const OPENING_BUDGET: f64 = 57.0;
+/// The story's opening: by then it has told every kind.
+pub const OPENING: Duration = Duration::from_secs(60);
 
 /// One event of the story and when, in simulated time from the start, it is told.
 pub struct Beat {
