@@ -96,19 +96,21 @@ impl Node {
     /// `n` incoming chat messages with ids and subjects their senders chose, about the
     /// node's orders or direct, each stored raw and sent escaped.
     pub fn hostile_chat(&self, n: usize) {
+        let (peers, orders) = {
+            let store = lock(&self.store);
+            let orders = store.orders.all().rev().take(20).map(|o| o.id.clone());
+            (store.chat_peers(), orders.collect::<Vec<_>>())
+        };
         for i in 0..n {
-            let mut frame = {
+            let (mut frame, at) = {
                 let mut store = lock(&self.store);
-                let peers = store.chat_peers();
-                let orders: Vec<String> = store.orders.all().iter().map(|o| o.id.clone()).collect();
                 let mut raw = hostile::message(&mut lock(&self.hostile), i, &peers, &orders);
                 let at = store.tick(clock::now_nanos());
                 raw["timestamp"] = clock::local_nanos(at).into();
                 store.put_chat(&raw, at);
-                json!({ "message": raw })
+                (json!({ "message": raw }), at)
             };
             html::sanitize(&mut frame);
-            let at = clock::now_nanos();
             self.hub
                 .broadcast(Bytes::from(shapes::render(&frame)), Sent::of(&frame, at));
         }

@@ -5,7 +5,7 @@
 //! This is the model `GET /ob/sales`, `/ob/purchases` and `/ob/cases` are answered from
 //! (`lists`), and what a board of orders (issue 22) can be tested against.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use super::shapes::Money;
 
@@ -137,11 +137,17 @@ pub enum OrderEvent {
     },
 }
 
+/// Orders kept; the oldest go first (a real node keeps them all).
+pub const KEEP: usize = 20_000;
+
 /// Every order, in the order the node stored them.
 #[derive(Default)]
 pub struct OrderBook {
-    orders: Vec<Order>,
+    orders: VecDeque<Order>,
+    /// Each order's number in the order they were stored.
     by_id: HashMap<String, usize>,
+    /// The number of the oldest order kept.
+    first: usize,
 }
 
 impl OrderBook {
@@ -155,12 +161,19 @@ impl OrderBook {
                 if self.by_id.contains_key(&order.id) {
                     return false;
                 }
-                self.by_id.insert(order.id.clone(), self.orders.len());
-                self.orders.push(*order);
+                if self.orders.len() == KEEP {
+                    if let Some(old) = self.orders.pop_front() {
+                        self.by_id.remove(&old.id);
+                    }
+                    self.first += 1;
+                }
+                let number = self.first + self.orders.len();
+                self.by_id.insert(order.id.clone(), number);
+                self.orders.push_back(*order);
                 true
             }
             OrderEvent::Move { id, to, read } => {
-                let found = self.by_id.get(&id).copied();
+                let found = self.by_id.get(&id).map(|n| n - self.first);
                 let Some(o) = found.and_then(|i| self.orders.get_mut(i)) else {
                     return false;
                 };
@@ -180,8 +193,8 @@ impl OrderBook {
         self.orders.iter().filter(move |o| o.role == role)
     }
 
-    pub fn all(&self) -> &[Order] {
-        &self.orders
+    pub fn all(&self) -> impl DoubleEndedIterator<Item = &Order> {
+        self.orders.iter()
     }
 }
 
@@ -282,6 +295,19 @@ mod tests {
             ]
         );
         assert_eq!(book.list(Role::Purchase).count(), 0);
+        // Bounded: the oldest go, and what is kept still moves.
+        for i in 0..KEEP {
+            book.apply(
+                OrderEvent::Open(Box::new(order(&format!("P{i}"), Role::Purchase))),
+                200,
+            );
+        }
+        assert_eq!(book.all().count(), KEEP);
+        assert!(book.list(Role::Sale).next().is_none());
+        assert!(!book.apply(to("O1", OrderState::Fulfilled), 210));
+        assert!(book.apply(to("P7", OrderState::Pending), 210));
+        let p7 = book.all().find(|o| o.id == "P7").unwrap();
+        assert_eq!(p7.state, OrderState::Pending);
         assert_eq!(OrderState::ProcessingError.number(), 14);
         assert_eq!(OrderState::Decided.name(), "DECIDED");
     }

@@ -162,7 +162,6 @@ impl Store {
         let orders: Vec<Value> = self
             .orders
             .all()
-            .iter()
             .map(|o| {
                 let history: Vec<Value> = o
                     .history
