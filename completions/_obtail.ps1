@@ -99,7 +99,10 @@ Register-ArgumentCompleter -Native -CommandName 'obtail' -ScriptBlock {
             [CompletionResult]::new('--restart-every', '--restart-every', [CompletionResultType]::ParameterName, 'Restart like a crashed node every DURATION: drop every client without a close frame, refuse connections for --down-for, come back telling events at once')
             [CompletionResult]::new('--down-for', '--down-for', [CompletionResultType]::ParameterName, 'How long a restart refuses connections')
             [CompletionResult]::new('--stall', '--stall', [CompletionResultType]::ParameterName, 'Go silent on a schedule, EVERY:FOR (e.g. 30s:10s): no frames, no pongs, no REST answers, connections kept open (also on demand: POST /obtail-sim/stall)')
+            [CompletionResult]::new('--rest-fault', '--rest-fault', [CompletionResultType]::ParameterName, 'Make the REST API (/ob/ only) fail on a schedule, MODE:EVERY:FOR (e.g. hang:30s:5s); MODE is hang, drip, endless, flood, error or huge (also on demand: POST /obtail-sim/rest-fault?mode=MODE[&for=DURATION])')
+            [CompletionResult]::new('--up-before', '--up-before', [CompletionResultType]::ParameterName, 'Run the story for this long before the listener opens (connections are refused meanwhile), as a node started before its client; its first minute (every kind) is told by then, faster than --speed if need be; at --speed 0, that much story at once')
             [CompletionResult]::new('--loop', '--loop', [CompletionResultType]::ParameterName, 'With --frames: start the recording over at its end instead of closing with 1000')
+            [CompletionResult]::new('--hostile-chat', '--hostile-chat', [CompletionResultType]::ParameterName, 'Peers now and then send chat whose message ids and subjects hold quotes, &, <, ", spaces or 500 characters (also on demand: POST /obtail-sim/hostile-chat?n=N)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break

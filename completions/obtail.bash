@@ -350,7 +350,7 @@ _obtail() {
             return 0
             ;;
         obtail__subcmd__sim)
-            opts="-h --listen --user --cookie --tls-cert --tls-key --speed --generation --seed --duration --frames --loop --restart-every --down-for --stall --help"
+            opts="-h --listen --user --cookie --tls-cert --tls-key --speed --generation --seed --duration --frames --loop --restart-every --down-for --stall --rest-fault --up-before --hostile-chat --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -438,6 +438,14 @@ _obtail() {
                     return 0
                     ;;
                 --stall)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rest-fault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --up-before)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -179,7 +179,10 @@ complete -c obtail -n "__fish_obtail_using_subcommand sim" -l frames -d 'Serve t
 complete -c obtail -n "__fish_obtail_using_subcommand sim" -l restart-every -d 'Restart like a crashed node every DURATION: drop every client without a close frame, refuse connections for --down-for, come back telling events at once' -r
 complete -c obtail -n "__fish_obtail_using_subcommand sim" -l down-for -d 'How long a restart refuses connections' -r
 complete -c obtail -n "__fish_obtail_using_subcommand sim" -l stall -d 'Go silent on a schedule, EVERY:FOR (e.g. 30s:10s): no frames, no pongs, no REST answers, connections kept open (also on demand: POST /obtail-sim/stall)' -r
+complete -c obtail -n "__fish_obtail_using_subcommand sim" -l rest-fault -d 'Make the REST API (/ob/ only) fail on a schedule, MODE:EVERY:FOR (e.g. hang:30s:5s); MODE is hang, drip, endless, flood, error or huge (also on demand: POST /obtail-sim/rest-fault?mode=MODE[&for=DURATION])' -r
+complete -c obtail -n "__fish_obtail_using_subcommand sim" -l up-before -d 'Run the story for this long before the listener opens (connections are refused meanwhile), as a node started before its client; its first minute (every kind) is told by then, faster than --speed if need be; at --speed 0, that much story at once' -r
 complete -c obtail -n "__fish_obtail_using_subcommand sim" -l loop -d 'With --frames: start the recording over at its end instead of closing with 1000'
+complete -c obtail -n "__fish_obtail_using_subcommand sim" -l hostile-chat -d 'Peers now and then send chat whose message ids and subjects hold quotes, &, <, ", spaces or 500 characters (also on demand: POST /obtail-sim/hostile-chat?n=N)'
 complete -c obtail -n "__fish_obtail_using_subcommand sim" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c obtail -n "__fish_obtail_using_subcommand help; and not __fish_seen_subcommand_from kinds sim help" -f -a "kinds" -d 'List every kind with a one-line description'
 complete -c obtail -n "__fish_obtail_using_subcommand help; and not __fish_seen_subcommand_from kinds sim help" -f -a "sim" -d 'Run the simulated node as a websocket server'

@@ -343,16 +343,24 @@ pub enum Command {
     /// Serves /ws like openbazaar-go 0.14.5 (node's frame layout, auth and 403, echoes,
     /// pongs, a 256-frame queue per client that drops only a client that stopped reading) and
     /// the REST lists a client recovers from: GET /ob/notifications (limit, offsetId, filter),
-    /// GET /ob/chatmessages[/PEER] (subject, limit, offsetId) and GET /ob/chatconversations.
+    /// GET /ob/chatmessages[/PEER] (subject, limit, offsetId), GET /ob/chatconversations and
+    /// the order lists GET /ob/sales, /ob/purchases, /ob/cases (limit, state, search, sortBy;
+    /// POST with a JSON body). Every event carries the wall clock when it is told.
     ///
     /// Faults on demand, with the same auth: POST /obtail-sim/stall[?for=DURATION],
-    /// POST /obtail-sim/resume, POST /obtail-sim/restart.
+    /// /obtail-sim/resume, /obtail-sim/restart, /obtail-sim/partition?for=DURATION (silent,
+    /// then every client dropped), /obtail-sim/drop, /obtail-sim/hostile-chat?n=N,
+    /// /obtail-sim/rest-fault?mode=MODE[&for=DURATION] (MODE: hang, drip, endless, flood,
+    /// error, huge, none). What it did, for tests: GET /obtail-sim/store (every stored row,
+    /// raw), /obtail-sim/sent (every frame broadcast, with when), /obtail-sim/requests (every
+    /// /ob/ request line).
     ///
     /// Ends with a close frame 1001 to every client: exit 0 after --duration, 130 at Ctrl-C.
     ///
     /// Differs from a real node: a full queue drops its client after its socket has taken
     /// nothing for 1s (not at once); client messages are limited to 64 MiB; the stores keep
-    /// the newest 20000 rows; other /ob/ paths answer the node's JSON 404.
+    /// the newest 20000 rows; every < is escaped (a node keeps the tags it allows, like
+    /// <b>); other /ob/ paths answer the node's JSON 404.
     Sim(Box<SimArgs>),
     /// Write the shell completions and man page (for packagers)
     #[command(hide = true)]
@@ -424,6 +432,23 @@ pub struct SimArgs {
     /// answers, connections kept open (also on demand: POST /obtail-sim/stall)
     #[arg(long, value_name = "EVERY:FOR")]
     pub stall: Option<String>,
+
+    /// Make the REST API (/ob/ only) fail on a schedule, MODE:EVERY:FOR (e.g. hang:30s:5s);
+    /// MODE is hang, drip, endless, flood, error or huge (also on demand: POST
+    /// /obtail-sim/rest-fault?mode=MODE[&for=DURATION])
+    #[arg(long, value_name = "MODE:EVERY:FOR")]
+    pub rest_fault: Option<String>,
+
+    /// Run the story for this long before the listener opens (connections are refused
+    /// meanwhile), as a node started before its client; its first minute (every kind) is
+    /// told by then, faster than --speed if need be; at --speed 0, that much story at once
+    #[arg(long, value_name = "DURATION", conflicts_with = "frames")]
+    pub up_before: Option<String>,
+
+    /// Peers now and then send chat whose message ids and subjects hold quotes, &, <, ",
+    /// spaces or 500 characters (also on demand: POST /obtail-sim/hostile-chat?n=N)
+    #[arg(long, conflicts_with = "frames")]
+    pub hostile_chat: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -47,7 +47,7 @@ impl Sim {
         if !text.starts_with("HTTP/1.1 200") {
             return None;
         }
-        serde_json::from_str(text.split_once("\r\n\r\n")?.1).ok()
+        serde_json::from_str(&common::sim::split_response(&text).1).ok()
     }
 
     fn notification_ids(&self) -> Vec<String> {

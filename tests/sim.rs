@@ -13,7 +13,7 @@ use tungstenite::client::IntoClientRequest;
 use tungstenite::stream::MaybeTlsStream;
 use tungstenite::{Message, WebSocket};
 
-use common::sim::Sim;
+use common::sim::{split_response, Sim};
 
 type Ws = WebSocket<MaybeTlsStream<TcpStream>>;
 
@@ -55,8 +55,7 @@ impl Sim {
             "GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
         ));
         assert!(resp.starts_with("HTTP/1.1 200 OK\r\n"), "{resp}");
-        let body = resp.split_once("\r\n\r\n").unwrap().1;
-        serde_json::from_str(body).unwrap()
+        serde_json::from_str(&split_response(&resp).1).unwrap()
     }
 }
 
@@ -461,9 +460,41 @@ fn sim_demo_is_the_normal_pipeline_on_a_simulated_node() {
         assert!(v["source"].as_str().unwrap().starts_with("ws://127.0.0.1:"));
     }
     let (again, _, _) = demo(&["-n", "40", "-o", "ndjson"]);
-    assert_eq!(again, out, "same seed, same story");
+    let (frames, times) = stable(&out);
+    assert_eq!(stable(&again).0, frames, "same seed, same story");
+    assert!(!times.is_empty());
+    for t in &times {
+        assert_recent(t);
+    }
     let (pretty, _, _) = demo(&["-n", "60", "-o", "pretty"]);
     assert!(pretty.contains(" notification.order "), "{pretty}");
+}
+
+/// NDJSON frames with the times the node stamps them with when it tells them (chat and
+/// wallet) taken out; and those times.
+fn stable(ndjson: &str) -> (Vec<Value>, Vec<String>) {
+    let mut times = Vec::new();
+    let frames = ndjson
+        .lines()
+        .map(|l| {
+            let mut v: Value = serde_json::from_str(l).unwrap();
+            for key in ["message", "wallet"] {
+                if let Some(t) = v.get_mut(key).and_then(|m| m.get_mut("timestamp")) {
+                    times.push(t.as_str().unwrap().to_string());
+                    *t = Value::Null;
+                }
+            }
+            v
+        })
+        .collect();
+    (frames, times)
+}
+
+/// An RFC 3339 time within a few minutes of now: the node lives in the present.
+fn assert_recent(stamp: &str) {
+    let t = chrono::DateTime::parse_from_rfc3339(stamp).unwrap_or_else(|e| panic!("{stamp}: {e}"));
+    let off = (chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_seconds();
+    assert!((-5..300).contains(&off), "{stamp} is {off} s from now");
 }
 
 // ---- REST, compared with a real node's answers (real-node/rest/) --------------------------
@@ -477,7 +508,8 @@ fn real(name: &str) -> String {
 /// A response's status line and header names in order, without `Date` (the captures of
 /// chat answers were saved without it); and its body.
 fn head_and_body(resp: &str) -> (Vec<String>, String) {
-    let (head, body) = resp.split_once("\r\n\r\n").expect(resp);
+    assert!(resp.contains("\r\n\r\n"), "{resp}");
+    let (head, body) = split_response(resp);
     let mut lines = head.split("\r\n");
     let mut shape = vec![lines.next().unwrap().to_string()];
     shape.extend(
@@ -485,7 +517,16 @@ fn head_and_body(resp: &str) -> (Vec<String>, String) {
             .map(|l| l.split_once(':').unwrap().0.to_string())
             .filter(|n| n != "Date"),
     );
-    (shape, body.to_string())
+    (shape, body)
+}
+
+/// The head a real node gives a 200 with this body: chunked when it is over 2 KiB.
+fn real_head(body: &str) -> Vec<String> {
+    if body.len() > 2048 {
+        real_answer("orders/22-A-sales").0
+    } else {
+        real_answer("n01-notifications-all").0
+    }
 }
 
 fn real_answer(name: &str) -> (Vec<String>, String) {
@@ -559,7 +600,8 @@ fn sim_notifications_answer_like_the_real_node() {
     let sim = sim(&["--speed", "0"]);
     sim.advance(400);
     let (head, body) = sim.get("/ob/notifications");
-    assert_eq!(head, real_answer("n01-notifications-all").0);
+    assert!(body.len() > 2048);
+    assert_eq!(head, real_head(&body));
     assert_node_text(&body);
     let all: Value = serde_json::from_str(&body).unwrap();
     let list = all["notifications"].as_array().unwrap();
@@ -671,7 +713,7 @@ fn sim_chat_history_answers_like_the_real_node() {
     assert!(direct.len() >= 3 && sent.len() > direct.len());
 
     let (head, body) = sim.get("/ob/chatmessages");
-    assert_eq!(head, real_answer("c02-chatmessages-all").0);
+    assert_eq!(head, real_head(&body));
     assert_node_text(&body);
     let all: Value = serde_json::from_str(&body).unwrap();
     let all = all.as_array().unwrap();
@@ -727,7 +769,7 @@ fn sim_chat_history_answers_like_the_real_node() {
 
     // Conversations: direct chats only, newest first, in the real node's shape.
     let (head, conv) = sim.get("/ob/chatconversations");
-    assert_eq!(head, real_answer("c01-chatconversations").0);
+    assert_eq!(head, real_head(&conv));
     let conv: Value = serde_json::from_str(&conv).unwrap();
     let real_conv: Value = serde_json::from_str(&real_answer("c01-chatconversations").1).unwrap();
     assert_eq!(shape(&conv), shape(&real_conv));
@@ -1426,4 +1468,1033 @@ fn sim_ctrl_c_while_stalled_still_closes_cleanly() {
         End::Close(1001)
     );
     assert_eq!(wait_exit(&mut child), Some(130));
+}
+
+// ---- the present -----------------------------------------------------------------------------
+
+/// `obtail sim` on a free port, in the time zone `tz`.
+fn sim_in(tz: &str, extra: &[&str]) -> Sim {
+    Sim::launch(7, "127.0.0.1:0", extra, None, &[("TZ", tz)])
+}
+
+/// An RFC 3339 time's offset from UTC, in seconds.
+fn offset_of(stamp: &str) -> i32 {
+    chrono::DateTime::parse_from_rfc3339(stamp)
+        .unwrap_or_else(|e| panic!("{stamp}: {e}"))
+        .offset()
+        .local_minus_utc()
+}
+
+#[test]
+fn sim_lives_in_the_present_in_the_nodes_formats() {
+    let sim = sim_in("America/New_York", &["--speed", "0"]);
+    let frames = sim.advance(300);
+    let new_york = |stamp: &str| {
+        assert_recent(stamp);
+        // Eastern time, standard or daylight: the node's local zone, not UTC.
+        assert!(
+            [-5 * 3600, -4 * 3600].contains(&offset_of(stamp)),
+            "{stamp}"
+        );
+    };
+    let mut stamped = 0;
+    for f in &frames {
+        for key in ["message", "wallet"] {
+            if let Some(t) = f.get(key).map(|m| m["timestamp"].as_str().unwrap()) {
+                new_york(t);
+                stamped += 1;
+            }
+        }
+    }
+    assert!(stamped > 20);
+    // Notification rows: whole seconds, UTC, whatever the zone.
+    let notes = sim.get_json("/ob/notifications");
+    for n in notes["notifications"].as_array().unwrap() {
+        let t = n["timestamp"].as_str().unwrap();
+        assert_recent(t);
+        assert!(t.ends_with('Z') && !t.contains('.'), "{t}");
+    }
+    // Chat rows: local zone with nanoseconds, as the frames had them.
+    let chat = sim.get_json("/ob/chatmessages");
+    for m in chat.as_array().unwrap() {
+        new_york(m["timestamp"].as_str().unwrap());
+    }
+    let sent: Vec<&Value> = frames.iter().filter_map(|f| f.get("message")).collect();
+    for m in sent.iter().filter(|m| m["subject"] == "") {
+        let listed = chat
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["messageId"] == m["messageId"])
+            .unwrap();
+        assert_eq!(listed["timestamp"], m["timestamp"]);
+    }
+    // Order rows: whole seconds in the local zone (orders.md §10).
+    for list in ["sales", "purchases", "cases"] {
+        let rows = sim.get_json(&format!("/ob/{list}"));
+        for r in rows[list].as_array().unwrap() {
+            let t = r["timestamp"].as_str().unwrap();
+            new_york(t);
+            assert!(!t.contains('.'), "{t}");
+        }
+    }
+}
+
+#[test]
+fn sim_since_finds_its_history() {
+    let sim = sim(&["--speed", "0"]);
+    let listed = sim.advance(300);
+    assert!(listed.iter().any(|f| f.get("notification").is_some()));
+    let out = Command::new(env!("CARGO_BIN_EXE_obtail"))
+        .args(["--since", "2h", "--envelope", "-t", "notification"])
+        .args(["-n", "5", "--timeout", "20s", &sim.url()])
+        .env_remove("OBTAIL_URL")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 5, "{stdout}");
+    for line in stdout.lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        assert_eq!(v["recovered"], true, "not from the node's history: {line}");
+        assert_recent(v["time"].as_str().unwrap());
+    }
+}
+
+// ---- a node up before its client ---------------------------------------------------------------
+
+/// A port nobody listens on (for now).
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// What the node stored: `(notification ids, incoming direct chat, incoming order chat)`.
+fn stored(sim: &Sim) -> (usize, usize, usize) {
+    let store = sim.get_json("/obtail-sim/store");
+    let chat = store["chat"].as_array().unwrap();
+    let incoming = |direct: bool| {
+        chat.iter()
+            .filter(|m| m["outgoing"] == false && (m["subject"] == "") == direct)
+            .count()
+    };
+    (
+        store["notifications"].as_array().unwrap().len(),
+        incoming(true),
+        incoming(false),
+    )
+}
+
+#[test]
+fn sim_up_before_stores_its_story_while_refusing_connections() {
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let started = Instant::now();
+    let launcher = {
+        let listen = listen.clone();
+        std::thread::spawn(move || Sim::launch(7, &listen, &["--up-before", "3s"], None, &[]))
+    };
+    // Up, telling its story, and refusing connections, as a node whose client started first.
+    let mut refused = 0;
+    while started.elapsed() < Duration::from_millis(2500) {
+        match TcpStream::connect(("127.0.0.1", port)) {
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => refused += 1,
+            other => panic!("connected before the listener opened: {other:?}"),
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(refused > 10);
+    let sim = launcher.join().unwrap();
+    let opened = chrono::Utc::now();
+    assert!(started.elapsed() >= Duration::from_secs(3));
+    let (notes, direct, order) = stored(&sim);
+    assert!(
+        notes >= 3 && direct >= 1 && order >= 1,
+        "stored before listening: {notes} notifications, {direct} direct and {order} order messages"
+    );
+    // All of it was told before anyone could connect.
+    let sent = sim.get_json("/obtail-sim/sent");
+    let sent = sent.as_array().unwrap();
+    assert!(sent.len() >= notes);
+    for s in sent {
+        let at = chrono::DateTime::parse_from_rfc3339(s["at"].as_str().unwrap()).unwrap();
+        assert!(at < opened, "{s}");
+    }
+    // Then it serves like any node, at its own pace from where its story is, with no pause
+    // to catch up.
+    let mut ws = sim.connect(&[]).unwrap();
+    let wait = Instant::now();
+    kind_of(&text(&mut ws));
+    assert!(wait.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn sim_up_before_at_full_speed_tells_that_much_story_at_once() {
+    let started = Instant::now();
+    let sim = sim(&["--speed", "0", "--up-before", "60s"]);
+    assert!(started.elapsed() < Duration::from_secs(20));
+    let (notes, direct, order) = stored(&sim);
+    assert!(
+        notes >= 15 && direct >= 1 && order >= 3,
+        "{notes} {direct} {order}"
+    );
+    // Nothing more is told until a client reads.
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(stored(&sim), (notes, direct, order));
+    let e = Command::new(env!("CARGO_BIN_EXE_obtail"))
+        .args(["sim", "--up-before", "soon"])
+        .output()
+        .unwrap();
+    assert_eq!(e.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&e.stderr).contains("--up-before: invalid duration 'soon'"));
+}
+
+// ---- order lists -----------------------------------------------------------------------------
+
+fn json_of(body: &str) -> Value {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
+}
+
+/// The top-level keys of a list's rows.
+fn row_keys(list: &Value, key: &str) -> Vec<Vec<String>> {
+    list[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_object().unwrap().keys().cloned().collect())
+        .collect()
+}
+
+impl Sim {
+    fn post_json(&self, target: &str, body: &str) -> (Vec<String>, String) {
+        head_and_body(&self.http(&format!(
+            "POST {target} HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )))
+    }
+}
+
+#[test]
+fn sim_order_lists_answer_like_the_real_node() {
+    let sim = sim(&["--speed", "0"]);
+    sim.advance(600);
+    // Rows have the real node's keys and value types, in its layout, newest first.
+    for (list, real) in [
+        ("sales", "orders/22-A-sales"),
+        ("purchases", "orders/34-B-purchases"),
+    ] {
+        let (head, body) = sim.get(&format!("/ob/{list}"));
+        assert_eq!(head, real_head(&body), "{list}");
+        assert_node_text(&body);
+        let v = json_of(&body);
+        let rows = v[list].as_array().unwrap();
+        assert!(rows.len() > 5, "{list}: {}", rows.len());
+        assert_eq!(v["queryCount"], rows.len());
+        let real = json_of(&real_answer(real).1);
+        for r in rows {
+            assert_eq!(shape(r), shape(&real[list][0]), "{list}: {r}");
+        }
+        let times: Vec<i64> = rows
+            .iter()
+            .map(|r| {
+                chrono::DateTime::parse_from_rfc3339(r["timestamp"].as_str().unwrap())
+                    .unwrap()
+                    .timestamp()
+            })
+            .collect();
+        assert!(times.windows(2).all(|w| w[0] >= w[1]), "newest first");
+    }
+    // Cases: repo.Case's fields.
+    let cases = sim.get_json("/ob/cases");
+    assert!(cases["queryCount"].as_u64().unwrap() > 0);
+    for keys in row_keys(&cases, "cases") {
+        assert_eq!(
+            keys,
+            [
+                "buyerHandle",
+                "buyerId",
+                "buyerOpened",
+                "caseId",
+                "coinType",
+                "paymentCoin",
+                "read",
+                "slug",
+                "state",
+                "thumbnail",
+                "timestamp",
+                "title",
+                "total",
+                "unreadChatMessages",
+                "vendorHandle",
+                "vendorId"
+            ]
+        );
+    }
+    // Empty lists, errors and the prefix route, byte for byte.
+    for (target, real) in [
+        ("/ob/sales?state=2", "orders/03-A-sales-empty"),
+        ("/ob/purchases?state=2", "orders/04-A-purchases-empty"),
+        ("/ob/cases?state=2", "orders/05-A-cases-empty"),
+        ("/ob/sales?search=zzzz", "orders/28-A-sales-search-nomatch"),
+        ("/ob/sales?limit=abc", "orders/09-A-sales-badlimit"),
+        ("/ob/sales?state=x", "orders/10-A-sales-badstate"),
+        ("/ob/purchases?state=x", "orders/12-B-purchases-badstate"),
+        ("/ob/cases?limit=abc", "orders/13-A-cases-badlimit"),
+    ] {
+        assert_eq!(sim.get(target), real_answer(real), "{target}");
+    }
+    assert_eq!(sim.get("/ob/sales/anything"), sim.get("/ob/sales"));
+    let all = sim.get_json("/ob/sales");
+    let rows = all["sales"].as_array().unwrap();
+    let n = rows.len();
+    let with_count = |real: &str| real_answer(real).1.replace('3', &n.to_string());
+    // limit cuts the rows, never the count; limit=0 and a POST without limit list none.
+    let one = sim.get_json("/ob/sales?limit=1");
+    assert_eq!(one["sales"].as_array().unwrap()[..], rows[..1]);
+    assert_eq!(one["queryCount"], n);
+    assert_eq!(
+        sim.get("/ob/sales?limit=0").1,
+        with_count("orders/30-A-sales-limit0")
+    );
+    assert_eq!(
+        sim.post_json("/ob/sales", "{}").1,
+        with_count("orders/31-A-sales-post-nolimit")
+    );
+    assert_eq!(
+        sim.post_json("/ob/sales", "{bad"),
+        real_answer("orders/82-A-sales-post-badjson")
+    );
+    // POST pages by exclude; queryCount ignores it.
+    let first = rows[0]["orderId"].as_str().unwrap();
+    let (_, rest) = sim.post_json(
+        "/ob/sales",
+        &format!(r#"{{"limit":-1,"exclude":["{first}"],"sortByAscending":true}}"#),
+    );
+    let rest = json_of(&rest);
+    let mut want: Vec<Value> = rows[1..].to_vec();
+    want.reverse();
+    assert_eq!(rest["sales"].as_array().unwrap(), &want);
+    assert_eq!(rest["queryCount"], n);
+    // data-asc is the same rows oldest first; read puts unread rows first.
+    let asc = sim.get_json("/ob/sales?sortBy=DATA-ASC");
+    let mut reversed = rows.clone();
+    reversed.reverse();
+    assert_eq!(asc["sales"].as_array().unwrap(), &reversed);
+    let by_read = sim.get_json("/ob/purchases?sortBy=read");
+    let reads: Vec<bool> = by_read["purchases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["read"].as_bool().unwrap())
+        .collect();
+    assert!(reads.windows(2).all(|w| w[0] <= w[1]), "{reads:?}");
+    assert!(reads.contains(&true) && reads.contains(&false), "{reads:?}");
+    // state takes a comma list of integers; search is a case-blind substring.
+    let done = sim.get_json("/ob/sales?state=6,7");
+    let done_rows = done["sales"].as_array().unwrap();
+    let want = rows
+        .iter()
+        .filter(|r| r["state"] == "COMPLETED" || r["state"] == "CANCELED")
+        .count();
+    assert!(want > 0);
+    assert_eq!(
+        (done_rows.len(), done["queryCount"].as_u64()),
+        (want, Some(want as u64))
+    );
+    let found = sim.get_json(&format!("/ob/sales?search={}", first.to_lowercase()));
+    assert_eq!(found["sales"].as_array().unwrap()[..], rows[..1]);
+    let handle = rows[0]["buyerHandle"].as_str().unwrap().to_string();
+    let by_handle = sim.get_json(&format!("/ob/sales?search={}", handle.to_uppercase()));
+    let matched = by_handle["sales"].as_array().unwrap();
+    assert!(rows
+        .iter()
+        .filter(|r| r["buyerHandle"] == handle.as_str())
+        .all(|r| matched.contains(r)));
+}
+
+#[test]
+fn sim_order_lists_follow_the_story() {
+    let sim = sim(&["--speed", "0"]);
+    sim.advance(800);
+    let rows: Vec<(String, Value)> = ["sales", "purchases", "cases"]
+        .iter()
+        .flat_map(|list| {
+            let v = sim.get_json(&format!("/ob/{list}"));
+            v[*list]
+                .as_array()
+                .unwrap()
+                .clone()
+                .into_iter()
+                .map(|r| (list.to_string(), r))
+        })
+        .collect();
+    let find = |id: &str| {
+        rows.iter()
+            .find(|(_, r)| r["orderId"] == id || r["caseId"] == id)
+            .unwrap_or_else(|| panic!("no order {id}"))
+    };
+    // The last notification about an order says where the node left it.
+    let notes = sim.get_json("/ob/notifications");
+    let mut last: std::collections::HashMap<String, String> = Default::default();
+    for n in notes["notifications"].as_array().unwrap().iter().rev() {
+        let n = &n["notification"];
+        if let Some(id) = n["orderId"].as_str() {
+            last.insert(id.to_string(), n["type"].as_str().unwrap().to_string());
+        }
+    }
+    let mut checked = 0;
+    for (id, ty) in &last {
+        let (list, row) = find(id);
+        let state = row["state"].as_str().unwrap();
+        let ok = match (list.as_str(), ty.as_str()) {
+            ("sales", "orderComplete") => state == "COMPLETED",
+            ("sales", "cancel") => state == "CANCELED",
+            // Fulfilled by the node itself, which tells nobody.
+            ("sales", "order") => ["AWAITING_FULFILLMENT", "PENDING", "FULFILLED"].contains(&state),
+            ("purchases", "refund") => state == "REFUNDED",
+            ("purchases", "orderDeclined") => state == "DECLINED",
+            ("purchases", "processingError") => state == "PROCESSING_ERROR",
+            ("purchases", "disputeAccepted") => state == "RESOLVED",
+            ("purchases", "disputeClose") => state == "DECIDED",
+            // Rated by the node itself, which tells nobody.
+            ("purchases", "vendorFinalizedPayment") => {
+                ["PAYMENT_FINALIZED", "COMPLETED"].contains(&state)
+            }
+            ("cases", "disputeUpdate" | "disputeOpen") => ["DISPUTED", "RESOLVED"].contains(&state),
+            _ => continue,
+        };
+        assert!(ok, "{list} {id}: last told {ty}, listed {state}");
+        checked += 1;
+    }
+    assert!(checked > 20, "{checked}");
+    // Silent moves happened: the store's history shows states no notification names.
+    let store = sim.get_json("/obtail-sim/store");
+    let histories: Vec<(String, Vec<String>)> = store["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            let states = o["history"].as_array().unwrap().iter();
+            (
+                o["list"].as_str().unwrap().to_string(),
+                states
+                    .map(|h| h["state"].as_str().unwrap().to_string())
+                    .collect(),
+            )
+        })
+        .collect();
+    for (list, states) in &histories {
+        if list != "cases" {
+            assert_eq!(states[0], "AWAITING_PAYMENT", "created unpaid, silently");
+        }
+    }
+    assert!(histories
+        .iter()
+        .any(|(l, s)| l == "sales" && s.contains(&"FULFILLED".into())));
+    // Unread chat counts come from the chat table: incoming, unread, about that order.
+    let mut with_chat = 0;
+    for (_, r) in &rows {
+        let id = r["orderId"].as_str().or(r["caseId"].as_str()).unwrap();
+        let chat = sim.get_json(&format!("/ob/chatmessages?subject={id}"));
+        let unread = chat
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["outgoing"] == false && m["read"] == false)
+            .count();
+        assert_eq!(r["unreadChatMessages"], unread, "{id}");
+        with_chat += usize::from(unread > 0);
+    }
+    assert!(with_chat > 3);
+}
+
+// ---- hostile chat ----------------------------------------------------------------------------
+
+/// What the node's sanitizer makes of a stored text (protocol.md §9.4).
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('\'', "&#39;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&#34;")
+}
+
+/// A query value as a client puts it on the wire.
+fn percent(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn ids(list: &Value) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["messageId"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn sim_hostile_chat_is_stored_raw_and_answered_escaped() {
+    // Slow enough that the story says nothing meanwhile.
+    let sim = sim(&["--speed", "0.001"]);
+    let mut ws = sim.connect(&[]).unwrap();
+    let resp = sim.post("/obtail-sim/hostile-chat?n=32");
+    assert!(
+        resp.starts_with("HTTP/1.1 200 OK") && resp.ends_with("sent 32\n"),
+        "{resp}"
+    );
+    let frames: Vec<String> = (0..32).map(|_| text(&mut ws)).collect();
+    let store = sim.get_json("/obtail-sim/store");
+    let raw = store["chat"].as_array().unwrap();
+    assert_eq!(raw.len(), 32);
+    // Frames carry the stored text escaped, in Go's JSON (`&` as \u0026), as the real node
+    // answered `Great, paying soon & thanks <b>!</b>` (it keeps the tags its sanitizer
+    // allows, such as <b>; the sim escapes every `<`, as it does for `<3`).
+    let real = real_answer("orders/55-A-chatmessages-peer-subject").1;
+    let real_text = "paying soon \\u0026amp; thanks ";
+    assert!(real.contains(real_text), "{real}");
+    for (f, r) in frames.iter().zip(raw) {
+        assert!(f.contains(&format!("{real_text}\\u0026lt;3")), "{f}");
+        let m = &json_of(f)["message"];
+        assert_eq!(
+            m["messageId"],
+            escape(r["messageId"].as_str().unwrap()).as_str()
+        );
+        assert_eq!(
+            m["subject"],
+            escape(r["subject"].as_str().unwrap()).as_str()
+        );
+        assert_eq!(m["timestamp"], r["timestamp"]);
+        assert!(!f.contains(['<', '>', '&']), "{f}");
+    }
+    let raw_ids: Vec<&str> = raw
+        .iter()
+        .map(|m| m["messageId"].as_str().unwrap())
+        .collect();
+    let raw_subjects: Vec<&str> = raw.iter().map(|m| m["subject"].as_str().unwrap()).collect();
+    for c in ['\'', '&', '<', '"', ' '] {
+        assert!(raw_ids.iter().any(|s| s.contains(c)), "no id with {c:?}");
+        assert!(
+            raw_subjects.iter().any(|s| s.contains(c)),
+            "no subject with {c:?}"
+        );
+    }
+    assert!(raw_ids.iter().any(|s| s.len() == 500) && raw_subjects.iter().any(|s| s.len() == 500));
+    assert!(
+        raw_ids.iter().any(|s| s.starts_with("Qm") && s.len() == 46),
+        "ordinary ones too"
+    );
+
+    // The direct list, newest first, escaped.
+    let direct: Vec<&Value> = raw.iter().filter(|m| m["subject"] == "").rev().collect();
+    let listed = sim.get_json("/ob/chatmessages");
+    let want: Vec<String> = direct
+        .iter()
+        .map(|m| escape(m["messageId"].as_str().unwrap()))
+        .collect();
+    assert_eq!(ids(&listed), want);
+    // offsetId is compared with the stored id: the raw one pages on, the escaped one
+    // matches nothing, and one holding a quote breaks the node's statement.
+    let pages =
+        |id: &str| ids(&sim.get_json(&format!("/ob/chatmessages?offsetId={}", percent(id))));
+    let (at, amp) = direct
+        .iter()
+        .enumerate()
+        .find(|(_, m)| {
+            let id = m["messageId"].as_str().unwrap();
+            id.contains('&') && !id.contains('\'')
+        })
+        .expect("a direct id with & and no quote");
+    let amp = amp["messageId"].as_str().unwrap();
+    assert_eq!(pages(amp), want[at + 1..]);
+    assert!(pages(&escape(amp)).is_empty());
+    let quoted = direct
+        .iter()
+        .map(|m| m["messageId"].as_str().unwrap())
+        .find(|id| id.contains('\''))
+        .expect("a direct id with a quote");
+    assert!(pages(quoted).is_empty());
+    // A subject is compared the same way; the answer names the subject asked for, escaped.
+    let subject = raw_subjects
+        .iter()
+        .find(|s| s.contains(['&', '<', ' ']) && !s.contains('\''))
+        .expect("a subject with no quote");
+    let about = sim.get_json(&format!("/ob/chatmessages?subject={}", percent(subject)));
+    let about = about.as_array().unwrap();
+    assert!(!about.is_empty());
+    assert!(about
+        .iter()
+        .all(|m| m["subject"] == escape(subject).as_str()));
+    let quoted = raw_subjects.iter().find(|s| s.contains('\'')).unwrap();
+    let none = sim.get(&format!("/ob/chatmessages?subject={}", percent(quoted)));
+    assert_eq!(none.1, "[]");
+    // Every request line was logged as sent.
+    let requests = sim.get_json("/obtail-sim/requests");
+    let last = requests.as_array().unwrap().last().unwrap();
+    assert_eq!(
+        last,
+        &format!("GET /ob/chatmessages?subject={}", percent(quoted)).as_str()
+    );
+    let bad = sim.post("/obtail-sim/hostile-chat?n=lots");
+    assert!(bad.starts_with("HTTP/1.1 400"), "{bad}");
+}
+
+#[test]
+fn sim_hostile_chat_in_the_story() {
+    let sim = sim(&["--speed", "0", "--hostile-chat"]);
+    let frames = sim.advance(400);
+    let told: Vec<&Value> = frames.iter().filter_map(|f| f.get("message")).collect();
+    let escaped = |m: &&Value| {
+        let id = m["messageId"].as_str().unwrap();
+        ["&#39;", "&amp;", "&lt;", "&#34;", " "]
+            .iter()
+            .any(|e| id.contains(e))
+    };
+    assert!(told.iter().filter(|m| escaped(m)).count() >= 4, "{told:?}");
+    let store = sim.get_json("/obtail-sim/store");
+    let raw = store["chat"].as_array().unwrap();
+    for m in told.iter().filter(|m| escaped(m)) {
+        assert!(
+            raw.iter()
+                .any(|r| escape(r["messageId"].as_str().unwrap())
+                    == m["messageId"].as_str().unwrap()),
+            "{m}"
+        );
+    }
+    let e = Command::new(env!("CARGO_BIN_EXE_obtail"))
+        .args(["sim", "--hostile-chat", "--frames", "x.ndjson"])
+        .output()
+        .unwrap();
+    assert_eq!(e.status.code(), Some(2));
+}
+
+// ---- REST faults -----------------------------------------------------------------------------
+
+/// Sends one request and reads for `quiet`: the bytes that came in that time.
+fn ask(port: u16, target: &str) -> TcpStream {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.write_all(
+        format!("GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+    .unwrap();
+    s
+}
+
+fn read_for(s: &mut TcpStream, quiet: Duration) -> Vec<u8> {
+    let deadline = Instant::now() + quiet;
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        s.set_read_timeout(Some(left.max(Duration::from_millis(1))))
+            .unwrap();
+        match s.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(_) => break,
+        }
+    }
+    got
+}
+
+fn read_all(s: &mut TcpStream) -> String {
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    String::from_utf8(out).unwrap()
+}
+
+impl Sim {
+    fn fault(&self, query: &str) {
+        let resp = self.post(&format!("/obtail-sim/rest-fault?{query}"));
+        assert!(resp.starts_with("HTTP/1.1 200 OK"), "{resp}");
+    }
+}
+
+#[test]
+fn sim_rest_that_fails_hangs_or_drips_leaves_the_socket_alone() {
+    let sim = sim(&["--speed", "5"]);
+    let mut ws = sim.connect(&[]).unwrap();
+    sim.fault("mode=error");
+    for target in ["/ob/notifications", "/ob/chatmessages", "/ob/sales"] {
+        let (head, body) = sim.get(target);
+        assert_eq!(head[0], "HTTP/1.1 500 Internal Server Error");
+        assert_eq!(
+            body,
+            "{\n    \"success\": false,\n    \"reason\": \"database is locked\"\n}"
+        );
+    }
+    // Only /ob/: the socket, other paths and the controls go on.
+    kind_of(&text(&mut ws));
+    assert!(sim.get("/ipfs/x").0[0].starts_with("HTTP/1.1 404"));
+    assert!(sim.get_json("/obtail-sim/store").is_object());
+
+    // hang: the request is read and nothing answered until the fault ends.
+    sim.fault("mode=hang&for=1500ms");
+    let started = Instant::now();
+    let mut hung = ask(sim.port, "/ob/notifications?limit=1");
+    assert!(
+        read_for(&mut hung, Duration::from_millis(700)).is_empty(),
+        "a hanging node answered"
+    );
+    kind_of(&text(&mut ws));
+    let late = read_all(&mut hung);
+    assert!(late.starts_with("HTTP/1.1 200 OK"), "{late}");
+    assert!(started.elapsed() >= Duration::from_millis(1400));
+
+    // drip: one byte every half second, the rest at once when the fault ends.
+    sim.fault("mode=drip");
+    let mut slow = ask(sim.port, "/ob/chatconversations");
+    let first = read_for(&mut slow, Duration::from_millis(1300));
+    assert!((2..=4).contains(&first.len()), "{first:?}");
+    assert!(b"HTTP/1.1 200 OK".starts_with(&first));
+    kind_of(&text(&mut ws));
+    sim.fault("mode=none");
+    let rest = read_all(&mut slow);
+    let whole = format!("{}{rest}", String::from_utf8(first).unwrap());
+    let (head, body) = head_and_body(&whole);
+    assert_eq!(head[0], "HTTP/1.1 200 OK");
+    json_of(&body);
+    assert!(sim.get("/ob/notifications").0[0].ends_with("200 OK"));
+    let bad = sim.post("/obtail-sim/rest-fault?mode=slow");
+    assert!(
+        bad.starts_with("HTTP/1.1 400") && bad.contains("want hang, drip"),
+        "{bad}"
+    );
+}
+
+fn note_ids(page: &Value) -> Vec<String> {
+    page["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            n["notification"]["notificationId"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn sim_rest_that_pages_without_end_floods_or_overflows() {
+    let sim = sim(&["--speed", "0"]);
+    sim.advance(400);
+    let store = sim.get_json("/obtail-sim/store");
+    let stored: std::collections::HashSet<&str> = store["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap())
+        .collect();
+
+    // endless: offsetId is ignored, so the next page is the first again.
+    sim.fault("mode=endless");
+    let first = sim.get_json("/ob/notifications?limit=5");
+    let last = note_ids(&first)[4].clone();
+    let next = sim.get_json(&format!("/ob/notifications?limit=5&offsetId={last}"));
+    assert_eq!(next, first);
+    let chat = sim.get_json("/ob/chatmessages?limit=3");
+    let oldest = ids(&chat)[2].clone();
+    assert_eq!(
+        sim.get_json(&format!("/ob/chatmessages?limit=3&offsetId={oldest}")),
+        chat
+    );
+    sim.fault("mode=none");
+    let next = sim.get_json(&format!("/ob/notifications?limit=5&offsetId={last}"));
+    assert!(note_ids(&next)
+        .iter()
+        .all(|id| !note_ids(&first).contains(id)));
+
+    // flood: full pages of rows nobody stored, never twice.
+    sim.fault("mode=flood");
+    let a = sim.get_json("/ob/notifications?limit=50");
+    let b = sim.get_json(&format!("/ob/notifications?limit=50&offsetId={last}"));
+    let (a, b) = (note_ids(&a), note_ids(&b));
+    assert_eq!((a.len(), b.len()), (50, 50));
+    assert!(a.iter().chain(&b).all(|id| !stored.contains(id.as_str())));
+    assert!(a.iter().all(|id| !b.contains(id)));
+    let c = sim.get_json("/ob/chatmessages?limit=20&offsetId=QmWhatever");
+    assert_eq!(ids(&c).len(), 20);
+    let sales = sim.get_json("/ob/sales");
+    assert_eq!(sales["sales"].as_array().unwrap().len(), 1000);
+
+    // huge: a 200 over 20 MiB, chunked, still JSON.
+    sim.fault("mode=huge");
+    let resp = read_all(&mut ask(sim.port, "/ob/notifications"));
+    let (head, body) = split_response(&resp);
+    assert!(head.contains("\r\nTransfer-Encoding: chunked") && !head.contains("Content-Length"));
+    assert!(body.len() > 20 << 20, "{}", body.len());
+    assert!(json_of(&body)["notifications"].as_array().unwrap().len() > 10_000);
+    sim.fault("mode=none");
+    assert_eq!(
+        sim.get_json("/obtail-sim/store")["notifications"],
+        store["notifications"]
+    );
+}
+
+#[test]
+fn sim_rest_faults_on_a_schedule() {
+    let sim = sim(&["--speed", "5", "--rest-fault", "error:1s:1s"]);
+    let (mut failed, mut answered) = (false, false);
+    let started = Instant::now();
+    while !(failed && answered) && started.elapsed() < Duration::from_secs(8) {
+        match sim.get("/ob/notifications").0[0].as_str() {
+            "HTTP/1.1 500 Internal Server Error" => failed = true,
+            "HTTP/1.1 200 OK" => answered = answered || failed,
+            other => panic!("{other}"),
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        failed && answered,
+        "failed {failed}, then answered {answered}"
+    );
+    for (spec, says) in [
+        (
+            "slow:1s:1s",
+            "--rest-fault slow:1s:1s: mode 'slow': want hang, drip",
+        ),
+        ("hang", "--rest-fault hang: want MODE:EVERY:FOR"),
+        (
+            "none:1s:1s",
+            "want a mode: hang, drip, endless, flood, error, huge",
+        ),
+        ("hang:0s:1s", "EVERY must be longer than 0s"),
+    ] {
+        let e = Command::new(env!("CARGO_BIN_EXE_obtail"))
+            .args(["sim", "--rest-fault", spec])
+            .output()
+            .unwrap();
+        assert_eq!(e.status.code(), Some(2), "{spec}");
+        let err = String::from_utf8_lossy(&e.stderr);
+        assert!(
+            err.contains(says) && err.lines().count() == 1,
+            "{spec}: {err}"
+        );
+    }
+}
+
+// ---- partitions and drops ----------------------------------------------------------------------
+
+/// Reads until the connection ends: the text frames and pongs that came, and how it ended.
+fn read_out(ws: &mut Ws) -> (usize, usize, End) {
+    if let MaybeTlsStream::Plain(s) = ws.get_ref() {
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    }
+    let (mut texts, mut pongs) = (0, 0);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        assert!(Instant::now() < deadline, "the connection did not end");
+        match ws.read() {
+            Ok(Message::Text(_)) => texts += 1,
+            Ok(Message::Pong(_)) => pongs += 1,
+            Ok(Message::Close(f)) => {
+                return (
+                    texts,
+                    pongs,
+                    End::Close(f.map_or(1005, |f| u16::from(f.code))),
+                )
+            }
+            Ok(_) => {}
+            Err(tungstenite::Error::Protocol(
+                tungstenite::error::ProtocolError::ResetWithoutClosingHandshake,
+            ))
+            | Err(tungstenite::Error::Io(_)) => return (texts, pongs, End::Reset),
+            Err(e) => panic!("unexpected end: {e:?}"),
+        }
+    }
+}
+
+#[test]
+fn sim_partition_is_silent_then_drops_every_client() {
+    let sim = sim(&["--speed", "20"]);
+    let mut ws = sim.connect(&[]).unwrap();
+    text(&mut ws);
+    let before = stored(&sim).0;
+    let resp = sim.post("/obtail-sim/partition?for=4s");
+    assert!(resp.starts_with("HTTP/1.1 200 OK"), "{resp}");
+    let started = Instant::now();
+    // What was already on the wire may still arrive; then nothing, not even a pong.
+    drain(&mut ws, Duration::from_millis(300));
+    ws.send(Message::Ping(b"there?".to_vec().into())).unwrap();
+    // New connections are taken but answered nothing: no REST, no handshake.
+    let mut rest = ask(sim.port, "/ob/notifications?limit=1");
+    let mut upgrade = TcpStream::connect(("127.0.0.1", sim.port)).unwrap();
+    upgrade
+        .write_all(upgrade_request(sim.port, "").as_bytes())
+        .unwrap();
+    assert!(read_for(&mut rest, Duration::from_millis(800)).is_empty());
+    assert!(read_for(&mut upgrade, Duration::from_millis(100)).is_empty());
+    // The sim's own controls still answer, and the node goes on storing its story.
+    std::thread::sleep(Duration::from_millis(600));
+    assert!(stored(&sim).0 > before, "the story stopped");
+    assert!(
+        started.elapsed() < Duration::from_millis(3800),
+        "too slow to check in time"
+    );
+    // When it ends, the client is dropped with no close frame, having heard nothing.
+    let (texts, pongs, end) = read_out(&mut ws);
+    assert_eq!((texts, pongs, end), (0, 0, End::Reset));
+    assert!(started.elapsed() >= Duration::from_millis(3900));
+    // What waited is answered now, and new clients are served.
+    assert!(read_all(&mut rest).starts_with("HTTP/1.1 200 OK"));
+    assert!(read_for(&mut upgrade, Duration::from_secs(5)).starts_with(b"HTTP/1.1 101"));
+    let mut again = sim.connect(&[]).unwrap();
+    kind_of(&text(&mut again));
+    assert!(sim
+        .post("/obtail-sim/partition")
+        .starts_with("HTTP/1.1 400"));
+}
+
+#[test]
+fn sim_drop_cuts_every_client_and_nothing_else() {
+    let sim = sim(&["--speed", "20"]);
+    let mut a = sim.connect(&[]).unwrap();
+    let mut b = sim.connect(&[]).unwrap();
+    text(&mut a);
+    text(&mut b);
+    assert!(sim.post("/obtail-sim/drop").starts_with("HTTP/1.1 200 OK"));
+    assert_eq!(read_out(&mut a).2, End::Reset);
+    assert_eq!(read_out(&mut b).2, End::Reset);
+    let mut c = sim.connect(&[]).unwrap();
+    kind_of(&text(&mut c));
+    assert!(sim.get("/ob/notifications").0[0].ends_with("200 OK"));
+}
+
+// ---- the oracle ------------------------------------------------------------------------------
+
+#[test]
+fn sim_oracle_tells_what_it_stored_sent_and_was_asked() {
+    let sim = sim(&["--speed", "0", "--user", "u:p"]);
+    let auth = format!("Authorization: Basic {}\r\n", base64_encode("u:p"));
+    let get = |target: &str| {
+        let resp = sim.http(&format!(
+            "GET {target} HTTP/1.1\r\n{auth}Connection: close\r\n\r\n"
+        ));
+        assert!(resp.starts_with("HTTP/1.1 200 OK"), "{target}: {resp}");
+        json_of(&split_response(&resp).1)
+    };
+    // The node's auth, as for its API.
+    for what in ["store", "sent", "requests"] {
+        assert_forbidden(&sim.http(&format!(
+            "GET /obtail-sim/{what} HTTP/1.1\r\nConnection: close\r\n\r\n"
+        )));
+    }
+    let basic = format!("Basic {}", base64_encode("u:p"));
+    let mut ws = sim.connect(&[("Authorization", &basic)]).unwrap();
+    let frames: Vec<Value> = (0..300).map(|_| json_of(&text(&mut ws))).collect();
+    ws.send(Message::text("{\"fake\": {\"messageId\": \"x\"}}"))
+        .unwrap();
+    read_until(&mut ws, "{\"fake\": {\"messageId\": \"x\"}}");
+    let _ = ws.close(None);
+    std::thread::sleep(Duration::from_millis(300));
+
+    // sent: every broadcast frame, in order, named by id and kind, with when it went out.
+    let sent = get("/obtail-sim/sent");
+    let sent = sent.as_array().unwrap();
+    let told: Vec<&Value> = sent.iter().filter(|s| s.get("echo").is_none()).collect();
+    for (f, s) in frames.iter().zip(&told) {
+        let kind = f.as_object().unwrap().keys().next().unwrap();
+        let kind = if f.get("id").is_some() {
+            "id"
+        } else {
+            kind.as_str()
+        };
+        assert_eq!(s["kind"], kind, "{f}");
+        let id = f
+            .get("notification")
+            .map(|n| &n["notificationId"])
+            .or(f.get("message").map(|m| &m["messageId"]))
+            .cloned()
+            .unwrap_or(Value::Null);
+        assert_eq!(s["id"], id, "{f}");
+    }
+    let times: Vec<&str> = told.iter().map(|s| s["at"].as_str().unwrap()).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]));
+    assert_recent(times[0]);
+    let echo = sent.iter().find(|s| s.get("echo").is_some()).unwrap();
+    assert_eq!(
+        (&echo["kind"], &echo["id"]),
+        (&Value::from("fake"), &Value::Null)
+    );
+
+    // store: the lists' rows, oldest first, raw.
+    let store = get("/obtail-sim/store");
+    let notes = get("/ob/notifications");
+    let mut listed = note_ids(&notes);
+    listed.reverse();
+    let kept: Vec<&str> = store["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(kept, listed);
+    for (k, n) in store["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(notes["notifications"].as_array().unwrap().iter().rev())
+    {
+        assert_eq!((&k["type"], &k["timestamp"]), (&n["type"], &n["timestamp"]));
+    }
+    let direct = get("/ob/chatmessages");
+    let kept_direct: Vec<&Value> = store["chat"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["subject"] == "")
+        .rev()
+        .collect();
+    assert_eq!(kept_direct.len(), direct.as_array().unwrap().len());
+    for (k, m) in kept_direct.iter().zip(direct.as_array().unwrap()) {
+        assert_eq!(
+            (&k["messageId"], &k["timestamp"], &k["outgoing"]),
+            (&m["messageId"], &m["timestamp"], &m["outgoing"])
+        );
+    }
+    assert!(!store["orders"].as_array().unwrap().is_empty());
+
+    // requests: every /ob/ request line as sent, refused ones too; not the controls.
+    let _ = sim.http("GET /ob/chatmessages?offsetId=a%27b HTTP/1.1\r\nConnection: close\r\n\r\n");
+    let requests = get("/obtail-sim/requests");
+    let lines: Vec<&str> = requests
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "GET /ob/notifications",
+            "GET /ob/chatmessages",
+            "GET /ob/chatmessages?offsetId=a%27b"
+        ]
+    );
+    // Reading is GET, acting is POST.
+    let wrong = sim.http(&format!(
+        "POST /obtail-sim/store HTTP/1.1\r\n{auth}Content-Length: 0\r\nConnection: close\r\n\r\n"
+    ));
+    assert!(
+        wrong.starts_with("HTTP/1.1 405") && wrong.ends_with("use GET\n"),
+        "{wrong}"
+    );
+    let wrong = sim.http(&format!(
+        "GET /obtail-sim/drop HTTP/1.1\r\n{auth}Connection: close\r\n\r\n"
+    ));
+    assert!(
+        wrong.starts_with("HTTP/1.1 405") && wrong.ends_with("use POST\n"),
+        "{wrong}"
+    );
 }

@@ -20,7 +20,9 @@ use rustls::ServerConnection;
 use tungstenite::protocol::{Role, WebSocket, WebSocketConfig};
 use tungstenite::{Bytes, Message};
 
+use super::clock;
 use super::frames::{Cue, Player};
+use super::oracle::{Log, Sent, SENT};
 use super::state::State;
 
 /// The node's per-connection outbound queue (`api/ws.go`).
@@ -258,6 +260,10 @@ impl Client {
         }
     }
 
+    fn is_shut(&self) -> bool {
+        lock(&self.queue).closed
+    }
+
     fn queued(&self) -> usize {
         lock(&self.queue).frames.len()
     }
@@ -293,11 +299,24 @@ impl Client {
     }
 }
 
-/// Every connected client.
-#[derive(Default)]
+/// Every connected client, and what was broadcast to them.
 pub struct Hub {
     clients: Mutex<Vec<Arc<Client>>>,
     next_id: AtomicU64,
+    /// Cut off by a partition: what is broadcast now is lost on the way.
+    pub cut_off: AtomicBool,
+    pub sent: Mutex<Log<Sent>>,
+}
+
+impl Default for Hub {
+    fn default() -> Hub {
+        Hub {
+            clients: Mutex::default(),
+            next_id: AtomicU64::default(),
+            cut_off: AtomicBool::default(),
+            sent: Mutex::new(Log::new(SENT)),
+        }
+    }
 }
 
 impl Hub {
@@ -321,8 +340,13 @@ impl Hub {
         client.shut();
     }
 
-    /// Sends a frame to every client, as the node's hub does.
-    pub fn broadcast(&self, frame: Bytes) {
+    /// Sends a frame to every client, as the node's hub does, and notes it in the log.
+    pub fn broadcast(&self, frame: Bytes, sent: Sent) {
+        lock(&self.sent).push(sent);
+        if self.cut_off.load(Ordering::Acquire) {
+            // Every client connected now is dropped when the partition ends.
+            return;
+        }
         let clients: Vec<Arc<Client>> = lock(&self.clients).clone();
         for c in clients {
             if !c.push(&frame) {
@@ -402,7 +426,7 @@ fn write_frames(c: &Client, state: &State, player: &mut Option<Player>) -> io::R
     let mut mine: VecDeque<Bytes> = VecDeque::with_capacity(QUEUE);
     let mut buf: Vec<u8> = Vec::with_capacity(2 * FLUSH);
     loop {
-        if !state.wait_while_stalled() {
+        if !state.wait_while_silent() {
             return Ok(None);
         }
         {
@@ -504,8 +528,14 @@ pub fn read_loop(hub: &Hub, c: &Arc<Client>, state: &State, early: Vec<u8>) {
         'read: loop {
             loop {
                 match ws.read() {
-                    Ok(Message::Text(t)) => hub.broadcast(Bytes::from(t)),
-                    Ok(Message::Binary(b)) => hub.broadcast(b),
+                    Ok(Message::Text(t)) => {
+                        let sent = Sent::echo(t.as_bytes(), clock::now_nanos());
+                        hub.broadcast(Bytes::from(t), sent)
+                    }
+                    Ok(Message::Binary(b)) => {
+                        let sent = Sent::echo(&b, clock::now_nanos());
+                        hub.broadcast(b, sent)
+                    }
                     Ok(_) => {}
                     Err(tungstenite::Error::Io(e)) if e.kind() == io::ErrorKind::WouldBlock => {
                         break
@@ -517,8 +547,9 @@ pub fn read_loop(hub: &Hub, c: &Arc<Client>, state: &State, early: Vec<u8>) {
                 Ok(0) | Err(_) => break,
                 Ok(n) => n,
             };
-            // A stalled node reads nothing: what came in waits, pings go unanswered.
-            if !state.wait_while_stalled() {
+            // A stalled node reads nothing: what came in waits, pings go unanswered. A client
+            // dropped meanwhile (a partition ends so) is gone with what it sent.
+            if !state.wait_while_silent() || c.is_shut() {
                 break;
             }
             let inbox = &mut ws.get_mut().bytes;

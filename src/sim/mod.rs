@@ -1,15 +1,30 @@
 //! The simulated node: `obtail sim` and the in-process server behind `obtail --demo`.
 //!
-//! `story` writes the marketplace, `shapes` makes each generation's frames, `server` speaks
-//! the node's HTTP and websocket. This module only turns options into a running server.
+//! `story` writes the marketplace, `shapes` makes each generation's frames, `node` tells it
+//! and keeps the node's database (`store`, with the `orders` book), `api` speaks the node's
+//! HTTP, REST (`rest`, `lists`) and websocket (`client`), with `faults` and the sim's own
+//! `control`s; `server` runs the threads. This module only turns options into a running server.
 
+mod api;
 mod client;
+mod clock;
+mod control;
+mod faults;
 mod frames;
+mod hostile;
+mod html;
 mod http;
+mod lists;
+mod node;
+mod oracle;
+mod orders;
+mod query;
+mod reply;
 mod rest;
 mod server;
 mod shapes;
 mod state;
+mod store;
 mod story;
 
 use std::io::Write as _;
@@ -21,6 +36,7 @@ use std::time::Duration;
 use crate::cli::{Generation, SimArgs};
 use crate::exit::{Failure, Stop};
 
+use faults::Fault;
 use frames::Recording;
 
 pub use server::SimHandle;
@@ -58,6 +74,12 @@ pub struct SimOptions {
     pub down_for: Duration,
     /// `--stall EVERY:FOR`.
     pub stall: Option<(Duration, Duration)>,
+    /// `--rest-fault MODE:EVERY:FOR`.
+    pub rest_fault: Option<(Fault, Duration, Duration)>,
+    /// `--up-before`: the story runs this long before the listener opens.
+    pub up_before: Option<Duration>,
+    /// `--hostile-chat`: the story has peers who choose hostile chat ids and subjects.
+    pub hostile_chat: bool,
 }
 
 impl SimOptions {
@@ -76,6 +98,9 @@ impl SimOptions {
             restart_every: None,
             down_for: Duration::from_secs(1),
             stall: None,
+            rest_fault: None,
+            up_before: None,
+            hostile_chat: false,
         }
     }
 }
@@ -90,8 +115,15 @@ pub fn run(args: &SimArgs) -> Result<Stop, Failure> {
     let _ = ctrlc::set_handler(move || {
         let _ = tx.send(());
     });
+    let up_before = opts.up_before;
     let handle = start(opts)?;
-    eprintln!("obtail sim: listening on {}", handle.banner());
+    match up_before {
+        None => eprintln!("obtail sim: listening on {}", handle.banner()),
+        Some(d) => eprintln!(
+            "obtail sim: up; the story runs for {d:?} before it listens on {}",
+            handle.banner()
+        ),
+    }
     let interrupted = match duration {
         Some(d) => rx.recv_timeout(d).is_ok(),
         None => rx.recv().is_ok(),
@@ -122,7 +154,49 @@ pub fn start(opts: SimOptions) -> Result<SimHandle, Failure> {
 }
 
 fn options(args: &SimArgs) -> Result<SimOptions, Failure> {
-    let auth = match (&args.user, &args.cookie) {
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(c), Some(k)) => Some((c.clone(), k.clone())),
+        (None, None) => None,
+        _ => return Err(Failure::usage("--tls-cert and --tls-key go together")),
+    };
+    let duration = optional_duration("--duration", &args.duration)?;
+    let restart_every = optional_duration("--restart-every", &args.restart_every)?;
+    if restart_every.is_some_and(|d| d.is_zero()) {
+        return Err(Failure::usage("--restart-every must be longer than 0s"));
+    }
+    let stall = match &args.stall {
+        Some(spec) => Some(every_for("--stall", spec)?),
+        None => None,
+    };
+    let rest_fault = match &args.rest_fault {
+        Some(spec) => Some(rest_fault(spec)?),
+        None => None,
+    };
+    let frames = match &args.frames {
+        Some(path) => Some(Arc::new(Recording::load(path)?)),
+        None => None,
+    };
+    Ok(SimOptions {
+        listen: args.listen.clone(),
+        auth: auth(args)?,
+        tls,
+        speed: args.speed,
+        generation: args.generation,
+        seed: args.seed.unwrap_or_else(|| fastrand::u64(..)),
+        duration,
+        frames,
+        looping: args.looping,
+        restart_every,
+        down_for: parse_duration("--down-for", &args.down_for)?,
+        stall,
+        rest_fault,
+        up_before: optional_duration("--up-before", &args.up_before)?,
+        hostile_chat: args.hostile_chat,
+    })
+}
+
+fn auth(args: &SimArgs) -> Result<SimAuth, Failure> {
+    Ok(match (&args.user, &args.cookie) {
         (Some(u), _) => {
             let (user, pass) = u
                 .split_once(':')
@@ -137,57 +211,43 @@ fn options(args: &SimArgs) -> Result<SimOptions, Failure> {
         }
         (None, Some(c)) => SimAuth::Cookie(c.clone()),
         (None, None) => SimAuth::None,
-    };
-    let tls = match (&args.tls_cert, &args.tls_key) {
-        (Some(c), Some(k)) => Some((c.clone(), k.clone())),
-        (None, None) => None,
-        _ => return Err(Failure::usage("--tls-cert and --tls-key go together")),
-    };
-    let duration = args
-        .duration
-        .as_deref()
-        .map(|d| parse_duration("--duration", d))
-        .transpose()?;
-    let restart_every = args
-        .restart_every
-        .as_deref()
-        .map(|d| parse_duration("--restart-every", d))
-        .transpose()?;
-    if restart_every.is_some_and(|d| d.is_zero()) {
-        return Err(Failure::usage("--restart-every must be longer than 0s"));
-    }
-    let down_for = parse_duration("--down-for", &args.down_for)?;
-    let stall = match &args.stall {
-        Some(spec) => {
-            let (every, length) = spec.split_once(':').ok_or_else(|| {
-                Failure::usage(format!("--stall {spec}: want EVERY:FOR, e.g. 30s:10s"))
-            })?;
-            let every = parse_duration("--stall", every)?;
-            if every.is_zero() {
-                return Err(Failure::usage("--stall: EVERY must be longer than 0s"));
-            }
-            Some((every, parse_duration("--stall", length)?))
-        }
-        None => None,
-    };
-    let frames = match &args.frames {
-        Some(path) => Some(Arc::new(Recording::load(path)?)),
-        None => None,
-    };
-    Ok(SimOptions {
-        listen: args.listen.clone(),
-        auth,
-        tls,
-        speed: args.speed,
-        generation: args.generation,
-        seed: args.seed.unwrap_or_else(|| fastrand::u64(..)),
-        duration,
-        frames,
-        looping: args.looping,
-        restart_every,
-        down_for,
-        stall,
     })
+}
+
+fn optional_duration(option: &str, text: &Option<String>) -> Result<Option<Duration>, Failure> {
+    text.as_deref()
+        .map(|d| parse_duration(option, d))
+        .transpose()
+}
+
+/// `EVERY:FOR` (e.g. `30s:10s`), EVERY longer than zero.
+fn every_for(option: &str, spec: &str) -> Result<(Duration, Duration), Failure> {
+    let (every, length) = spec
+        .split_once(':')
+        .ok_or_else(|| Failure::usage(format!("{option} {spec}: want EVERY:FOR, e.g. 30s:10s")))?;
+    let every = parse_duration(option, every)?;
+    if every.is_zero() {
+        return Err(Failure::usage(format!(
+            "{option}: EVERY must be longer than 0s"
+        )));
+    }
+    Ok((every, parse_duration(option, length)?))
+}
+
+/// `--rest-fault MODE:EVERY:FOR` (e.g. `hang:30s:5s`).
+fn rest_fault(spec: &str) -> Result<(Fault, Duration, Duration), Failure> {
+    let bad = |why: String| Failure::usage(format!("--rest-fault {spec}: {why}"));
+    let (mode, times) = spec
+        .split_once(':')
+        .ok_or_else(|| bad("want MODE:EVERY:FOR, e.g. hang:30s:5s".into()))?;
+    let fault = Fault::parse(mode).map_err(bad)?.ok_or_else(|| {
+        bad(format!(
+            "want a mode: {}",
+            faults::MODES.trim_end_matches(" or none")
+        ))
+    })?;
+    let (every, length) = every_for("--rest-fault", times)?;
+    Ok((fault, every, length))
 }
 
 fn resolve(listen: &str) -> Result<SocketAddr, Failure> {

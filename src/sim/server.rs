@@ -6,22 +6,23 @@
 use std::io::{self, Write as _};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use fastrand::Rng;
 use rustls::ServerConfig;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
-use tungstenite::Bytes;
 
+use super::api::serve;
 use super::client::Hub;
-use super::frames::Recording;
-use super::http::serve;
-use super::rest::Store;
-use super::state::{State, BURST_AFTER_RESTART, MAX_WHILE_DOWN};
-use super::story::{Beat, Story};
-use super::{shapes, SimAuth, SimOptions};
+use super::node::{loopback, Node};
+use super::oracle::{Log, REQUESTS};
+use super::state::State;
+use super::store::Store;
+use super::story::{Beat, Story, OPENING};
+use super::{SimAuth, SimOptions};
 use crate::cli::Generation;
 use crate::exit::Failure;
 
@@ -30,7 +31,7 @@ pub struct SimHandle {
     addr: SocketAddr,
     banner: String,
     url: String,
-    shared: Arc<Shared>,
+    shared: Arc<Node>,
     threads: Vec<JoinHandle<()>>,
 }
 
@@ -81,36 +82,6 @@ impl Drop for SimHandle {
     }
 }
 
-/// What every thread of the node shares.
-pub(super) struct Shared {
-    pub state: State,
-    pub hub: Hub,
-    pub store: Mutex<Store>,
-    pub auth: SimAuth,
-    pub tls: Option<Arc<ServerConfig>>,
-    /// `--frames`: each client's own playback of this recording, instead of the story.
-    pub recording: Option<Arc<Recording>>,
-    pub speed: f64,
-    pub looping: bool,
-    pub addr: SocketAddr,
-    pub down_for: Duration,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-pub(super) fn loopback(addr: SocketAddr) -> SocketAddr {
-    let mut a = addr;
-    if a.ip().is_unspecified() {
-        a.set_ip(match a {
-            SocketAddr::V4(_) => [127, 0, 0, 1].into(),
-            SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
-        });
-    }
-    a
-}
-
 pub(super) fn start(opts: SimOptions, addr: SocketAddr) -> Result<SimHandle, Failure> {
     let tls = match &opts.tls {
         Some((cert, key)) => Some(Arc::new(tls_config(cert, key)?)),
@@ -131,6 +102,51 @@ pub(super) fn start(opts: SimOptions, addr: SocketAddr) -> Result<SimHandle, Fai
     }
     let scheme = if tls.is_some() { "wss" } else { "ws" };
     let url = format!("{scheme}://{}/ws", loopback(addr));
+    let banner = format!("{url} ({})", describe(&opts));
+    let node = Arc::new(Node {
+        state: State::default(),
+        hub: Hub::default(),
+        store: Mutex::new(Store::default()),
+        requests: Mutex::new(Log::new(REQUESTS)),
+        hostile: Mutex::new(Rng::with_seed(opts.seed ^ 0x6f62_7461_696c)),
+        auth: opts.auth.clone(),
+        tls,
+        recording: opts.frames.clone(),
+        speed: opts.speed,
+        looping: opts.looping,
+        addr,
+        down_for: opts.down_for,
+    });
+    let mut threads = Vec::new();
+    let n = node.clone();
+    threads.push(match opts.up_before {
+        // The story runs ahead with the port closed; the listener opens when it is time.
+        Some(ahead) => {
+            drop(listener);
+            let (banner, speed) = (banner.clone(), opts.speed);
+            thread::spawn(move || open_later(&n, ahead, speed, &banner))
+        }
+        None => {
+            node.state.lock().listening = true;
+            thread::spawn(move || accept_loop(&n, listener))
+        }
+    });
+    threads.extend(schedules(&node, &opts));
+    if opts.frames.is_none() {
+        let n = node.clone();
+        threads.push(thread::spawn(move || tell(&n, &opts)));
+    }
+    Ok(SimHandle {
+        addr,
+        banner,
+        url,
+        shared: node,
+        threads,
+    })
+}
+
+/// How the story is told: the banner's parenthesis.
+fn describe(opts: &SimOptions) -> String {
     let speed = if opts.speed == 0.0 {
         "max".to_string()
     } else {
@@ -144,52 +160,63 @@ pub(super) fn start(opts: SimOptions, addr: SocketAddr) -> Result<SimHandle, Fai
         Some(rec) => format!("{} recorded frames", rec.len()),
         None => format!("seed {}", opts.seed),
     };
-    let banner = format!("{url} ({what}, speed {speed}, node {node})");
-    let shared = Arc::new(Shared {
-        state: State::default(),
-        hub: Hub::default(),
-        store: Mutex::new(Store::default()),
-        auth: opts.auth.clone(),
-        tls,
-        recording: opts.frames.clone(),
-        speed: opts.speed,
-        looping: opts.looping,
-        addr,
-        down_for: opts.down_for,
-    });
+    format!("{what}, speed {speed}, node {node}")
+}
+
+/// The threads that bring faults on a schedule: restarts, stalls, REST faults.
+fn schedules(node: &Arc<Node>, opts: &SimOptions) -> Vec<JoinHandle<()>> {
     let mut threads = Vec::new();
-    let s = shared.clone();
-    threads.push(thread::spawn(move || accept_loop(&s, listener)));
     if let Some(every) = opts.restart_every {
-        let s = shared.clone();
+        let n = node.clone();
         threads.push(thread::spawn(move || {
-            while !s.state.sleep_until(Instant::now() + every) {
-                restart(&s);
+            while !n.state.sleep_until(Instant::now() + every) {
+                n.restart();
             }
         }));
     }
     if let Some((every, length)) = opts.stall {
-        let s = shared.clone();
+        let n = node.clone();
         threads.push(thread::spawn(move || {
-            while !s.state.sleep_until(Instant::now() + every) {
-                s.state.stall(Some(length));
-                if s.state.sleep_until(Instant::now() + length) {
+            while !n.state.sleep_until(Instant::now() + every) {
+                n.state.stall(Some(length));
+                if n.state.sleep_until(Instant::now() + length) {
                     return;
                 }
             }
         }));
     }
-    if opts.frames.is_none() {
-        let s = shared.clone();
-        threads.push(thread::spawn(move || tell(&s, &opts)));
+    if let Some((fault, every, length)) = opts.rest_fault {
+        let n = node.clone();
+        threads.push(thread::spawn(move || {
+            while !n.state.sleep_until(Instant::now() + every) {
+                n.state.set_fault(Some(fault), Some(length));
+                if n.state.sleep_until(Instant::now() + length) {
+                    return;
+                }
+            }
+        }));
     }
-    Ok(SimHandle {
-        addr,
-        banner,
-        url,
-        shared,
-        threads,
-    })
+    threads
+}
+
+/// `--up-before`: opens the listener once the story has run for `ahead` (at `--speed 0`,
+/// once it has told that much of it), then serves.
+fn open_later(node: &Arc<Node>, ahead: Duration, speed: f64, banner: &str) {
+    let stopped = if speed == 0.0 {
+        node.state.wait_told_ahead()
+    } else {
+        node.state.sleep_until(Instant::now() + ahead)
+    };
+    if stopped {
+        return;
+    }
+    let Some(listener) = listen_again(node) else {
+        return;
+    };
+    node.state.lock().listening = true;
+    node.state.notify();
+    let _ = writeln!(io::stderr(), "obtail sim: listening on {banner}");
+    accept_loop(node, listener);
 }
 
 fn tls_config(cert: &Path, key: &Path) -> Result<ServerConfig, Failure> {
@@ -211,53 +238,81 @@ fn tls_config(cert: &Path, key: &Path) -> Result<ServerConfig, Failure> {
         .map_err(|e| Failure::usage(format!("--tls-cert/--tls-key: {e}")))
 }
 
-/// Plays the story: waits for each beat's time, stores it and sends it to every client.
-fn tell(shared: &Shared, opts: &SimOptions) {
-    let start = Instant::now();
-    for beat in Story::new(opts.seed, opts.generation) {
-        if !wait_for(shared, opts.speed, start, &beat) {
+/// Plays the story: waits for each beat's time, then tells it.
+fn tell(node: &Node, opts: &SimOptions) {
+    let mut pace = Pace {
+        start: Instant::now(),
+        last: Duration::ZERO,
+        // Running ahead, the story tells at least its opening minute (every kind) before the
+        // listener opens, however slow --speed is.
+        ahead: opts.up_before.filter(|_| opts.speed > 0.0).map(|d| {
+            let opening = OPENING.as_secs_f64() / d.as_secs_f64().max(0.001);
+            opts.speed.max(opening)
+        }),
+    };
+    let story = Story::new(opts.seed, opts.generation).with_hostile_chat(opts.hostile_chat);
+    for beat in story {
+        if !wait_for(node, opts, &mut pace, &beat) {
             return;
         }
-        let persisted = beat.persisted().is_some();
-        keep(&mut lock(&shared.store), &beat);
-        {
-            let mut run = shared.state.lock();
-            if run.down {
-                // Told while down: enough once there is a notification to recover.
-                run.tell_while_down = if persisted {
-                    0
-                } else {
-                    run.tell_while_down.saturating_sub(1)
-                };
+        pace.last = beat.at;
+        node.deliver(beat);
+    }
+}
+
+/// Where the story's clock stands against the wall clock.
+struct Pace {
+    /// The wall time of story time zero.
+    start: Instant,
+    /// The story time of the last beat told.
+    last: Duration,
+    /// While the listener is closed (`--up-before`), the story runs at this speed.
+    ahead: Option<f64>,
+}
+
+impl Pace {
+    /// When the beat at story time `at` is due, given the time the node spent stalled.
+    fn due(
+        &mut self,
+        at: Duration,
+        speed: f64,
+        listening: bool,
+        paused: Duration,
+    ) -> Option<Instant> {
+        if let Some(fast) = self.ahead {
+            if !listening {
+                return super::scaled(at, fast).and_then(|d| self.start.checked_add(d + paused));
             }
+            // Open now: on at --speed from where the story is, with no pause to catch up.
+            self.ahead = None;
+            let behind = super::scaled(self.last, speed).unwrap_or(Duration::ZERO) + paused;
+            self.start = Instant::now()
+                .checked_sub(behind)
+                .unwrap_or_else(Instant::now);
         }
-        if !beat.silent {
-            shared
-                .hub
-                .broadcast(Bytes::from(shapes::render(&beat.frame)));
-        }
+        super::scaled(at, speed).and_then(|d| self.start.checked_add(d + paused))
     }
 }
 
 /// Waits until the beat is due (never while stalled); false when the node stops.
-fn wait_for(shared: &Shared, speed: f64, start: Instant, beat: &Beat) -> bool {
-    let due = super::scaled(beat.at, speed);
+fn wait_for(node: &Node, opts: &SimOptions, pace: &mut Pace, beat: &Beat) -> bool {
+    let speed = opts.speed;
     loop {
         // As fast as possible at --speed 0, but no faster than the fastest client reads.
-        let room = speed == 0.0 && shared.hub.has_room();
-        let mut run = shared.state.lock();
+        let room = speed == 0.0 && node.hub.has_room();
+        let mut run = node.state.lock();
         if run.stopping {
             return false;
         }
         if run.stalled() {
-            drop(shared.state.wait(run, None));
+            drop(node.state.wait(run, None));
             continue;
         }
         if run.down {
             if run.tell_while_down > 0 {
                 return true;
             }
-            drop(shared.state.wait(run, None));
+            drop(node.state.wait(run, None));
             continue;
         }
         if run.burst > 0 {
@@ -265,64 +320,39 @@ fn wait_for(shared: &Shared, speed: f64, start: Instant, beat: &Beat) -> bool {
             return true;
         }
         if speed == 0.0 {
+            // Up before its listener at --speed 0, the node tells that much story at once
+            // (its opening minute at least), then opens it.
+            if let (false, Some(ahead)) = (run.listening, opts.up_before) {
+                if beat.at <= ahead.max(OPENING) {
+                    return true;
+                }
+                if !run.told_ahead {
+                    run.told_ahead = true;
+                    drop(run);
+                    node.state.notify();
+                    continue;
+                }
+            }
             if room {
                 return true;
             }
             let soon = Instant::now() + Duration::from_millis(2);
-            drop(shared.state.wait(run, Some(soon)));
+            drop(node.state.wait(run, Some(soon)));
             continue;
         }
-        let deadline = due.and_then(|d| start.checked_add(d + run.paused()));
+        let deadline = pace.due(beat.at, speed, run.listening, run.paused());
         match deadline {
             Some(t) if Instant::now() >= t => return true,
-            _ => drop(shared.state.wait(run, deadline)),
+            _ => drop(node.state.wait(run, deadline)),
         }
     }
 }
 
-/// A node restart: every client dropped without a close frame, connections refused for
-/// `--down-for`, then back, telling a few beats at once as a node busy from its first
-/// second does. Beats told while down are stored, so REST lists what the socket could not.
-pub(super) fn restart(shared: &Shared) {
-    {
-        let mut run = shared.state.lock();
-        if run.down || run.stopping || run.ending {
-            return;
-        }
-        run.down = true;
-        run.tell_while_down = MAX_WHILE_DOWN;
-    }
-    shared.state.notify();
-    shared.hub.drop_all();
-    // The accept loop blocks in accept(); this wakes it to close the listener.
-    let _ = TcpStream::connect_timeout(&loopback(shared.addr), Duration::from_secs(1));
-    if shared.state.sleep_until(Instant::now() + shared.down_for) {
-        return;
-    }
-    {
-        let mut run = shared.state.lock();
-        run.down = false;
-        run.tell_while_down = 0;
-        run.burst = BURST_AFTER_RESTART;
-    }
-    shared.state.notify();
-}
-
-/// What the node's database keeps of a beat: persisted notifications and chat messages.
-fn keep(store: &mut Store, beat: &Beat) {
-    if beat.persisted().is_some() {
-        store.put_notification(&beat.frame["notification"], beat.at.as_secs());
-    }
-    if let Some(m) = beat.frame.get("message") {
-        store.put_chat(m, beat.at.as_nanos());
-    }
-}
-
-fn accept_loop(shared: &Arc<Shared>, mut listener: TcpListener) {
+fn accept_loop(node: &Arc<Node>, mut listener: TcpListener) {
     loop {
         let conn = listener.accept();
         let down = {
-            let run = shared.state.lock();
+            let run = node.state.lock();
             if run.stopping {
                 return;
             }
@@ -333,34 +363,34 @@ fn accept_loop(shared: &Arc<Shared>, mut listener: TcpListener) {
             drop(conn);
             drop(listener);
             {
-                let mut run = shared.state.lock();
+                let mut run = node.state.lock();
                 while run.down && !run.stopping {
-                    run = shared.state.wait(run, None);
+                    run = node.state.wait(run, None);
                 }
                 if run.stopping {
                     return;
                 }
             }
-            match listen_again(shared) {
+            match listen_again(node) {
                 Some(l) => listener = l,
                 None => return,
             }
             continue;
         }
         let Ok((tcp, _)) = conn else { continue };
-        let s = shared.clone();
+        let n = node.clone();
         thread::spawn(move || {
-            let _ = serve(&s, tcp);
+            let _ = serve(&n, tcp);
         });
     }
 }
 
-fn listen_again(shared: &Shared) -> Option<TcpListener> {
+fn listen_again(node: &Node) -> Option<TcpListener> {
     for _ in 0..100 {
-        match TcpListener::bind(shared.addr) {
+        match TcpListener::bind(node.addr) {
             Ok(l) => return Some(l),
             Err(e) => {
-                if shared
+                if node
                     .state
                     .sleep_until(Instant::now() + Duration::from_millis(50))
                 {
@@ -370,7 +400,7 @@ fn listen_again(shared: &Shared) -> Option<TcpListener> {
                     let _ = writeln!(
                         io::stderr(),
                         "obtail sim: cannot listen again on {}: {e}",
-                        shared.addr
+                        node.addr
                     );
                 }
             }
@@ -379,7 +409,7 @@ fn listen_again(shared: &Shared) -> Option<TcpListener> {
     let _ = writeln!(
         io::stderr(),
         "obtail sim: cannot listen again on {}; giving up",
-        shared.addr
+        node.addr
     );
     None
 }

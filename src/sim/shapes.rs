@@ -72,7 +72,7 @@ fn currency(coin: Coin) -> Value {
 }
 
 /// 0.14's CurrencyValue: the amount as a decimal string beside its currency definition.
-fn currency_value(m: Money) -> Value {
+pub fn currency_value(m: Money) -> Value {
     json!({"amount": m.amount.to_string(), "currency": currency(m.coin)})
 }
 

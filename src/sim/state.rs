@@ -4,6 +4,8 @@
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use super::faults::Fault;
+
 /// Beats told at once when a restarted node comes back (it is busy from its first second).
 pub const BURST_AFTER_RESTART: u32 = 3;
 /// At most this many beats are told while a restarting node is down.
@@ -26,6 +28,15 @@ pub struct Run {
     pub tell_while_down: u32,
     /// Beats to tell at once, without waiting for their time.
     pub burst: u32,
+    /// Cut off from every client until then (`POST /obtail-sim/partition`); the node itself
+    /// goes on.
+    partition: Option<Instant>,
+    /// The REST fault in force, and when it ends (`None`: when ended on demand).
+    fault: Option<(Fault, Option<Instant>)>,
+    /// The listener is open (not yet while the story runs ahead, `--up-before`).
+    pub listening: bool,
+    /// At `--speed 0`, the story has told what it tells before the listener opens.
+    pub told_ahead: bool,
 }
 
 impl Run {
@@ -56,6 +67,27 @@ impl Run {
     /// When the current stall ends by itself, if it does.
     fn stall_end(&self) -> Option<Instant> {
         self.stalled.flatten()
+    }
+
+    /// When the current partition ends (it is ended by whoever started it).
+    pub fn partition_end(&self) -> Option<Instant> {
+        self.partition
+    }
+
+    /// Whether clients hear nothing now: the node is stalled or cut off.
+    fn silent(&mut self) -> bool {
+        self.stalled() || self.partition.is_some()
+    }
+
+    /// The REST fault in force now; ends one whose time is up.
+    pub fn fault(&mut self) -> Option<Fault> {
+        match self.fault {
+            Some((_, Some(until))) if Instant::now() >= until => {
+                self.fault = None;
+                None
+            }
+            other => other.map(|(f, _)| f),
+        }
     }
 }
 
@@ -97,18 +129,85 @@ impl State {
             .0
     }
 
-    /// Returns when the node is not stalled (true) or is stopping (false).
-    pub fn wait_while_stalled(&self) -> bool {
+    /// Returns when clients can be answered again (true) or the node is stopping (false):
+    /// not while it is stalled or cut off.
+    pub fn wait_while_silent(&self) -> bool {
         let mut run = self.lock();
         loop {
             if run.stopping {
                 return false;
             }
-            if !run.stalled() {
+            if !run.silent() {
                 return true;
             }
             run = self.wait(run, None);
         }
+    }
+
+    /// Returns when the partition is over (true) or the node is stopping (false).
+    pub fn wait_while_partitioned(&self) -> bool {
+        let mut run = self.lock();
+        while run.partition.is_some() {
+            if run.stopping {
+                return false;
+            }
+            run = self.wait(run, None);
+        }
+        !run.stopping
+    }
+
+    /// Cuts every client off until `until` (a later end extends the current partition).
+    /// True when this starts a partition rather than extending one.
+    pub fn partition(&self, until: Instant) -> bool {
+        let mut run = self.lock();
+        if run.ending || run.stopping {
+            return false;
+        }
+        let fresh = run.partition.is_none();
+        run.partition = Some(run.partition.map_or(until, |u| u.max(until)));
+        drop(run);
+        self.notify();
+        fresh
+    }
+
+    /// The partition is over: clients are answered again.
+    pub fn heal(&self) {
+        self.lock().partition = None;
+        self.notify();
+    }
+
+    /// Puts a REST fault in force, for `length` or until changed; `None` ends it.
+    pub fn set_fault(&self, fault: Option<Fault>, length: Option<Duration>) {
+        self.lock().fault = fault.map(|f| (f, length.map(|d| Instant::now() + d)));
+        self.notify();
+    }
+
+    pub fn fault(&self) -> Option<Fault> {
+        self.lock().fault()
+    }
+
+    /// Returns when `fault` is no longer in force (true) or the node is stopping (false).
+    pub fn wait_while_fault(&self, fault: Fault) -> bool {
+        let mut run = self.lock();
+        loop {
+            if run.stopping {
+                return false;
+            }
+            if run.fault() != Some(fault) {
+                return true;
+            }
+            run = self.wait(run, None);
+        }
+    }
+
+    /// Waits until the story has told what it tells before listening (`--up-before` at
+    /// `--speed 0`); true when the node stops first.
+    pub fn wait_told_ahead(&self) -> bool {
+        let mut run = self.lock();
+        while !run.told_ahead && !run.stopping {
+            run = self.wait(run, None);
+        }
+        run.stopping
     }
 
     /// Sleeps until `deadline` or until the node stops; true when it stops.
@@ -139,11 +238,12 @@ impl State {
         self.notify();
     }
 
-    /// Ends any stall for good: the node is closing its clients.
+    /// Ends any stall or partition for good: the node is closing its clients.
     pub fn end(&self) {
         let mut run = self.lock();
         run.ending = true;
         run.end_stall();
+        run.partition = None;
         drop(run);
         self.notify();
     }

@@ -4,16 +4,25 @@
 //! moderates other people's disputes, so every notification type has a reason to reach it.
 //! Each storyline ("plot") is an ordered list of frames; plots run interleaved on one clock.
 //! The first minute plays a fixed set of plots that together show every kind; after that,
-//! plots are drawn at random. Same seed, same story, frame for frame.
+//! plots are drawn at random. Same seed, same story, frame for frame. Orders (`trade`) also
+//! move the node's order book, as the node moves it, some of it silently.
+//!
+//! The story knows only its own simulated time; the node stamps each beat with the wall clock
+//! when it tells it.
+
+mod trade;
+
+use trade::{Buy, Sell};
 
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use chrono::{DateTime, FixedOffset, TimeZone, Utc};
 use fastrand::Rng;
 use serde_json::{json, Map, Value};
 
+use super::orders::OrderEvent;
 use super::shapes::{self, Balance, Coin, Money, WalletTx};
+use super::{hostile, html};
 use crate::cli::Generation;
 
 /// How often the node sends `walletUpdate` (wallet/status.go).
@@ -22,15 +31,19 @@ const TICK: Duration = Duration::from_secs(15);
 const FIRST_TICK: Duration = Duration::from_secs(2);
 /// The opening plots must all be told within this much simulated time.
 const OPENING_BUDGET: f64 = 57.0;
-/// Simulated wall clock of the first frame: the era of the last node release.
-const EPOCH_SECS: i64 = 1_605_898_800; // 2020-11-20T14:00:00-05:00
+/// The story's opening: by then it has told every kind.
+pub const OPENING: Duration = Duration::from_secs(60);
 
-/// One frame of the story and when, in simulated time from the start, it is sent.
+/// One event of the story and when, in simulated time from the start, it is told.
 pub struct Beat {
     pub at: Duration,
+    /// The frame as the node sends it (sanitized); `null` for a change nobody is told about.
     pub frame: Value,
-    /// Kept by the node but never sent: the node's own outgoing chat messages.
+    /// Kept by the node but never sent: the node's own outgoing chat messages, and order
+    /// changes the node makes without a word.
     pub silent: bool,
+    /// What this does to the node's order book.
+    pub order: Option<OrderEvent>,
 }
 
 impl Beat {
@@ -46,21 +59,34 @@ impl Beat {
     }
 }
 
-/// A time in the node's database format (whole seconds, UTC), given in whole seconds since
-/// the story's start.
-pub fn db_timestamp_secs(secs: u64) -> String {
-    let secs = i64::try_from(secs).unwrap_or(i64::MAX / 2);
-    match Utc.timestamp_opt(EPOCH_SECS.saturating_add(secs), 0) {
-        chrono::LocalResult::Single(t) => t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-        _ => String::new(),
-    }
-}
-
 struct Step {
     frame: Value,
     /// A wallet transaction's effect on the balance the next ticks report.
     delta: Option<Money>,
     silent: bool,
+    order: Option<OrderEvent>,
+}
+
+impl Step {
+    /// A change of the order book that no frame tells (orders.md §3: the node's own actions).
+    fn quiet(event: OrderEvent) -> Step {
+        Step {
+            frame: Value::Null,
+            delta: None,
+            silent: true,
+            order: Some(event),
+        }
+    }
+
+    /// This step also moves an order.
+    fn moving(mut self, id: &str, to: super::orders::OrderState, read: bool) -> Step {
+        self.order = Some(OrderEvent::Move {
+            id: id.to_string(),
+            to,
+            read,
+        });
+        self
+    }
 }
 
 type Plot = VecDeque<Step>;
@@ -225,24 +251,6 @@ struct Purse {
     blocks_every: u32,
 }
 
-/// How one of our purchases ends.
-#[derive(Clone, Copy)]
-enum Buy {
-    Fulfilled,
-    Declined,
-    Refunded,
-    Failed,
-    Disputed,
-}
-
-/// How one of our sales ends.
-#[derive(Clone, Copy)]
-enum Sell {
-    Completed,
-    Cancelled,
-    Aged,
-}
-
 /// The deterministic story generator.
 pub struct Story {
     generation: Generation,
@@ -253,6 +261,10 @@ pub struct Story {
     next_tick: Duration,
     opening: Vec<Plot>,
     live: Vec<Plot>,
+    /// The newest orders, which hostile chat may name.
+    recent: VecDeque<String>,
+    /// `--hostile-chat`: how many hostile messages were told, or `None` when off.
+    hostile: Option<usize>,
 }
 
 impl Story {
@@ -288,9 +300,44 @@ impl Story {
             next_tick: FIRST_TICK,
             opening: Vec::new(),
             live: Vec::new(),
+            recent: VecDeque::new(),
+            hostile: None,
         };
         story.opening = story.opening_plots();
         story
+    }
+
+    /// With `on`, peers now and then send chat with hostile ids and subjects, from the
+    /// first minute on.
+    pub fn with_hostile_chat(mut self, on: bool) -> Story {
+        if on {
+            self.hostile = Some(0);
+            let plot = self.hostile_chat();
+            self.opening.push(plot);
+        }
+        self
+    }
+
+    /// A few incoming messages whose ids and subjects their senders chose (`hostile`).
+    fn hostile_chat(&mut self) -> Plot {
+        let peers: Vec<String> = self
+            .cast
+            .buyers
+            .iter()
+            .chain(&self.cast.vendors)
+            .map(|&a| self.cast.actors[a].peer.clone())
+            .collect();
+        let orders: Vec<String> = self.recent.iter().cloned().collect();
+        let mut plot = Plot::new();
+        for _ in 0..4 {
+            let n = self.hostile.unwrap_or(0);
+            self.hostile = Some(n + 1);
+            let mut frame =
+                json!({ "message": hostile::message(&mut self.rng, n, &peers, &orders) });
+            html::sanitize(&mut frame);
+            plot.push_back(step(frame));
+        }
+        plot
     }
 
     /// The plots of the first minute: between them, every kind obtail knows.
@@ -356,8 +403,12 @@ impl Story {
     }
 
     fn random_plot(&mut self) -> Plot {
+        if self.hostile.is_some() && self.rng.u32(..8) == 0 {
+            return self.hostile_chat();
+        }
         match self.rng.u32(..100) {
-            0..=29 => self.sale(Sell::Completed),
+            0..=27 => self.sale(Sell::Completed),
+            28..=29 => self.sale(Sell::Unpaid),
             30..=34 => self.sale(Sell::Cancelled),
             35..=39 => self.sale(Sell::Aged),
             40..=51 => self.purchase(Buy::Fulfilled),
@@ -400,6 +451,7 @@ impl Story {
             at,
             frame,
             silent: false,
+            order: None,
         }
     }
 
@@ -411,25 +463,6 @@ impl Story {
     }
 
     // ---- building blocks -------------------------------------------------------------
-
-    fn time_at(&self, at: Duration) -> DateTime<FixedOffset> {
-        let zone = FixedOffset::west_opt(5 * 3600).unwrap();
-        let t = Utc.timestamp_opt(EPOCH_SECS, 0).unwrap() + at;
-        t.with_timezone(&zone)
-    }
-
-    /// A Go `time.Time` text in the node's local zone, fraction trimmed as Go does.
-    fn local_stamp(&self, at: Duration) -> String {
-        let t = self.time_at(at);
-        let frac = format!("{:09}", t.timestamp_subsec_nanos());
-        let frac = frac.trim_end_matches('0');
-        let dot = if frac.is_empty() { "" } else { "." };
-        format!(
-            "{}{dot}{frac}{}",
-            t.format("%Y-%m-%dT%H:%M:%S"),
-            t.format("%:z")
-        )
-    }
 
     fn note(&mut self, ty: &str, fields: Value) -> Step {
         let mut n: Map<String, Value> = match fields {
@@ -501,6 +534,7 @@ impl Story {
             frame: shapes::wallet_tx(self.generation, &tx),
             delta: Some(value),
             silent: false,
+            order: None,
         }
     }
 
@@ -565,197 +599,6 @@ impl Story {
             step(json!({ "status": end })),
         ]
         .into()
-    }
-
-    /// Someone buys from our shop.
-    fn sale(&mut self, end: Sell) -> Plot {
-        let buyer = self.pick(&self.cast.buyers.clone());
-        let listing = self.rng.usize(..4);
-        let order = qm(&mut self.rng);
-        let price = self.price(listing);
-        let l = &self.cast.listings[listing];
-        let (title, slug, kind) = (l.title, l.slug, l.kind);
-        let mut plot = Plot::new();
-        let mut fields = json!({
-            "buyerHandle": self.cast.actors[buyer].handle,
-            "buyerId": self.cast.actors[buyer].peer,
-            "listingType": kind, "orderId": order, "slug": slug,
-            "thumbnail": self.cast.thumbnail(listing), "title": title,
-        });
-        shapes::order_price(self.generation, fields.as_object_mut().unwrap(), price);
-        if !matches!(end, Sell::Cancelled) {
-            let addr = self.cast.our_address[coin_index(price.coin)].clone();
-            plot.push_back(self.wallet(price, &order, listing, addr));
-        }
-        plot.push_back(self.note("order", fields));
-        match end {
-            Sell::Completed => {
-                plot.push_back(self.typing(buyer, &order));
-                plot.push_back(self.chat_line(
-                    buyer,
-                    &order,
-                    "Got it today, it&#39;s lovely. Thank you! 🙏",
-                ));
-                plot.push_back(self.buyer_note("orderComplete", &order, listing, buyer));
-            }
-            Sell::Cancelled => {
-                plot.push_back(self.chat_line(
-                    buyer,
-                    &order,
-                    "Sorry, wrong size &amp; colour. Cancelling before you ship.",
-                ));
-                plot.push_back(self.buyer_note("cancel", &order, listing, buyer));
-            }
-            Sell::Aged => {
-                plot.push_back(self.buyer_note("orderComplete", &order, listing, buyer));
-                plot.push_back(self.timer_note(
-                    "vendorDisputeTimeout",
-                    "purchaseOrderId",
-                    &order,
-                    listing,
-                    0,
-                ));
-            }
-        }
-        plot
-    }
-
-    /// A purchase, or a sale when the wallet cannot pay for one now.
-    fn purchase(&mut self, end: Buy) -> Plot {
-        let listing = 4 + self.rng.usize(..3);
-        match self.purchase_of(end, listing) {
-            Some(plot) => plot,
-            None => self.sale(Sell::Completed),
-        }
-    }
-
-    /// We buy from another vendor, if what the wallet holds (less what planned purchases
-    /// will spend) pays for it; the money is set aside until the payment is told.
-    fn purchase_of(&mut self, end: Buy, listing: usize) -> Option<Plot> {
-        let vendor = self.cast.listings[listing].vendor;
-        let paid = self.price(listing);
-        let purse = self.purses.iter_mut().find(|p| p.coin == paid.coin)?;
-        if purse.confirmed - purse.reserved < paid.amount {
-            return None;
-        }
-        purse.reserved += paid.amount;
-        let order = qm(&mut self.rng);
-        let to = address(&mut self.rng, paid.coin);
-        let spend = Money {
-            amount: -paid.amount,
-            ..paid
-        };
-        let mut plot = Plot::new();
-        plot.push_back(self.wallet(spend, &order, listing, to.clone()));
-        let funding = shapes::funding_total(self.generation, paid);
-        let coin = paid.coin.code();
-        plot.push_back(self.note(
-            "payment",
-            json!({"coinType": coin, "fundingTotal": funding, "orderId": order}),
-        ));
-        match end {
-            Buy::Declined => {
-                let ty = shapes::declined_type(self.generation);
-                plot.push_back(self.vendor_note(ty, &order, listing));
-                plot.push_back(self.wallet(paid, &order, listing, to));
-            }
-            Buy::Refunded => {
-                plot.push_back(self.vendor_note("orderConfirmation", &order, listing));
-                plot.push_back(self.chat_line(
-                    vendor,
-                    &order,
-                    "So sorry, that batch sold out. Refunding you now.",
-                ));
-                plot.push_back(self.vendor_note("refund", &order, listing));
-                plot.push_back(self.wallet(paid, &order, listing, to));
-            }
-            Buy::Failed => plot.push_back(self.vendor_note("processingError", &order, listing)),
-            Buy::Fulfilled => {
-                plot.push_back(self.vendor_note("orderConfirmation", &order, listing));
-                plot.push_back(self.vendor_note("fulfillment", &order, listing));
-                plot.push_back(self.typing(vendor, &order));
-                plot.push_back(self.chat_line(
-                    vendor,
-                    &order,
-                    "Shipped today <3 tracking: RR123456785NL",
-                ));
-                let secs = [2_592_000, 432_000, 86_400, 0][self.rng.usize(..4)];
-                plot.push_back(self.timer_note(
-                    "buyerDisputeTimeout",
-                    "orderId",
-                    &order,
-                    listing,
-                    secs,
-                ));
-                plot.push_back(self.note("vendorFinalizedPayment", json!({"orderId": order})));
-            }
-            Buy::Disputed => {
-                let moderator = self.cast.moderator;
-                plot.push_back(self.vendor_note("orderConfirmation", &order, listing));
-                plot.push_back(self.vendor_note("fulfillment", &order, listing));
-                let secs = [2_592_000, 432_000, 86_400][self.rng.usize(..3)];
-                plot.push_back(self.timer_note(
-                    "buyerDisputeExpiry",
-                    "orderId",
-                    &order,
-                    listing,
-                    secs,
-                ));
-                // The vendor opens it, so the dispute starts where we can see it.
-                let (us, v) = (&self.cast.actors[0], &self.cast.actors[vendor]);
-                let fields = json!({
-                    "buyer": us.peer, "disputeeHandle": us.handle, "disputeeId": us.peer,
-                    "disputerHandle": v.handle, "disputerId": v.peer, "orderId": order,
-                    "thumbnail": self.cast.thumbnail(listing),
-                });
-                plot.push_back(self.note("disputeOpen", fields));
-                plot.push_back(self.chat_line(
-                    moderator,
-                    &order,
-                    "Hi, I&#39;m Carol. I have both sides now and will decide within 48 h.",
-                ));
-                plot.push_back(self.dispute_end_note("disputeClose", &order, listing, vendor));
-                // The moderator split the escrow; our share comes back when the vendor accepts.
-                let share = Money {
-                    amount: paid.amount * (5 + i128::from(self.rng.u32(..5))) / 10,
-                    ..paid
-                };
-                plot.push_back(self.wallet(share, &order, listing, to));
-                plot.push_back(self.dispute_end_note("disputeAccepted", &order, listing, vendor));
-            }
-        }
-        Some(plot)
-    }
-
-    /// A dispute between two other peers, where we are the moderator.
-    fn moderation(&mut self) -> Plot {
-        let buyer = self.pick(&self.cast.buyers.clone());
-        let listing = 4 + self.rng.usize(..3);
-        let vendor = self.cast.listings[listing].vendor;
-        let order = qm(&mut self.rng);
-        let (b, v) = (&self.cast.actors[buyer], &self.cast.actors[vendor]);
-        let fields = json!({
-            "buyer": b.peer, "disputeeHandle": v.handle, "disputeeId": v.peer,
-            "disputerHandle": b.handle, "disputerId": b.peer, "orderId": order,
-            "thumbnail": self.cast.thumbnail(listing),
-        });
-        let mut plot = Plot::new();
-        plot.push_back(self.note("disputeOpen", fields.clone()));
-        plot.push_back(self.chat_line(
-            buyer,
-            &order,
-            "It never arrived &amp; the seller stopped answering.",
-        ));
-        plot.push_back(self.note("disputeUpdate", fields));
-        let secs = [2_592_000, 1_296_000, 86_400, 0][self.rng.usize(..4)];
-        plot.push_back(self.timer_note(
-            "moderatorDisputeExpiry",
-            "disputeCaseId",
-            &order,
-            listing,
-            secs,
-        ));
-        plot
     }
 
     fn social(&mut self) -> Plot {
@@ -903,14 +746,7 @@ impl Iterator for Story {
             return Some(self.wallet_tick(t));
         }
         self.clock = at;
-        let mut step = self.pick_step();
-        // Plots are written ahead of time; the wallet and chat clocks read when they happen.
-        let stamp = self.local_stamp(at);
-        for key in ["message", "wallet"] {
-            if let Some(Value::Object(inner)) = step.frame.get_mut(key) {
-                inner.insert("timestamp".into(), stamp.clone().into());
-            }
-        }
+        let step = self.pick_step();
         if let Some(m) = step.delta {
             if let Some(p) = self.purses.iter_mut().find(|p| p.coin == m.coin) {
                 if m.amount < 0 {
@@ -926,6 +762,7 @@ impl Iterator for Story {
             at,
             frame: step.frame,
             silent: step.silent,
+            order: step.order,
         })
     }
 }
@@ -935,6 +772,7 @@ fn step(frame: Value) -> Step {
         frame,
         delta: None,
         silent: false,
+        order: None,
     }
 }
 
