@@ -59,7 +59,10 @@ fn schedule(rng: &mut fastrand::Rng, secs: u64) -> Vec<(Duration, Fault)> {
             1 => Fault::Stall(len),
             2 => Fault::Partition(len),
             3 => Fault::Drop,
-            4 => Fault::Rest(["hang", "drip", "endless", "error", "huge"][rng.usize(..5)], len),
+            4 => Fault::Rest(
+                ["hang", "drip", "endless", "error", "huge"][rng.usize(..5)],
+                len,
+            ),
             5 | 6 => Fault::ReaderStall(len * 2),
             7 => Fault::Freeze(len),
             _ => Fault::Rest("hang", len * 3),
@@ -85,7 +88,10 @@ fn http(port: u16, method: &str, path: &str) -> Option<String> {
     if !head.starts_with("HTTP/1.1 200") {
         return None;
     }
-    if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
         return Some(dechunk(body));
     }
     Some(body.to_string())
@@ -165,11 +171,23 @@ fn signal(pid: u32, name: &str) {
 
 fn start_sim(port: u16, seed: u64, up_before: bool) -> Process {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_obtail"));
-    cmd.args(["sim", "--listen", &format!("127.0.0.1:{port}"), "--cookie", COOKIE])
-        .args(["--seed", &seed.to_string(), "--speed", "20", "--hostile-chat"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+    cmd.args([
+        "sim",
+        "--listen",
+        &format!("127.0.0.1:{port}"),
+        "--cookie",
+        COOKIE,
+    ])
+    .args([
+        "--seed",
+        &seed.to_string(),
+        "--speed",
+        "20",
+        "--hostile-chat",
+    ])
+    .stdin(Stdio::null())
+    .stdout(Stdio::null())
+    .stderr(Stdio::null());
     if up_before {
         cmd.args(["--up-before", "2s"]);
     }
@@ -199,7 +217,11 @@ fn run(seed: u64, secs: u64) -> Figures {
     let home = tempfile::tempdir().unwrap();
     let datadir = home.path().join(".openbazaar");
     std::fs::create_dir_all(&datadir).unwrap();
-    std::fs::write(datadir.join(".cookie"), format!("OpenBazaar_Auth_Cookie={COOKIE}")).unwrap();
+    std::fs::write(
+        datadir.join(".cookie"),
+        format!("OpenBazaar_Auth_Cookie={COOKIE}"),
+    )
+    .unwrap();
     let obtail_first = rng.bool();
     let buffer = ["64KiB", "1MiB", "64MiB"][rng.usize(..3)];
     let mut sim = (!obtail_first).then(|| start_sim(port, seed, false));
@@ -273,7 +295,10 @@ fn run(seed: u64, secs: u64) -> Figures {
             Fault::Restart => control(port, "/obtail-sim/restart"),
             Fault::Stall(d) => control(port, &format!("/obtail-sim/stall?for={}ms", d.as_millis())),
             Fault::Partition(d) => {
-                control(port, &format!("/obtail-sim/partition?for={}ms", d.as_millis()));
+                control(
+                    port,
+                    &format!("/obtail-sim/partition?for={}ms", d.as_millis()),
+                );
                 excused.push((from, from + *d + chrono::Duration::seconds(2)));
             }
             Fault::Drop => control(port, "/obtail-sim/drop"),
@@ -376,7 +401,10 @@ fn check(
     seed: u64,
 ) -> Figures {
     let printed = printed_ids(lines);
-    let missing: Vec<&String> = required.iter().filter(|id| !printed.contains_key(*id)).collect();
+    let missing: Vec<&String> = required
+        .iter()
+        .filter(|id| !printed.contains_key(*id))
+        .collect();
     let doubled: Vec<(&String, &usize)> = printed.iter().filter(|(_, n)| **n > 1).collect();
     let tail: String = err.lines().rev().take(40).collect::<Vec<_>>().join("\n");
     assert!(
@@ -397,7 +425,10 @@ fn check(
         .iter()
         .filter(|l| serde_json::from_str::<Value>(&l.text).is_ok())
         .count() as u64;
-    assert_eq!(total[2], frames, "seed {seed}: printed in the books\n{tail}");
+    assert_eq!(
+        total[2], frames,
+        "seed {seed}: printed in the books\n{tail}"
+    );
     // The longest a live frame waited before obtail read it.
     let when: HashMap<&str, DateTime<Utc>> = sent
         .as_array()
@@ -494,6 +525,8 @@ fn nothing_lost_nothing_twice_through_chaos() {
         all.events += f.events;
         all.live += f.live;
         all.recovered += f.recovered;
+        all.missing += f.missing;
+        all.doubled += f.doubled;
         all.longest_wait_ms = all.longest_wait_ms.max(f.longest_wait_ms);
     }
     eprintln!("chaos in all: {all:?}");
