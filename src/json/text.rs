@@ -7,7 +7,7 @@
 
 use super::cursor::string_close;
 use crate::sanitize::{is_printable_ascii, is_unsafe};
-use crate::style::Palette;
+use crate::style::{Json, Palette};
 
 /// Writes `text` with all insignificant whitespace removed.
 pub fn write_compact(out: &mut Vec<u8>, text: &[u8]) {
@@ -66,9 +66,10 @@ pub fn write_indented(out: &mut Vec<u8>, text: &[u8], p: &Palette) {
             b'{' | b'[' => {
                 let close = if b == b'{' { b'}' } else { b']' };
                 let next = next_significant(text, i + 1);
-                paint(out, p.json_punct, &[b], p);
+                let color = p.json(if b == b'{' { Json::Object } else { Json::Array });
+                paint(out, color, &[b], p);
                 if text.get(next) == Some(&close) {
-                    paint(out, p.json_punct, &[close], p);
+                    paint(out, color, &[close], p);
                     i = next + 1;
                     expect_key = false;
                     continue;
@@ -81,26 +82,28 @@ pub fn write_indented(out: &mut Vec<u8>, text: &[u8], p: &Palette) {
                 let inside = stack.len();
                 stack.pop();
                 newline(out, inside, stack.len());
-                paint(out, p.json_punct, &[b], p);
+                let color = p.json(if b == b'}' { Json::Object } else { Json::Array });
+                paint(out, color, &[b], p);
             }
             b',' => {
-                paint(out, p.json_punct, b",", p);
+                let inside = if stack.last() == Some(&In::Array) {
+                    Json::Array
+                } else {
+                    Json::Object
+                };
+                paint(out, p.json(inside), b",", p);
                 newline(out, stack.len(), stack.len());
                 expect_key = stack.last() == Some(&In::Object);
             }
             b':' => {
-                paint(out, p.json_punct, b":", p);
+                paint(out, p.json(Json::Object), b":", p);
                 out.push(b' ');
             }
             b'"' => {
                 let end = string_end(text, i);
                 out.extend_from_slice(
-                    if expect_key {
-                        p.json_key
-                    } else {
-                        p.json_string
-                    }
-                    .as_bytes(),
+                    p.json(if expect_key { Json::Key } else { Json::String })
+                        .as_bytes(),
                 );
                 write_string_token(out, text.get(i..end).unwrap_or_default());
                 out.extend_from_slice(p.reset.as_bytes());
@@ -115,9 +118,10 @@ pub fn write_indented(out: &mut Vec<u8>, text: &[u8], p: &Palette) {
                     .map_or(text.len(), |n| i + n);
                 let token = text.get(i..end).unwrap_or_default();
                 let color = match token.first() {
-                    Some(b'n') => p.json_null,
-                    Some(b't' | b'f') => p.json_literal,
-                    _ => p.json_number,
+                    Some(b'n') => p.json(Json::Null),
+                    Some(b't') => p.json(Json::True),
+                    Some(b'f') => p.json(Json::False),
+                    _ => p.json(Json::Number),
                 };
                 paint(out, color, token, p);
                 i = end;
