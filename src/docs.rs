@@ -401,6 +401,7 @@ pub const EXIT_CODES: &[(u8, &str)] = &[
     (2, "usage error: bad option, bad URL, bad filter program"),
     (3, "the node refused authentication"),
     (4, "--timeout passed before --count was reached"),
+    (5, "the jq program raised an error on every frame of a replay, as jq exits 5"),
     (130, "interrupted (Ctrl-C)"),
 ];
 

@@ -4,52 +4,14 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 
-use support::{bin, stderr, stdout, Running};
+use support::{bin, sim, stderr, stdout};
 
 const PASSWORD: &str = "pass-secret-1";
 const COOKIE: &str = "cookie-secret-2";
 const USER: &str = "admin-user-3";
-
-/// A running `obtail sim` and its `HOST:PORT`.
-struct Sim {
-    _process: Running,
-    addr: String,
-}
-
-fn sim(auth: &[&str]) -> Sim {
-    let mut child = bin()
-        .args([
-            "sim",
-            "--listen",
-            "127.0.0.1:0",
-            "--speed",
-            "0",
-            "--seed",
-            "5",
-        ])
-        .args(auth)
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stderr.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .split("://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_string();
-    Sim {
-        _process: Running(child),
-        addr,
-    }
-}
 
 /// A home directory with a config file of this text and private secret files.
 struct Home {
