@@ -474,21 +474,25 @@ impl Pipeline {
             }
             Outcome::Halted(code) => Some(Stop::Halted(code)),
             Outcome::Unreadable(why) => {
-                let real = unvalidated.then(|| classify(&frame.bytes));
-                match real {
-                    // Not JSON after all: treated as the `invalid` frame it is.
-                    Some(c) if c.kind == Kind::Invalid => {
-                        if self.filter.kind_passes(&Kind::Invalid) {
-                            let why = c.error.as_deref().unwrap_or("not JSON");
-                            warn(&format!("frame not given to the filter (invalid): {why}"));
-                        }
-                    }
-                    _ => warn(&format!("frame not given to the filter ({name}): {why}")),
-                }
+                self.unreadable(frame, &name, &why, unvalidated);
                 None
             }
         };
         self.relay_messages(program, stop)
+    }
+
+    /// A frame the program's reader could not read: said, as the `invalid` frame it is when
+    /// it was not validated before.
+    fn unreadable(&mut self, frame: &Frame, name: &str, why: &str, unvalidated: bool) {
+        match unvalidated.then(|| classify(&frame.bytes)) {
+            Some(c) if c.kind == Kind::Invalid => {
+                if self.filter.kind_passes(&Kind::Invalid) {
+                    let why = c.error.as_deref().unwrap_or("not JSON");
+                    warn(&format!("frame not given to the filter (invalid): {why}"));
+                }
+            }
+            _ => warn(&format!("frame not given to the filter ({name}): {why}")),
+        }
     }
 
     /// Passes on what the program wrote to stderr (`debug`, `stderr`, `halt_error`), after

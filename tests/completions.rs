@@ -93,14 +93,17 @@ const ZSH: &str = r#"zmodload zsh/zpty
 zpty z zsh -f -i
 zpty -w z "PROMPT='' ; fpath=($0 \$fpath); autoload -U compinit; compinit -u -D"
 zpty -w z 'compadd () { if [[ ${@[1,(i)(-|--)]} == *-(O|A|D)\ * ]]; then builtin compadd "$@"; return $?; fi; typeset -a __hits; builtin compadd -A __hits "$@"; local h; for h in $__hits; do print -r -- "<HIT>$h</HIT>"; done }'
-zpty -w z "bindkey '^I' complete-word; print -r -- '<READY>'"
+zpty -w z "bindkey '^I' complete-word; print -r -- '<REA''DY>'"
 zpty -r z line '*<READY>*'
+# Keys are read in turn: ^U clears the line only once the completion is done (a ^C would
+# interrupt it), then the marker is printed; quoted apart, its echo is not the marker.
 zpty -n -w z "$1"$'\t'
-sleep 1
-zpty -w z $'\C-c'
-zpty -w z 'print -r -- "<DONE>"'
+zpty -w z $'\C-u'"print -r -- '<DO''NE>'"
 out=""
-while zpty -r -t z line; do out+="$line"; [[ $line == *'<DONE>'* ]] && break; done
+deadline=$(( SECONDS + 30 ))
+while (( SECONDS < deadline )); do
+  if zpty -r -t z line; then out+="$line"; [[ $line == *'<DONE>'* ]] && break; else sleep 0.05; fi
+done
 zpty -d z
 print -r -- "$out" | tr '\r' '\n' | grep -o '<HIT>[^<]*</HIT>' | sed 's/<HIT>//; s/<\/HIT>//' | sort -u"#;
 

@@ -40,12 +40,8 @@ const MAX_INDENT_DEPTH: usize = 128;
 
 /// Writes `text` indented by two spaces per level, as `jq .` does, colored by `p`.
 pub fn write_indented(out: &mut Vec<u8>, text: &[u8], p: &Palette) {
-    #[derive(PartialEq)]
-    enum In {
-        Object,
-        Array,
-    }
-    let mut stack: Vec<In> = Vec::new();
+    // The containers the text is in (`Json::Object` or `Json::Array`).
+    let mut stack: Vec<Json> = Vec::new();
     let mut expect_key = false;
     let mut i = 0;
     // `inside` is the depth of the container the break is in: only those up to the limit
@@ -66,7 +62,7 @@ pub fn write_indented(out: &mut Vec<u8>, text: &[u8], p: &Palette) {
             b'{' | b'[' => {
                 let close = if b == b'{' { b'}' } else { b']' };
                 let next = next_significant(text, i + 1);
-                let color = p.json(if b == b'{' { Json::Object } else { Json::Array });
+                let color = p.json(container(b));
                 paint(out, color, &[b], p);
                 if text.get(next) == Some(&close) {
                     paint(out, color, &[close], p);
@@ -74,7 +70,7 @@ pub fn write_indented(out: &mut Vec<u8>, text: &[u8], p: &Palette) {
                     expect_key = false;
                     continue;
                 }
-                stack.push(if b == b'{' { In::Object } else { In::Array });
+                stack.push(container(b));
                 expect_key = b == b'{';
                 newline(out, stack.len(), stack.len());
             }
@@ -82,18 +78,13 @@ pub fn write_indented(out: &mut Vec<u8>, text: &[u8], p: &Palette) {
                 let inside = stack.len();
                 stack.pop();
                 newline(out, inside, stack.len());
-                let color = p.json(if b == b'}' { Json::Object } else { Json::Array });
-                paint(out, color, &[b], p);
+                paint(out, p.json(container(b)), &[b], p);
             }
             b',' => {
-                let inside = if stack.last() == Some(&In::Array) {
-                    Json::Array
-                } else {
-                    Json::Object
-                };
+                let inside = stack.last().copied().unwrap_or(Json::Object);
                 paint(out, p.json(inside), b",", p);
                 newline(out, stack.len(), stack.len());
-                expect_key = stack.last() == Some(&In::Object);
+                expect_key = stack.last() == Some(&Json::Object);
             }
             b':' => {
                 paint(out, p.json(Json::Object), b":", p);
@@ -117,18 +108,31 @@ pub fn write_indented(out: &mut Vec<u8>, text: &[u8], p: &Palette) {
                     .position(|c| matches!(c, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t'))
                     .map_or(text.len(), |n| i + n);
                 let token = text.get(i..end).unwrap_or_default();
-                let color = match token.first() {
-                    Some(b'n') => p.json(Json::Null),
-                    Some(b't') => p.json(Json::True),
-                    Some(b'f') => p.json(Json::False),
-                    _ => p.json(Json::Number),
-                };
-                paint(out, color, token, p);
+                paint(out, p.json(scalar(token)), token, p);
                 i = end;
                 continue;
             }
         }
         i += 1;
+    }
+}
+
+/// The color of a bracket, and of the commas and colons inside it: its container's, as jq.
+fn container(bracket: u8) -> Json {
+    if matches!(bracket, b'{' | b'}') {
+        Json::Object
+    } else {
+        Json::Array
+    }
+}
+
+/// The color of a token that is not a string: null, true, false or a number.
+fn scalar(token: &[u8]) -> Json {
+    match token.first() {
+        Some(b'n') => Json::Null,
+        Some(b't') => Json::True,
+        Some(b'f') => Json::False,
+        _ => Json::Number,
     }
 }
 
