@@ -60,6 +60,7 @@ _obtail() {
     case "${cmd}" in
         obtail)
             opts="-k -v -u -H -t -T -f -o -r -q -n -h -V --replay --demo --demo-speed --demo-seed --record --cacert --insecure --connect-timeout --ping-interval --ping-timeout --no-reconnect --max-backoff --no-recover --since --buffer --label --verbose --max-frame-size --user --password-file --cookie --cookie-file --datadir --header --type --exclude-type --order --peer --id --filter --filter-file --arg --argjson --output --envelope --raw-output --color --wrap --quiet --count --timeout --stats --help --version kinds nodes completions man sim help"
+            opts="${opts} $(obtail nodes --names 2>/dev/null | cut -f1)"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

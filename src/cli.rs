@@ -9,13 +9,10 @@ use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
 /// each one and checks it): (what, command).
 pub const EXAMPLES: &[(&str, &str)] = &[
     ("watch the built-in simulated marketplace", "obtail --demo"),
-    (
-        "tail the local node (its cookie file is found by itself)",
-        "obtail",
-    ),
+    ("tail the local node, with its own cookie", "obtail"),
     ("tail the node named shop in the config file", "obtail shop"),
     (
-        "a node with basic auth, over TLS with its self-signed certificate",
+        "basic auth, TLS with a self-signed certificate",
         "obtail -u admin --password-file ~/.ob-pass --cacert node.crt wss://shop.example:4002",
     ),
     (
@@ -23,7 +20,7 @@ pub const EXAMPLES: &[(&str, &str)] = &[
         "obtail -t notification -T notification.follow,notification.unfollow",
     ),
     (
-        "wait until an order is paid (exit 4 if 10 minutes pass first)",
+        "wait until an order is paid (exit 4 after 10m)",
         "obtail -t notification.payment --order QmXyZ123 -n 1 --timeout 10m",
     ),
     (
@@ -35,7 +32,7 @@ pub const EXAMPLES: &[(&str, &str)] = &[
         "obtail --replay session.ndjson -r -f '$kind' | sort | uniq -c",
     ),
     (
-        "record a session until Ctrl-C (-n or --timeout stop it by themselves)",
+        "record a session until Ctrl-C (or -n, --timeout)",
         "obtail --record session.ndjson",
     ),
     (

@@ -39,6 +39,7 @@ pub fn completions(shell: Shell) -> Vec<u8> {
     match shell {
         Shell::Zsh => zsh_fixes(&script),
         Shell::Fish => fish_fixes(&script),
+        Shell::Bash => bash_fixes(&script),
         _ => script,
     }
     .into_bytes()
@@ -84,6 +85,20 @@ fn for_completion(mut a: clap::Arg, shell: Shell) -> clap::Arg {
         }
     }
     a
+}
+
+/// bash: the names of the config file's nodes are offered where a node goes.
+fn bash_fixes(script: &str) -> String {
+    let case = "        obtail)\n            opts=\"";
+    let Some(at) = script.find(case) else {
+        return script.to_string();
+    };
+    let Some(end) = script[at + case.len()..].find('\n') else {
+        return script.to_string();
+    };
+    let line_end = at + case.len() + end + 1;
+    let nodes = "            opts=\"${opts} $(obtail nodes --names 2>/dev/null | cut -f1)\"\n";
+    format!("{}{nodes}{}", &script[..line_end], &script[line_end..])
 }
 
 /// zsh: the URL positional came first, so `obtail sim --<Tab>` took `sim` for a node and

@@ -175,6 +175,10 @@ fn check(program: &str) {
 #[test]
 fn bash_completes_commands_options_and_values() {
     check("bash");
+    let shell = Shell::new();
+    if let Some(offered) = complete(&shell, "bash", "obtail sh") {
+        assert!(offered.iter().any(|o| o == "shop"), "{offered:?}");
+    }
 }
 
 #[test]
