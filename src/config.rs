@@ -278,7 +278,10 @@ fn node_settings(
         || args.datadir.is_some();
     let secret = |p: &PathBuf| private_file(file, &file.path(p), label);
     if !auth_from_cli {
-        s.cookie = None;
+        // A node with credentials of its own is sent those alone, not OBTAIL_COOKIE's.
+        if entry.user.is_some() || entry.cookie_file.is_some() || entry.datadir.is_some() {
+            s.cookie = None;
+        }
         s.user = entry.user.clone();
         s.password_file = entry.password_file.as_ref().map(secret).transpose()?;
         s.cookie_file = entry.cookie_file.as_ref().map(secret).transpose()?;

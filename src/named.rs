@@ -169,6 +169,10 @@ impl Entry {
         if self.user.as_deref() == Some("") {
             return Err("user is empty");
         }
+        if self.user.as_deref().is_some_and(|u| u.contains(':')) {
+            return Err("user holds a ':', which would put a password in clear: give the user \
+                        alone, and the password as password_file or password_env");
+        }
         if self.cookie_file.is_some() && self.datadir.is_some() {
             return Err("give the cookie one way: cookie_file or datadir");
         }
@@ -296,6 +300,7 @@ mod tests {
             "[nodes.a]\nurl = \"x:1\"\ncookie = \"hunter2\"\n",
             "[nodes.a]\nurl = \"ws://admin:hunter2@x:1\"\n",
             "[nodes.a]\nurl = \"ws://admin:hun/ter2@x:1\"\n",
+            "[nodes.a]\nurl = \"x:1\"\nuser = \"admin:hunter2\"\n",
         ] {
             let e = parse(text).unwrap_err();
             assert!(e.contains("[nodes.a]"), "{e}");
