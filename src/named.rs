@@ -170,8 +170,10 @@ impl Entry {
             return Err("user is empty");
         }
         if self.user.as_deref().is_some_and(|u| u.contains(':')) {
-            return Err("user holds a ':', which would put a password in clear: give the user \
-                        alone, and the password as password_file or password_env");
+            return Err(
+                "user holds a ':', which would put a password in clear: give the user \
+                        alone, and the password as password_file or password_env",
+            );
         }
         if self.cookie_file.is_some() && self.datadir.is_some() {
             return Err("give the cookie one way: cookie_file or datadir");
