@@ -29,10 +29,10 @@ frames="$out/frames-$n.ndjson"
 [ -s "$frames" ] || python3 "$shared/bench/gen_frames.py" "$n" "$frames"
 command -v websocat >/dev/null || cargo install websocat --locked
 command -v jaq >/dev/null || cargo install jaq --locked
-cargo build --release --quiet --bins --examples
-obtail=target/release/obtail
-ceiling=target/release/examples/ceiling
-latency=target/release/examples/latency
+cargo build --profile profiling --quiet --bins --examples
+obtail=target/profiling/obtail
+ceiling=target/profiling/examples/ceiling
+latency=target/profiling/examples/latency
 program='select(.notification.type=="order")'
 raw="$out/live-raw.txt"
 : > "$raw"

@@ -12,8 +12,8 @@ frames="$out/frames-$n.ndjson"
 [ -s "$frames" ] || python3 "$shared/bench/gen_frames.py" "$n" "$frames"
 command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine; }
 command -v jaq >/dev/null || cargo install jaq --locked
-cargo build --release --quiet
-obtail=target/release/obtail
+cargo build --profile profiling --quiet
+obtail=target/profiling/obtail
 program='select(.notification.type=="order")'
 
 # Both sides must print the same events before their speed means anything.

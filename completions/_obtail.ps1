@@ -39,7 +39,7 @@ Register-ArgumentCompleter -Native -CommandName 'obtail' -ScriptBlock {
             [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the basic auth password from FILE (or set OBTAIL_PASSWORD to the password itself)')
             [CompletionResult]::new('--cookie', '--cookie', [CompletionResultType]::ParameterName, 'Auth cookie value (OpenBazaar_Auth_Cookie) [env: OBTAIL_COOKIE]')
             [CompletionResult]::new('--cookie-file', '--cookie-file', [CompletionResultType]::ParameterName, 'Read the auth cookie from FILE, as the node writes <datadir>/.cookie')
-            [CompletionResult]::new('--datadir', '--datadir', [CompletionResultType]::ParameterName, 'The node''s data directory, where its .cookie file is [default: ~/.openbazaar]')
+            [CompletionResult]::new('--datadir', '--datadir', [CompletionResultType]::ParameterName, 'The node''s data directory, where its .cookie file is [default: for a node on this machine, ~/.openbazaar on Linux, ~/Library/Application Support/openbazaar on macOS, ~/openbazaar elsewhere, and their -testnet variants]')
             [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra HTTP header for the websocket handshake (repeatable)')
             [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Extra HTTP header for the websocket handshake (repeatable)')
             [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Keep these kinds: exact, dotted prefix or * glob; comma-separated, repeatable')
@@ -60,6 +60,7 @@ Register-ArgumentCompleter -Native -CommandName 'obtail' -ScriptBlock {
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Exit after N events are printed (0: print nothing, exit 0)')
             [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Exit after N events are printed (0: print nothing, exit 0)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up (exit 4) if --count is not reached within DURATION (30s, 5m); without -n, stop then (exit 0)')
+            [CompletionResult]::new('--stats', '--stats', [CompletionResultType]::ParameterName, 'At exit, print the books on stderr per source and kind: received, recovered, printed, filtered, invalid, dropped, duplicate and queued frames (--stats=json: one JSON line)')
             [CompletionResult]::new('--demo', '--demo', [CompletionResultType]::ParameterName, 'Tail the built-in simulated node (no node needed)')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Do not verify the node''s TLS certificate (prints a warning)')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the node''s TLS certificate (prints a warning)')
@@ -70,17 +71,39 @@ Register-ArgumentCompleter -Native -CommandName 'obtail' -ScriptBlock {
             [CompletionResult]::new('--envelope', '--envelope', [CompletionResultType]::ParameterName, 'In json/ndjson, wrap each event as {"time","kind","source","frame"} (a warning otherwise)')
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Print string results of --filter without quotes, as jq -r does (a warning without -f)')
             [CompletionResult]::new('--raw-output', '--raw-output', [CompletionResultType]::ParameterName, 'Print string results of --filter without quotes, as jq -r does (a warning without -f)')
-            [CompletionResult]::new('--stats', '--stats', [CompletionResultType]::ParameterName, 'At exit, print on stderr per source and kind: received, recovered, printed, filtered out, invalid, dropped and duplicate frames')
+            [CompletionResult]::new('--wrap', '--wrap', [CompletionResultType]::ParameterName, 'On a terminal, show whole pretty lines (they wrap) instead of cutting them to its width')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say only errors and what was lost on stderr (no connection notes)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say only errors and what was lost on stderr (no connection notes)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('kinds', 'kinds', [CompletionResultType]::ParameterValue, 'List every kind with a one-line description')
+            [CompletionResult]::new('nodes', 'nodes', [CompletionResultType]::ParameterValue, 'List the named nodes of the config file (~/.config/obtail/config.toml on Linux)')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completions obtail ships for SHELL')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page obtail ships (man -l <(obtail man))')
             [CompletionResult]::new('sim', 'sim', [CompletionResultType]::ParameterValue, 'Run the simulated node as a websocket server')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'obtail;kinds' {
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the list as one JSON array of {kind, family, description}')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'obtail;nodes' {
+            [CompletionResult]::new('--names', '--names', [CompletionResultType]::ParameterName, 'Print only each name and its URL, tab-separated (for shell completion)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'obtail;completions' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'obtail;man' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -109,11 +132,23 @@ Register-ArgumentCompleter -Native -CommandName 'obtail' -ScriptBlock {
         }
         'obtail;help' {
             [CompletionResult]::new('kinds', 'kinds', [CompletionResultType]::ParameterValue, 'List every kind with a one-line description')
+            [CompletionResult]::new('nodes', 'nodes', [CompletionResultType]::ParameterValue, 'List the named nodes of the config file (~/.config/obtail/config.toml on Linux)')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completions obtail ships for SHELL')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page obtail ships (man -l <(obtail man))')
             [CompletionResult]::new('sim', 'sim', [CompletionResultType]::ParameterValue, 'Run the simulated node as a websocket server')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'obtail;help;kinds' {
+            break
+        }
+        'obtail;help;nodes' {
+            break
+        }
+        'obtail;help;completions' {
+            break
+        }
+        'obtail;help;man' {
             break
         }
         'obtail;help;sim' {

@@ -16,20 +16,38 @@ _obtail() {
             ",$1")
                 cmd="obtail"
                 ;;
+            obtail,completions)
+                cmd="obtail__subcmd__completions"
+                ;;
             obtail,help)
                 cmd="obtail__subcmd__help"
                 ;;
             obtail,kinds)
                 cmd="obtail__subcmd__kinds"
                 ;;
+            obtail,man)
+                cmd="obtail__subcmd__man"
+                ;;
+            obtail,nodes)
+                cmd="obtail__subcmd__nodes"
+                ;;
             obtail,sim)
                 cmd="obtail__subcmd__sim"
+                ;;
+            obtail__subcmd__help,completions)
+                cmd="obtail__subcmd__help__subcmd__completions"
                 ;;
             obtail__subcmd__help,help)
                 cmd="obtail__subcmd__help__subcmd__help"
                 ;;
             obtail__subcmd__help,kinds)
                 cmd="obtail__subcmd__help__subcmd__kinds"
+                ;;
+            obtail__subcmd__help,man)
+                cmd="obtail__subcmd__help__subcmd__man"
+                ;;
+            obtail__subcmd__help,nodes)
+                cmd="obtail__subcmd__help__subcmd__nodes"
                 ;;
             obtail__subcmd__help,sim)
                 cmd="obtail__subcmd__help__subcmd__sim"
@@ -41,7 +59,8 @@ _obtail() {
 
     case "${cmd}" in
         obtail)
-            opts="-k -v -u -H -t -T -f -o -r -n -h -V --replay --demo --demo-speed --demo-seed --record --cacert --insecure --connect-timeout --ping-interval --ping-timeout --no-reconnect --max-backoff --no-recover --since --buffer --label --verbose --max-frame-size --user --password-file --cookie --cookie-file --datadir --header --type --exclude-type --order --peer --id --filter --filter-file --arg --argjson --output --envelope --raw-output --color --count --timeout --stats --help --version kinds sim help"
+            opts="-k -v -u -H -t -T -f -o -r -q -n -h -V --replay --demo --demo-speed --demo-seed --record --cacert --insecure --connect-timeout --ping-interval --ping-timeout --no-reconnect --max-backoff --no-recover --since --buffer --label --verbose --max-frame-size --user --password-file --cookie --cookie-file --datadir --header --type --exclude-type --order --peer --id --filter --filter-file --arg --argjson --output --envelope --raw-output --color --wrap --quiet --count --timeout --stats --help --version kinds nodes completions man sim help"
+            opts="${opts} $(obtail nodes --names 2>/dev/null | cut -f1)"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -272,6 +291,24 @@ _obtail() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --stats)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        obtail__subcmd__completions)
+            opts="-h --help bash elvish fish powershell zsh"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;
@@ -280,8 +317,22 @@ _obtail() {
             return 0
             ;;
         obtail__subcmd__help)
-            opts="kinds sim help"
+            opts="kinds nodes completions man sim help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        obtail__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -321,6 +372,34 @@ _obtail() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        obtail__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        obtail__subcmd__help__subcmd__nodes)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         obtail__subcmd__help__subcmd__sim)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -336,7 +415,35 @@ _obtail() {
             return 0
             ;;
         obtail__subcmd__kinds)
+            opts="-h --json --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        obtail__subcmd__man)
             opts="-h --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        obtail__subcmd__nodes)
+            opts="-h --names --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

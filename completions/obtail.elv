@@ -36,7 +36,7 @@ set edit:completion:arg-completer[obtail] = {|@words|
             cand --password-file 'Read the basic auth password from FILE (or set OBTAIL_PASSWORD to the password itself)'
             cand --cookie 'Auth cookie value (OpenBazaar_Auth_Cookie) [env: OBTAIL_COOKIE]'
             cand --cookie-file 'Read the auth cookie from FILE, as the node writes <datadir>/.cookie'
-            cand --datadir 'The node''s data directory, where its .cookie file is [default: ~/.openbazaar]'
+            cand --datadir 'The node''s data directory, where its .cookie file is [default: for a node on this machine, ~/.openbazaar on Linux, ~/Library/Application Support/openbazaar on macOS, ~/openbazaar elsewhere, and their -testnet variants]'
             cand -H 'Extra HTTP header for the websocket handshake (repeatable)'
             cand --header 'Extra HTTP header for the websocket handshake (repeatable)'
             cand -t 'Keep these kinds: exact, dotted prefix or * glob; comma-separated, repeatable'
@@ -57,6 +57,7 @@ set edit:completion:arg-completer[obtail] = {|@words|
             cand -n 'Exit after N events are printed (0: print nothing, exit 0)'
             cand --count 'Exit after N events are printed (0: print nothing, exit 0)'
             cand --timeout 'Give up (exit 4) if --count is not reached within DURATION (30s, 5m); without -n, stop then (exit 0)'
+            cand --stats 'At exit, print the books on stderr per source and kind: received, recovered, printed, filtered, invalid, dropped, duplicate and queued frames (--stats=json: one JSON line)'
             cand --demo 'Tail the built-in simulated node (no node needed)'
             cand -k 'Do not verify the node''s TLS certificate (prints a warning)'
             cand --insecure 'Do not verify the node''s TLS certificate (prints a warning)'
@@ -67,16 +68,35 @@ set edit:completion:arg-completer[obtail] = {|@words|
             cand --envelope 'In json/ndjson, wrap each event as {"time","kind","source","frame"} (a warning otherwise)'
             cand -r 'Print string results of --filter without quotes, as jq -r does (a warning without -f)'
             cand --raw-output 'Print string results of --filter without quotes, as jq -r does (a warning without -f)'
-            cand --stats 'At exit, print on stderr per source and kind: received, recovered, printed, filtered out, invalid, dropped and duplicate frames'
+            cand --wrap 'On a terminal, show whole pretty lines (they wrap) instead of cutting them to its width'
+            cand -q 'Say only errors and what was lost on stderr (no connection notes)'
+            cand --quiet 'Say only errors and what was lost on stderr (no connection notes)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
             cand kinds 'List every kind with a one-line description'
+            cand nodes 'List the named nodes of the config file (~/.config/obtail/config.toml on Linux)'
+            cand completions 'Print the shell completions obtail ships for SHELL'
+            cand man 'Print the man page obtail ships (man -l <(obtail man))'
             cand sim 'Run the simulated node as a websocket server'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'obtail;kinds'= {
+            cand --json 'Print the list as one JSON array of {kind, family, description}'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'obtail;nodes'= {
+            cand --names 'Print only each name and its URL, tab-separated (for shell completion)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'obtail;completions'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'obtail;man'= {
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -103,10 +123,19 @@ set edit:completion:arg-completer[obtail] = {|@words|
         }
         &'obtail;help'= {
             cand kinds 'List every kind with a one-line description'
+            cand nodes 'List the named nodes of the config file (~/.config/obtail/config.toml on Linux)'
+            cand completions 'Print the shell completions obtail ships for SHELL'
+            cand man 'Print the man page obtail ships (man -l <(obtail man))'
             cand sim 'Run the simulated node as a websocket server'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'obtail;help;kinds'= {
+        }
+        &'obtail;help;nodes'= {
+        }
+        &'obtail;help;completions'= {
+        }
+        &'obtail;help;man'= {
         }
         &'obtail;help;sim'= {
         }

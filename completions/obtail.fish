@@ -1,6 +1,10 @@
+function __fish_obtail_commands
+    string join \n kinds nodes completions man sim help
+end
+
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_obtail_global_optspecs
-    string join \n replay= demo demo-speed= demo-seed= record= cacert= k/insecure connect-timeout= ping-interval= ping-timeout= no-reconnect max-backoff= no-recover since= buffer= label= v/verbose max-frame-size= u/user= password-file= cookie= cookie-file= datadir= H/header= t/type= T/exclude-type= order= peer= id= f/filter= filter-file= arg= argjson= o/output= envelope r/raw-output color= n/count= timeout= stats h/help V/version
+    string join \n replay= demo demo-speed= demo-seed= record= cacert= k/insecure connect-timeout= ping-interval= ping-timeout= no-reconnect max-backoff= no-recover since= buffer= label= v/verbose max-frame-size= u/user= password-file= cookie= cookie-file= datadir= H/header= t/type= T/exclude-type= order= peer= id= f/filter= filter-file= arg= argjson= o/output= envelope r/raw-output color= wrap q/quiet n/count= timeout= stats= h/help V/version
 end
 
 function __fish_obtail_needs_command
@@ -8,8 +12,9 @@ function __fish_obtail_needs_command
     set -l cmd (commandline -opc)
     set -e cmd[1]
     argparse -s (__fish_obtail_global_optspecs) -- $cmd 2>/dev/null
+    or argparse -s (__fish_obtail_global_optspecs) -- $cmd[1..-2] 2>/dev/null
     or return
-    if set -q argv[1]
+    if set -q argv[1]; and contains -- $argv[1] (__fish_obtail_commands)
         # Also print the command, so this can be used to figure out what it is.
         echo $argv[1]
         return 1
@@ -41,7 +46,7 @@ complete -c obtail -n "__fish_obtail_needs_command" -s u -l user -d 'HTTP basic 
 complete -c obtail -n "__fish_obtail_needs_command" -l password-file -d 'Read the basic auth password from FILE (or set OBTAIL_PASSWORD to the password itself)' -r -F
 complete -c obtail -n "__fish_obtail_needs_command" -l cookie -d 'Auth cookie value (OpenBazaar_Auth_Cookie) [env: OBTAIL_COOKIE]' -r
 complete -c obtail -n "__fish_obtail_needs_command" -l cookie-file -d 'Read the auth cookie from FILE, as the node writes <datadir>/.cookie' -r -F
-complete -c obtail -n "__fish_obtail_needs_command" -l datadir -d 'The node\'s data directory, where its .cookie file is [default: ~/.openbazaar]' -r -f -a "(__fish_complete_directories)"
+complete -c obtail -n "__fish_obtail_needs_command" -l datadir -d 'The node\'s data directory, where its .cookie file is [default: for a node on this machine, ~/.openbazaar on Linux, ~/Library/Application Support/openbazaar on macOS, ~/openbazaar elsewhere, and their -testnet variants]' -r -f -a "(__fish_complete_directories)"
 complete -c obtail -n "__fish_obtail_needs_command" -s H -l header -d 'Extra HTTP header for the websocket handshake (repeatable)' -r
 complete -c obtail -n "__fish_obtail_needs_command" -s t -l type -d 'Keep these kinds: exact, dotted prefix or * glob; comma-separated, repeatable' -r -f -a "wallet\t''
 notification\t''
@@ -151,6 +156,8 @@ always\t''
 never\t''"
 complete -c obtail -n "__fish_obtail_needs_command" -s n -l count -d 'Exit after N events are printed (0: print nothing, exit 0)' -r
 complete -c obtail -n "__fish_obtail_needs_command" -l timeout -d 'Give up (exit 4) if --count is not reached within DURATION (30s, 5m); without -n, stop then (exit 0)' -r
+complete -c obtail -n "__fish_obtail_needs_command" -l stats -d 'At exit, print the books on stderr per source and kind: received, recovered, printed, filtered, invalid, dropped, duplicate and queued frames (--stats=json: one JSON line)' -r -f -a "table\t'A table for people, 80 columns wide'
+json\t'One JSON object on one line, for scripts'"
 complete -c obtail -n "__fish_obtail_needs_command" -l demo -d 'Tail the built-in simulated node (no node needed)'
 complete -c obtail -n "__fish_obtail_needs_command" -s k -l insecure -d 'Do not verify the node\'s TLS certificate (prints a warning)'
 complete -c obtail -n "__fish_obtail_needs_command" -l no-reconnect -d 'Exit when the connection ends instead of reconnecting'
@@ -158,13 +165,22 @@ complete -c obtail -n "__fish_obtail_needs_command" -l no-recover -d 'Do not rea
 complete -c obtail -n "__fish_obtail_needs_command" -s v -l verbose -d 'Say on stderr when a node is connected (the default when stderr is a terminal)'
 complete -c obtail -n "__fish_obtail_needs_command" -l envelope -d 'In json/ndjson, wrap each event as {"time","kind","source","frame"} (a warning otherwise)'
 complete -c obtail -n "__fish_obtail_needs_command" -s r -l raw-output -d 'Print string results of --filter without quotes, as jq -r does (a warning without -f)'
-complete -c obtail -n "__fish_obtail_needs_command" -l stats -d 'At exit, print on stderr per source and kind: received, recovered, printed, filtered out, invalid, dropped and duplicate frames'
+complete -c obtail -n "__fish_obtail_needs_command" -l wrap -d 'On a terminal, show whole pretty lines (they wrap) instead of cutting them to its width'
+complete -c obtail -n "__fish_obtail_needs_command" -s q -l quiet -d 'Say only errors and what was lost on stderr (no connection notes)'
 complete -c obtail -n "__fish_obtail_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c obtail -n "__fish_obtail_needs_command" -s V -l version -d 'Print version'
 complete -c obtail -n "__fish_obtail_needs_command" -a "kinds" -d 'List every kind with a one-line description'
+complete -c obtail -n "__fish_obtail_needs_command" -a "nodes" -d 'List the named nodes of the config file (~/.config/obtail/config.toml on Linux)'
+complete -c obtail -n "__fish_obtail_needs_command" -a "completions" -d 'Print the shell completions obtail ships for SHELL'
+complete -c obtail -n "__fish_obtail_needs_command" -a "man" -d 'Print the man page obtail ships (man -l <(obtail man))'
 complete -c obtail -n "__fish_obtail_needs_command" -a "sim" -d 'Run the simulated node as a websocket server'
 complete -c obtail -n "__fish_obtail_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c obtail -n "__fish_obtail_using_subcommand kinds" -l json -d 'Print the list as one JSON array of {kind, family, description}'
 complete -c obtail -n "__fish_obtail_using_subcommand kinds" -s h -l help -d 'Print help'
+complete -c obtail -n "__fish_obtail_using_subcommand nodes" -l names -d 'Print only each name and its URL, tab-separated (for shell completion)'
+complete -c obtail -n "__fish_obtail_using_subcommand nodes" -s h -l help -d 'Print help'
+complete -c obtail -n "__fish_obtail_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c obtail -n "__fish_obtail_using_subcommand man" -s h -l help -d 'Print help'
 complete -c obtail -n "__fish_obtail_using_subcommand sim" -l listen -d 'Address to listen on' -r
 complete -c obtail -n "__fish_obtail_using_subcommand sim" -l user -d 'Require HTTP basic auth with these credentials' -r
 complete -c obtail -n "__fish_obtail_using_subcommand sim" -l cookie -d 'Require this OpenBazaar_Auth_Cookie value' -r
@@ -184,6 +200,11 @@ complete -c obtail -n "__fish_obtail_using_subcommand sim" -l up-before -d 'Run 
 complete -c obtail -n "__fish_obtail_using_subcommand sim" -l loop -d 'With --frames: start the recording over at its end instead of closing with 1000'
 complete -c obtail -n "__fish_obtail_using_subcommand sim" -l hostile-chat -d 'Peers now and then send chat whose message ids and subjects hold quotes, &, <, ", spaces or 500 characters (also on demand: POST /obtail-sim/hostile-chat?n=N)'
 complete -c obtail -n "__fish_obtail_using_subcommand sim" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c obtail -n "__fish_obtail_using_subcommand help; and not __fish_seen_subcommand_from kinds sim help" -f -a "kinds" -d 'List every kind with a one-line description'
-complete -c obtail -n "__fish_obtail_using_subcommand help; and not __fish_seen_subcommand_from kinds sim help" -f -a "sim" -d 'Run the simulated node as a websocket server'
-complete -c obtail -n "__fish_obtail_using_subcommand help; and not __fish_seen_subcommand_from kinds sim help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c obtail -n "__fish_obtail_using_subcommand help; and not __fish_seen_subcommand_from kinds nodes completions man sim help" -f -a "kinds" -d 'List every kind with a one-line description'
+complete -c obtail -n "__fish_obtail_using_subcommand help; and not __fish_seen_subcommand_from kinds nodes completions man sim help" -f -a "nodes" -d 'List the named nodes of the config file (~/.config/obtail/config.toml on Linux)'
+complete -c obtail -n "__fish_obtail_using_subcommand help; and not __fish_seen_subcommand_from kinds nodes completions man sim help" -f -a "completions" -d 'Print the shell completions obtail ships for SHELL'
+complete -c obtail -n "__fish_obtail_using_subcommand help; and not __fish_seen_subcommand_from kinds nodes completions man sim help" -f -a "man" -d 'Print the man page obtail ships (man -l <(obtail man))'
+complete -c obtail -n "__fish_obtail_using_subcommand help; and not __fish_seen_subcommand_from kinds nodes completions man sim help" -f -a "sim" -d 'Run the simulated node as a websocket server'
+complete -c obtail -n "__fish_obtail_using_subcommand help; and not __fish_seen_subcommand_from kinds nodes completions man sim help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c obtail -n "__fish_obtail_needs_command" -f -a "(command -q obtail; and obtail nodes --names 2>/dev/null)"
+complete -c obtail -n "__fish_obtail_using_subcommand completions" -f -a "bash elvish fish powershell zsh"

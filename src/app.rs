@@ -3,36 +3,34 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use crate::cli::{Args, Command};
+use crate::cli::{Args, Command, Format, StatsFormat};
 use crate::config::{Config, Env, Input};
 use crate::exit::{Failure, Stop};
 use crate::jq::Program;
-use crate::kind::CATALOG;
 use crate::live::LiveSource;
 use crate::pipeline::Pipeline;
 use crate::record::Recorder;
 use crate::render::Renderer;
 use crate::sink::{is_gone, Sink};
 use crate::source::replay::Replay;
-use crate::style::Palette;
 
 pub fn run(args: Args) -> Result<Stop, Failure> {
     match args.command {
-        Some(Command::Kinds) => kinds(),
+        Some(Command::Kinds { json }) => print(&crate::listings::kinds(json, &Env::from_process())),
+        Some(Command::Nodes { names }) => {
+            print(&crate::listings::nodes(&Env::from_process(), names)?)
+        }
+        Some(Command::Completions { shell }) => print(&crate::docs::completions(shell)),
+        Some(Command::Man) => print(&crate::docs::man_page()),
         Some(Command::Sim(sim_args)) => crate::sim::run(&sim_args),
         Some(Command::GenerateDocs { out }) => crate::docs::generate(&out),
         None => tail(Config::resolve(args, Env::from_process())?),
     }
 }
 
-/// `obtail kinds`: the catalog, one kind a line.
-fn kinds() -> Result<Stop, Failure> {
-    let width = CATALOG.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
-    let mut text = String::new();
-    for (name, what) in CATALOG {
-        text.push_str(&format!("{name:<width$}  {what}\n"));
-    }
-    match std::io::stdout().lock().write_all(text.as_bytes()) {
+/// Writes a command's whole output; a reader that went away (`| head`) is no error.
+fn print(bytes: &[u8]) -> Result<Stop, Failure> {
+    match std::io::stdout().lock().write_all(bytes) {
         Err(e) if !is_gone(&e) => Err(e.into()),
         _ => Ok(Stop::InputEnded),
     }
@@ -79,19 +77,24 @@ fn tail_config(cfg: Config) -> Result<Stop, Failure> {
     let renderer = Renderer::new(
         cfg.format,
         cfg.envelope,
-        Palette::new(cfg.color),
+        cfg.palette.clone(),
         cfg.stdout_terminal,
         show_source,
     )
     .with_width(cfg.width);
     let mut pipeline = Pipeline::new(cfg.filter, renderer, Sink::stdout());
+    if cfg.follow_width && cfg.format == Format::Pretty {
+        crate::resize::watch();
+        pipeline.follow_width = true;
+    }
     pipeline.program = program.map(Box::new);
     pipeline.stderr_terminal = cfg.env.stderr_terminal;
     pipeline.count = cfg.count;
     pipeline.deadline = cfg.timeout.map(|t| Instant::now() + t);
-    if cfg.stats {
+    if cfg.stats.is_some() {
         pipeline.stats = Some(Box::default());
     }
+    let stats = cfg.stats;
     if let Some(path) = &cfg.record {
         pipeline.recorder = Some(Recorder::open(path)?);
     }
@@ -105,26 +108,34 @@ fn tail_config(cfg: Config) -> Result<Stop, Failure> {
                 watchdog(timeout, cfg.count);
             }
             let stop = pipeline.run(&mut source);
-            print_stats(&pipeline, None);
-            stop
+            not_json(&pipeline, &path);
+            print_stats(&pipeline, None, stats);
+            match stop {
+                Ok(Stop::InputEnded) if pipeline.program_failed_everywhere() => {
+                    Ok(Stop::ProgramFailed)
+                }
+                stop => stop,
+            }
         }
         Input::Live(urls) => {
             let mut source = LiveSource::start(&urls, &cfg.live, cfg.max_frame, &cfg.env)?;
             pipeline.renderer.pad_sources(source.label_width);
             let stop = pipeline.run(&mut source);
-            stopped_live(&pipeline, &mut source, &stop);
+            stopped_live(&pipeline, &mut source, &stop, stats);
             stop
         }
         Input::Demo { speed, seed } => {
             let sim = crate::sim::start(crate::sim::SimOptions::demo(speed, seed))?;
-            let _ = writeln!(
-                std::io::stderr(),
-                "obtail: --demo: this is a simulated node, not a real one: {}",
-                sim.banner().trim_start_matches("obtail sim: ")
-            );
+            if !cfg.quiet {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "obtail: --demo: this is a simulated node, not a real one: {}",
+                    sim.banner().trim_start_matches("obtail sim: ")
+                );
+            }
             let mut source = LiveSource::start(&[sim.url()], &cfg.live, cfg.max_frame, &cfg.env)?;
             let stop = pipeline.run(&mut source);
-            stopped_live(&pipeline, &mut source, &stop);
+            stopped_live(&pipeline, &mut source, &stop, stats);
             drop(source);
             sim.stop();
             stop
@@ -135,7 +146,12 @@ fn tail_config(cfg: Config) -> Result<Stop, Failure> {
 /// Stops the node threads; says how many frames read from the nodes were never printed, when
 /// obtail stopped before their turn (Ctrl-C, `--timeout`); not after `-n` or a closed stdout,
 /// which ask for no more; then the books.
-fn stopped_live(pipeline: &Pipeline, source: &mut LiveSource, stop: &Result<Stop, Failure>) {
+fn stopped_live(
+    pipeline: &Pipeline,
+    source: &mut LiveSource,
+    stop: &Result<Stop, Failure>,
+    stats: Option<StatsFormat>,
+) {
     let unprinted = source.stop() + pipeline.unprinted;
     let unwritten = pipeline.sink.unwritten();
     if unwritten > 0 {
@@ -159,19 +175,41 @@ fn stopped_live(pipeline: &Pipeline, source: &mut LiveSource, stop: &Result<Stop
             if unprinted == 1 { "it" } else { "them" },
         );
     }
-    print_stats(pipeline, Some(source));
+    print_stats(pipeline, Some(source), stats);
 }
 
 /// `--stats`: the pipeline's books with what the node threads counted (drops, doubles).
-fn print_stats(pipeline: &Pipeline, live: Option<&LiveSource>) {
-    let Some(stats) = &pipeline.stats else {
+fn print_stats(pipeline: &Pipeline, live: Option<&LiveSource>, format: Option<StatsFormat>) {
+    let (Some(stats), Some(format)) = (&pipeline.stats, format) else {
         return;
     };
     let mut all = (**stats).clone();
     if let Some(live) = live {
         all.merge(&live.stats());
     }
-    let _ = std::io::stderr().lock().write_all(all.table().as_bytes());
+    let text = match format {
+        StatsFormat::Table => all.table(),
+        StatsFormat::Json => all.json(),
+    };
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
+/// A replay in which no frame was JSON is most likely not a recording at all: say so, rather
+/// than leave a screen of `invalid` lines to explain themselves.
+fn not_json(pipeline: &Pipeline, path: &std::path::Path) {
+    if pipeline.frames == 0 || pipeline.not_json < pipeline.frames {
+        return;
+    }
+    let name = if path == std::path::Path::new("-") {
+        "stdin".to_string()
+    } else {
+        crate::sanitize::escape(&path.display().to_string())
+    };
+    let _ = writeln!(
+        std::io::stderr(),
+        "obtail: warning: no frame of {name} was JSON: --replay reads what --record wrote, \
+         NDJSON, or the node's pretty frames"
+    );
 }
 
 /// A replay read blocks where the pipeline cannot check its deadline (stdin from a slow

@@ -5,28 +5,74 @@ use std::path::PathBuf;
 
 use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
 
-const EXAMPLES: &str = "\
-Examples:
-  obtail --demo                                   watch the built-in simulated marketplace
-  obtail                                          tail the node at ws://127.0.0.1:4002/ws
-  obtail -t notification -T notification.follow   order, dispute and payment notifications
-  obtail -t notification.payment --order QmXyZ12 -n 1 --timeout 10m
-                                                  wait until an order is paid (exit 4 on timeout)
-  obtail -f 'select(.wallet) | .wallet.value'     shape events with a jq program
-  obtail --record session.ndjson                  keep a session to replay later
-  obtail --replay session.ndjson -t message -o json
-                                                  read it back with new filters";
+/// The examples of `--help` and of the man page, described by what they print (a test runs
+/// each one and checks it): (what, command).
+pub const EXAMPLES: &[(&str, &str)] = &[
+    ("watch the built-in simulated marketplace", "obtail --demo"),
+    ("tail the local node, with its own cookie", "obtail"),
+    ("tail the node named shop in the config file", "obtail shop"),
+    (
+        "basic auth, TLS with a self-signed certificate",
+        "obtail -u admin --password-file ~/.ob-pass --cacert node.crt wss://shop.example:4002",
+    ),
+    (
+        "notifications, without follows and unfollows",
+        "obtail -t notification -T notification.follow,notification.unfollow",
+    ),
+    (
+        "wait until an order is paid (exit 4 after 10m)",
+        "obtail -t notification.payment --order QmXyZ123 -n 1 --timeout 10m",
+    ),
+    (
+        "follow one order's whole story across kinds",
+        "obtail --order QmXyZ123",
+    ),
+    (
+        "count the events of a recording per kind",
+        "obtail --replay session.ndjson -r -f '$kind' | sort | uniq -c",
+    ),
+    (
+        "record a session until Ctrl-C (or -n, --timeout)",
+        "obtail --record session.ndjson",
+    ),
+    (
+        "read it back with new filters",
+        "obtail --replay session.ndjson -t message -o json",
+    ),
+];
+
+/// The examples as `--help` ends with them.
+fn examples_help() -> String {
+    const COMMAND: usize = 48;
+    let mut s = String::from("Examples:");
+    for (what, command) in EXAMPLES {
+        if command.len() < COMMAND {
+            s.push_str(&format!("\n  {command:<COMMAND$}{what}"));
+        } else {
+            s.push_str(&format!("\n  {command}\n  {:COMMAND$}{what}", ""));
+        }
+    }
+    s
+}
+
+/// The forms of the command, as CLI.md gives them (clap's own usage line after a mistake
+/// showed `--demo [URL]...`).
+const USAGE: &str = "obtail [OPTIONS] [URL|NAME]...
+       obtail --replay FILE|- [OPTIONS]
+       obtail --demo [OPTIONS]
+       obtail <COMMAND>";
 
 /// Tail, classify, filter and pretty-print the event stream of OpenBazaar nodes.
 #[derive(Debug, Clone, Parser)]
 #[command(
     name = "obtail",
-    version,
+    version = env!("OBTAIL_VERSION"),
     about,
     long_about = "Tail the websocket event stream of one or more OpenBazaar nodes (openbazaar-go), \
                   give every frame a kind, filter by kind, order, peer or a jq program, and print \
                   each event as a one-line summary, as colored JSON or as NDJSON for scripts.",
-    after_help = EXAMPLES,
+    after_help = examples_help(),
+    override_usage = USAGE,
     args_conflicts_with_subcommands = true,
     max_term_width = 100
 )]
@@ -34,8 +80,8 @@ pub struct Args {
     #[command(subcommand)]
     pub command: Option<Command>,
 
-    /// Node websocket URLs (ws://, wss://, http(s)://, or HOST:PORT) [env: OBTAIL_URL]
-    /// [default: ws://127.0.0.1:4002/ws]
+    /// Node websocket URLs (ws://, wss://, http(s)://, or HOST:PORT), or names of nodes in the
+    /// config file (NAME or @NAME) [env: OBTAIL_URL] [default: ws://127.0.0.1:4002/ws]
     #[arg(value_name = "URL", help_heading = "Connection")]
     pub urls: Vec<String>,
 
@@ -174,7 +220,9 @@ pub struct Args {
     #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath, help_heading = "Auth")]
     pub cookie_file: Option<PathBuf>,
 
-    /// The node's data directory, where its .cookie file is [default: ~/.openbazaar]
+    /// The node's data directory, where its .cookie file is [default: for a node on this
+    /// machine, ~/.openbazaar on Linux, ~/Library/Application Support/openbazaar on macOS,
+    /// ~/openbazaar elsewhere, and their -testnet variants]
     #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath, help_heading = "Auth")]
     pub datadir: Option<PathBuf>,
 
@@ -193,9 +241,7 @@ pub struct Args {
         long = "type",
         value_name = "PATTERN",
         value_delimiter = ',',
-        help_heading = "Filtering",
-        value_parser = KindNames,
-        hide_possible_values = true
+        help_heading = "Filtering"
     )]
     pub types: Vec<String>,
 
@@ -205,9 +251,7 @@ pub struct Args {
         long = "exclude-type",
         value_name = "PATTERN",
         value_delimiter = ',',
-        help_heading = "Filtering",
-        value_parser = KindNames,
-        hide_possible_values = true
+        help_heading = "Filtering"
     )]
     pub exclude_types: Vec<String>,
 
@@ -285,6 +329,14 @@ pub struct Args {
     )]
     pub color: ColorChoice,
 
+    /// On a terminal, show whole pretty lines (they wrap) instead of cutting them to its width
+    #[arg(long, help_heading = "Output")]
+    pub wrap: bool,
+
+    /// Say only errors and what was lost on stderr (no connection notes)
+    #[arg(short = 'q', long, help_heading = "Output")]
+    pub quiet: bool,
+
     /// Exit after N events are printed (0: print nothing, exit 0)
     #[arg(short = 'n', long, value_name = "N", help_heading = "Control",
           allow_negative_numbers = true, value_parser = count)]
@@ -293,10 +345,18 @@ pub struct Args {
     /// Give up (exit 4) if --count is not reached within DURATION (30s, 5m); without -n, stop then (exit 0)
     #[arg(long, value_name = "DURATION", help_heading = "Control")]
     pub timeout: Option<String>,
-    /// At exit, print on stderr per source and kind: received, recovered, printed, filtered
-    /// out, invalid, dropped and duplicate frames
-    #[arg(long, help_heading = "Control")]
-    pub stats: bool,
+    /// At exit, print the books on stderr per source and kind: received, recovered, printed,
+    /// filtered, invalid, dropped, duplicate and queued frames (--stats=json: one JSON line)
+    #[arg(
+        long,
+        value_enum,
+        value_name = "FORMAT",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "table",
+        help_heading = "Control"
+    )]
+    pub stats: Option<StatsFormat>,
 }
 
 /// `-n`: a count, with a message that says so; a negative one is taken as the value (not as
@@ -307,37 +367,28 @@ fn count(text: &str) -> Result<u64, String> {
         .map_err(|_| "give a whole number of events, 0 or more".to_string())
 }
 
-/// Accepts any pattern (checked in `config`), but offers the kind names to shell completion.
-#[derive(Debug, Clone, Copy)]
-pub struct KindNames;
-
-impl clap::builder::TypedValueParser for KindNames {
-    type Value = String;
-
-    fn parse_ref(
-        &self,
-        cmd: &clap::Command,
-        arg: Option<&clap::Arg>,
-        value: &std::ffi::OsStr,
-    ) -> Result<String, clap::Error> {
-        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
-    }
-
-    fn possible_values(
-        &self,
-    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
-        Some(Box::new(
-            crate::kind::completion_names()
-                .into_iter()
-                .map(clap::builder::PossibleValue::new),
-        ))
-    }
-}
-
 #[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     /// List every kind with a one-line description
-    Kinds,
+    Kinds {
+        /// Print the list as one JSON array of {kind, family, description}
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the named nodes of the config file (~/.config/obtail/config.toml on Linux)
+    Nodes {
+        /// Print only each name and its URL, tab-separated (for shell completion)
+        #[arg(long, hide = true)]
+        names: bool,
+    },
+    /// Print the shell completions obtail ships for SHELL
+    Completions {
+        /// bash, zsh, fish, elvish or powershell
+        #[arg(value_enum, value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page obtail ships (man -l <(obtail man))
+    Man,
     /// Run the simulated node as a websocket server
     ///
     /// Serves /ws like openbazaar-go 0.14.5 (node's frame layout, auth and 403, echoes,
@@ -461,6 +512,15 @@ pub enum Format {
     Ndjson,
     /// The frame's text exactly as received
     Raw,
+}
+
+/// How `--stats` prints the books.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatsFormat {
+    /// A table for people, 80 columns wide
+    Table,
+    /// One JSON object on one line, for scripts
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1,56 +1,33 @@
 //! The settled configuration: every option and environment variable resolved once, every
 //! "auto" decided, so nothing past this point looks at clap or the environment.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::cli::{Args, ColorChoice, Format};
+use crate::cli::{Args, ColorChoice, Format, StatsFormat};
+pub use crate::env::Env;
 use crate::exit::Failure;
 use crate::filter::{Filter, IdPattern, KindPattern, PeerPattern};
+use crate::named::{self, Entry, NodeFile};
+use crate::node_args::{self, NodeArg};
+use crate::style::Palette;
 use crate::units::{parse_duration, parse_size};
-
-/// The environment as obtail reads it; tests build one by hand.
-#[derive(Debug, Default, Clone)]
-pub struct Env {
-    pub vars: Vec<(String, String)>,
-    pub stdout_terminal: bool,
-    pub stderr_terminal: bool,
-    pub stdin_terminal: bool,
-    /// The width of the terminal stdout writes to, when it is one.
-    pub stdout_columns: Option<usize>,
-}
-
-impl Env {
-    pub fn from_process() -> Self {
-        Env {
-            vars: std::env::vars().collect(),
-            stdout_terminal: std::io::stdout().is_terminal(),
-            stderr_terminal: std::io::stderr().is_terminal(),
-            stdin_terminal: std::io::stdin().is_terminal(),
-            stdout_columns: terminal_size::terminal_size_of(std::io::stdout())
-                .map(|(w, _)| w.0 as usize),
-        }
-    }
-
-    pub fn var(&self, name: &str) -> Option<&str> {
-        self.vars
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
 
 /// Where frames come from.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Input {
     Replay(PathBuf),
+    /// Node URLs, or `LABEL=URL`; a named node of the config file comes as `LABEL=URL`,
+    /// with its own settings in `LiveSettings::named`.
     Live(Vec<String>),
-    Demo { speed: f64, seed: Option<u64> },
+    Demo {
+        speed: f64,
+        seed: Option<u64>,
+    },
 }
 
 /// Connection settings for live nodes; URLs and credentials are resolved by `live`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct LiveSettings {
     pub connect_timeout: Duration,
     pub ping_interval: Duration,
@@ -74,6 +51,20 @@ pub struct LiveSettings {
     pub headers: Vec<String>,
     /// Say when a node is connected (`-v`, or stderr is a terminal).
     pub announce: bool,
+    /// `-q`: say only errors and what was lost (no connection notes).
+    pub quiet: bool,
+    /// The settings of each named node of the config file, by its label: its own
+    /// credentials and `--cacert`, where the command line gave none.
+    pub named: Vec<(String, LiveSettings)>,
+}
+
+impl LiveSettings {
+    /// The settings of the node with this label: a named node's own, else these.
+    pub fn for_label(&self, label: Option<&str>) -> &LiveSettings {
+        label
+            .and_then(|l| self.named.iter().find(|(n, _)| n == l))
+            .map_or(self, |(_, s)| s)
+    }
 }
 
 /// A jq program and its variables, compiled later by `jq`.
@@ -99,17 +90,23 @@ pub struct Config {
     pub format: Format,
     pub envelope: bool,
     pub color: bool,
+    /// Colors of stdout: empty when off; `-o json` takes `JQ_COLORS` as jq does.
+    pub palette: Palette,
     /// Colors on stderr (caret diagnostics), decided separately from stdout.
     pub stderr_color: bool,
     pub stdout_terminal: bool,
     /// Pretty lines are cut to this many columns: the terminal's width (or `COLUMNS`) when
-    /// stdout is a terminal; no limit in a pipe or a file.
+    /// stdout is a terminal; no limit in a pipe or a file, or with `--wrap`.
     pub width: Option<usize>,
+    /// The width is the terminal's own, and follows it when it is resized.
+    pub follow_width: bool,
     pub count: Option<u64>,
     pub timeout: Option<Duration>,
     pub record: Option<PathBuf>,
-    /// `--stats`: the books on stderr at exit.
-    pub stats: bool,
+    /// `--stats`: the books on stderr at exit, as a table or as JSON.
+    pub stats: Option<StatsFormat>,
+    /// `-q`: only errors and losses on stderr.
+    pub quiet: bool,
     pub env: Env,
     /// Options given that cannot apply to this run, one warning each for stderr.
     pub warnings: Vec<String>,
@@ -117,112 +114,27 @@ pub struct Config {
 
 impl Config {
     pub fn resolve(args: Args, env: Env) -> Result<Config, Failure> {
-        let warnings = inapplicable(&args, &env);
-        let input = if let Some(path) = args.replay {
-            if path.is_dir() {
-                return Err(Failure::runtime(format!(
-                    "cannot read {}: is a directory (--replay reads a file, or - for stdin)",
-                    crate::sanitize::escape(&path.display().to_string())
-                )));
-            }
-            Input::Replay(path)
-        } else if args.demo {
-            if args.demo_speed.is_infinite() {
-                return Err(Failure::usage(
-                    "--demo-speed: 'inf' is not a speed: for as fast as possible, use --demo-speed 0",
-                ));
-            }
-            crate::units::check_speed(args.demo_speed)
-                .map_err(|e| Failure::usage(format!("--demo-speed: {e}")))?;
-            Input::Demo {
-                speed: args.demo_speed,
-                seed: args.demo_seed,
-            }
-        } else if let Some(bad) = args.label.iter().find(|l| !l.contains('=')) {
-            return Err(Failure::usage(format!(
-                "--label '{}': use --label NAME=URL",
-                crate::live::redact(bad)
-            )));
-        } else if args.urls.is_empty() && args.label.is_empty() {
-            // Read here rather than by clap, so that a URL in the environment never conflicts
-            // with --replay or --demo on the command line.
-            let from_env = env.var("OBTAIL_URL").unwrap_or_default();
-            Input::Live(from_env.split_whitespace().map(str::to_string).collect())
-        } else {
-            Input::Live(args.urls.into_iter().chain(args.label).collect())
-        };
-        let duration = |opt: &str, text: &str| {
-            parse_duration(text).map_err(|e| Failure::usage(format!("{opt}: {e}")))
-        };
-        // A zero connect timeout fails every attempt, forever.
-        let positive = |opt: &str, text: &str| match duration(opt, text)? {
-            d if d.is_zero() => Err(Failure::usage(format!(
-                "{opt}: '{text}' must be more than 0, like 250ms or 10s"
-            ))),
-            d => Ok(d),
-        };
-        let live = LiveSettings {
-            connect_timeout: positive("--connect-timeout", &args.connect_timeout)?,
-            ping_interval: positive("--ping-interval", &args.ping_interval)?,
-            ping_timeout: positive("--ping-timeout", &args.ping_timeout)?,
-            reconnect: !args.no_reconnect,
-            max_backoff: positive("--max-backoff", &args.max_backoff)?,
-            recover: !args.no_recover,
-            buffer: match parse_size(&args.buffer) {
-                Ok(0) => {
-                    return Err(Failure::usage(
-                        "--buffer: must be more than 0, like 64MiB or 512k",
-                    ))
-                }
-                Ok(n) => n,
-                Err(e) => return Err(Failure::usage(format!("--buffer: {e}"))),
-            },
-            since: match args.since.as_deref() {
-                None => None,
-                Some(_) if matches!(input, Input::Replay(_)) => {
-                    return Err(Failure::usage(
-                        "--since reads the node's history over REST and cannot be used with \
-                         --replay",
-                    ))
-                }
-                Some(all) if all.eq_ignore_ascii_case("all") => Some(None),
-                Some(d) => Some(Some(duration("--since", d)?)),
-            },
-            cacert: args.cacert,
-            insecure: args.insecure,
-            user: args.user,
-            password_file: args.password_file,
-            cookie: args.cookie,
-            cookie_file: args.cookie_file,
-            datadir: args.datadir,
-            headers: args.headers,
-            announce: args.verbose || env.stderr_terminal,
+        let mut warnings = inapplicable(&args, &env);
+        let input = input(&args, &env)?;
+        let mut live = live_settings(&args, &env, &input)?;
+        let input = match input {
+            Given::Nodes(nodes, file) => Input::Live(named_settings(
+                nodes,
+                file.as_ref(),
+                &args,
+                &env,
+                &mut live,
+            )?),
+            Given::Other(input) => input,
         };
         let max_frame = parse_size(&args.max_frame_size)
             .map_err(|e| Failure::usage(format!("--max-frame-size: {e}")))?;
-        let kinds = |v: &[String]| {
-            v.iter()
-                .map(|p| KindPattern::parse(p))
-                .collect::<Result<Vec<_>, _>>()
-        };
-        let filter = Filter::new(
-            kinds(&args.types)?,
-            kinds(&args.exclude_types)?,
-            args.order
-                .as_deref()
-                .map(|o| IdPattern::parse("--order", o))
-                .transpose()?,
-            args.peer.as_deref().map(PeerPattern::parse).transpose()?,
-            args.request_id
-                .as_deref()
-                .map(|i| IdPattern::parse("--id", i))
-                .transpose()?,
-        );
+        let filter = filter(&args, &mut warnings)?;
         let jq = jq_settings(
-            args.filter,
-            args.filter_file,
-            args.arg,
-            args.argjson,
+            args.filter.clone(),
+            args.filter_file.clone(),
+            args.arg.clone(),
+            args.argjson.clone(),
             args.raw_output,
         )?;
         // Zero is refused as for --connect-timeout: it could only end obtail before it began.
@@ -232,32 +144,263 @@ impl Config {
             .map(|t| positive("--timeout", t))
             .transpose()?;
         let color = decide_color(args.color, env.stdout_terminal, &env);
-        let stderr_color = decide_color(args.color, env.stderr_terminal, &env);
-        let format = args.output.unwrap_or(if env.stdout_terminal {
-            Format::Pretty
-        } else {
-            Format::Ndjson
-        });
+        let (palette, bad_colors) = Palette::new(color).with_jq_colors(env.var("JQ_COLORS"));
+        warnings.extend(bad_colors);
+        let (width, follow_width) = terminal_width(&env, args.wrap);
         Ok(Config {
             input,
             live,
             max_frame,
             filter,
             jq,
-            format,
+            format: format(&args, &env),
             envelope: args.envelope,
             color,
-            stderr_color,
+            palette,
+            stderr_color: decide_color(args.color, env.stderr_terminal, &env),
             stdout_terminal: env.stdout_terminal,
-            width: terminal_width(&env),
+            width,
+            follow_width,
             count: args.count,
             timeout,
             record: args.record,
             stats: args.stats,
+            quiet: args.quiet,
             env,
             warnings,
         })
     }
+}
+
+/// `-o`, else pretty on a terminal and ndjson elsewhere.
+fn format(args: &Args, env: &Env) -> Format {
+    args.output.unwrap_or(if env.stdout_terminal {
+        Format::Pretty
+    } else {
+        Format::Ndjson
+    })
+}
+
+/// Where frames come from, before named nodes are given their settings.
+enum Given {
+    /// The nodes given, and the config file when there is one.
+    Nodes(Vec<NodeArg>, Option<NodeFile>),
+    Other(Input),
+}
+
+fn input(args: &Args, env: &Env) -> Result<Given, Failure> {
+    if let Some(path) = &args.replay {
+        if path.is_dir() {
+            return Err(Failure::runtime(format!(
+                "cannot read {}: is a directory (--replay reads a file, or - for stdin)",
+                crate::sanitize::escape(&path.display().to_string())
+            )));
+        }
+        return Ok(Given::Other(Input::Replay(path.clone())));
+    }
+    if args.demo {
+        if args.demo_speed.is_infinite() {
+            return Err(Failure::usage(
+                "--demo-speed: 'inf' is not a speed: for as fast as possible, use --demo-speed 0",
+            ));
+        }
+        crate::units::check_speed(args.demo_speed)
+            .map_err(|e| Failure::usage(format!("--demo-speed: {e}")))?;
+        return Ok(Given::Other(Input::Demo {
+            speed: args.demo_speed,
+            seed: args.demo_seed,
+        }));
+    }
+    if let Some(bad) = args.label.iter().find(|l| !l.contains('=')) {
+        return Err(Failure::usage(format!(
+            "--label '{}': give a name and the node's URL, as --label NAME=URL",
+            crate::live::redact(bad)
+        )));
+    }
+    // Read here rather than by clap, so that a URL in the environment never conflicts with
+    // --replay or --demo on the command line.
+    let (words, origin): (Vec<String>, _) = if args.urls.is_empty() && args.label.is_empty() {
+        let from_env = env.var("OBTAIL_URL").unwrap_or_default();
+        (
+            from_env.split_whitespace().map(str::to_string).collect(),
+            Some("OBTAIL_URL"),
+        )
+    } else {
+        (args.urls.clone(), None)
+    };
+    let file = NodeFile::load(env)?;
+    let mut nodes = node_args::resolve(&words, origin, file.as_ref())?;
+    nodes.extend(args.label.iter().cloned().map(NodeArg::Url));
+    Ok(Given::Nodes(nodes, file))
+}
+
+/// The URLs `live` is given; each named node's own settings go into `live.named`.
+fn named_settings(
+    nodes: Vec<NodeArg>,
+    file: Option<&NodeFile>,
+    args: &Args,
+    env: &Env,
+    live: &mut LiveSettings,
+) -> Result<Vec<String>, Failure> {
+    let mut urls = Vec::with_capacity(nodes.len());
+    for node in nodes {
+        match node {
+            NodeArg::Url(url) => urls.push(url),
+            NodeArg::Named { label, entry } => {
+                let file = file.ok_or_else(|| Failure::runtime("a named node without its file"))?;
+                let own = node_settings(live, file, &entry, &label, args, env)?;
+                urls.push(format!("{label}={}", entry.url));
+                live.named.push((label, own));
+            }
+        }
+    }
+    Ok(urls)
+}
+
+/// A named node's settings: its own credentials and certificate, unless the command line
+/// gave some (they apply to every node).
+fn node_settings(
+    base: &LiveSettings,
+    file: &NodeFile,
+    entry: &Entry,
+    label: &str,
+    args: &Args,
+    env: &Env,
+) -> Result<LiveSettings, Failure> {
+    let mut s = base.clone();
+    s.named.clear();
+    let cookie_from_cli =
+        args.cookie.is_some() && args.cookie.as_deref() != env.var("OBTAIL_COOKIE");
+    let auth_from_cli = args.user.is_some()
+        || args.password_file.is_some()
+        || cookie_from_cli
+        || args.cookie_file.is_some()
+        || args.datadir.is_some();
+    let secret = |p: &PathBuf| private_file(file, &file.path(p), label);
+    if !auth_from_cli {
+        // A node with credentials of its own is sent those alone, not OBTAIL_COOKIE's.
+        if entry.user.is_some() || entry.cookie_file.is_some() || entry.datadir.is_some() {
+            s.cookie = None;
+        }
+        s.user = entry.user.clone();
+        s.password_file = entry.password_file.as_ref().map(secret).transpose()?;
+        s.cookie_file = entry.cookie_file.as_ref().map(secret).transpose()?;
+        s.datadir = entry.datadir.as_ref().map(|d| file.path(d));
+        if let Some(dir) = &s.datadir {
+            private_file(file, &dir.join(".cookie"), label)?;
+        }
+        if let (Some(var), Some(user)) = (&entry.password_env, &entry.user) {
+            let password = env.var(var).ok_or_else(|| {
+                Failure::usage(format!(
+                    "node '{label}': its password_env names {var}, which is not set: set it, \
+                     or give the password as password_file in {}",
+                    file.shown
+                ))
+            })?;
+            s.user = Some(format!("{user}:{password}"));
+        }
+    }
+    if args.cacert.is_none() {
+        s.cacert = entry.cacert.as_ref().map(|c| file.path(c));
+    }
+    Ok(s)
+}
+
+/// A file that holds a secret, refused when every user of the machine can read it.
+fn private_file(file: &NodeFile, path: &std::path::Path, label: &str) -> Result<PathBuf, Failure> {
+    if named::readable_by_all(path) {
+        let shown = file.show(path);
+        return Err(Failure::usage(format!(
+            "node '{label}': {shown} holds a secret and every user of this machine can read \
+             it: make it yours alone with chmod 600 {shown}"
+        )));
+    }
+    Ok(path.to_path_buf())
+}
+
+fn duration(opt: &str, text: &str) -> Result<Duration, Failure> {
+    parse_duration(text).map_err(|e| Failure::usage(format!("{opt}: {e}")))
+}
+
+/// A duration that must not be zero: a zero connect timeout fails every attempt, forever.
+fn positive(opt: &str, text: &str) -> Result<Duration, Failure> {
+    match duration(opt, text)? {
+        d if d.is_zero() => Err(Failure::usage(format!(
+            "{opt}: '{text}' must be more than 0, like 250ms or 10s"
+        ))),
+        d => Ok(d),
+    }
+}
+
+fn live_settings(args: &Args, env: &Env, input: &Given) -> Result<LiveSettings, Failure> {
+    let replay = matches!(input, Given::Other(Input::Replay(_)));
+    Ok(LiveSettings {
+        connect_timeout: positive("--connect-timeout", &args.connect_timeout)?,
+        ping_interval: positive("--ping-interval", &args.ping_interval)?,
+        ping_timeout: positive("--ping-timeout", &args.ping_timeout)?,
+        reconnect: !args.no_reconnect,
+        max_backoff: positive("--max-backoff", &args.max_backoff)?,
+        recover: !args.no_recover,
+        buffer: match parse_size(&args.buffer) {
+            Ok(0) => {
+                return Err(Failure::usage(
+                    "--buffer: must be more than 0, like 64MiB or 512k",
+                ))
+            }
+            Ok(n) => n,
+            Err(e) => return Err(Failure::usage(format!("--buffer: {e}"))),
+        },
+        since: match args.since.as_deref() {
+            None => None,
+            Some(_) if replay => {
+                return Err(Failure::usage(
+                    "--since reads the node's history over REST, and --replay has no node: \
+                     leave one of them out",
+                ))
+            }
+            Some(all) if all.eq_ignore_ascii_case("all") => Some(None),
+            Some(d) => Some(Some(duration("--since", d)?)),
+        },
+        cacert: args.cacert.clone(),
+        insecure: args.insecure,
+        user: args.user.clone(),
+        password_file: args.password_file.clone(),
+        cookie: args.cookie.clone(),
+        cookie_file: args.cookie_file.clone(),
+        datadir: args.datadir.clone(),
+        headers: args.headers.clone(),
+        announce: !args.quiet && (args.verbose || env.stderr_terminal),
+        quiet: args.quiet,
+        named: Vec::new(),
+    })
+}
+
+/// The kind, order, peer and request filters; kind patterns that match no kind obtail knows
+/// are warnings.
+fn filter(args: &Args, warnings: &mut Vec<String>) -> Result<Filter, Failure> {
+    let mut kinds = |v: &[String], flag: &str| -> Result<Vec<KindPattern>, Failure> {
+        let patterns = v
+            .iter()
+            .map(|p| KindPattern::parse(p, flag))
+            .collect::<Result<Vec<_>, _>>()?;
+        warnings.extend(patterns.iter().filter_map(|p| p.unknown_warning(flag)));
+        Ok(patterns)
+    };
+    let types = kinds(&args.types, "-t")?;
+    let excluded = kinds(&args.exclude_types, "-T")?;
+    Ok(Filter::new(
+        types,
+        excluded,
+        args.order
+            .as_deref()
+            .map(|o| IdPattern::parse("--order", o))
+            .transpose()?,
+        args.peer.as_deref().map(PeerPattern::parse).transpose()?,
+        args.request_id
+            .as_deref()
+            .map(|i| IdPattern::parse("--id", i))
+            .transpose()?,
+    ))
 }
 
 /// Options that cannot apply to this run: each is a warning (obtail goes on, doing all the rest
@@ -371,15 +514,21 @@ fn jq_settings(
     }))
 }
 
-/// `COLUMNS` (as `ls` and `bat` honour it), else the measured width, on a terminal only.
-fn terminal_width(env: &Env) -> Option<usize> {
-    if !env.stdout_terminal {
-        return None;
+/// The width pretty lines are cut to, and whether it follows the terminal as it is resized:
+/// on a terminal only, `COLUMNS` first (as `ls` and `bat` honour it; 0 for no limit, as
+/// `--wrap`), else the measured width, which follows resizes.
+fn terminal_width(env: &Env, wrap: bool) -> (Option<usize>, bool) {
+    if !env.stdout_terminal || wrap {
+        return (None, false);
     }
-    env.var("COLUMNS")
+    match env
+        .var("COLUMNS")
         .and_then(|c| c.trim().parse::<usize>().ok())
-        .filter(|&c| c > 0)
-        .or(env.stdout_columns)
+    {
+        Some(0) => (None, false),
+        Some(columns) => (Some(columns), false),
+        None => (env.stdout_columns, true),
+    }
 }
 
 /// `--color`, then `NO_COLOR`, `CLICOLOR_FORCE` and `TERM=dumb`, then whether it is a terminal.
@@ -568,7 +717,7 @@ mod tests {
         for (argv, needle) in [
             (vec!["--timeout", "soon"], "--timeout"),
             (vec!["--max-frame-size", "huge"], "--max-frame-size"),
-            (vec!["-t", "bogus"], "unknown kind"),
+            (vec!["-t", "bogus"], "is not a kind"),
             (vec!["--order", "Qm1"], "--order"),
             (vec!["--connect-timeout", "0"], "--connect-timeout"),
             (vec!["--ping-interval", "0s"], "--ping-interval"),

@@ -11,38 +11,178 @@ use crate::cli::Args;
 use crate::exit::{Failure, Stop};
 use crate::kind::CATALOG;
 
+/// The shells obtail ships completions for, and their files in `completions/`.
+const SHELLS: [(Shell, &str); 5] = [
+    (Shell::Bash, "obtail.bash"),
+    (Shell::Zsh, "_obtail"),
+    (Shell::Fish, "obtail.fish"),
+    (Shell::Elvish, "obtail.elv"),
+    (Shell::PowerShell, "_obtail.ps1"),
+];
+
 /// Every generated file, by path relative to the repository root.
 pub fn files() -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    for (shell, name) in [
-        (Shell::Bash, "obtail.bash"),
-        (Shell::Zsh, "_obtail"),
-        (Shell::Fish, "obtail.fish"),
-        (Shell::Elvish, "obtail.elv"),
-        (Shell::PowerShell, "_obtail.ps1"),
-    ] {
-        let mut buf = Vec::new();
-        clap_complete::generate(shell, &mut completion_command(), "obtail", &mut buf);
-        out.push((format!("completions/{name}"), buf));
-    }
+    let mut out: Vec<(String, Vec<u8>)> = SHELLS
+        .iter()
+        .map(|(shell, name)| (format!("completions/{name}"), completions(*shell)))
+        .collect();
     out.push(("man/obtail.1".to_string(), man_page()));
     out
 }
 
-/// The command line as completions offer it: clap_complete lists hidden subcommands too, so
-/// they are left out here (`generate-docs` is for packagers, not for tab).
-fn completion_command() -> clap::Command {
+/// The completion script for one shell: what `completions/` ships and `obtail completions
+/// SHELL` prints.
+pub fn completions(shell: Shell) -> Vec<u8> {
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut completion_command(shell), "obtail", &mut buf);
+    let script = String::from_utf8(buf).expect("clap_complete writes UTF-8");
+    match shell {
+        Shell::Zsh => zsh_fixes(&script),
+        Shell::Fish => fish_fixes(&script),
+        Shell::Bash => bash_fixes(&script),
+        _ => script,
+    }
+    .into_bytes()
+}
+
+/// The command line as completions offer it. clap_complete lists hidden subcommands too, so
+/// they are left out (`generate-docs` is for packagers, not for tab); `-t`/`-T` offer the
+/// kind names (only here: clap would list all of them in an error); zsh reads a `:` in a
+/// value name as the end of its message, and the URL positional as a first word that hides
+/// the commands, so zsh gets neither (its nodes are offered by the `(*)` branch `zsh_fixes`
+/// adds).
+fn completion_command(shell: Shell) -> clap::Command {
     let full = Args::command();
+    let args = full.get_arguments().cloned();
+    let subcommands = full
+        .get_subcommands()
+        .filter(|c| !c.is_hide_set())
+        .map(|c| c.clone().mut_args(|a| for_completion(a, shell)));
     let mut cmd = clap::Command::new("obtail")
         .version(env!("CARGO_PKG_VERSION"))
         .args_conflicts_with_subcommands(true)
-        .args(full.get_arguments().cloned())
+        .args(args.collect::<Vec<_>>())
         .groups(full.get_groups().cloned())
-        .subcommands(full.get_subcommands().filter(|c| !c.is_hide_set()).cloned());
+        .subcommands(subcommands.collect::<Vec<_>>())
+        .mut_args(|a| for_completion(a, shell));
     if let Some(about) = full.get_about() {
         cmd = cmd.about(about.clone());
     }
     cmd
+}
+
+/// One option as completions offer it: `-t`/`-T` with the kind names, a zsh value name with
+/// its `:` escaped.
+fn for_completion(mut a: clap::Arg, shell: Shell) -> clap::Arg {
+    if matches!(a.get_id().as_str(), "types" | "exclude_types") {
+        let kinds = crate::kind::completion_names();
+        a = a.value_parser(clap::builder::PossibleValuesParser::new(kinds));
+    }
+    if shell == Shell::Zsh {
+        if let Some(names) = a.get_value_names() {
+            let escaped: Vec<String> = names.iter().map(|n| n.replace(':', "\\:")).collect();
+            a = a.value_names(escaped);
+        }
+    }
+    a
+}
+
+/// bash: the names of the config file's nodes are offered where a node goes.
+fn bash_fixes(script: &str) -> String {
+    let case = "        obtail)\n            opts=\"";
+    let Some(at) = script.find(case) else {
+        return script.to_string();
+    };
+    let Some(end) = script[at + case.len()..].find('\n') else {
+        return script.to_string();
+    };
+    let line_end = at + case.len() + end + 1;
+    let nodes = "            opts=\"${opts} $(obtail nodes --names 2>/dev/null | cut -f1)\"\n";
+    format!("{}{nodes}{}", &script[..line_end], &script[line_end..])
+}
+
+/// zsh: the URL positional came first, so `obtail sim --<Tab>` took `sim` for a node and
+/// offered the main options. Without it, the first word is a command or a node (both are
+/// offered), and after a node a `(*)` branch offers the main options again.
+fn zsh_fixes(script: &str) -> String {
+    let script: String = script
+        .split_inclusive('\n')
+        .filter(|line| !line.starts_with("'::urls -- "))
+        .collect();
+    let start = "    _arguments \"${_arguments_options[@]}\" : \\\n";
+    let end = "\":: :_obtail_commands\" \\\n";
+    let (Some(i), Some(j)) = (script.find(start), script.find(end)) else {
+        return script;
+    };
+    let options = &script[i + start.len()..j];
+    let branch = format!(
+        "(*)\n_arguments \"${{_arguments_options[@]}}\" : \\\n{options}\
+         '*::node -- a node URL or a name of the config file:_obtail_nodes' \\\n&& ret=0\n;;\n"
+    );
+    let anchor = "(help)\n_arguments \"${_arguments_options[@]}\" : \\\n\":: :_obtail__subcmd__help_commands\"";
+    let nodes = "(( $+functions[_obtail_nodes] )) ||\n_obtail_nodes() {\n    \
+        local nodes; nodes=(${(f)\"$(obtail nodes --names 2>/dev/null | tr '\\t' :)\"})\n    \
+        _describe -t nodes 'named nodes' nodes \"$@\"\n}\n";
+    script
+        .replacen("words=($line[2] ", "words=($line[1] ", 1)
+        .replacen("obtail-command-$line[2]:", "obtail-command-$line[1]:", 1)
+        .replacen("case $line[2] in", "case $line[1] in", 1)
+        .replacen(anchor, &format!("{branch}{anchor}"), 1)
+        .replacen(
+            "    _describe -t commands 'obtail commands' commands \"$@\"\n}\n",
+            "    _describe -t commands 'obtail commands' commands \"$@\"\n    _obtail_nodes\n}\n",
+            1,
+        )
+        .replacen(
+            "(( $+functions[_obtail_commands] )) ||",
+            &format!("{nodes}(( $+functions[_obtail_commands] )) ||"),
+            1,
+        )
+}
+
+/// fish: an option still waiting for its value (`obtail --color <Tab>`) made the whole line
+/// unparsable, so its values fell back to file names; a first word that is a node, not a
+/// command, hid the options after it.
+fn fish_fixes(script: &str) -> String {
+    let parse =
+        "    argparse -s (__fish_obtail_global_optspecs) -- $cmd 2>/dev/null\n    or return\n";
+    let tolerant = "    argparse -s (__fish_obtail_global_optspecs) -- $cmd 2>/dev/null\n    \
+        or argparse -s (__fish_obtail_global_optspecs) -- $cmd[1..-2] 2>/dev/null\n    or return\n";
+    let first = "    if set -q argv[1]\n";
+    let command = "    if set -q argv[1]; and contains -- $argv[1] (__fish_obtail_commands)\n";
+    let commands: Vec<String> = Args::command()
+        .get_subcommands()
+        .filter(|c| !c.is_hide_set())
+        .map(|c| c.get_name().to_string())
+        .chain(["help".to_string()])
+        .collect();
+    let list = format!(
+        "function __fish_obtail_commands\n    string join \\n {}\nend\n\n",
+        commands.join(" ")
+    );
+    let nodes = "complete -c obtail -n \"__fish_obtail_needs_command\" -f -a \"(command -q obtail; and obtail nodes --names 2>/dev/null)\"\n";
+    // clap_complete leaves out the values of a command's positional (`completions SHELL`).
+    let positionals: String = Args::command()
+        .get_subcommands()
+        .filter(|c| !c.is_hide_set())
+        .flat_map(|c| c.get_positionals().map(move |a| (c.get_name().to_string(), a.clone())))
+        .filter_map(|(name, a)| {
+            let values: Vec<String> =
+                a.get_possible_values().iter().map(|v| v.get_name().to_string()).collect();
+            (!values.is_empty()).then(|| {
+                format!(
+                    "complete -c obtail -n \"__fish_obtail_using_subcommand {name}\" -f -a \"{}\"\n",
+                    values.join(" ")
+                )
+            })
+        })
+        .collect();
+    format!(
+        "{list}{}{nodes}{positionals}",
+        script
+            .replacen(parse, tolerant, 1)
+            .replacen(first, command, 1)
+    )
 }
 
 pub fn generate(dir: &Path) -> Result<Stop, Failure> {
@@ -57,8 +197,11 @@ pub fn generate(dir: &Path) -> Result<Stop, Failure> {
     Ok(Stop::InputEnded)
 }
 
-fn man_page() -> Vec<u8> {
-    let man = clap_mangen::Man::new(Args::command()).date("2026-11-27");
+/// The man page: what `man/obtail.1` ships and `obtail man` prints.
+pub fn man_page() -> Vec<u8> {
+    // The version alone: the page is committed, and a commit in it would be stale at once.
+    let command = Args::command().version(env!("CARGO_PKG_VERSION"));
+    let man = clap_mangen::Man::new(command).date("2026-11-27");
     let mut buf = Vec::new();
     let written = man
         .render_title(&mut buf)
@@ -83,8 +226,12 @@ fn synopsis_section() -> String {
         "\\fBobtail\\fR [\\fIOPTIONS\\fR] [\\fIURL\\fR]...",
         "\\fBobtail \\-\\-replay\\fR \\fIFILE\\fR|\\fB\\-\\fR [\\fIOPTIONS\\fR]",
         "\\fBobtail \\-\\-demo\\fR [\\fIOPTIONS\\fR]",
+        "\\fBobtail\\fR [\\fIOPTIONS\\fR] \\fINAME\\fR|\\fB@\\fR\\fINAME\\fR...",
         "\\fBobtail sim\\fR [\\fISIM OPTIONS\\fR]",
-        "\\fBobtail kinds\\fR",
+        "\\fBobtail kinds\\fR [\\fB\\-\\-json\\fR]",
+        "\\fBobtail nodes\\fR",
+        "\\fBobtail completions\\fR \\fISHELL\\fR",
+        "\\fBobtail man\\fR",
     ] {
         s.push_str(&format!("{form}\n.br\n"));
     }
@@ -101,13 +248,9 @@ fn synopsis_section() -> String {
             if let Some(long) = a.get_long() {
                 names.push(format!("\\fB\\-\\-{}\\fR", roff(long)));
             }
-            let takes_value = a.get_num_args().is_some_and(|n| n.takes_values())
-                || !matches!(
-                    a.get_action(),
-                    clap::ArgAction::SetTrue | clap::ArgAction::SetFalse | clap::ArgAction::Count
-                );
             let values = match a.get_value_names() {
-                Some(v) if takes_value => v
+                Some(v) if value_optional(a) => format!("[=\\fI{}\\fR]", roff(&v.join(" "))),
+                Some(v) if takes_value(a) => v
                     .iter()
                     .map(|v| format!("\\ \\fI{}\\fR", roff(v).replace(' ', "\\ ")))
                     .collect::<String>(),
@@ -119,6 +262,26 @@ fn synopsis_section() -> String {
     s.push_str(&options.join(" "));
     s.push_str("\n.ad\n.hy\n");
     s
+}
+
+/// Whether an option takes a value (a flag's value name is only clap's name for its field).
+fn takes_value(a: &clap::Arg) -> bool {
+    a.get_num_args().is_none_or(|n| n.takes_values())
+        && !matches!(
+            a.get_action(),
+            clap::ArgAction::SetTrue
+                | clap::ArgAction::SetFalse
+                | clap::ArgAction::Count
+                | clap::ArgAction::Help
+                | clap::ArgAction::HelpShort
+                | clap::ArgAction::HelpLong
+                | clap::ArgAction::Version
+        )
+}
+
+/// Whether an option's value may be left out (`--stats` or `--stats=json`).
+fn value_optional(a: &clap::Arg) -> bool {
+    a.get_num_args().is_some_and(|n| n.min_values() == 0)
 }
 
 /// Escapes text for roff: backslashes, and a leading dot or quote that roff would obey.
@@ -144,10 +307,13 @@ fn commands_section() -> String {
         ));
         for arg in sub
             .get_arguments()
-            .filter(|a| a.get_long().is_some() && a.get_id() != "help")
+            .filter(|a| a.get_long().is_some() && a.get_id() != "help" && !a.is_hide_set())
         {
+            // A flag has no value, whatever clap names its field (`--loop`, not `--loop
+            // <LOOPING>`).
             let value = arg
                 .get_value_names()
+                .filter(|_| takes_value(arg))
                 .map(|v| format!(" <{}>", v.join("> <")))
                 .unwrap_or_default();
             let default = match arg.get_default_values() {
@@ -190,7 +356,11 @@ or as a \\fB*\\fR glob; case\\-insensitive.\n",
         s.push_str(&format!(".TP\n\\fB{var}\\fR\n{}\n", roff(what)));
     }
     s.push_str(&format!(
-        ".SH FILES\n.TP\n\\fB~/.openbazaar/.cookie\\fR\n{}\n",
+        ".SH FILES\n.TP\n\\fB~/.config/obtail/config.toml\\fR\n{}\n",
+        roff(NODE_FILE)
+    ));
+    s.push_str(&format!(
+        ".TP\n\\fB~/.openbazaar/.cookie\\fR\n{}\n",
         roff(
             "The node's auth cookie (OpenBazaar_Auth_Cookie=<value>), used when no other auth option is given and \
              the node is on this machine. On macOS it is in ~/Library/Application Support/openbazaar, elsewhere \
@@ -200,10 +370,14 @@ or as a \\fB*\\fR glob; case\\-insensitive.\n",
     s.push_str(".SH \"JQ PROGRAMS\"\n");
     s.push_str(&roff(JQ_DIFFERENCES).replace("\n\n", "\n.PP\n"));
     s.push_str("\n.SH EXAMPLES\n");
-    for (what, cmd) in EXAMPLES {
+    for (what, cmd) in crate::cli::EXAMPLES {
+        let mut what = what.to_string();
+        if let Some(first) = what.get(..1) {
+            what.replace_range(..1, &first.to_uppercase());
+        }
         s.push_str(&format!(
-            ".TP\n{}\n.nf\n\\fB{}\\fR\n.fi\n",
-            roff(what),
+            ".TP\n{}:\n.nf\n\\fB{}\\fR\n.fi\n",
+            roff(&what),
             roff(cmd)
         ));
     }
@@ -252,6 +426,7 @@ pub const EXIT_CODES: &[(u8, &str)] = &[
     (2, "usage error: bad option, bad URL, bad filter program"),
     (3, "the node refused authentication"),
     (4, "--timeout passed before --count was reached"),
+    (5, "the jq program raised an error on every frame of a replay, as jq exits 5"),
     (130, "interrupted (Ctrl-C); 143 for SIGTERM and 129 for SIGHUP, which end obtail the same way"),
 ];
 
@@ -273,9 +448,27 @@ const ENVIRONMENT: &[(&str, &str)] = &[
     ("TZ", "time zone of the times in pretty output"),
     (
         "COLUMNS",
-        "width that pretty lines are cut to on a terminal (the terminal's own width when unset)",
+        "width that pretty lines are cut to on a terminal (0: whole lines, as --wrap; when unset, \
+         the terminal's own width, followed as it is resized)",
+    ),
+    (
+        "JQ_COLORS",
+        "colors of -o json, as jq 1.7 reads them: null:false:true:numbers:strings:arrays:objects, \
+         and an eighth for object keys",
+    ),
+    (
+        "XDG_CONFIG_HOME",
+        "where the config file of named nodes is (~/.config when unset)",
     ),
 ];
+
+/// The config file of named nodes, for the man page.
+const NODE_FILE: &str = "Named nodes, optional (on macOS in ~/Library/Application Support/obtail, \
+on Windows in %APPDATA%\\obtail). Each [nodes.NAME] table has url, and may have label, user, \
+password_file or password_env (the name of a variable holding the password), cookie_file or \
+datadir, and cacert. A password or cookie in clear is refused, and so is a password or cookie \
+file that every user of the machine can read. obtail NAME (or @NAME) tails the node; several \
+names merge; options given on the command line apply to every node. obtail nodes lists them.";
 
 pub const JQ_DIFFERENCES: &str = "Programs given to -f run on jaq, a jq clone, with its standard library. \
 Variables $kind, $time, $source and $recovered (read back over REST after a gap) describe the frame; \
@@ -283,39 +476,3 @@ Variables $kind, $time, $source and $recovered (read back over REST after a gap)
 
 Differences from jq: regular expressions use Rust regex syntax, not Oniguruma (\\p{L} is an error, \\w and (?i) \
 match ASCII only); $__loc__, @csv, @tsv, input, inputs and input_filename are not available. $ENV is, as in jq.";
-
-pub const EXAMPLES: &[(&str, &str)] = &[
-    ("Watch the built-in simulated marketplace:", "obtail --demo"),
-    (
-        "Tail the local node (its cookie file is found automatically):",
-        "obtail",
-    ),
-    (
-        "A node with basic auth, over TLS with a self-signed certificate:",
-        "obtail -u admin --cacert node.crt wss://shop.example:4002",
-    ),
-    (
-        "Only order notifications, without follows:",
-        "obtail -t notification -T notification.follow",
-    ),
-    (
-        "Wait in a script until an order is paid (exit 4 after 10 minutes):",
-        "obtail -t notification.payment --order QmXyZ123 -n 1 --timeout 10m",
-    ),
-    (
-        "Follow one order's whole story across kinds:",
-        "obtail --order QmXyZ123",
-    ),
-    (
-        "Count events per kind from a recording:",
-        "obtail --replay session.ndjson -f '$kind' -r | sort | uniq -c",
-    ),
-    (
-        "Record a session until Ctrl-C (or add -n or --timeout to stop by itself):",
-        "obtail --record session.ndjson",
-    ),
-    (
-        "Replay it later with new filters:",
-        "obtail --replay session.ndjson -t message -o json",
-    ),
-];

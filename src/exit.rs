@@ -21,6 +21,9 @@ pub enum Stop {
     Interrupted,
     /// A jq program called `halt` / `halt_error` with this exit code.
     Halted(i32),
+    /// A replay ended, and the jq program raised an error on every frame it ran on: exit 5,
+    /// as jq exits.
+    ProgramFailed,
 }
 
 /// A failure that ends obtail, with the exit code CLI.md gives it.
@@ -78,6 +81,7 @@ impl Stop {
             Stop::InputEnded | Stop::CountReached | Stop::ReaderGone => ExitCode::SUCCESS,
             Stop::TimedOut => ExitCode::from(4),
             Stop::Interrupted => ExitCode::from(crate::signal::exit_code()),
+            Stop::ProgramFailed => ExitCode::from(5),
             // As jq: the code's low 8 bits, as the OS keeps them (`halt_error(-1)` is 255).
             Stop::Halted(code) => ExitCode::from((code & 0xff) as u8),
         }

@@ -42,6 +42,11 @@ pub struct Pipeline {
     printed: u64,
     /// Frames on which the program raised an error.
     program_errors: u64,
+    /// Frames the program ran on (jq's exit 5 is for a run where every one failed).
+    program_frames: u64,
+    /// Frames read, and those of them that were not JSON.
+    pub frames: u64,
+    pub not_json: u64,
     /// The error messages already shown: the same error on every frame (a regex jaq cannot
     /// compile) is one warning and a count, not a flood.
     shown_errors: std::collections::HashSet<String>,
@@ -60,6 +65,8 @@ pub struct Pipeline {
     counted_invalid: bool,
     /// Frames whose write was given up at Ctrl-C while stdout was blocked.
     pub unprinted: u64,
+    /// Pretty lines follow the terminal's width as it is resized.
+    pub follow_width: bool,
 }
 
 impl Pipeline {
@@ -75,6 +82,9 @@ impl Pipeline {
             stderr_terminal: false,
             printed: 0,
             program_errors: 0,
+            program_frames: 0,
+            frames: 0,
+            not_json: 0,
             shown_errors: std::collections::HashSet::new(),
             buf: Vec::with_capacity(64 * 1024),
             drop_unread: false,
@@ -83,6 +93,7 @@ impl Pipeline {
             stats: None,
             counted_invalid: false,
             unprinted: 0,
+            follow_width: false,
         }
     }
 
@@ -97,6 +108,12 @@ impl Pipeline {
             )),
             n => Some(format!("{n} frames raised errors in the filter")),
         }
+    }
+
+    /// Whether the program raised an error on every frame it ran on (at least one): jq
+    /// exits 5 then.
+    pub fn program_failed_everywhere(&self) -> bool {
+        self.program_frames > 0 && self.program_errors == self.program_frames
     }
 
     /// Warns about a program error, unless the same one was shown already.
@@ -170,6 +187,11 @@ impl Pipeline {
 
     /// Takes one frame through every stage, and with `--stats` counts how it ended.
     fn process(&mut self, frame: &Frame) -> Result<Option<Stop>, Failure> {
+        if self.follow_width {
+            if let Some(width) = crate::resize::new_width() {
+                self.renderer.set_width(width);
+            }
+        }
         let printed = self.printed;
         if self.stats.is_none() {
             let result = self.process_frame(frame);
@@ -207,6 +229,8 @@ impl Pipeline {
 
     /// Counts a frame arriving, under its kind.
     fn count_in(&mut self, frame: &Frame, kind: &Kind) {
+        self.frames += 1;
+        self.not_json += u64::from(*kind == Kind::Invalid);
         if let Some(stats) = &mut self.stats {
             self.counted_invalid = *kind == Kind::Invalid;
             stats.begin(&frame.source, &kind.name(), frame.recovered);
@@ -404,6 +428,7 @@ impl Pipeline {
             tree: None,
             compact: None,
         };
+        self.program_frames += 1;
         let vars = FrameVars {
             kind: &name,
             time: &frame.time,
@@ -449,21 +474,25 @@ impl Pipeline {
             }
             Outcome::Halted(code) => Some(Stop::Halted(code)),
             Outcome::Unreadable(why) => {
-                let real = unvalidated.then(|| classify(&frame.bytes));
-                match real {
-                    // Not JSON after all: treated as the `invalid` frame it is.
-                    Some(c) if c.kind == Kind::Invalid => {
-                        if self.filter.kind_passes(&Kind::Invalid) {
-                            let why = c.error.as_deref().unwrap_or("not JSON");
-                            warn(&format!("frame not given to the filter (invalid): {why}"));
-                        }
-                    }
-                    _ => warn(&format!("frame not given to the filter ({name}): {why}")),
-                }
+                self.unreadable(frame, &name, &why, unvalidated);
                 None
             }
         };
         self.relay_messages(program, stop)
+    }
+
+    /// A frame the program's reader could not read: said, as the `invalid` frame it is when
+    /// it was not validated before.
+    fn unreadable(&mut self, frame: &Frame, name: &str, why: &str, unvalidated: bool) {
+        match unvalidated.then(|| classify(&frame.bytes)) {
+            Some(c) if c.kind == Kind::Invalid => {
+                if self.filter.kind_passes(&Kind::Invalid) {
+                    let why = c.error.as_deref().unwrap_or("not JSON");
+                    warn(&format!("frame not given to the filter (invalid): {why}"));
+                }
+            }
+            _ => warn(&format!("frame not given to the filter ({name}): {why}")),
+        }
     }
 
     /// Passes on what the program wrote to stderr (`debug`, `stderr`, `halt_error`), after

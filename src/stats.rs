@@ -5,7 +5,49 @@
 
 use std::fmt::Write as _;
 
+use crate::json::text::write_str;
+use crate::render::{fit, label};
 use crate::sanitize::escape;
+
+/// The books fit a terminal of 80 columns.
+const WIDTH: usize = 80;
+/// The kind column's width at most, and the least it is given before headers are shortened.
+const MAX_KIND: usize = 30;
+const MIN_KIND: usize = 16;
+
+/// `write!` into a byte buffer.
+struct Bytes<'a>(&'a mut Vec<u8>);
+
+impl std::fmt::Write for Bytes<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.extend_from_slice(s.as_bytes());
+        Ok(())
+    }
+}
+
+/// The first line, with how the columns shown add up on every row (`received = printed +
+/// filtered`), on a line of its own when it does not fit beside the title.
+fn heading(shown: &[usize], names: [&str; COLS]) -> String {
+    let side = |range: std::ops::Range<usize>| {
+        let terms: Vec<&str> = shown
+            .iter()
+            .filter(|c| range.contains(c))
+            .map(|&c| names[c])
+            .collect();
+        if terms.is_empty() {
+            "0".to_string()
+        } else {
+            terms.join(" + ")
+        }
+    };
+    let sum = format!("{} = {}", side(0..2), side(2..COLS));
+    let line = format!("obtail: stats per source and kind; on each row, {sum}\n");
+    if line.len() <= WIDTH + 1 {
+        line
+    } else {
+        format!("obtail: stats per source and kind; on each row:\n  {sum}\n")
+    }
+}
 
 /// The columns, in the order they are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +71,11 @@ pub enum Col {
 }
 
 const COLS: usize = 8;
+
+/// Headers when room is short: every column is shown.
+const SHORT_NAMES: [&str; COLS] = [
+    "recv", "recov", "print", "filter", "inval", "drop", "dup", "queue",
+];
 
 const NAMES: [&str; COLS] = [
     "received",
@@ -115,8 +162,8 @@ impl Stats {
             .map_or(0, |r| r.n[col as usize])
     }
 
-    /// The table printed at exit, sorted by source then kind, with a total line.
-    pub fn table(&self) -> String {
+    /// The rows sorted by source then kind, and the total of each column.
+    fn sorted(&self) -> (Vec<Row>, [u64; COLS]) {
         let mut rows = self.rows.clone();
         rows.sort_by(|a, b| (&a.source, &a.kind).cmp(&(&b.source, &b.kind)));
         let mut total = [0u64; COLS];
@@ -125,39 +172,84 @@ impl Stats {
                 *t += n;
             }
         }
-        let cells: Vec<(String, String, [u64; COLS])> = rows
+        (rows, total)
+    }
+
+    /// The books for people, in 80 columns: a block per source, only the columns that are
+    /// not all zero, kinds abbreviated as pretty output does when room is short, and a total.
+    pub fn table(&self) -> String {
+        let (rows, total) = self.sorted();
+        let shown: Vec<usize> = (0..COLS).filter(|&c| total[c] > 0).collect();
+        let shown = if shown.is_empty() { vec![0] } else { shown };
+        let digits = |c: usize| total[c].to_string().len();
+        let long: usize = shown
             .iter()
-            .map(|r| (escape(&r.source), escape(&r.kind), r.n))
-            .chain(std::iter::once(("total".into(), String::new(), total)))
+            .map(|&c| NAMES[c].len().max(digits(c)) + 1)
+            .sum();
+        let names = if long + 2 + MIN_KIND <= WIDTH {
+            NAMES
+        } else {
+            SHORT_NAMES
+        };
+        let mut out = heading(&shown, names);
+        let cols: Vec<(usize, usize)> = shown
+            .iter()
+            .map(|&c| (c, names[c].len().max(digits(c)) + 1))
             .collect();
-        let sw = cells
-            .iter()
-            .map(|c| c.0.chars().count())
-            .max()
-            .unwrap_or(0)
-            .max(6);
-        let kw = cells
-            .iter()
-            .map(|c| c.1.chars().count())
-            .max()
-            .unwrap_or(0)
-            .max(4);
-        let mut out = String::from(
-            "obtail: stats (received + recovered = printed + filtered + invalid + dropped + duplicate + queued)\n",
-        );
-        let _ = write!(out, "{:<sw$}  {:<kw$}", "source", "kind");
-        for name in NAMES {
-            let _ = write!(out, " {name:>9}");
-        }
-        out.push('\n');
-        for (source, kind, n) in cells {
-            let _ = write!(out, "{source:<sw$}  {kind:<kw$}");
-            for v in n {
-                let _ = write!(out, " {v:>9}");
+        let numbers: usize = cols.iter().map(|(_, w)| w).sum();
+        let kw = WIDTH.saturating_sub(numbers + 2).clamp(4, MAX_KIND);
+        let cells = |out: &mut String, label: &str, n: &[u64; COLS]| {
+            out.push_str(label);
+            for &(c, w) in &cols {
+                let _ = write!(out, "{:>w$}", n[c]);
             }
             out.push('\n');
+        };
+        let mut source = None;
+        for r in &rows {
+            if source != Some(&r.source) {
+                source = Some(&r.source);
+                let mut head = escape(&r.source);
+                fit::truncate(&mut head, WIDTH, "");
+                let _ = write!(out, "{head}\n  {:<kw$}", "kind");
+                for &(c, w) in &cols {
+                    let _ = write!(out, "{:>w$}", names[c]);
+                }
+                out.push('\n');
+            }
+            let kind = label::fitted(&escape(&r.kind), kw, false);
+            let pad = kw.saturating_sub(fit::width(&kind));
+            cells(&mut out, &format!("  {kind}{}", " ".repeat(pad)), &r.n);
         }
+        cells(&mut out, &format!("{:<w$}", "total", w = kw + 2), &total);
         out
+    }
+
+    /// The books for scripts: one JSON object on one line, every count in every row.
+    pub fn json(&self) -> String {
+        let (rows, total) = self.sorted();
+        let counts = |out: &mut Vec<u8>, n: &[u64; COLS]| {
+            for (c, name) in NAMES.iter().enumerate() {
+                let _ = write!(Bytes(out), ",\"{name}\":{}", n[c]);
+            }
+        };
+        let mut out = b"{\"rows\":[".to_vec();
+        for (i, r) in rows.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"source\":");
+            write_str(&mut out, &r.source);
+            out.extend_from_slice(b",\"kind\":");
+            write_str(&mut out, &r.kind);
+            counts(&mut out, &r.n);
+            out.push(b'}');
+        }
+        out.extend_from_slice(b"],\"total\":{\"frames\":");
+        let _ = write!(Bytes(&mut out), "{}", total[0] + total[1]);
+        counts(&mut out, &total);
+        out.extend_from_slice(b"}}\n");
+        String::from_utf8(out).unwrap_or_default()
     }
 
     /// Whether every row balances (the books' promise; tests check it on real runs).
@@ -196,13 +288,69 @@ mod tests {
         assert!(s.balanced());
         assert_eq!(s.get("ws://a", "notification.follow", Col::Printed), 2);
         let t = s.table();
-        assert!(t.contains("total"), "{t}");
         let total = t.lines().last().unwrap();
         let nums: Vec<u64> = total
             .split_whitespace()
             .skip(1)
             .map(|n| n.parse().unwrap())
             .collect();
-        assert_eq!(nums, [6, 1, 2, 1, 0, 2, 1, 1]);
+        assert_eq!(
+            nums,
+            [6, 1, 2, 1, 2, 1, 1],
+            "no invalid column: all zero\n{t}"
+        );
+        assert!(t.lines().all(|l| l.chars().count() <= 80), "{t}");
+        let json: serde_json::Value = serde_json::from_str(&s.json()).unwrap();
+        assert_eq!(json["total"]["frames"], 7);
+        assert_eq!(json["total"]["invalid"], 0);
+        assert_eq!(json["rows"][0]["kind"], "notification.follow");
+    }
+
+    #[test]
+    fn the_books_fit_80_columns_however_many_columns_and_long_kinds() {
+        let mut s = Stats::default();
+        let long =
+            "ws://a-very-long-host-name.example.com:4002/ws?with=a&long=query&to=make&it=wide";
+        for (i, kind) in ["notification.moderatorDisputeExpiry", "walletUpdate"]
+            .iter()
+            .enumerate()
+        {
+            for c in 0..COLS {
+                s.add(
+                    long,
+                    kind,
+                    [
+                        Col::Received,
+                        Col::Recovered,
+                        Col::Printed,
+                        Col::Filtered,
+                        Col::Invalid,
+                        Col::Dropped,
+                        Col::Duplicate,
+                        Col::Queued,
+                    ][c],
+                    1000 + i as u64,
+                );
+            }
+        }
+        let t = s.table();
+        assert!(t.lines().all(|l| l.chars().count() <= 80), "{t}");
+        assert!(
+            t.contains("  dup "),
+            "short headers when every column shows: {t}"
+        );
+        assert!(t.contains("n.moderatorDisputeExpiry"), "{t}");
+        assert!(
+            t.contains("\n  recv + recov = print + filter + inval + drop + dup + queue\n"),
+            "{t}"
+        );
+        let mut few = Stats::default();
+        few.add("ws://a", "walletUpdate", Col::Received, 3);
+        few.add("ws://a", "walletUpdate", Col::Filtered, 3);
+        let t = few.table();
+        assert!(
+            t.starts_with("obtail: stats per source and kind; on each row, received = filtered\n"),
+            "{t}"
+        );
     }
 }

@@ -231,7 +231,7 @@ fn run(seed: u64, secs: u64) -> Figures {
     let started = Utc::now();
     let mut ob = Process(
         Command::new(env!("CARGO_BIN_EXE_obtail"))
-            .args(["--envelope", "--stats", "--buffer", buffer])
+            .args(["--envelope", "--stats=json", "--buffer", buffer])
             .arg(format!("ws://127.0.0.1:{port}/ws"))
             .env("HOME", home.path())
             .env_remove("OBTAIL_URL")
@@ -479,28 +479,33 @@ fn check(
     }
 }
 
-/// The `--stats` table: every row balances; returns the total row.
+/// The books (`--stats=json`): every row balances; returns the total row.
 fn books(stderr: &str) -> [u64; 8] {
-    let start = stderr.find("obtail: stats").expect(stderr);
-    for line in stderr[start..].lines().skip(2) {
-        let mut nums: Vec<u64> = line
-            .split_whitespace()
-            .rev()
-            .take(8)
-            .map_while(|n| n.parse().ok())
-            .collect();
-        nums.reverse();
-        assert_eq!(nums.len(), 8, "{line}");
+    const COLS: [&str; 8] = [
+        "received",
+        "recovered",
+        "printed",
+        "filtered",
+        "invalid",
+        "dropped",
+        "duplicate",
+        "queued",
+    ];
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("{\"rows\":"))
+        .expect(stderr);
+    let books: Value = serde_json::from_str(line).unwrap();
+    let numbers = |v: &Value| COLS.map(|c| v[c].as_u64().expect(c));
+    for row in books["rows"].as_array().unwrap() {
+        let n = numbers(row);
         assert_eq!(
-            nums[0] + nums[1],
-            nums[2..].iter().sum::<u64>(),
-            "this row does not balance: {line}"
+            n[0] + n[1],
+            n[2..].iter().sum::<u64>(),
+            "this row does not balance: {row}"
         );
-        if line.starts_with("total") {
-            return nums.try_into().unwrap();
-        }
     }
-    panic!("no total in {stderr}")
+    numbers(&books["total"])
 }
 
 #[test]

@@ -184,3 +184,87 @@ fn man_page_says_what_is_true() {
     }
     assert!(help.contains("[env: OBTAIL_COOKIE]") && page.contains("[env: OBTAIL_COOKIE]"));
 }
+
+/// The README, the help and the man page name the same options: every `--option` the README
+/// mentions exists, and a flag is shown without a value in the man page.
+#[test]
+fn readme_help_and_man_page_agree_on_options() {
+    use clap::CommandFactory;
+    let cmd = obtail::cli::Args::command();
+    let mut longs: Vec<String> = cmd
+        .get_arguments()
+        .filter_map(|a| a.get_long().map(String::from))
+        .collect();
+    for sub in cmd.get_subcommands() {
+        longs.extend(
+            sub.get_arguments()
+                .filter_map(|a| a.get_long().map(String::from)),
+        );
+    }
+    longs.extend(["help".to_string(), "version".to_string()]);
+    // Cargo's options, in the README's install and test commands.
+    let cargo = [
+        "locked",
+        "path",
+        "release",
+        "all-targets",
+        "check",
+        "nocapture",
+    ];
+    longs.extend(cargo.map(String::from));
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    for token in readme.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')) {
+        if let Some(name) = token.strip_prefix("--") {
+            if !name.is_empty() && !name.starts_with('-') {
+                assert!(
+                    longs.iter().any(|l| l == name),
+                    "README names --{name}, which does not exist"
+                );
+            }
+        }
+    }
+    let page = std::fs::read_to_string(root().join("man/obtail.1")).unwrap();
+    for flag in ["loop", "json", "wrap", "quiet"] {
+        let shown = format!("\\fB\\-\\-{flag}\\fR");
+        for at in page.match_indices(&shown).map(|(i, _)| i + shown.len()) {
+            let after = &page[at..page.len().min(at + 3)];
+            assert!(
+                !after.starts_with(" <") && !after.starts_with("\\ \\fI"),
+                "--{flag} shown with a value"
+            );
+        }
+    }
+    // --stats says every column of the books, as the books print them.
+    let help = stdout(&bin().arg("--help").output().unwrap());
+    let stats = &help[help.find("--stats").unwrap()..];
+    let stats = &stats[..stats.find("\n\n").unwrap_or(stats.len())];
+    for column in [
+        "received",
+        "recovered",
+        "printed",
+        "filtered",
+        "invalid",
+        "dropped",
+        "duplicate",
+        "queued",
+    ] {
+        assert!(
+            stats.contains(column),
+            "--stats help lacks {column}: {stats}"
+        );
+    }
+    // The default data directories as they really are: testnet and the other systems too.
+    let datadir = &help[help.find("--datadir").unwrap()..];
+    let datadir = &datadir[..datadir.find("\n\n").unwrap_or(datadir.len())];
+    for dir in [
+        "~/.openbazaar",
+        "Application Support",
+        "~/openbazaar",
+        "-testnet",
+    ] {
+        assert!(
+            datadir.contains(dir),
+            "--datadir help lacks {dir}: {datadir}"
+        );
+    }
+}

@@ -562,7 +562,8 @@ fn fromjson_on_a_deeply_nested_peer_string_is_a_filter_error() {
     // About 14 MB of brackets (4 MB in a debug build) overflowed even the 1 GiB stack.
     let frame = format!(r#"{{"message":{{"message":"{}"}}}}"#, "[".repeat(4 << 20));
     let o = replay(&["-f", ".message.message | fromjson"], &[&frame, ORDER]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    // Both frames fail (`null | fromjson` too): exit 5, as jq.
+    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("nested more than 256 levels deep"),
         "{}",
@@ -604,7 +605,12 @@ fn programs_never_see_credentials_in_the_environment() {
 fn the_same_filter_error_on_every_frame_is_one_warning_and_a_count() {
     let frames = [ORDER, PAYMENT, ORDER, WALLET];
     let o = replay(&["-f", r#".. | strings | test("\\p{L}")"#], &frames);
-    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        o.status.code(),
+        Some(5),
+        "every frame failed: {}",
+        stderr(&o)
+    );
     let err = stderr(&o);
     assert_eq!(err.matches("invalid regex").count(), 1, "{err}");
     assert!(
@@ -618,4 +624,21 @@ fn the_same_filter_error_on_every_frame_is_one_warning_and_a_count() {
     let err = stderr(&o);
     assert_eq!(err.matches("warning: filter error").count(), 1, "{err}");
     assert!(err.contains("2 frames raised errors"), "{err}");
+}
+
+/// jq's convention for scripts: a program that raised an error on every frame of a replay
+/// exits 5; one frame that went through is enough for 0.
+#[test]
+fn a_program_that_fails_on_every_frame_exits_5_as_jq_does() {
+    let o = replay(&["-f", ".notification.title.b"], &[ORDER, ORDER]);
+    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
+    let o = replay(&["-f", ".notification.title.b"], &[ORDER, PAYMENT]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "PAYMENT has no title: {}",
+        stderr(&o)
+    );
+    let o = replay(&["-t", "walletUpdate", "-f", "error(\"x\")"], &[ORDER]);
+    assert_eq!(o.status.code(), Some(0), "no frame reached the program");
 }

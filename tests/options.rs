@@ -7,7 +7,7 @@ use std::io::Write;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use support::{fixture, run, stderr, stdout};
+use support::{fixture, run, run_env, stderr, stdout};
 
 #[test]
 fn every_error_has_one_prefix_clap_or_not() {
@@ -222,4 +222,132 @@ fn contradictions_are_usage_errors() {
     let out = run(&["--replay", "-", "--arg", "a", "b"], "");
     assert_eq!(out.status.code(), Some(0));
     assert!(stderr(&out).starts_with("obtail: warning: --arg and --argjson have no effect"));
+}
+
+/// What a newcomer types after reading `--demo` or `--replay`, or a file name, is a usage
+/// error naming what was meant, before any host name is looked up.
+#[test]
+fn words_that_cannot_be_nodes_are_named() {
+    for (args, needle) in [
+        (
+            &["demo"][..],
+            "'demo' is not a node or a command: did you mean the option --demo?",
+        ),
+        (
+            &["replay", "x.ndjson"][..],
+            "did you mean the option --replay?",
+        ),
+        (&["since", "2h"][..], "did you mean the option --since?"),
+        (&["session.ndjson"][..], "use --replay session.ndjson"),
+        (&["--", "-x"][..], "'-x' is not a node"),
+        (&["-"][..], "use --replay -"),
+    ] {
+        let o = run(args, "");
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(needle), "{args:?}: {}", stderr(&o));
+        assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+    }
+    let o = run_env(&[], &[("OBTAIL_URL", "demo")], "");
+    assert!(
+        stderr(&o).starts_with("obtail: error: OBTAIL_URL: 'demo'"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// A kind pattern that matches nothing obtail knows is a warning with the closest kinds.
+#[test]
+fn kind_typos_are_warned_about_with_the_closest_kinds() {
+    let input = std::fs::read_to_string(support::fixture("session-0.14.json")).unwrap();
+    let o = run(&["--replay", "-", "-t", "notification.ordr"], &input);
+    assert!(o.status.success());
+    assert!(
+        stderr(&o).contains("warning: -t 'notification.ordr' matches no kind obtail knows: did you mean 'notification.order'?"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&["--replay", "-", "-T", "*dispte*"], &input);
+    assert!(
+        stderr(&o).contains("'notification.disputeOpen'"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&["-t"], "");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        !stderr(&o).contains("walletUpdate"),
+        "no list of every kind: {}",
+        stderr(&o)
+    );
+}
+
+/// Scripts get the catalog as JSON, and a replay of something that is not frames says so.
+#[test]
+fn kinds_json_and_a_replay_of_no_json() {
+    let o = run(&["kinds", "--json"], "");
+    let kinds: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(kinds
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|k| k["kind"] == "notification.order"));
+    let o = run(&["--replay", "-"], "# a README\nnot a frame\n");
+    assert!(o.status.success());
+    assert!(
+        stderr(&o).contains("warning: no frame of stdin was JSON"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&["--replay", "-"], "{\"a\":1}\nnot a frame\n");
+    assert!(!stderr(&o).contains("was JSON"), "{}", stderr(&o));
+}
+
+/// `-o json` colors as JQ_COLORS says, as jq 1.7 does; the books fit 80 columns.
+#[test]
+fn jq_colors_and_books_in_80_columns() {
+    let args = ["--replay", "-", "-o", "json", "--color", "always"];
+    let o = run_env(
+        &args,
+        &[("JQ_COLORS", "0;31:0;32:0;33")],
+        "{\"a\":null,\"b\":true}\n",
+    );
+    let out = stdout(&o);
+    assert!(out.contains("\x1b[0;31mnull"), "{out:?}");
+    assert!(out.contains("\x1b[0;33mtrue"), "{out:?}");
+    let o = run_env(&args, &[("JQ_COLORS", "red")], "{\"a\":null}\n");
+    assert!(stderr(&o).contains("warning: JQ_COLORS"), "{}", stderr(&o));
+    assert!(stdout(&o).contains("\x1b[1;30mnull"), "jq's default kept");
+    let input = std::fs::read_to_string(support::fixture("session-0.14.json")).unwrap();
+    let o = run(&["--replay", "-", "--stats", "-T", "wallet"], &input);
+    let books = stderr(&o);
+    assert!(
+        books.contains("obtail: stats per source and kind"),
+        "{books}"
+    );
+    assert!(books.lines().all(|l| l.chars().count() <= 80), "{books}");
+    assert!(
+        !books.contains("dropped"),
+        "an all-zero column is left out: {books}"
+    );
+}
+
+/// `--version` names the commit when obtail was built from a git work tree.
+#[test]
+fn the_version_names_the_commit() {
+    let o = run(&["--version"], "");
+    let version = stdout(&o);
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "--short=10", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output();
+    match head {
+        Ok(h) if h.status.success() => {
+            let commit = String::from_utf8_lossy(&h.stdout).trim().to_string();
+            assert_eq!(
+                version.trim(),
+                format!("obtail {} ({commit})", env!("CARGO_PKG_VERSION"))
+            );
+        }
+        _ => eprintln!("the_version_names_the_commit: SKIPPED (no git work tree)"),
+    }
 }

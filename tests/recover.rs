@@ -142,31 +142,34 @@ fn ids(stdout: &str) -> Vec<String> {
     printed(stdout).into_iter().map(|(id, _)| id).collect()
 }
 
-/// The `--stats` table: every row balances; returns the total row's numbers (received,
+/// The `--stats=json` books: every row balances; returns the total's numbers (received,
 /// recovered, printed, filtered, invalid, dropped, duplicate, queued).
 fn books(stderr: &str) -> [u64; 8] {
-    let start = stderr.find("obtail: stats").expect(stderr);
-    let mut total = None;
-    for line in stderr[start..].lines().skip(2) {
-        let mut nums: Vec<u64> = line
-            .split_whitespace()
-            .rev()
-            .take(8)
-            .map(|n| n.parse().unwrap())
-            .collect();
-        nums.reverse();
-        assert_eq!(nums.len(), 8, "{line}");
+    const COLS: [&str; 8] = [
+        "received",
+        "recovered",
+        "printed",
+        "filtered",
+        "invalid",
+        "dropped",
+        "duplicate",
+        "queued",
+    ];
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("{\"rows\":"))
+        .expect(stderr);
+    let books: serde_json::Value = serde_json::from_str(line).unwrap();
+    let numbers = |v: &serde_json::Value| COLS.map(|c| v[c].as_u64().expect(c));
+    for row in books["rows"].as_array().unwrap() {
+        let n = numbers(row);
         assert_eq!(
-            nums[0] + nums[1],
-            nums[2..].iter().sum::<u64>(),
-            "this row does not balance: {line}\n{stderr}"
+            n[0] + n[1],
+            n[2..].iter().sum::<u64>(),
+            "this row does not balance: {row}\n{stderr}"
         );
-        if line.starts_with("total") {
-            total = nums.try_into().ok();
-            break;
-        }
     }
-    total.expect(stderr)
+    numbers(&books["total"])
 }
 
 fn assert_once(got: &[String], want: &[&str]) {
@@ -210,7 +213,7 @@ fn what_a_cut_connection_hid_is_recovered_once() {
         }
     });
     let url = server.url();
-    let mut ob = Obtail::run(&["--stats", "--envelope", "-n", "7", &url]);
+    let mut ob = Obtail::run(&["--stats=json", "--envelope", "-n", "7", &url]);
     assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
     let out = ob.stdout();
     let got = printed(&out);
@@ -255,7 +258,7 @@ fn a_restarted_node_is_rejoined_at_once_and_its_first_events_kept() {
         cut(ws);
     });
     let port = first.port;
-    let mut ob = Obtail::run(&["--stats", &first.url()]);
+    let mut ob = Obtail::run(&["--stats=json", &first.url()]);
     assert!(
         ob.wait_stdout(WAIT, |o| o.contains("N1")),
         "{}",
@@ -330,7 +333,15 @@ fn since_prints_history_then_live_without_doubles() {
         drain(ws, log);
     });
     let url = server.url();
-    let mut ob = Obtail::run(&["--since", "1h", "--stats", "--envelope", "-n", "4", &url]);
+    let mut ob = Obtail::run(&[
+        "--since",
+        "1h",
+        "--stats=json",
+        "--envelope",
+        "-n",
+        "4",
+        &url,
+    ]);
     assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
     let out = ob.stdout();
     assert_eq!(
@@ -412,7 +423,13 @@ fn a_stalled_reader_is_not_cut_off_and_loses_no_notification() {
     });
     let gate = Arc::new(AtomicBool::new(false));
     let mut ob = Obtail::run_gated(
-        &["--buffer", "64KiB", "--stats", "--envelope", &server.url()],
+        &[
+            "--buffer",
+            "64KiB",
+            "--stats=json",
+            "--envelope",
+            &server.url(),
+        ],
         &[],
         gate.clone(),
     );
@@ -578,7 +595,7 @@ fn a_cookie_found_on_disk_reads_the_lists_too() {
 fn what_a_node_stored_before_the_first_connection_is_printed() {
     let port = free_port();
     let url = format!("ws://127.0.0.1:{port}/ws");
-    let mut ob = Obtail::run(&["--stats", "--envelope", "-n", "4", &url]);
+    let mut ob = Obtail::run(&["--stats=json", "--envelope", "-n", "4", &url]);
     assert!(
         ob.wait_stderr(WAIT, |e| e.contains("connection refused")),
         "{}",
@@ -778,7 +795,7 @@ fn the_books_balance_under_filters_programs_counts_and_invalid_frames() {
     .unwrap();
     let (out, err) = replay(
         &[
-            "--stats",
+            "--stats=json",
             "-t",
             "notification",
             "-f",
@@ -790,14 +807,14 @@ fn the_books_balance_under_filters_programs_counts_and_invalid_frames() {
     assert_eq!(out.lines().count(), 21);
     // Invalid frames are counted as invalid whether shown or filtered out.
     let input = "not json\n{\"status\": \"a\"}\n{\"status\": \"b\"}\n[1,\n";
-    let (_, err) = replay(&["--stats", "-T", "invalid"], input);
+    let (_, err) = replay(&["--stats=json", "-T", "invalid"], input);
     assert_eq!(books(&err), [4, 0, 2, 0, 2, 0, 0, 0], "{err}");
     // Stopped by -n after the first frame (an invalid one, shown): the rest is not counted.
-    let (_, err) = replay(&["--stats", "-n", "1"], input);
+    let (_, err) = replay(&["--stats=json", "-n", "1"], input);
     assert_eq!(books(&err), [1, 0, 0, 0, 1, 0, 0, 0], "{err}");
     // A program that prints twice for a frame counts the frame once.
     let (out, err) = replay(
-        &["--stats", "-f", ".status, .status", "-T", "invalid"],
+        &["--stats=json", "-f", ".status, .status", "-T", "invalid"],
         input,
     );
     assert_eq!(out.lines().count(), 4);
@@ -812,7 +829,7 @@ fn the_books_are_printed_at_a_timeout_and_at_ctrl_c() {
         drain(ws, log);
     });
     let mut ob = Obtail::run(&[
-        "--stats",
+        "--stats=json",
         "--timeout",
         "1s",
         "-T",
@@ -821,7 +838,7 @@ fn the_books_are_printed_at_a_timeout_and_at_ctrl_c() {
     ]);
     assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
     assert_eq!(books(&ob.stderr()), [2, 0, 1, 1, 0, 0, 0, 0]);
-    let mut ob = Obtail::run(&["--stats", "-n", "5", &server.url()]);
+    let mut ob = Obtail::run(&["--stats=json", "-n", "5", &server.url()]);
     assert!(ob.wait_stdout(WAIT, |o| o.lines().count() == 2));
     ob.interrupt();
     assert_eq!(ob.wait_exit(WAIT), Some(130), "{}", ob.stderr());
@@ -835,7 +852,7 @@ fn sigterm_and_sighup_end_like_ctrl_c() {
     for (signal, code) in [("TERM", 143), ("HUP", 129)] {
         let (server, sent) = burst_server(300);
         let gate = Arc::new(AtomicBool::new(false));
-        let mut ob = Obtail::run_gated(&["--stats", &server.url()], &[], gate.clone());
+        let mut ob = Obtail::run_gated(&["--stats=json", &server.url()], &[], gate.clone());
         assert!(wait_until(WAIT, || sent.load(Ordering::SeqCst)));
         thread::sleep(Duration::from_millis(300));
         ob.signal(signal);
@@ -944,7 +961,7 @@ fn memory_stays_bounded_by_the_buffer_under_a_flood() {
         &[
             "--buffer",
             "1MiB",
-            "--stats",
+            "--stats=json",
             "--no-reconnect",
             &server.url(),
         ],
@@ -1011,7 +1028,7 @@ fn frames_queued_at_a_timeout_are_in_the_books_and_said() {
     let gate = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
     let mut ob = Obtail::run_gated(
-        &["--stats", "--timeout", "2s", &server.url()],
+        &["--stats=json", "--timeout", "2s", &server.url()],
         &[],
         gate.clone(),
     );
@@ -1040,7 +1057,7 @@ fn ctrl_c_while_stdout_is_blocked_ends_at_once_with_the_books() {
     let (server, sent) = burst_server(BURST as usize);
     let gate = Arc::new(AtomicBool::new(false));
     let mut ob = Obtail::run_gated(
-        &["--stats", "--buffer", "64KiB", &server.url()],
+        &["--stats=json", "--buffer", "64KiB", &server.url()],
         &[],
         gate.clone(),
     );
@@ -1080,7 +1097,11 @@ fn ctrl_c_while_stdout_is_blocked_ends_at_once_with_the_books() {
 fn frames_queued_when_the_count_is_reached_are_counted_quietly() {
     let (server, sent) = burst_server(200);
     let gate = Arc::new(AtomicBool::new(false));
-    let mut ob = Obtail::run_gated(&["--stats", "-n", "100", &server.url()], &[], gate.clone());
+    let mut ob = Obtail::run_gated(
+        &["--stats=json", "-n", "100", &server.url()],
+        &[],
+        gate.clone(),
+    );
     assert!(wait_until(WAIT, || sent.load(Ordering::SeqCst)));
     thread::sleep(Duration::from_secs(1));
     gate.store(true, Ordering::SeqCst);
@@ -1128,7 +1149,7 @@ fn a_gap_after_an_unreadable_start_is_read_back_exactly() {
             drain(ws, log);
         }
     });
-    let mut ob = Obtail::run(&["--stats", "--envelope", "-n", "3", &server.url()]);
+    let mut ob = Obtail::run(&["--stats=json", "--envelope", "-n", "3", &server.url()]);
     assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
     let err = ob.stderr();
     assert!(

@@ -100,23 +100,33 @@ fn recovered_count(stdout: &str) -> usize {
         .count()
 }
 
-/// Every row of the `--stats` table balances; returns the total row.
+/// Every row of the `--stats=json` books balances; returns the total.
 fn books(stderr: &str) -> Vec<u64> {
-    let start = stderr.find("obtail: stats").expect(stderr);
-    for line in stderr[start..].lines().skip(2) {
-        let nums: Vec<u64> = line
-            .split_whitespace()
-            .rev()
-            .take(8)
-            .map(|n| n.parse().unwrap())
-            .collect();
-        let n: Vec<u64> = nums.into_iter().rev().collect();
-        assert_eq!(n[0] + n[1], n[2..].iter().sum::<u64>(), "{line}\n{stderr}");
-        if line.starts_with("total") {
-            return n;
-        }
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("{\"rows\":"))
+        .expect(stderr);
+    let books: serde_json::Value = serde_json::from_str(line).unwrap();
+    let numbers = |v: &serde_json::Value| -> Vec<u64> {
+        [
+            "received",
+            "recovered",
+            "printed",
+            "filtered",
+            "invalid",
+            "dropped",
+            "duplicate",
+            "queued",
+        ]
+        .iter()
+        .map(|c| v[c].as_u64().expect(c))
+        .collect()
+    };
+    for row in books["rows"].as_array().unwrap() {
+        let n = numbers(row);
+        assert_eq!(n[0] + n[1], n[2..].iter().sum::<u64>(), "{row}\n{stderr}");
     }
-    panic!("no total line: {stderr}");
+    numbers(&books["total"])
 }
 
 /// Waits until every id is printed; then none may have been printed twice.
@@ -153,7 +163,7 @@ fn restarts_lose_no_notification_and_no_chat() {
         "--down-for",
         "700ms",
     ]);
-    let mut ob = Obtail::run(&["--since", "all", "--envelope", "--stats", &sim.url()]);
+    let mut ob = Obtail::run(&["--since", "all", "--envelope", "--stats=json", &sim.url()]);
     // Three restarts, each with the node telling events in its first moments back.
     assert!(
         ob.wait_stderr(WAIT, |e| e.matches("connected again after").count() >= 3),
@@ -215,7 +225,7 @@ fn a_stalled_reader_keeps_its_connection_and_its_notifications() {
             "--buffer",
             "32KiB",
             "--envelope",
-            "--stats",
+            "--stats=json",
             &sim.url(),
         ],
         &[],

@@ -262,7 +262,7 @@ fn usage_errors_exit_2_with_one_clear_line() {
     for (args, needle) in [
         (
             vec!["--replay", "-", "-t", "notifcation"],
-            "unknown kind 'notifcation'",
+            "'notifcation' is not a kind: did you mean 'notification'?",
         ),
         (
             vec!["--replay", "-", "--order", "Qm12"],
@@ -753,7 +753,7 @@ fn a_frame_whose_write_fails_is_not_counted_filtered() {
     let out = bin()
         .arg("--replay")
         .arg(&input)
-        .args(["--stats", "-o", "ndjson"])
+        .args(["--stats=json", "-o", "ndjson"])
         .stdin(Stdio::null())
         .stdout(full)
         .stderr(Stdio::piped())
@@ -761,12 +761,24 @@ fn a_frame_whose_write_fails_is_not_counted_filtered() {
         .unwrap();
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    let total = err.lines().find(|l| l.starts_with("total")).expect(&err);
-    let nums: Vec<u64> = total
-        .split_whitespace()
-        .skip(1)
-        .map(|n| n.parse().unwrap())
-        .collect();
+    let books = err
+        .lines()
+        .find(|l| l.starts_with("{\"rows\""))
+        .expect(&err);
+    let total = &serde_json::from_str::<serde_json::Value>(books).unwrap()["total"];
+    let nums: Vec<u64> = [
+        "received",
+        "recovered",
+        "printed",
+        "filtered",
+        "invalid",
+        "dropped",
+        "duplicate",
+        "queued",
+    ]
+    .iter()
+    .map(|c| total[c].as_u64().unwrap())
+    .collect();
     // received, recovered, printed, filtered, invalid, dropped, duplicate, queued
     assert_eq!(nums[3], 0, "{err}");
     assert!(nums[7] >= 1, "{err}");

@@ -35,6 +35,7 @@ fn settings(file: PathBuf, cookie: bool) -> LiveSettings {
         datadir: None,
         headers: vec![],
         announce: false,
+        ..LiveSettings::default()
     }
 }
 

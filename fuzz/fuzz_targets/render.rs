@@ -2,7 +2,8 @@
 //! off): no output holds a raw C0 (but newline, and tab in raw), C1, DEL, bidi or zero-width
 //! character, whatever the frame and its source say; pretty is one line; ndjson and json of a
 //! valid frame parse to a value equal to the frame, and of an invalid one keep its bytes; raw
-//! to a pipe is the frame byte for byte.
+//! to a pipe is the frame byte for byte; a pretty line cut to a terminal's width (which one
+//! comes from the input) is no wider than it.
 #![no_main]
 
 use std::borrow::Cow;
@@ -14,7 +15,7 @@ use obtail::cli::Format;
 use obtail::frame::Frame;
 use obtail::json;
 use obtail::kind::Kind;
-use obtail::render::{Event, Renderer};
+use obtail::render::{fit, Event, Renderer};
 use obtail::style::Palette;
 use obtail_fuzz::{
     assert_terminal_safe, assert_valid_json, same_json, strip_palette, verdict,
@@ -97,8 +98,11 @@ fuzz_target!(|data: &[u8]| {
         for envelope in [false, true] {
             for color in [false, true] {
                 let what = format!("{format:?} envelope={envelope} color={color}");
+                let width = [None, Some(40), Some(59), Some(79), Some(100), Some(12)]
+                    [usize::from(opts >> 5) % 6];
                 let mut r =
-                    Renderer::new(format, envelope, Palette::new(color), true, opts & 4 != 0);
+                    Renderer::new(format, envelope, Palette::new(color), true, opts & 4 != 0)
+                        .with_width(width);
                 let ev = Event {
                     frame: &frame,
                     kind: &kind,
@@ -112,7 +116,14 @@ fuzz_target!(|data: &[u8]| {
                 assert_eq!(out.last(), Some(&b'\n'), "{what}: no final newline");
                 let body = &out[..out.len() - 1];
                 match format {
-                    Format::Pretty => assert!(!body.contains(&b'\n'), "{what}: more than one line"),
+                    Format::Pretty => {
+                        assert!(!body.contains(&b'\n'), "{what}: more than one line");
+                        if let Some(width) = width {
+                            let line = String::from_utf8_lossy(body);
+                            let shown = fit::width(&line);
+                            assert!(shown <= width, "{what}: {shown} columns on {width}: {line}");
+                        }
+                    }
                     Format::Raw => {}
                     Format::Ndjson | Format::Json => {
                         if format == Format::Ndjson {

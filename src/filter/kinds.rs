@@ -1,7 +1,12 @@
 //! Kind patterns of `-t`/`-T`: exact names, dotted prefixes and `*` globs, case-insensitive.
 
 use crate::exit::Failure;
-use crate::kind::CATALOG;
+use crate::suggest;
+
+/// Every kind name of the catalog, and the families they belong to.
+fn known_names() -> impl Iterator<Item = &'static str> {
+    crate::kind::completion_names().into_iter()
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KindPattern {
@@ -11,32 +16,58 @@ pub struct KindPattern {
 }
 
 impl KindPattern {
-    /// Parses a pattern; a plain name that names no kind is a usage error, since it would
-    /// silently match nothing (any `notification.X` is accepted: new types may come).
-    pub fn parse(pattern: &str) -> Result<Self, Failure> {
+    /// Parses a pattern given to `flag` (`-t` or `-T`). A plain name outside the open
+    /// `notification.` family that names no kind is a usage error: it could never match.
+    pub fn parse(pattern: &str, flag: &str) -> Result<Self, Failure> {
         let text = pattern.trim().to_ascii_lowercase();
         if text.is_empty() {
-            return Err(Failure::usage(
-                "empty kind pattern in --type/--exclude-type",
-            ));
+            return Err(Failure::usage(format!(
+                "{flag}: an empty kind pattern: give a kind, a family or a * glob \
+                 (`obtail kinds` lists them)"
+            )));
         }
         let p = KindPattern {
             glob: text.contains('*'),
             text,
         };
-        let known = p.glob
-            || p.text.starts_with("notification.")
-            || CATALOG.iter().any(|(name, _)| {
-                let name = name.to_ascii_lowercase();
-                p.matches_lowercase(&name)
-            });
-        if !known {
-            return Err(Failure::usage(format!(
-                "unknown kind '{}' in --type/--exclude-type; `obtail kinds` lists them",
-                crate::sanitize::escape(pattern)
-            )));
+        if p.glob || p.text.starts_with("notification.") || p.matches_any_known() {
+            return Ok(p);
         }
-        Ok(p)
+        let shown = crate::sanitize::escape(pattern.trim());
+        let hint = match suggest::closest(&p.text, known_names()).as_slice() {
+            [] => String::new(),
+            near => format!("did you mean {}? ", suggest::either(near)),
+        };
+        Err(Failure::usage(format!(
+            "{flag}: '{shown}' is not a kind: {hint}`obtail kinds` lists them"
+        )))
+    }
+
+    /// A warning when the pattern matches no kind obtail knows: a typo, or a notification
+    /// type newer than obtail (which still passes).
+    pub fn unknown_warning(&self, flag: &str) -> Option<String> {
+        if self.matches_any_known() {
+            return None;
+        }
+        let shown = crate::sanitize::escape(&self.text);
+        let near = if self.glob {
+            let literal = self.text.split('*').max_by_key(|part| part.len());
+            suggest::containing(literal.unwrap_or_default(), known_names())
+        } else {
+            suggest::closest(&self.text, known_names())
+        };
+        let hint = match near.as_slice() {
+            [] => "(`obtail kinds` lists them)".to_string(),
+            near => format!("did you mean {}?", suggest::either(near)),
+        };
+        Some(format!(
+            "{flag} '{shown}' matches no kind obtail knows: {hint} A notification type from \
+             a newer node would still match it"
+        ))
+    }
+
+    fn matches_any_known(&self) -> bool {
+        known_names().any(|name| self.matches_lowercase(&name.to_ascii_lowercase()))
     }
 
     /// Whether the pattern matches `kind`, which the caller has lower-cased.
@@ -78,7 +109,7 @@ mod tests {
     use super::*;
 
     fn m(pattern: &str, kind: &str) -> bool {
-        KindPattern::parse(pattern)
+        KindPattern::parse(pattern, "-t")
             .unwrap()
             .matches_lowercase(&kind.to_ascii_lowercase())
     }
@@ -120,10 +151,40 @@ mod tests {
 
     #[test]
     fn unknown_names_are_refused_but_new_notification_types_are_not() {
-        let e = KindPattern::parse("notifcation").unwrap_err().to_string();
-        assert!(e.contains("unknown kind 'notifcation'"), "{e}");
-        assert!(KindPattern::parse("notification.somethingNew").is_ok());
-        assert!(KindPattern::parse("reply").is_ok());
-        assert!(KindPattern::parse(" ").is_err());
+        let e = KindPattern::parse("notifcation", "-t")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "-t: 'notifcation' is not a kind: did you mean 'notification'? `obtail kinds` lists them"
+        );
+        assert!(KindPattern::parse("notification.somethingNew", "-t").is_ok());
+        assert!(KindPattern::parse("reply", "-T").is_ok());
+        assert!(KindPattern::parse(" ", "-t").is_err());
+    }
+
+    #[test]
+    fn patterns_that_match_no_known_kind_are_warned_about() {
+        let warning = |p: &str| KindPattern::parse(p, "-t").unwrap().unknown_warning("-t");
+        let typo = warning("notification.ordr").unwrap();
+        assert!(
+            typo.starts_with("-t 'notification.ordr' matches no kind obtail knows: did you mean 'notification.order'?"),
+            "{typo}"
+        );
+        assert!(typo.contains("newer node"), "{typo}");
+        let glob = warning("*dispte*").unwrap();
+        assert!(glob.contains("'notification.disputeOpen'"), "{glob}");
+        assert!(warning("foo*")
+            .unwrap()
+            .contains("`obtail kinds` lists them"));
+        for fine in [
+            "notification.order",
+            "*dispute*",
+            "wallet",
+            "message*",
+            "invalid",
+        ] {
+            assert_eq!(warning(fine), None, "{fine}");
+        }
     }
 }

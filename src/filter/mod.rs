@@ -102,7 +102,11 @@ mod tests {
     use crate::json::parse;
 
     fn kinds_filter(include: &[&str], exclude: &[&str]) -> Filter {
-        let pats = |v: &[&str]| v.iter().map(|p| KindPattern::parse(p).unwrap()).collect();
+        let pats = |v: &[&str]| {
+            v.iter()
+                .map(|p| KindPattern::parse(p, "-t").unwrap())
+                .collect()
+        };
         Filter::new(pats(include), pats(exclude), None, None, None)
     }
 

@@ -7,7 +7,7 @@
 
 use super::cursor::string_close;
 use crate::sanitize::{is_printable_ascii, is_unsafe};
-use crate::style::Palette;
+use crate::style::{Json, Palette};
 
 /// Writes `text` with all insignificant whitespace removed.
 pub fn write_compact(out: &mut Vec<u8>, text: &[u8]) {
@@ -40,12 +40,8 @@ const MAX_INDENT_DEPTH: usize = 128;
 
 /// Writes `text` indented by two spaces per level, as `jq .` does, colored by `p`.
 pub fn write_indented(out: &mut Vec<u8>, text: &[u8], p: &Palette) {
-    #[derive(PartialEq)]
-    enum In {
-        Object,
-        Array,
-    }
-    let mut stack: Vec<In> = Vec::new();
+    // The containers the text is in (`Json::Object` or `Json::Array`).
+    let mut stack: Vec<Json> = Vec::new();
     let mut expect_key = false;
     let mut i = 0;
     // `inside` is the depth of the container the break is in: only those up to the limit
@@ -66,14 +62,15 @@ pub fn write_indented(out: &mut Vec<u8>, text: &[u8], p: &Palette) {
             b'{' | b'[' => {
                 let close = if b == b'{' { b'}' } else { b']' };
                 let next = next_significant(text, i + 1);
-                paint(out, p.json_punct, &[b], p);
+                let color = p.json(container(b));
+                paint(out, color, &[b], p);
                 if text.get(next) == Some(&close) {
-                    paint(out, p.json_punct, &[close], p);
+                    paint(out, color, &[close], p);
                     i = next + 1;
                     expect_key = false;
                     continue;
                 }
-                stack.push(if b == b'{' { In::Object } else { In::Array });
+                stack.push(container(b));
                 expect_key = b == b'{';
                 newline(out, stack.len(), stack.len());
             }
@@ -81,26 +78,23 @@ pub fn write_indented(out: &mut Vec<u8>, text: &[u8], p: &Palette) {
                 let inside = stack.len();
                 stack.pop();
                 newline(out, inside, stack.len());
-                paint(out, p.json_punct, &[b], p);
+                paint(out, p.json(container(b)), &[b], p);
             }
             b',' => {
-                paint(out, p.json_punct, b",", p);
+                let inside = stack.last().copied().unwrap_or(Json::Object);
+                paint(out, p.json(inside), b",", p);
                 newline(out, stack.len(), stack.len());
-                expect_key = stack.last() == Some(&In::Object);
+                expect_key = stack.last() == Some(&Json::Object);
             }
             b':' => {
-                paint(out, p.json_punct, b":", p);
+                paint(out, p.json(Json::Object), b":", p);
                 out.push(b' ');
             }
             b'"' => {
                 let end = string_end(text, i);
                 out.extend_from_slice(
-                    if expect_key {
-                        p.json_key
-                    } else {
-                        p.json_string
-                    }
-                    .as_bytes(),
+                    p.json(if expect_key { Json::Key } else { Json::String })
+                        .as_bytes(),
                 );
                 write_string_token(out, text.get(i..end).unwrap_or_default());
                 out.extend_from_slice(p.reset.as_bytes());
@@ -114,17 +108,31 @@ pub fn write_indented(out: &mut Vec<u8>, text: &[u8], p: &Palette) {
                     .position(|c| matches!(c, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t'))
                     .map_or(text.len(), |n| i + n);
                 let token = text.get(i..end).unwrap_or_default();
-                let color = match token.first() {
-                    Some(b'n') => p.json_null,
-                    Some(b't' | b'f') => p.json_literal,
-                    _ => p.json_number,
-                };
-                paint(out, color, token, p);
+                paint(out, p.json(scalar(token)), token, p);
                 i = end;
                 continue;
             }
         }
         i += 1;
+    }
+}
+
+/// The color of a bracket, and of the commas and colons inside it: its container's, as jq.
+fn container(bracket: u8) -> Json {
+    if matches!(bracket, b'{' | b'}') {
+        Json::Object
+    } else {
+        Json::Array
+    }
+}
+
+/// The color of a token that is not a string: null, true, false or a number.
+fn scalar(token: &[u8]) -> Json {
+    match token.first() {
+        Some(b'n') => Json::Null,
+        Some(b't') => Json::True,
+        Some(b'f') => Json::False,
+        _ => Json::Number,
     }
 }
 

@@ -402,6 +402,7 @@ mod tests {
             datadir: None,
             headers: vec![],
             announce: false,
+            ..LiveSettings::default()
         }
     }
 

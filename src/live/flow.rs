@@ -209,12 +209,15 @@ impl Flow {
 
     /// Sends a status line now (after the frames before it).
     pub fn note(&mut self, line: &str) -> bool {
+        // Made before the frames before it are handed over: obtail stopping at one of them
+        // still says the line.
+        let made = Instant::now();
         self.hand_over();
         let line = super::stamped(&self.target.shown, line);
         let msg = if self.last_words {
             Msg::Last(line)
         } else {
-            Msg::Note(line, Instant::now())
+            Msg::Note(line, made)
         };
         self.shared.tx.send(msg).is_ok()
     }

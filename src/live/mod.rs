@@ -349,10 +349,21 @@ fn targets(
     let mut auth = AuthOptions::resolve(s, env)?;
     let mut targets = Vec::with_capacity(parsed.len());
     for (label, url) in parsed {
+        // A named node of the config file brings its own credentials and certificate.
+        let own = s.for_label(label);
+        let named = !std::ptr::eq(own, s);
+        let node_auth = match named {
+            true => AuthOptions::resolve(own, env)?.for_node(&url)?,
+            false => auth.for_node(&url)?,
+        };
+        let node_tls = match named && url.secure {
+            true => Some(tls::client_config(own.cacert.as_deref(), own.insecure)?),
+            false => url.secure.then(|| tls.clone()).flatten(),
+        };
         targets.push(Target {
-            auth: auth.for_node(&url)?,
+            auth: node_auth,
             shown: label.map_or_else(|| url.shown(), str::to_string).into(),
-            tls: url.secure.then(|| tls.clone()).flatten(),
+            tls: node_tls,
             default_url,
             url,
             connect_timeout: s.connect_timeout,

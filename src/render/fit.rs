@@ -3,8 +3,30 @@
 //! Pieces hold sanitized text and the palette's SGR sequences (`ESC [ … m`), nothing else that
 //! starts with ESC (the sanitizer shows a peer's ESC as `\x1b`), so skipping those sequences
 //! measures exactly what the terminal shows. Wide characters (CJK, emoji) take two columns.
+//!
+//! A summary marks the fields that mean nothing in part (an amount, an id, a name) so that a
+//! cut falls between fields, never inside one: `balance 0.01834217 BTC, …`, not `…, 1…` where
+//! the `1` began `18.44 ETH`. The marks are C0 controls, which sanitized text never holds (a
+//! peer's own are shown as `\x01`), and they take no columns.
 
 use unicode_width::UnicodeWidthChar;
+
+/// Opens a field that is shown whole or not at all.
+pub const FIELD_START: char = '\u{1}';
+/// Closes it.
+pub const FIELD_END: char = '\u{2}';
+
+/// `s` marked as one field.
+pub fn field(s: &str) -> String {
+    format!("{FIELD_START}{s}{FIELD_END}")
+}
+
+/// Takes the field marks out, once a line is cut.
+pub fn unmark(s: &mut String) {
+    if s.contains([FIELD_START, FIELD_END]) {
+        s.retain(|c| c != FIELD_START && c != FIELD_END);
+    }
+}
 
 /// Calls `f` with each character and the columns it takes; SGR sequences take none.
 fn each_column(s: &str, mut f: impl FnMut(usize, usize, char) -> bool) {
@@ -36,7 +58,8 @@ pub fn width(s: &str) -> usize {
 }
 
 /// Cuts `s` to at most `max` columns, ending it with `…` when something was cut, and `reset`
-/// after that so a color cut short does not run on.
+/// after that so a color cut short does not run on. A marked field that does not fit whole is
+/// left out whole.
 pub fn truncate(s: &mut String, max: usize, reset: &str) {
     if width(s) <= max {
         return;
@@ -44,9 +67,26 @@ pub fn truncate(s: &mut String, max: usize, reset: &str) {
     let budget = max.saturating_sub(1);
     let mut used = 0;
     let mut cut = s.len();
-    each_column(s, |i, w, _| {
+    // Fields may hold fields (`order <id>`): a cut inside one goes before the outermost.
+    let (mut open_field, mut depth) = (None, 0usize);
+    each_column(s, |i, w, c| {
+        match c {
+            FIELD_START => {
+                if depth == 0 {
+                    open_field = Some(i);
+                }
+                depth += 1;
+            }
+            FIELD_END => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    open_field = None;
+                }
+            }
+            _ => {}
+        }
         if used + w > budget {
-            cut = i;
+            cut = open_field.unwrap_or(i);
             return false;
         }
         used += w;
@@ -95,9 +135,49 @@ mod tests {
     }
 
     #[test]
+    fn fields_are_cut_whole_or_not_at_all() {
+        let mut s = format!(
+            "balance {}, {}",
+            field("0.01834217 BTC"),
+            field("18.44 ETH")
+        );
+        truncate(&mut s, 28, "");
+        unmark(&mut s);
+        assert_eq!(s, "balance 0.01834217 BTC, …");
+        let mut s = format!("{} purchased", field("@alice"));
+        truncate(&mut s, 4, "");
+        unmark(&mut s);
+        assert_eq!(s, "…", "a name that does not fit is not shown in part");
+        let mut s = format!(
+            "paid for {}",
+            field(&format!("order {}", field("QmbMY8sGFe")))
+        );
+        truncate(&mut s, 16, "");
+        unmark(&mut s);
+        assert_eq!(
+            s, "paid for …",
+            "a field inside a field: the outer one goes whole"
+        );
+        let mut s = format!("order {}", field("QmbMY8sGFe"));
+        truncate(&mut s, 40, "");
+        unmark(&mut s);
+        assert_eq!(s, "order QmbMY8sGFe", "nothing cut, marks gone");
+    }
+
+    #[test]
     fn any_text_fits_and_keeps_its_prefix() {
         let pieces = [
-            "a", "日", "\x1b[1m", "\x1b[0m", "é", "\u{200b}", "🦀", " ", "\\x1b",
+            "a",
+            "日",
+            "\x1b[1m",
+            "\x1b[0m",
+            "é",
+            "\u{200b}",
+            "🦀",
+            " ",
+            "\\x1b",
+            "\u{1}12.5 BTC\u{2}",
+            "\u{1}@日本\u{2}",
         ];
         let mut rng = fastrand::Rng::with_seed(13);
         for _ in 0..2000 {
@@ -111,6 +191,14 @@ mod tests {
             if cut != text {
                 let kept = cut.trim_end_matches("\x1b[0m").trim_end_matches('…');
                 assert!(text.starts_with(kept), "{text:?} → {cut:?}");
+                // Every field kept is kept whole.
+                let opened = kept.matches(FIELD_START).count();
+                // (The pieces hold no nested fields, so starts and ends pair up.)
+                assert_eq!(
+                    opened,
+                    kept.matches(FIELD_END).count(),
+                    "{text:?} → {cut:?}"
+                );
             }
         }
     }

@@ -2,7 +2,8 @@
 //! decide no policy: the format, colors and terminal escaping were settled in `Config`.
 
 pub mod amount;
-mod fit;
+pub mod fit;
+pub mod label;
 mod pretty;
 mod summary;
 pub mod words;
@@ -71,6 +72,11 @@ impl Renderer {
     pub fn with_width(mut self, width: Option<usize>) -> Self {
         self.pretty.width = width;
         self
+    }
+
+    /// A new width for the lines to come (the terminal was resized).
+    pub fn set_width(&mut self, width: Option<usize>) {
+        self.pretty.width = width;
     }
 
     /// Whether the output names peers by the handles the stream pairs with their ids.

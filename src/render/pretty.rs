@@ -1,32 +1,76 @@
 //! The pretty line: receive time, source (when several nodes feed one stream), kind, summary.
 //!
-//! The kind column has one width, so summaries line up while scanning: a kind longer than it
-//! writes its family as an initial (`n.vendorFinalizedPayment`). On a terminal each line fits its width: a narrow terminal gets a narrower kind
-//! column (a long kind writes its family as an initial, `n.vendorFinalizedPayment`) and whole
-//! seconds, and the summary, never the time or the kind, is cut with `…`. Events from another day than today
-//! show their date.
+//! The kind column has one width, so summaries line up while scanning. On a terminal each
+//! line fits its width, and the narrower the terminal the narrower the kind column, so that
+//! even at 40 columns a summary shows who did what to which order: below 120 columns whole
+//! seconds and 24 columns of kind, below 80 the families abbreviated (`n.order`), below 60
+//! one sign per family (`n`, `+`, `-`). The summary, never the time or the kind, is cut with
+//! `…`, between fields. Events from another day than today show their date.
 
 use chrono::{Local, NaiveDate};
 
 use crate::frame::Frame;
 use crate::json::Value;
 use crate::kind::Kind;
-use crate::render::fit;
 use crate::render::summary::{summary, Memory};
 use crate::render::words::text;
+use crate::render::{fit, label};
 use crate::sanitize;
 use crate::style::Palette;
 
 /// Fits every kind in the catalog but five dispute-timer notifications, which write their
 /// family as an initial (`n.vendorFinalizedPayment`) rather than push their summary along.
 const KIND_WIDTH: usize = 30;
-/// The kind column on terminals narrower than `WIDE`.
-const NARROW_KIND_WIDTH: usize = 24;
-/// Terminals at least this wide get the full kind column.
+/// Terminals at least this wide get the full kind column and milliseconds.
 const WIDE: usize = 120;
+/// The kind column below `WIDE`.
+const NARROW_KIND_WIDTH: usize = 24;
+/// Below this, families are abbreviated (`n.order`) in a column of `SHORT_KIND_WIDTH`.
+const MEDIUM: usize = 80;
+const SHORT_KIND_WIDTH: usize = 19;
+/// Below this, a kind is one sign of its family.
+const NARROW: usize = 60;
 const PREVIEW_MAX: usize = 160;
 /// The fewest columns a summary is cut to, however narrow the terminal.
 const MIN_SUMMARY: usize = 12;
+
+/// How the kind column is written at a terminal's width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KindColumn {
+    /// This many columns: names whole, or with the family abbreviated when longer.
+    Names(usize),
+    /// This many columns, every family abbreviated.
+    Short(usize),
+    /// One sign per family.
+    Sign,
+}
+
+impl KindColumn {
+    fn at(width: Option<usize>) -> KindColumn {
+        match width {
+            None => KindColumn::Names(KIND_WIDTH),
+            Some(w) if w >= WIDE => KindColumn::Names(KIND_WIDTH),
+            Some(w) if w >= MEDIUM => KindColumn::Names(NARROW_KIND_WIDTH),
+            Some(w) if w >= NARROW => KindColumn::Short(SHORT_KIND_WIDTH),
+            Some(_) => KindColumn::Sign,
+        }
+    }
+
+    fn cols(self) -> usize {
+        match self {
+            KindColumn::Names(n) | KindColumn::Short(n) => n,
+            KindColumn::Sign => 1,
+        }
+    }
+
+    fn label(self, kind: &Kind) -> String {
+        match self {
+            KindColumn::Names(n) => label::fitted(&sanitize::escape(&kind.name()), n, false),
+            KindColumn::Short(n) => label::fitted(&sanitize::escape(&kind.name()), n, true),
+            KindColumn::Sign => label::sign(kind.family()).to_string(),
+        }
+    }
+}
 
 #[derive(Debug)]
 pub struct Pretty {
@@ -52,13 +96,6 @@ impl Pretty {
         }
     }
 
-    fn kind_width(&self) -> usize {
-        match self.width {
-            Some(w) if w < WIDE => NARROW_KIND_WIDTH,
-            _ => KIND_WIDTH,
-        }
-    }
-
     pub fn learn_handles(&mut self, tree: &Value) {
         self.memory.handles.learn(tree);
     }
@@ -70,7 +107,8 @@ impl Pretty {
             // A tail that runs past midnight: today is a new day, not the event's.
             self.today = Local::now().date_naive();
         }
-        let narrow = self.kind_width() < KIND_WIDTH;
+        let column = KindColumn::at(self.width);
+        let narrow = column != KindColumn::Names(KIND_WIDTH);
         let time = match (local.date_naive() == self.today, narrow) {
             (true, false) => local.format("%H:%M:%S%.3f"),
             (true, true) => local.format("%H:%M:%S"),
@@ -84,12 +122,12 @@ impl Pretty {
             out.push_str(&format!("{}[{source}]{} ", p.dim, p.reset));
             out.extend(std::iter::repeat_n(' ', pad));
         }
-        let cols = self.kind_width();
-        let name = kind_label(&sanitize::escape(&kind.name()), cols);
+        let name = column.label(kind);
         out.push_str(p.family(kind.family()));
         out.push_str(&name);
         out.push_str(p.reset);
-        out.extend(std::iter::repeat_n(' ', cols - fit::width(&name) + 1));
+        let pad = column.cols().saturating_sub(fit::width(&name)) + 1;
+        out.extend(std::iter::repeat_n(' ', pad));
         if frame.recovered {
             // Read back over REST after a gap: its time is the node's, not a receive time.
             out.push_str(p.dim);
@@ -99,9 +137,9 @@ impl Pretty {
     }
 
     /// Cuts the part of `line` after the first `head_len` bytes (the head) to the terminal's
-    /// width, and ends the line. On a terminal too narrow for the head and `MIN_SUMMARY`
-    /// columns of summary, the line is cut as a whole: a line that wraps would break the
-    /// one-event-a-line layout.
+    /// width, between fields, and ends the line. On a terminal too narrow for the head and
+    /// `MIN_SUMMARY` columns of summary, the line is cut as a whole: a line that wraps would
+    /// break the one-event-a-line layout.
     pub fn finish(&self, line: &mut String, head_len: usize, p: &Palette) {
         if let Some(width) = self.width {
             let head = line.get(..head_len).map_or(0, fit::width);
@@ -111,6 +149,7 @@ impl Pretty {
             line.push_str(&body);
             fit::truncate(line, width, p.reset);
         }
+        fit::unmark(line);
         line.push('\n');
     }
 
@@ -146,22 +185,6 @@ impl Pretty {
     }
 }
 
-/// A kind name in at most `cols` columns: whole when it fits, else with its family as an
-/// initial (`n.vendorFinalizedPayment`), else cut with `…`.
-fn kind_label(name: &str, cols: usize) -> String {
-    if fit::width(name) <= cols {
-        return name.to_string();
-    }
-    let mut label = match name.split_once('.') {
-        Some((family, rest)) => {
-            format!("{}.{rest}", family.chars().next().unwrap_or_default())
-        }
-        None => name.to_string(),
-    };
-    fit::truncate(&mut label, cols, "");
-    label
-}
-
 /// The frame's own text on one line, safe and cut short; `json` says it is valid JSON.
 fn preview(frame: &Frame, json: bool) -> String {
     if frame.binary {
@@ -188,32 +211,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn long_kinds_keep_their_column() {
-        for name in crate::kind::CATALOG.iter().map(|(n, _)| *n) {
-            if name.len() <= KIND_WIDTH {
-                assert_eq!(kind_label(name, KIND_WIDTH), name);
+    fn the_kind_column_narrows_with_the_terminal() {
+        let order = Kind::Notification("order".into());
+        let label = |w| KindColumn::at(Some(w)).label(&order);
+        assert_eq!(label(120), "notification.order");
+        assert_eq!(label(80), "notification.order");
+        assert_eq!(label(79), "n.order");
+        assert_eq!(label(60), "n.order");
+        assert_eq!(label(59), "n");
+        assert_eq!(KindColumn::at(Some(59)).label(&Kind::WalletOutgoing), "-");
+        assert_eq!(KindColumn::at(None), KindColumn::Names(KIND_WIDTH));
+        let kinds =
+            crate::kind::CATALOG
+                .iter()
+                .map(|(n, _)| match n.strip_prefix("notification.") {
+                    Some(t) => Kind::Notification((*t).into()),
+                    None => Kind::ReplyRatingError,
+                });
+        for kind in kinds {
+            for w in [40, 60, 80, 120] {
+                let column = KindColumn::at(Some(w));
+                assert!(
+                    fit::width(&column.label(&kind)) <= column.cols(),
+                    "{kind} at {w}"
+                );
             }
-            assert!(fit::width(&kind_label(name, KIND_WIDTH)) <= KIND_WIDTH);
-            assert!(fit::width(&kind_label(name, NARROW_KIND_WIDTH)) <= NARROW_KIND_WIDTH);
         }
-        assert_eq!(
-            kind_label("notification.moderatorDisputeExpiry", KIND_WIDTH),
-            "n.moderatorDisputeExpiry"
-        );
-        assert_eq!(
-            kind_label("notification.vendorFinalizedPayment", NARROW_KIND_WIDTH),
-            "n.vendorFinalizedPayment"
-        );
-        assert_eq!(
-            kind_label("notification.order", NARROW_KIND_WIDTH),
-            "notification.order"
-        );
-        assert_eq!(
-            kind_label(
-                "notification.aVeryLongFutureNotificationType",
-                NARROW_KIND_WIDTH
-            ),
-            "n.aVeryLongFutureNotifi…"
-        );
     }
 }

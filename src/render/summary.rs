@@ -7,6 +7,7 @@ use crate::json::Value;
 use crate::kind::Kind;
 use crate::peers::Handles;
 use crate::render::amount::{money, Money};
+use crate::render::fit::field;
 use crate::render::words::{duration, named, plural, short_id, text};
 use crate::style::Palette;
 
@@ -99,7 +100,7 @@ fn ids(id: &str, p: &Palette) -> String {
         Some((hash, path)) => format!("{}/{}", short_id(hash), text(path, 40)),
         None => short_id(id),
     };
-    format!("{}{short}{}", p.dim, p.reset)
+    format!("{}{}{}", p.dim, field(&short), p.reset)
 }
 
 /// Peer text in quotes that cannot be mistaken for its end: single quotes, or double quotes
@@ -117,19 +118,24 @@ fn quoted(s: &str, max: usize, p: &Palette) -> String {
 
 fn amount(m: &Money, signed: bool, p: &Palette) -> String {
     let n = if signed { m.signed() } else { m.amount.clone() };
-    format!("{}{n} {}{}", p.amount, m.code, p.reset)
+    format!(
+        "{}{}{}",
+        p.amount,
+        field(&format!("{n} {}", m.code)),
+        p.reset
+    )
 }
 
 fn order_ref(n: &Value, key: &str, p: &Palette) -> String {
     match n.str_at(key) {
-        Some(id) => format!("order {}", ids(&id, p)),
+        Some(id) => field(&format!("order {}", ids(&id, p))),
         None => "an order".to_string(),
     }
 }
 
 fn request(tree: &Value, p: &Palette) -> String {
     match tree.str_at("id") {
-        Some(id) => format!(" · request {}{}{}", p.dim, text(&id, 40), p.reset),
+        Some(id) => field(&format!(" · request {}{}{}", p.dim, text(&id, 40), p.reset)),
         None => String::new(),
     }
 }
@@ -177,10 +183,10 @@ fn balances(
             _ => {
                 let mut s = match &confirmed {
                     Some(m) => amount(m, false, p),
-                    None => format!("? {}", text(&code, 10)),
+                    None => field(&format!("? {}", text(&code, 10))),
                 };
                 if !state.1.is_empty() {
-                    s.push_str(&format!(" ({} unconfirmed)", state.1));
+                    s.push_str(&format!(" ({} unconfirmed)", field(&state.1)));
                 }
                 shown.push(s);
             }
@@ -253,7 +259,7 @@ fn transaction(w: &Value, p: &Palette) -> String {
         .and_then(|n| n.parse::<u64>().ok());
     match confirmations {
         Some(0) => s.push_str(", unconfirmed"),
-        Some(n) => s.push_str(&format!(", {}", plural(n, "confirmation"))),
+        Some(n) => s.push_str(&format!(", {}", field(&plural(n, "confirmation")))),
         None => {}
     }
     s
@@ -334,12 +340,16 @@ fn notification(t: &str, n: &Value, p: &Palette, known: &Handles) -> String {
             Some(s) => format!(
                 "the dispute window of {} closes in {}",
                 order(),
-                duration(s)
+                field(&duration(s))
             ),
             None => format!("the dispute window of {} is closing", order()),
         },
         "buyerDisputeExpiry" => match expires() {
-            Some(s) if s > 0 => format!("{} can be disputed for another {}", order(), duration(s)),
+            Some(s) if s > 0 => format!(
+                "{} can be disputed for another {}",
+                order(),
+                field(&duration(s))
+            ),
             _ => format!("{} can no longer be disputed", order()),
         },
         "vendorDisputeTimeout" => format!(
@@ -352,7 +362,7 @@ fn notification(t: &str, n: &Value, p: &Palette, known: &Handles) -> String {
                 None => "a dispute case".to_string(),
             };
             match expires() {
-                Some(s) if s > 0 => format!("{case} expires in {}", duration(s)),
+                Some(s) if s > 0 => format!("{case} expires in {}", field(&duration(s))),
                 _ => format!("{case} has expired"),
             }
         }
@@ -382,7 +392,10 @@ fn chat(m: &Value, p: &Palette, known: &Handles) -> String {
 fn presence(m: &Value, what: &str, p: &Palette, known: &Handles) -> String {
     let who = who(m, "", "peerId", p, known);
     match m.str_at("subject") {
-        Some(subject) => format!("{who} {what} (order {})", ids(&subject, p)),
+        Some(subject) => format!(
+            "{who} {what} {}",
+            field(&format!("(order {})", ids(&subject, p)))
+        ),
         None => format!("{who} {what}"),
     }
 }
@@ -417,7 +430,7 @@ fn rating(tree: &Value, p: &Palette) -> String {
         .and_then(Value::as_number)
         .map(|n| format!("{n}/5"))
         .unwrap_or_else(|| "a rating".into());
-    let mut s = format!("{}{score}{}", p.amount, p.reset);
+    let mut s = format!("{}{}{}", p.amount, field(&score), p.reset);
     if let Some(title) = data
         .and_then(|d| d.at(&["vendorSig", "metadata"]))
         .and_then(|m| m.str_at("listingTitle"))

@@ -91,7 +91,8 @@ pub fn party(tree: &Value, handle_key: &str, id_key: &str, p: &Palette) -> Strin
     named(handle.as_deref(), id.as_deref(), p)
 }
 
-/// A party from its handle and peer id, either of which may be missing.
+/// A party from its handle and peer id, either of which may be missing; marked as one field,
+/// so a cut line never shows half a name.
 pub fn named(handle: Option<&str>, id: Option<&str>, p: &Palette) -> String {
     let color = p.party(id.or(handle).unwrap_or(""));
     let name = match (handle, id) {
@@ -99,7 +100,7 @@ pub fn named(handle: Option<&str>, id: Option<&str>, p: &Palette) -> String {
         (None, Some(id)) => short_id(id),
         (None, None) => "someone".to_string(),
     };
-    format!("{color}{name}{}", p.reset)
+    format!("{color}{}{}", crate::render::fit::field(&name), p.reset)
 }
 
 /// `N unit` or `N units`.
@@ -183,7 +184,12 @@ mod tests {
     fn parties_prefer_handles() {
         let p = Palette::plain();
         let t = crate::json::parse(r#"{"buyerHandle":"@alice","buyerId":"QmAAAAAAAAAAAAAA","vendorId":"QmBBBBBBBBBBBBBBBB","vendorHandle":""}"#).unwrap();
-        assert_eq!(party(&t, "buyerHandle", "buyerId", &p), "@alice");
-        assert_eq!(party(&t, "vendorHandle", "vendorId", &p), "QmBBBBBBBB");
+        let shown = |handle_key, id_key| {
+            let mut s = party(&t, handle_key, id_key, &p);
+            crate::render::fit::unmark(&mut s);
+            s
+        };
+        assert_eq!(shown("buyerHandle", "buyerId"), "@alice");
+        assert_eq!(shown("vendorHandle", "vendorId"), "QmBBBBBBBB");
     }
 }

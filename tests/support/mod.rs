@@ -97,3 +97,41 @@ impl Drop for Running {
         let _ = self.0.wait();
     }
 }
+
+/// A running `obtail sim` (as fast as clients read) and the `HOST:PORT` it listens on.
+pub struct Sim {
+    _process: Running,
+    pub addr: String,
+}
+
+pub fn sim(args: &[&str]) -> Sim {
+    use std::io::BufRead;
+    let mut child = bin()
+        .args([
+            "sim",
+            "--listen",
+            "127.0.0.1:0",
+            "--speed",
+            "0",
+            "--seed",
+            "5",
+        ])
+        .args(args)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("obtail sim starts");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    Sim {
+        _process: Running(child),
+        addr,
+    }
+}
