@@ -284,11 +284,10 @@ fn node_settings(
         }
         s.user = entry.user.clone();
         s.password_file = entry.password_file.as_ref().map(secret).transpose()?;
-        s.cookie_file = entry.cookie_file.as_ref().map(secret).transpose()?;
+        // The node writes its cookie readable by all (0644 in a 0775 directory): it is
+        // taken as the node made it, like one found on disk or given with --cookie-file.
+        s.cookie_file = entry.cookie_file.as_ref().map(|p| file.path(p));
         s.datadir = entry.datadir.as_ref().map(|d| file.path(d));
-        if let Some(dir) = &s.datadir {
-            private_file(file, &dir.join(".cookie"), label)?;
-        }
         if let (Some(var), Some(user)) = (&entry.password_env, &entry.user) {
             let password = env.var(var).ok_or_else(|| {
                 Failure::usage(format!(
@@ -306,7 +305,7 @@ fn node_settings(
     Ok(s)
 }
 
-/// A file that holds a secret, refused when every user of the machine can read it.
+/// A password file, refused when every user of the machine can read it.
 fn private_file(file: &NodeFile, path: &std::path::Path, label: &str) -> Result<PathBuf, Failure> {
     if named::readable_by_all(path) {
         let shown = file.show(path);

@@ -2,9 +2,9 @@
 //! nodes with their URL, where their credentials come from and the certificate to trust, so
 //! that `obtail shop` replaces `obtail -u admin --password-file … --cacert … wss://…`.
 //!
-//! The file never holds a secret: a password or cookie in clear is refused, and a file that
-//! holds one (a password file, a cookie file) must not be readable by every user of the
-//! machine. Nothing read from the file is ever shown but names, labels and URLs without
+//! The file never holds a secret: a password or cookie in clear is refused, and a password
+//! file it names must not be readable by every user of the machine (the node's own cookie
+//! file is taken as the node writes it). Nothing read from the file is ever shown but names, labels and URLs without
 //! credentials; a syntax error is located by line, never quoted.
 
 use std::collections::BTreeMap;

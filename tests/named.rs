@@ -87,12 +87,13 @@ fn a_named_node_is_tailed_with_its_own_credentials_by_name_or_at_name() {
          [nodes.env]\nurl = \"ws://{}\"\nuser = \"{USER}\"\npassword_env = \"SHOP_PW\"\n",
         basic.addr, cookie.addr, basic.addr
     ));
-    // `datadir = "node"` is relative to the config file's directory.
+    // `datadir = "node"` is relative to the config file's directory; its cookie is readable
+    // by all, as openbazaar-go writes it, and taken as it is.
     std::fs::create_dir_all(home.path().join(".config/obtail/node")).unwrap();
     home.secret(
         ".config/obtail/node/.cookie",
         &format!("OpenBazaar_Auth_Cookie={COOKIE}"),
-        0o600,
+        0o644,
     );
     for name in ["shop", "@shop"] {
         let o = home.run(&[name, "-n", "3", "--envelope", "-o", "ndjson"], &[]);

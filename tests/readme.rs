@@ -125,10 +125,10 @@ fn workspace(dir: &Path) -> PathBuf {
     )
     .unwrap();
     std::fs::write(home.join(".ob-pass"), format!("{PASSWORD}\n")).unwrap();
-    // Secrets readable by their owner only, as a named node requires (a node writes its
-    // cookie 0644: the README says to chmod 600 it).
+    // A password file readable by its owner only, as a named node requires; the cookie as
+    // the node writes it.
     use std::os::unix::fs::PermissionsExt;
-    for secret in [".ob-pass", ".openbazaar/.cookie"] {
+    for secret in [".ob-pass"] {
         std::fs::set_permissions(home.join(secret), std::fs::Permissions::from_mode(0o600))
             .unwrap();
     }
