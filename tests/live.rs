@@ -138,7 +138,7 @@ fn credentials_never_appear_in_output_errors_or_records() {
     assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
     let record = std::fs::read_to_string(&rec).unwrap();
     let (out, err) = (ob.stdout(), ob.stderr());
-    assert!(err.contains("retrying in"), "{err}");
+    assert!(err.contains("connected again after"), "{err}");
     let shown = format!("ws://127.0.0.1:{}/ws", server.port);
     assert!(out.contains(&format!(r#""source":"{shown}""#)), "{out}");
     assert!(record.contains(&shown), "{record}");
@@ -334,8 +334,10 @@ fn a_dropped_connection_resumes_without_loss_or_repeats() {
     assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
     assert_eq!(ob.stdout_lines(), statuses(1..=6));
     let err = ob.stderr();
-    let want =
-        format!(" {url}: the node dropped the connection without a close frame; retrying in ");
+    // A reconnect is one line: how the connection ended, and that it is back.
+    let want = format!(
+        " {url}: the node dropped the connection without a close frame; connected again after "
+    );
     assert!(err.starts_with("obtail: ") && err.contains(&want), "{err}");
     // Reconnect notes carry the local time, and how long the node was away.
     let again = err
@@ -352,10 +354,7 @@ fn a_dropped_connection_resumes_without_loss_or_repeats() {
         time.len() == 8 && time.chars().filter(|c| *c == ':').count() == 2,
         "{err}"
     );
-    assert!(
-        again.contains(&format!(" {url}: connected again after ")),
-        "{err}"
-    );
+    assert_eq!(err.lines().count(), 1, "{err}");
 }
 
 #[test]
@@ -443,6 +442,15 @@ fn a_clean_close_with_no_reconnect_exits_0() {
     let mut ob = Obtail::run(&["--no-reconnect", &url]);
     assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
     assert_eq!(ob.stdout_lines(), statuses(1..=1));
+    // A clean close is said; with -q it is not.
+    assert_eq!(
+        ob.stderr(),
+        format!(
+            "obtail: {url}: the node closed the connection; not reconnecting (--no-reconnect)\n"
+        )
+    );
+    let mut ob = Obtail::run(&["--no-reconnect", "-q", &url]);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
     assert_eq!(ob.stderr(), "");
 }
 
@@ -453,9 +461,16 @@ fn a_clean_close_is_followed_by_a_reconnect() {
     let mut ob = Obtail::run(&["-n", "2", &url]);
     assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
     assert_eq!(ob.stdout_lines(), statuses(1..=2));
-    assert!(ob
-        .stderr()
-        .contains("the node closed the connection; retrying in"));
+    assert!(
+        ob.stderr()
+            .contains("the node closed the connection; connected again after"),
+        "{}",
+        ob.stderr()
+    );
+    // -q keeps only errors and what was lost: a reconnect that lost nothing is not said.
+    let mut ob = Obtail::run(&["-q", "-n", "2", &url]);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    assert_eq!(ob.stderr(), "");
 }
 
 #[test]
@@ -523,7 +538,8 @@ fn an_oversized_frame_is_reported_skipped_and_the_tail_goes_on() {
     );
     assert_eq!(lines[2], status(2));
     assert!(
-        ob.stderr().contains("cannot resume mid-frame; retrying in"),
+        ob.stderr()
+            .contains("cannot resume mid-frame; connected again after"),
         "{}",
         ob.stderr()
     );
@@ -546,10 +562,12 @@ fn a_node_down_at_start_is_waited_for() {
     });
     assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
     assert_eq!(ob.stdout_lines(), statuses(1..=1));
+    // The same failure is said once, and the connection with the tries it took.
+    let err = ob.stderr();
+    assert_eq!(err.matches("connection refused").count(), 1, "{err}");
     assert!(
-        ob.stderr().ends_with(&format!(" {url}: connected\n")),
-        "{}",
-        ob.stderr()
+        err.contains(&format!(" {url}: connected (")) && err.ends_with(" in all)\n"),
+        "{err}"
     );
 }
 

@@ -128,10 +128,11 @@ fn workspace(dir: &Path) -> PathBuf {
     // A password file readable by its owner only, as a named node requires; the cookie as
     // the node writes it.
     use std::os::unix::fs::PermissionsExt;
-    for secret in [".ob-pass"] {
-        std::fs::set_permissions(home.join(secret), std::fs::Permissions::from_mode(0o600))
-            .unwrap();
-    }
+    std::fs::set_permissions(
+        home.join(".ob-pass"),
+        std::fs::Permissions::from_mode(0o600),
+    )
+    .unwrap();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     for shared in ["tests", "completions"] {
         std::os::unix::fs::symlink(root.join(shared), dir.join(shared)).unwrap();

@@ -65,6 +65,8 @@ pub struct FlowShared {
     pub since: Option<Option<Stamp>>,
     /// When obtail started: what a node stored before is not the user's to see.
     pub started: Stamp,
+    /// `-q`: say only errors and what was lost.
+    pub quiet: bool,
 }
 
 /// Frames dropped while the queue was full.
@@ -137,6 +139,8 @@ pub struct Flow {
     last_words: bool,
     /// The last tick.
     ticked: Instant,
+    /// What the node cannot give back was said.
+    told_unrecoverable: bool,
 }
 
 impl Flow {
@@ -181,6 +185,7 @@ impl Flow {
             batch_bytes: 0,
             last_words: false,
             ticked: Instant::now(),
+            told_unrecoverable: false,
         }
     }
 
@@ -205,6 +210,11 @@ impl Flow {
         // Counted before the send, so the main thread's subtraction never comes first.
         self.shared.queued.fetch_add(bytes, Ordering::AcqRel);
         self.shared.tx.send(Msg::Frames(batch, bytes)).is_ok()
+    }
+
+    /// A status line that is not about a loss: left out with `-q`.
+    pub fn chatter(&mut self, line: &str) -> bool {
+        self.shared.quiet || self.note(line)
     }
 
     /// Sends a status line now (after the frames before it).
@@ -444,6 +454,11 @@ impl Flow {
         } else {
             self.trouble = None;
         }
+        // With -q, only what may be lost: a read that failed or left events out, a drop.
+        let lossy = trouble.is_some() || r.left_out > 0 || a.why == Why::Drops;
+        if self.shared.quiet && !lossy {
+            return None;
+        }
         let found = r.notifications + r.chat > 0 || !r.limits().is_empty();
         let not_all = trouble
             .as_deref()
@@ -474,12 +489,15 @@ impl Flow {
                 ),
             },
             Why::Gap if a.lines.is_empty() => format!("read back what the gap hid: {words}"),
-            Why::Gap => format!("{}; {words}; {UNRECOVERABLE}", a.lines),
+            Why::Gap => format!("{}; {words}{}", a.lines, self.unrecoverable(UNRECOVERABLE)),
             Why::Drops if a.lines.is_empty() => format!("read back what was dropped: {words}"),
             Why::Drops => format!(
-                "{}; {words}; typing, read receipts, unfollows, wallet and status frames \
-                 among them cannot be recovered",
-                a.lines
+                "{}; {words}{}",
+                a.lines,
+                self.unrecoverable(
+                    "typing, read receipts, unfollows, wallet and status frames among them \
+                     cannot be recovered"
+                )
             ),
             Why::Retry | Why::Tidy => match trouble {
                 Some(t) if new_trouble => format!("warning: still cannot read {t}"),
@@ -488,6 +506,15 @@ impl Flow {
                 None => return None,
             },
         })
+    }
+
+    /// What the node cannot give back, said with the first gap or drop only.
+    fn unrecoverable(&mut self, words: &str) -> String {
+        if std::mem::replace(&mut self.told_unrecoverable, true) {
+            String::new()
+        } else {
+            format!("; {words}")
+        }
     }
 
     /// Lines whose pass takes long are said without its report, which comes later alone.

@@ -86,6 +86,8 @@ pub struct LiveSource {
     unprinted: u64,
     /// When obtail decided to stop.
     stopped_at: Option<Instant>,
+    /// `-q`.
+    quiet: bool,
 }
 
 /// Per-thread settings of the read loop.
@@ -139,6 +141,7 @@ impl LiveSource {
             rest_timeout: s.connect_timeout,
             since: s.since.map(|d| d.map(flow::ago)),
             started,
+            quiet: s.quiet,
         };
         let nodes = targets.len();
         let label_width = targets
@@ -169,6 +172,7 @@ impl LiveSource {
             tally,
             unprinted: 0,
             stopped_at: None,
+            quiet: s.quiet,
         })
     }
 
@@ -237,7 +241,8 @@ impl LiveSource {
 
     /// A node thread finished (only with `--no-reconnect`).
     fn node_ended(&mut self, clean: bool, reason: String) {
-        if self.nodes > 1 {
+        // A failure of the only node is the error obtail ends with; anything else is said.
+        if (self.nodes > 1 || clean) && !self.quiet {
             warn_line(&format!("{reason}; not reconnecting (--no-reconnect)"));
         }
         if !clean && self.first_failure.is_none() {
