@@ -152,9 +152,21 @@ const CASES: &[(&str, &[&str], &[&str])] = &[
 fn check(program: &str) {
     let shell = Shell::new();
     for (line, wanted, unwanted) in CASES {
-        let Some(offered) = complete(&shell, program, line) else {
-            return;
-        };
+        // A pty under a loaded machine may lose a read: ask again before judging.
+        let mut offered = Vec::new();
+        for _ in 0..3 {
+            let Some(o) = complete(&shell, program, line) else {
+                return;
+            };
+            offered = o;
+            if wanted.iter().all(|w| {
+                offered
+                    .iter()
+                    .any(|o| o == w || o.ends_with(&format!("={w}")))
+            }) {
+                break;
+            }
+        }
         for w in *wanted {
             assert!(
                 offered
