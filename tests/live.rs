@@ -630,18 +630,64 @@ fn a_password_with_url_delimiters_is_never_shown_or_used_as_host() {
         let mut ob = Obtail::run(&[url]);
         assert_eq!(ob.wait_exit(WAIT), Some(2), "{url}");
         let err = ob.stderr();
-        assert!(err.contains("bad URL"), "{err}");
-        assert!(!err.contains("pa") && !err.contains("admin"), "{err}");
+        assert!(err.contains("bad URL") && err.contains("%2F"), "{err}");
+        for secret in ["pa/ss", "pa?ss", "pa#ss", "admin"] {
+            assert!(!err.contains(secret), "{err}");
+        }
     }
-    // The part after the last '@' is the node; the password reaches it intact.
+    // Percent-encoded, the password reaches the node intact.
     let server = one_frame_server(ServerOpts {
-        require: Some(("authorization".into(), basic("admin", "pa/ss?#"))),
+        require: Some(("authorization".into(), basic("admin", "pa/ss?#@"))),
         ..Default::default()
     });
-    let url = format!("ws://admin:pa/ss?#@127.0.0.1:{}/ws", server.port);
+    let url = format!("ws://admin:pa%2Fss%3F%23@@127.0.0.1:{}/ws", server.port);
     let mut ob = Obtail::run(&["-n", "1", &url]);
     assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
     assert_eq!(ob.stdout_lines(), statuses(1..=1));
+}
+
+/// RFC 3986: the host is the one before the first '/', whatever follows. A raw '@' after it
+/// is refused before any connection, so neither node hears of it nor of the text before it.
+#[test]
+fn an_at_sign_in_the_path_never_moves_the_connection_to_another_host() {
+    let first = one_frame_server(ServerOpts::default());
+    let second = one_frame_server(ServerOpts::default());
+    let url = format!(
+        "ws://127.0.0.1:{}/node@127.0.0.1:{}/ws",
+        first.port, second.port
+    );
+    let mut ob = Obtail::run(&["--no-reconnect", &url]);
+    assert_eq!(ob.wait_exit(WAIT), Some(2), "{}", ob.stderr());
+    let err = ob.stderr();
+    assert!(err.contains("an '@' after the host"), "{err}");
+    assert!(err.contains("write it as %40"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    thread::sleep(Duration::from_millis(100));
+    assert!(first.log.lines().is_empty() && second.log.lines().is_empty());
+    // Written as the path it is, it goes to the first host.
+    let url = format!("ws://127.0.0.1:{}/ws?node=a%40b", first.port);
+    let mut ob = Obtail::run(&["-n", "1", &url]);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    assert_eq!(first.log.count("connect"), 1);
+    assert_eq!(second.log.count("connect"), 0);
+}
+
+#[test]
+fn a_scheme_typo_is_a_usage_error_not_a_plain_connection() {
+    let server = one_frame_server(ServerOpts::default());
+    for (url, fix) in [
+        (format!("wss//user:pw@127.0.0.1:{}", server.port), "wss://"),
+        (format!("ws:/127.0.0.1:{}/ws", server.port), "ws://"),
+        (format!("wws://127.0.0.1:{}/ws", server.port), "wss://"),
+    ] {
+        let mut ob = Obtail::run(&["--no-reconnect", &url]);
+        assert_eq!(ob.wait_exit(WAIT), Some(2), "{url}: {}", ob.stderr());
+        let err = ob.stderr();
+        assert!(err.contains(fix) && err.contains("bad URL"), "{url}: {err}");
+        assert!(!err.contains("pw") && !err.contains("user"), "{err}");
+    }
+    thread::sleep(Duration::from_millis(100));
+    assert_eq!(server.log.count("connect"), 0);
 }
 
 #[test]
