@@ -1190,3 +1190,144 @@ fn a_burst_is_printed_whole_before_the_node_sends_more() {
         allowed.store(round + 1, Ordering::SeqCst);
     }
 }
+
+/// A server that sends `s1`, then `raw` (frames written as bytes, unmasked as a server's are),
+/// then `s2` as a text frame, and reads until the client leaves.
+fn raw_frames_server(raw: Vec<u8>) -> Server {
+    use std::io::Write;
+    Server::start(ServerOpts::default(), move |ws, _, log| {
+        send(ws, &status(1));
+        let conn = ws.get_mut();
+        let mut bytes = raw.clone();
+        bytes.extend_from_slice(b"\x81\x0f{\"status\":\"s2\"}");
+        let _ = conn.write_all(&bytes).and_then(|_| conn.flush());
+        loop {
+            match ws.read() {
+                Ok(Message::Close(Some(f))) => log.push(format!("close frame {}", f.code)),
+                Ok(Message::Close(None)) => log.push("close frame"),
+                Ok(_) => {}
+                Err(e) => {
+                    log.push(format!("ended: {e}"));
+                    return;
+                }
+            }
+        }
+    })
+}
+
+/// A close frame's bytes: code and reason as given.
+fn close_bytes(code: u16, reason: &[u8]) -> Vec<u8> {
+    let mut f = vec![0x88, 2 + reason.len() as u8];
+    f.extend_from_slice(&code.to_be_bytes());
+    f.extend_from_slice(reason);
+    f
+}
+
+#[test]
+fn a_close_frame_with_a_reason_that_is_not_utf8_ends_the_session_as_a_protocol_error() {
+    let server = raw_frames_server(close_bytes(1000, b"bye \xff\xfe"));
+    let dir = tempfile::tempdir().unwrap();
+    let record = dir.path().join("rec.ndjson");
+    let url = server.url();
+    let args = ["--no-reconnect", "--record", record.to_str().unwrap(), &url];
+    let mut ob = Obtail::run(&args);
+    assert_eq!(ob.wait_exit(WAIT), Some(1), "{}", ob.stderr());
+    // The frame before the close is printed, the one after it never; no empty `invalid`.
+    assert_eq!(ob.stdout_lines(), statuses(1..=1));
+    let err = ob.stderr();
+    assert!(
+        err.contains("protocol error: the node's close frame (code 1000) has a reason that is not UTF-8"),
+        "{err}"
+    );
+    assert!(!err.contains("bye"), "{err}");
+    let recorded = std::fs::read_to_string(&record).unwrap();
+    assert_eq!(recorded.lines().count(), 1, "{recorded}");
+    assert!(!recorded.contains("invalid"), "{recorded}");
+    // obtail answered with 1007 (invalid payload data) before it left.
+    assert!(server.log.wait("close frame 1007", WAIT), "{:?}", server.log.lines());
+}
+
+#[test]
+fn reserved_close_codes_on_the_wire_are_protocol_errors() {
+    for code in [1005u16, 999, 1006, 1015, 2000, 5000] {
+        let server = raw_frames_server(close_bytes(code, b""));
+        let url = server.url();
+        let mut ob = Obtail::run(&["--no-reconnect", &url]);
+        assert_eq!(ob.wait_exit(WAIT), Some(1), "{code}: {}", ob.stderr());
+        assert_eq!(ob.stdout_lines(), statuses(1..=1), "{code}");
+        let want = format!(
+            "obtail: error: {url}: protocol error: the node's close frame has code {code}, \
+             which no endpoint may send (RFC 6455 7.4)\n"
+        );
+        assert_eq!(ob.stderr(), want);
+        // tungstenite's answer to a code it may not echo: 1002, protocol error.
+        assert!(server.log.wait("close frame 1002", WAIT), "{:?}", server.log.lines());
+    }
+}
+
+#[test]
+fn nothing_after_a_clean_close_frame_is_printed() {
+    for (code, reason) in [(1000u16, &b"bye"[..]), (1001, b""), (4000, b"app")] {
+        let server = raw_frames_server(close_bytes(code, reason));
+        let url = server.url();
+        let mut ob = Obtail::run(&["--no-reconnect", &url]);
+        assert_eq!(ob.wait_exit(WAIT), Some(0), "{code}: {}", ob.stderr());
+        assert_eq!(ob.stdout_lines(), statuses(1..=1), "{code}");
+        assert_eq!(ob.stderr(), "", "{code}");
+        // The close was answered with the same code (RFC 6455 5.5.1).
+        let echo = format!("close frame {code}");
+        assert!(server.log.wait(&echo, WAIT), "{:?}", server.log.lines());
+    }
+    // A close frame without a code is clean too.
+    let server = raw_frames_server(vec![0x88, 0x00]);
+    let url = server.url();
+    let mut ob = Obtail::run(&["--no-reconnect", &url]);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    assert_eq!(ob.stdout_lines(), statuses(1..=1));
+}
+
+/// A websocket server whose 101 names `permessage-deflate`, which obtail never offers.
+fn deflate_server() -> (u16, Log) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let log = Log::default();
+    let log2 = log.clone();
+    thread::spawn(move || {
+        for tcp in listener.incoming() {
+            let Ok(tcp) = tcp else { return };
+            let log = log2.clone();
+            thread::spawn(move || {
+                #[allow(clippy::result_large_err)]
+                let add = |req: &tungstenite::handshake::server::Request,
+                           mut resp: tungstenite::handshake::server::Response| {
+                    let offered = req.headers().get("sec-websocket-extensions").is_some();
+                    log.push(format!("offered: {offered}"));
+                    resp.headers_mut().insert(
+                        "Sec-WebSocket-Extensions",
+                        "permessage-deflate; server_no_context_takeover".parse().unwrap(),
+                    );
+                    Ok(resp)
+                };
+                if let Ok(mut ws) = tungstenite::accept_hdr(tcp, add) {
+                    let _ = ws.send(Message::text(status(1)));
+                    while ws.read().is_ok() {}
+                }
+            });
+        }
+    });
+    (port, log)
+}
+
+#[test]
+fn an_extension_obtail_did_not_offer_fails_the_connection() {
+    let (port, log) = deflate_server();
+    let url = format!("ws://127.0.0.1:{port}/ws");
+    fails_at_once(
+        &[&url],
+        &[
+            "a websocket extension obtail did not ask for (permessage-deflate; server_no_context_takeover)",
+            "protocol error",
+        ],
+    );
+    assert_eq!(log.lines(), ["offered: false"]);
+}

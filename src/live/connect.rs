@@ -108,6 +108,11 @@ impl Stream {
         self.marks.data(msg)
     }
 
+    /// The payload of the node's first close frame, as sent (see `TextMarks`).
+    pub fn close_payload(&self) -> Option<&[u8]> {
+        self.marks.close_payload()
+    }
+
     /// When the last socket read returned.
     pub fn read_at(&self) -> Instant {
         self.read_at
@@ -280,7 +285,10 @@ fn connect_with(t: &Target, attempt: &Attempt, tick: Duration) -> Result<Ws, Han
         .max_frame_size(Some(t.max_frame))
         .read_buffer_size(READ_BUFFER);
     let mut ws = match tungstenite::client::client_with_config(request, stream, Some(config)) {
-        Ok((ws, _)) => ws,
+        Ok((ws, answer)) => {
+            unoffered_extension(t, &answer)?;
+            ws
+        }
         Err(HandshakeError::Interrupted(_)) => {
             return Err(timed_out("websocket handshake", t).into())
         }
@@ -530,6 +538,30 @@ fn handshake_failure(t: &Target, e: tungstenite::Error) -> AttemptError {
         E::Io(e) => AttemptError::Retry(io_reason(&e)),
         E::Protocol(p) => AttemptError::Retry(format!("websocket handshake failed: {p}")),
         other => AttemptError::Retry(format!("websocket handshake failed: {other}")),
+    }
+}
+
+/// RFC 6455 4.1: a 101 that names an extension the client did not offer (obtail offers
+/// none) must fail the connection; tungstenite leaves that check to its callers. Frames
+/// compressed by `permessage-deflate` would otherwise be read as garbage.
+fn unoffered_extension(
+    t: &Target,
+    answer: &tungstenite::handshake::client::Response,
+) -> Result<(), AttemptError> {
+    let named = answer
+        .headers()
+        .get_all("sec-websocket-extensions")
+        .iter()
+        .map(|v| String::from_utf8_lossy(v.as_bytes()))
+        .find(|v| !v.trim().is_empty());
+    match named {
+        None => Ok(()),
+        Some(ext) => Err(AttemptError::Permanent(format!(
+            "the node answered with a websocket extension obtail did not ask for ({}): a \
+             protocol error; is port {} an openbazaar-go node's API port?",
+            crate::render::words::text(ext.trim(), 60),
+            t.url.port
+        ))),
     }
 }
 

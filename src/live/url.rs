@@ -104,7 +104,12 @@ const AT_AFTER_HOST: &str = "an '@' after the host (in the path, query or fragme
     belongs to the path, write it as %40";
 
 /// The schemes obtail takes, and whether each is secure.
-const SCHEMES: [(&str, bool); 4] = [("ws", false), ("wss", true), ("http", false), ("https", true)];
+const SCHEMES: [(&str, bool); 4] = [
+    ("ws", false),
+    ("wss", true),
+    ("http", false),
+    ("https", true),
+];
 
 /// Whether the URL is secure, and what follows its `SCHEME://` (all of a bare `HOST:PORT`).
 fn split_scheme(t: &str) -> Result<(bool, &str), String> {
@@ -370,7 +375,11 @@ mod tests {
                 "ws://127.0.0.1:9/ws",
             ),
             ("ws://admin:a%3Fb%23c@h:1", "a?b#c", "ws://h:1/ws"),
-            ("admin:p@ss%2Fw%23rd@h:2/ws?x#f", "p@ss/w#rd", "ws://h:2/ws?x"),
+            (
+                "admin:p@ss%2Fw%23rd@h:2/ws?x#f",
+                "p@ss/w#rd",
+                "ws://h:2/ws?x",
+            ),
             ("wss://u:x:y@[::1]:3/", "x:y", "wss://[::1]:3/"),
         ] {
             let u = NodeUrl::parse(url).unwrap();
@@ -397,7 +406,10 @@ mod tests {
         ] {
             let err = NodeUrl::parse(url).unwrap_err();
             assert!(err.contains("an '@' after the host"), "{url}: {err}");
-            assert!(err.contains("%2F") && err.contains("--password-file"), "{err}");
+            assert!(
+                err.contains("%2F") && err.contains("--password-file"),
+                "{err}"
+            );
             for secret in ["pa/ss", "admin", "p@ss", "1234", "49871"] {
                 assert!(!err.contains(secret), "{url}: {err}");
             }
