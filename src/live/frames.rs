@@ -357,7 +357,7 @@ mod tests {
             );
         }
         let mut marks = TextMarks::default();
-        scan_in_pieces(&mut marks, &ANSWER[..], 7);
+        scan_in_pieces(&mut marks, ANSWER, 7);
         assert_eq!(marks.close_payload(), None);
         // An empty close frame is a close frame too; an oversized one keeps 125 bytes.
         let mut marks = TextMarks::default();
