@@ -16,6 +16,7 @@ pub mod jq;
 pub mod json;
 pub mod kind;
 pub mod live;
+pub mod lookalike;
 pub mod peers;
 pub mod pipeline;
 pub mod record;

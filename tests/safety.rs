@@ -104,3 +104,101 @@ fn emoji_sequences_stay_whole_in_pretty_output() {
     let out = stdout(&o);
     assert!(out.contains("❤️ 1️⃣ 👩‍💻 x\\u{fe0f}"), "{out}");
 }
+
+/// A stream where a stranger poses as vendors and buyers seen earlier.
+const IMPOSTORS: &str = concat!(
+    r#"{"notification":{"type":"order","buyerHandle":"@alice","buyerId":"QmAlice","title":"Mug","orderId":"QmOrder1"}}"#,
+    "\n",
+    r#"{"notification":{"type":"order","buyerHandle":"@аlice","buyerId":"QmMallory","title":"Mug","orderId":"QmOrder2"}}"#,
+    "\n",
+    r#"{"message":{"peerId":"QmMallory","message":"hi, it is me","subject":""}}"#,
+    "\n",
+    r#"{"notification":{"type":"orderConfirmation","vendorHandle":"paypal","vendorId":"QmPay","orderId":"QmOrder3"}}"#,
+    "\n",
+    r#"{"notification":{"type":"orderConfirmation","vendorHandle":"paypa1","vendorId":"QmFake","orderId":"QmOrder4"}}"#,
+    "\n",
+    r#"{"notification":{"type":"follow","peerId":"QmEve"}}"#,
+    "\n",
+    r#"{"notification":{"type":"orderConfirmation","vendorHandle":"bob","vendorId":"QmBob","orderId":"QmOrder5"}}"#,
+    "\n",
+    r#"{"notification":{"type":"orderConfirmation","vendorHandle":"bob","vendorId":"QmEve","orderId":"QmOrder6"}}"#,
+    "\n",
+);
+
+#[test]
+fn impostor_handles_are_marked_in_pretty_output() {
+    let o = run(&["--replay", "-", "-o", "pretty"], IMPOSTORS);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 8, "{out}");
+    assert!(
+        lines[0].contains("@alice purchased") && !lines[0].contains('['),
+        "{out}"
+    );
+    assert!(
+        lines[1].contains("@аlice [mixed scripts: Cyrillic, Latin] purchased"),
+        "{out}"
+    );
+    // The id the stream paired with the impostor's handle names its chat, marked too.
+    assert!(
+        lines[2].contains("@аlice [mixed scripts: Cyrillic, Latin]: hi"),
+        "{out}"
+    );
+    assert!(
+        lines[3].contains("@paypal accepted") && !lines[3].contains('['),
+        "{out}"
+    );
+    assert!(
+        lines[4].contains("@paypa1 [looks like @paypal] accepted"),
+        "{out}"
+    );
+    assert!(
+        lines[6].contains("@bob accepted") && !lines[6].contains('['),
+        "{out}"
+    );
+    assert!(
+        lines[7].contains("@bob [another peer had this handle first] accepted"),
+        "{out}"
+    );
+}
+
+#[test]
+fn frames_filtered_out_still_teach_which_handles_came_first() {
+    let o = run(
+        &["--replay", "-", "-o", "pretty", "-t", "message"],
+        IMPOSTORS,
+    );
+    let out = stdout(&o);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(
+        out.contains("@аlice [mixed scripts: Cyrillic, Latin]: hi"),
+        "{out}"
+    );
+}
+
+#[test]
+fn json_formats_keep_their_bytes_and_programs_get_suspect() {
+    for format in ["ndjson", "raw"] {
+        let o = run(&["--replay", "-", "-o", format], IMPOSTORS);
+        assert_eq!(stdout(&o), IMPOSTORS, "{format}");
+    }
+    let o = run(
+        &[
+            "--replay",
+            "-",
+            "-o",
+            "ndjson",
+            "-f",
+            "select($suspect != []) | $suspect[]",
+        ],
+        IMPOSTORS,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let want = [
+        r#"{"field":"notification.buyerHandle","text":"аlice","why":"mixed scripts","scripts":["Cyrillic","Latin"]}"#,
+        r#"{"field":"notification.vendorHandle","text":"paypa1","why":"looks like","like":"paypal"}"#,
+        r#"{"field":"notification.vendorHandle","text":"bob","why":"another peer"}"#,
+    ];
+    assert_eq!(stdout(&o).lines().collect::<Vec<_>>(), want);
+}
