@@ -245,7 +245,9 @@ impl Config {
             filter,
             jq,
             format,
-            envelope: args.envelope,
+            // Said to have no effect with pretty and raw output (`warnings`): it has none,
+            // with a program too.
+            envelope: args.envelope && matches!(format, Format::Json | Format::Ndjson),
             color,
             stderr_color,
             stdout_terminal: env.stdout_terminal,

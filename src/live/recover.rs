@@ -13,7 +13,7 @@ use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::frame::{parse_time, Stamp};
+use crate::frame::{parse_node_time, Stamp};
 
 /// Ids remembered per node: enough for every notification and chat message of a long gap.
 pub const SEEN_CAP: usize = 8192;
@@ -185,7 +185,7 @@ pub fn parse_notifications(body: &[u8]) -> Result<(Vec<Row>, usize), String> {
                 ..
             }) if !id.is_empty() => rows.push(Row {
                 id,
-                time: row.timestamp.as_deref().and_then(parse_time),
+                time: row.timestamp.as_deref().and_then(parse_node_time),
                 frame: wrap("notification", inner),
                 incoming: true,
             }),
@@ -211,7 +211,7 @@ pub fn parse_chat(body: &[u8]) -> Result<(Vec<Row>, usize), String> {
                 ..
             }) if !id.is_empty() => rows.push(Row {
                 id,
-                time: timestamp.as_deref().and_then(parse_time),
+                time: timestamp.as_deref().and_then(parse_node_time),
                 frame: wrap("message", raw.get()),
                 incoming: outgoing != Some(true),
             }),
@@ -646,7 +646,7 @@ mod tests {
         assert_eq!(frame["notification"]["notificationId"], NEWEST);
         assert_eq!(frame["notification"]["type"], "follow");
         assert_eq!(frame.as_object().unwrap().len(), 1);
-        assert_eq!(rows[0].time, parse_time("2026-12-02T00:45:40Z"),);
+        assert_eq!(rows[0].time, parse_node_time("2026-12-02T00:45:40Z"),);
         assert_eq!(
             inspect(&rows[0].frame),
             Some(Live::Notification {
@@ -810,7 +810,7 @@ mod tests {
         let mut fetch = |_: &str| Ok(body("n03-notifications-after-restart"));
         let b = Boundary {
             before: 0,
-            cutoff: parse_time("2026-12-02T00:40:00Z"),
+            cutoff: parse_node_time("2026-12-02T00:40:00Z"),
             max: 1000,
             bytes: usize::MAX,
         };
