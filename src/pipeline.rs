@@ -315,11 +315,7 @@ impl Pipeline {
             })
             .as_ref()
         };
-        let suspects = if self.learns_lookalikes && carries_names(&kind) {
-            tree_of().map_or(Vec::new(), |t| self.lookalikes.learn(t))
-        } else {
-            Vec::new()
-        };
+        let suspects = self.judge_names(&kind, tree_of);
         if self.filter.needs_content() && !self.filter.content_passes(tree_of()) {
             self.report_unread(frame);
             return Ok(None);
@@ -525,6 +521,18 @@ impl Pipeline {
 }
 
 impl Pipeline {
+    /// The frame's suspect handles and names, once learned, when anyone reads them.
+    fn judge_names<'t>(
+        &mut self,
+        kind: &Kind,
+        tree: impl FnOnce() -> Option<&'t Value<'t>>,
+    ) -> Vec<Suspect> {
+        if !self.learns_lookalikes || !carries_names(kind) {
+            return Vec::new();
+        }
+        tree().map_or(Vec::new(), |t| self.lookalikes.learn(t))
+    }
+
     /// Learns what a frame the filters drop teaches: the handles it pairs with peer ids (for
     /// names and `--peer`), and its handles and names, so that a later look-alike is told.
     fn overhear(&mut self, bytes: &[u8], kind: &Kind) {

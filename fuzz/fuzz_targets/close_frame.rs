@@ -97,10 +97,13 @@ fuzz_target!(|data: &[u8]| {
             assert!(!payload.is_empty() && !good, "{payload:?} refused: {why}");
             assert_terminal_safe(why.as_bytes(), false, false, "close verdict");
             assert!(!why.contains('\n'));
-            if let Ok(reason) = std::str::from_utf8(&payload[2.min(payload.len())..]) {
-                if reason.len() >= 3 && reason.chars().all(|c| c.is_alphabetic()) {
-                    assert!(!why.contains(reason), "the reason is quoted: {why}");
-                }
+            // The words depend on the code and on whether the reason is text, never on
+            // the reason itself: it is a stranger's.
+            if payload.len() >= 2 {
+                let mut other = payload[..2].to_vec();
+                let text = std::str::from_utf8(&payload[2..]).is_ok();
+                other.extend_from_slice(if text { b"-" } else { b"\xff" });
+                assert_eq!(judge_close(&other).err(), Some(why), "the words quote the reason");
             }
         }
     }
@@ -120,7 +123,9 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(close.as_deref(), Some(payload), "the kept close payload");
     }
     if end == "utf8" {
-        let err = judge_close(payload).expect_err("tungstenite refused a reason the judge takes");
-        assert!(err.contains("not UTF-8"), "{err}");
+        assert!(
+            judge_close(payload).is_err(),
+            "tungstenite refused a reason the judge takes"
+        );
     }
 });

@@ -124,21 +124,8 @@ impl TextMarks {
                     }
                 }
                 At::Payload { left, close } => {
-                    let take = usize::try_from(*left)
-                        .unwrap_or(usize::MAX)
-                        .min(bytes.len() - i);
-                    if let (true, Some(kept)) = (*close, self.close.as_mut()) {
-                        let room = CLOSE_MAX.saturating_sub(kept.len()).min(take);
-                        kept.extend_from_slice(bytes.get(i..i + room).unwrap_or_default());
-                    }
-                    i += take;
-                    *left -= take as u64;
-                    if *left == 0 {
-                        self.at = At::Header {
-                            bytes: [0; 14],
-                            have: 0,
-                        };
-                    }
+                    let (left, close) = (*left, *close);
+                    i += self.payload(left, close, bytes.get(i..).unwrap_or_default());
                 }
             }
         }
@@ -170,6 +157,26 @@ impl TextMarks {
 }
 
 impl TextMarks {
+    /// Steps over the payload bytes at the start of `rest` (`left` of them still to come),
+    /// keeping the first close frame's; returns how many it took.
+    fn payload(&mut self, left: u64, close: bool, rest: &[u8]) -> usize {
+        let take = usize::try_from(left).unwrap_or(usize::MAX).min(rest.len());
+        if let (true, Some(kept)) = (close, self.close.as_mut()) {
+            let room = CLOSE_MAX.saturating_sub(kept.len()).min(take);
+            kept.extend_from_slice(rest.get(..room).unwrap_or_default());
+        }
+        let left = left - take as u64;
+        self.at = if left == 0 {
+            At::Header {
+                bytes: [0; 14],
+                have: 0,
+            }
+        } else {
+            At::Payload { left, close }
+        };
+        take
+    }
+
     /// The payload of the node's first close frame, as sent, once one has been read.
     pub fn close_payload(&self) -> Option<&[u8]> {
         self.close.as_deref()

@@ -216,9 +216,15 @@ fn split_host_port(hostport: &str) -> Result<(String, Option<u16>), String> {
     if host.is_empty() {
         return Err("missing host".into());
     }
+    // DNS and TLS take ASCII names only, and every message shows the host.
+    if !host.is_ascii() {
+        return Err(
+            "the host is not ASCII: write an international name in its ASCII form (xn--…)".into(),
+        );
+    }
     if let Some(bad) = host
         .chars()
-        .find(|c| !(c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | ':')))
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':')))
     {
         return Err(format!("bad character '{bad}' in host '{host}'"));
     }
@@ -475,6 +481,11 @@ mod tests {
             ("ws://h:1/\u{0}\u{1}", "the path has"),
             ("ws://h:1/a b", "the path has"),
             ("ws://h:1/\u{1b}[2J", "the path has"),
+            ("ws://b\u{fc}cher.example:1", "its ASCII form (xn--"),
+            (
+                "ws://H\u{1082}\u{1082}\u{1082}\u{1082}\u{1082}:1",
+                "not ASCII",
+            ),
         ] {
             let err = NodeUrl::parse(url).unwrap_err();
             assert!(err.contains(needle), "{url}: {err}");

@@ -88,8 +88,9 @@ impl MarkRun {
     }
 }
 
-/// Whether `c` can stand on either side of a zero-width joiner in an emoji sequence
-/// (`👩‍💻`): an emoji (skin tones among them), or the presentation selector after one.
+/// Whether `c` can stand before a zero-width joiner in an emoji sequence (`👩‍💻`): an emoji
+/// (skin tones among them), or the presentation selector after one. After the joiner comes
+/// an emoji proper.
 fn joins_emoji(c: Option<char>) -> bool {
     c.is_some_and(|c| c == '\u{fe0f}' || is_emoji(c))
 }
@@ -110,7 +111,7 @@ fn takes_emoji_style(prev: Option<char>, next: Option<char>) -> bool {
 /// would break every such emoji; alone they draw nothing, and are escaped.
 pub fn is_unsafe_between(prev: Option<char>, c: char, next: Option<char>) -> bool {
     is_unsafe(c)
-        && !(c == '\u{200d}' && joins_emoji(prev) && joins_emoji(next))
+        && !(c == '\u{200d}' && joins_emoji(prev) && next.is_some_and(is_emoji))
         && !(c == '\u{fe0f}' && takes_emoji_style(prev, next))
 }
 
@@ -118,6 +119,7 @@ pub fn is_unsafe_between(prev: Option<char>, c: char, next: Option<char>) -> boo
 /// characters (but the emoji's own, `is_unsafe_between`) and combining marks past the first
 /// `MAX_MARKS` of a run.
 pub fn for_each_char(s: &str, mut each: impl FnMut(char, bool) -> bool) {
+    // The character before, as shown: an escaped one shapes no emoji.
     let mut prev = None;
     let mut marks = MarkRun::default();
     let mut chars = s.chars().peekable();
@@ -132,7 +134,7 @@ pub fn for_each_char(s: &str, mut each: impl FnMut(char, bool) -> bool) {
         if !each(c, escape) {
             return;
         }
-        prev = Some(c);
+        prev = (!escape).then_some(c);
     }
 }
 
@@ -361,5 +363,8 @@ mod tests {
             "not a keycap without U+20E3"
         );
         assert_eq!(escape("❤\u{fe0e}"), "❤\\u{fe0e}");
+        // A joiner after a selector that was shown as an escape joins nothing.
+        assert_eq!(escape("G\u{fe0f}\u{200d}🌈"), "G\\u{fe0f}\\u{200d}🌈");
+        assert_eq!(escape("👩\u{200d}\u{fe0f}"), "👩\\u{200d}\\u{fe0f}");
     }
 }
