@@ -74,7 +74,7 @@ pub struct Args {
     #[arg(short = 'k', long, help_heading = "Connection")]
     pub insecure: bool,
 
-    /// Give up connecting after this long
+    /// Give up a connection attempt (TCP, TLS and websocket handshakes together) after this long
     #[arg(
         long,
         value_name = "DURATION",

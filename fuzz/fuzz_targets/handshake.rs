@@ -1,7 +1,8 @@
 //! The reading under the handshake deadline: a node's answer to the websocket request, read by
 //! tungstenite's client in any read sizes, with the first bytes kept as `live::connect` keeps
 //! them (`live::answer::Head`) and judged by `live::answer::speaks`. The handshake's outcome
-//! does not depend on the read boundaries; the head is the answer's first bytes; what it says
+//! does not depend on the read boundaries (but for tungstenite refusing very many small reads
+//! as an attack); the head is the answer's first bytes; what it says
 //! the port speaks follows from those bytes alone (TLS only for a TLS record header, HTTP
 //! only for `HTTP/` or a start of it). The deadline itself is a test (a drip server).
 #![no_main]
@@ -75,7 +76,12 @@ fuzz_target!(|data: &[u8]| {
     };
     let (whole, _, _) = handshake(answer, vec![answer.len().max(1)]);
     let (split, head, read) = handshake(answer, vec![usize::from(size % 17) + 1, 3]);
-    assert_eq!(whole, split, "read boundaries changed the handshake");
+    // tungstenite refuses an answer in more than 64 reads averaging under 128 bytes as an
+    // attack: the one outcome that depends on the read sizes, by design (the deadline ends
+    // a slower drip first).
+    if whole != "AttackAttempt" && split != "AttackAttempt" {
+        assert_eq!(whole, split, "read boundaries changed the handshake");
+    }
     if whole.starts_with("ok") {
         assert!(answer.starts_with(b"HTTP/1.1 101"), "a websocket without a 101");
         assert_eq!(head.len(), read.min(HEAD));
