@@ -9,7 +9,9 @@
 //! or a handle seen earlier on another peer id. The first text of a skeleton is taken for
 //! the real one. Memory is bounded: a stranger can send endless new names.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
+use std::rc::Rc;
 
 use unicode_script::{Script, UnicodeScript};
 use unicode_security::{skeleton, MixedScript};
@@ -78,9 +80,19 @@ struct First {
 /// What the stream has shown so far: the first text of each skeleton.
 #[derive(Debug, Default)]
 pub struct Lookalikes {
-    first: HashMap<String, First>,
+    first: HashMap<Rc<str>, First>,
     /// Skeletons in the order they were first seen, to forget the oldest.
-    order: VecDeque<String>,
+    order: VecDeque<Rc<str>>,
+    /// What texts met lately read as: a handle comes back frame after frame, and pretty
+    /// output judges each one it shows again.
+    reads: RefCell<HashMap<String, Read>>,
+}
+
+/// What a text reads as: its confusable skeleton, and the scripts it mixes in a word.
+#[derive(Debug, Clone)]
+struct Read {
+    skeleton: Rc<str>,
+    mixed: Option<Rc<[&'static str]>>,
 }
 
 /// Whether frames of this kind state handles or names.
@@ -96,14 +108,28 @@ fn bare(text: &str) -> &str {
     text.trim_start_matches('@')
 }
 
+/// The part of a text that is compared and remembered (memory stays bounded, whatever the
+/// length of a stranger's handle).
+fn start(text: &str) -> &str {
+    let bare = bare(text);
+    let end = bare
+        .char_indices()
+        .nth(MAX_CHARS)
+        .map_or(bare.len(), |(i, _)| i);
+    bare.get(..end).unwrap_or(bare)
+}
+
 fn skeleton_of(text: &str) -> String {
-    let start: String = bare(text).chars().take(MAX_CHARS).collect();
-    skeleton(&start).collect()
+    skeleton(start(text)).collect()
 }
 
 /// The scripts a word mixes, when it is not single-script (TR39 5.1, with Common and
 /// Inherited characters going with any script).
 fn mixed_scripts(text: &str) -> Option<Vec<&'static str>> {
+    // ASCII is Latin, digits and punctuation: one script.
+    if text.is_ascii() {
+        return None;
+    }
     let mixed = bare(text)
         .split_whitespace()
         .find(|word| !word.is_single_script())?;
@@ -124,14 +150,25 @@ impl Lookalikes {
     /// What makes `text` (of peer `id`, a handle or a name) suspect, given what was seen
     /// before; `None` for an honest-looking one, or for the first of its skeleton.
     pub fn judge(&self, text: &str, id: Option<&str>, handle: bool) -> Option<Suspicion> {
-        if let Some(scripts) = mixed_scripts(text) {
-            return Some(Suspicion::MixedScripts(scripts));
+        self.judge_by(&self.read(text), text, id, handle)
+    }
+
+    /// `judge`, what `text` is read as known.
+    fn judge_by(
+        &self,
+        read: &Read,
+        text: &str,
+        id: Option<&str>,
+        handle: bool,
+    ) -> Option<Suspicion> {
+        if let Some(scripts) = &read.mixed {
+            return Some(Suspicion::MixedScripts(scripts.to_vec()));
         }
-        let first = self.first.get(&skeleton_of(text))?;
+        let first = self.first.get(&read.skeleton)?;
         let same_peer = matches!((first.id.as_deref(), id), (Some(a), Some(b)) if a == b);
         if same_peer {
             None
-        } else if first.text != bare(text) {
+        } else if first.text != start(text) {
             Some(Suspicion::LooksLike(first.text.clone()))
         } else if handle && first.handle && first.id.is_some() && id.is_some() {
             Some(Suspicion::OtherPeer)
@@ -140,9 +177,25 @@ impl Lookalikes {
         }
     }
 
-    /// Remembers `text` when it is the first of its skeleton.
-    fn remember(&mut self, text: &str, id: Option<&str>, handle: bool) {
-        let key = skeleton_of(text);
+    /// What `text` reads as, from the cache when it was met lately.
+    fn read(&self, text: &str) -> Read {
+        let mut cache = self.reads.borrow_mut();
+        if let Some(known) = cache.get(start(text)) {
+            return known.clone();
+        }
+        if cache.len() >= CAPACITY {
+            cache.clear();
+        }
+        let read = Read {
+            skeleton: skeleton_of(text).into(),
+            mixed: mixed_scripts(text).map(Rc::from),
+        };
+        cache.insert(start(text).to_string(), read.clone());
+        read
+    }
+
+    /// Remembers `text`, of skeleton `key`, when it is the first of its skeleton.
+    fn remember(&mut self, key: Rc<str>, text: &str, id: Option<&str>, handle: bool) {
         if self.first.contains_key(&key) {
             return;
         }
@@ -153,7 +206,7 @@ impl Lookalikes {
         }
         self.order.push_back(key.clone());
         let first = First {
-            text: bare(text).to_string(),
+            text: start(text).to_string(),
             id: id.map(str::to_string),
             handle,
         };
@@ -173,14 +226,15 @@ impl Lookalikes {
                 continue;
             }
             let id = obj.str_at(id_key);
-            if let Some(why) = self.judge(&text, id.as_deref(), *handle) {
+            let read = self.read(&text);
+            if let Some(why) = self.judge_by(&read, &text, id.as_deref(), *handle) {
                 suspects.push(Suspect {
                     field: format!("{}.{key}", path.join(".")),
                     text: bare(&text).to_string(),
                     why,
                 });
             }
-            self.remember(&text, id.as_deref(), *handle);
+            self.remember(read.skeleton, &text, id.as_deref(), *handle);
         }
         suspects
     }

@@ -41,13 +41,60 @@ pub fn class(c: char) -> Class {
             Class::Text
         };
     }
-    if within(table::UNSAFE, cp) {
-        Class::Unsafe
-    } else if cp >= 0x300 && within(table::MARKS, cp) {
-        Class::Mark
-    } else {
-        Class::Text
+    // Most text sits in chunks of one class (a CJK, Cyrillic or emoji chunk holds no mark
+    // and nothing unsafe): one load, and the tables are searched only in mixed chunks.
+    match CHUNK_CLASS.get((cp / CHUNK) as usize).copied() {
+        Some(TEXT) => Class::Text,
+        Some(UNSAFE) => Class::Unsafe,
+        Some(MARKS) => Class::Mark,
+        _ if within(table::UNSAFE, cp) => Class::Unsafe,
+        _ if within(table::MARKS, cp) => Class::Mark,
+        _ => Class::Text,
     }
+}
+
+/// Code points per chunk of `CHUNK_CLASS`.
+const CHUNK: u32 = 64;
+const CHUNKS: usize = 0x110000 / CHUNK as usize;
+const TEXT: u8 = 0;
+const UNSAFE: u8 = 1;
+const MARKS: u8 = 2;
+const MIXED: u8 = 3;
+
+/// For each chunk of 64 code points, the class all of them share, or `MIXED`: built from the
+/// tables when obtail is compiled.
+static CHUNK_CLASS: [u8; CHUNKS] = chunk_classes();
+
+const fn chunk_classes() -> [u8; CHUNKS] {
+    let unsafe_count = count_per_chunk(table::UNSAFE);
+    let mark_count = count_per_chunk(table::MARKS);
+    let mut classes = [MIXED; CHUNKS];
+    let mut i = 0;
+    while i < CHUNKS {
+        classes[i] = match (unsafe_count[i], mark_count[i]) {
+            (0, 0) => TEXT,
+            (64, _) => UNSAFE,
+            (_, 64) => MARKS,
+            _ => MIXED,
+        };
+        i += 1;
+    }
+    classes
+}
+
+/// How many code points of each chunk the ranges hold.
+const fn count_per_chunk(ranges: &[(u32, u32)]) -> [u8; CHUNKS] {
+    let mut counts = [0u8; CHUNKS];
+    let mut r = 0;
+    while r < ranges.len() {
+        let mut cp = ranges[r].0;
+        while cp <= ranges[r].1 {
+            counts[(cp / CHUNK) as usize] += 1;
+            cp += 1;
+        }
+        r += 1;
+    }
+    counts
 }
 
 fn within(ranges: &[(u32, u32)], cp: u32) -> bool {
@@ -366,5 +413,20 @@ mod tests {
         // A joiner after a selector that was shown as an escape joins nothing.
         assert_eq!(escape("G\u{fe0f}\u{200d}🌈"), "G\\u{fe0f}\\u{200d}🌈");
         assert_eq!(escape("👩\u{200d}\u{fe0f}"), "👩\\u{200d}\\u{fe0f}");
+    }
+
+    #[test]
+    fn the_chunk_shortcut_agrees_with_the_tables() {
+        for c in (0x80..=0x10FFFFu32).filter_map(char::from_u32) {
+            let cp = c as u32;
+            let searched = if within(table::UNSAFE, cp) {
+                Class::Unsafe
+            } else if within(table::MARKS, cp) {
+                Class::Mark
+            } else {
+                Class::Text
+            };
+            assert_eq!(class(c), searched, "U+{cp:04X}");
+        }
     }
 }
