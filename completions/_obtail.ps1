@@ -26,7 +26,7 @@ Register-ArgumentCompleter -Native -CommandName 'obtail' -ScriptBlock {
             [CompletionResult]::new('--demo-seed', '--demo-seed', [CompletionResultType]::ParameterName, 'Seed for the --demo storyline (same seed, same story)')
             [CompletionResult]::new('--record', '--record', [CompletionResultType]::ParameterName, 'Append every received frame, before filtering, with its time and source, to FILE')
             [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Trust this PEM certificate (the node''s CA, or its self-signed certificate) for wss://')
-            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting after this long')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up a connection attempt (TCP, TLS and websocket handshakes together) after this long')
             [CompletionResult]::new('--ping-interval', '--ping-interval', [CompletionResultType]::ParameterName, 'Send a websocket ping this often')
             [CompletionResult]::new('--ping-timeout', '--ping-timeout', [CompletionResultType]::ParameterName, 'Consider the connection dead after this long with no traffic and no pong')
             [CompletionResult]::new('--max-backoff', '--max-backoff', [CompletionResultType]::ParameterName, 'Longest wait between reconnect attempts (the first retries come within 100 ms)')

@@ -23,7 +23,7 @@ set edit:completion:arg-completer[obtail] = {|@words|
             cand --demo-seed 'Seed for the --demo storyline (same seed, same story)'
             cand --record 'Append every received frame, before filtering, with its time and source, to FILE'
             cand --cacert 'Trust this PEM certificate (the node''s CA, or its self-signed certificate) for wss://'
-            cand --connect-timeout 'Give up connecting after this long'
+            cand --connect-timeout 'Give up a connection attempt (TCP, TLS and websocket handshakes together) after this long'
             cand --ping-interval 'Send a websocket ping this often'
             cand --ping-timeout 'Consider the connection dead after this long with no traffic and no pong'
             cand --max-backoff 'Longest wait between reconnect attempts (the first retries come within 100 ms)'

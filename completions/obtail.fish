@@ -34,7 +34,7 @@ complete -c obtail -n "__fish_obtail_needs_command" -l demo-speed -d 'Simulated 
 complete -c obtail -n "__fish_obtail_needs_command" -l demo-seed -d 'Seed for the --demo storyline (same seed, same story)' -r
 complete -c obtail -n "__fish_obtail_needs_command" -l record -d 'Append every received frame, before filtering, with its time and source, to FILE' -r -F
 complete -c obtail -n "__fish_obtail_needs_command" -l cacert -d 'Trust this PEM certificate (the node\'s CA, or its self-signed certificate) for wss://' -r -F
-complete -c obtail -n "__fish_obtail_needs_command" -l connect-timeout -d 'Give up connecting after this long' -r
+complete -c obtail -n "__fish_obtail_needs_command" -l connect-timeout -d 'Give up a connection attempt (TCP, TLS and websocket handshakes together) after this long' -r
 complete -c obtail -n "__fish_obtail_needs_command" -l ping-interval -d 'Send a websocket ping this often' -r
 complete -c obtail -n "__fish_obtail_needs_command" -l ping-timeout -d 'Consider the connection dead after this long with no traffic and no pong' -r
 complete -c obtail -n "__fish_obtail_needs_command" -l max-backoff -d 'Longest wait between reconnect attempts (the first retries come within 100 ms)' -r

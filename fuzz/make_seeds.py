@@ -152,6 +152,9 @@ def main():
         "&#27;[2J &#x1b;]52;c;aGk=&#7; &#155;", "@ali\u200bce \u202egnp.exe \u2066x\u2069 \u0085 \ufeff",
         "\x1b[31mred\x1b[0m\ttab\nnewline\r\x7f", "&#0; &#1114111; &#1114112; &#xD800; &#;&#x;&",
         "plain ascii text", "QmWAR5oEmzvjwF9cK4c8F7AumD4tsz857GdbyY3Qi65sqd",
+        "ali\U000E0100ce \ufe0e \u2065 \ufff0 \U0001BCA0 \U00013430 \u0600 \ufdd0",
+        "a" + "\u0301" * 40 + "b\u0301\u0302 e\u0301",
+        "\u2764\ufe0f 1\ufe0f\u20e3 \U0001F469\u200d\U0001F4BB x\ufe0f \U0001F3F3\ufe0f\u200d\U0001F308",
     ]
     write("sanitize", texts)
 
@@ -165,6 +168,10 @@ def main():
         "ws://127.0.0.1:4002/ws",
         "wss://[fe80::1]:4002",
         "localhost:4002?token=1",
+        "ws://127.0.0.1:49870/node@127.0.0.1:49871/ws\x01x\x01",
+        "wss//user\x01pw\x01host",
+        "ws://u\x01a%2Fb%3Fc%23d\x01h:1/ws",
+        "ws:/h:1\x01\x01",
     ])
     write("cookie", [
         b"\x00abcdef0123456789\n", b"\x01abcdef\r\nsecond line\n", b"\x02password with spaces \n",
@@ -184,6 +191,33 @@ def main():
                          for m, w in zip([0, 0, 1, 0, 1, 0, 0], wires)]
           + [b"\x01\x05\x05\x05HTTP/1.1 401 Unauthorized\r\n\r\n\x81\x01a"])
     write("live_frame", [bytes([o]) + w for o, w in zip([0, 0, 4, 2, 1, 0, 6], wires)])
+
+    # What a port may answer a websocket request with (issue 19): a node, a refusal, Go's
+    # answer on a TLS port, a TLS alert, the swarm port's multistream, a page, a redirect.
+    write("handshake", [bytes([s]) + a for s, a in zip([0, 1, 2, 3, 4, 5, 6, 7, 8], [
+        b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        b"Sec-WebSocket-Accept: x\r\n\r\n",
+        b"HTTP/1.1 403 Forbidden\r\nContent-Length: 15\r\n\r\n403 - Forbidden",
+        b"HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n",
+        b"\x15\x03\x03\x00\x02\x02\x28",
+        b"\x13/multistream/1.0.0\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}",
+        b"HTTP/1.1 301 Moved Permanently\r\nLocation: /x\r\n\r\n",
+        b"HTTP/1.1 401 \x1b[2J\r\n\r\n",
+        b"",
+    ])])
+    # Close payloads: none, one byte, clean codes, reserved ones, a reason that is not UTF-8;
+    # the byte before each is its length, what follows it frames read first.
+    closes = [b"", b"\x03", b"\x03\xe8bye", b"\x03\xe9", b"\x03\xed", b"\x03\xe7",
+              b"\x03\xe8bye \xff\xfe", b"\x0f\xa0app", b"\x13\x88", b"\x00\x00"]
+    write("close_frame", [bytes([len(c)]) + c + b'{"status":"publishing"}' for c in closes])
+    # Handles: twins, the same handle twice, mixed scripts, names in two scripts, emoji.
+    write("lookalike", [s.encode("utf-8") for s in [
+        "alice\x01\u0430lice", "paypal\x01paypa1", "bob\x01bob", "@alice\x01alice",
+        "\u0430\u0435\x01ae", "\u0418\u0432\u0430\u043d Ivanov\x01Ivan",
+        "shop\u200bname\x01shopname", "\u65e5\u672c\u8336\u306e\u5e97\x01x",
+        "rocket\U0001F680\x01rocket", "copy\x01\u0441\u043e\u0440\u0443\x01a\x01b",
+    ]])
 
 
 if __name__ == "__main__":

@@ -120,7 +120,7 @@ pub struct Args {
     #[arg(short = 'k', long, help_heading = "Connection")]
     pub insecure: bool,
 
-    /// Give up connecting after this long
+    /// Give up a connection attempt (TCP, TLS and websocket handshakes together) after this long
     #[arg(
         long,
         value_name = "DURATION",
@@ -272,8 +272,9 @@ pub struct Args {
     /// The program runs on each frame that passed the other filters. Every output is printed
     /// in place of the frame and counts as one event for -n, so `select(...)` filters and
     /// `.a.b` projects. Variables: $kind, $time (receive time, RFC 3339), $source (node URL
-    /// or replay file), $recovered (read back over REST after a gap), $ENV, and those of
-    /// --arg and --argjson. A runtime error skips the
+    /// or replay file), $recovered (read back over REST after a gap), $suspect (the frame's
+    /// handles and names that look like others'), $ENV, and those of --arg and --argjson.
+    /// A runtime error skips the
     /// frame with a warning (and a count at exit); `halt` and `halt_error` end obtail as they
     /// end jq. A program that does not compile is a usage error (exit 2).
     ///

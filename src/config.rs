@@ -154,7 +154,9 @@ impl Config {
             filter,
             jq,
             format: format(&args, &env),
-            envelope: args.envelope,
+            // Said to have no effect with pretty and raw output (`warnings`): it has none,
+            // with a program too.
+            envelope: args.envelope && matches!(format(&args, &env), Format::Json | Format::Ndjson),
             color,
             palette,
             stderr_color: decide_color(args.color, env.stderr_terminal, &env),

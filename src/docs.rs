@@ -471,7 +471,7 @@ file that every user of the machine can read. obtail NAME (or @NAME) tails the n
 names merge; options given on the command line apply to every node. obtail nodes lists them.";
 
 pub const JQ_DIFFERENCES: &str = "Programs given to -f run on jaq, a jq clone, with its standard library. \
-Variables $kind, $time, $source and $recovered (read back over REST after a gap) describe the frame; \
+Variables $kind, $time, $source, $recovered (read back over REST after a gap) and $suspect (handles and names that look like others') describe the frame; \
 --arg and --argjson add more.
 
 Differences from jq: regular expressions use Rust regex syntax, not Oniguruma (\\p{L} is an error, \\w and (?i) \

@@ -4,7 +4,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 
 use crate::kind::Kind;
 
@@ -72,9 +72,33 @@ pub fn parse_time(s: &str) -> Option<Stamp> {
         .map(|t| t.with_timezone(&Utc))
 }
 
+/// A node's timestamp for an event, when it is one: an RFC 3339 time from 2000 to 9999.
+/// Go's zero time (`0001-01-01T00:00:00Z`, what a node stores for "unset") and the far
+/// years a stranger can write (`+275760-09-13T00:00:00Z`) are no time at all: such an event
+/// takes its receive time rather than printing, and sorting, as from another age.
+pub fn parse_node_time(s: &str) -> Option<Stamp> {
+    let t = parse_time(s)?;
+    (2000..=9999).contains(&t.year()).then_some(t)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn absurd_node_times_are_no_times() {
+        for s in [
+            "0001-01-01T00:00:00Z",
+            "0000-01-01T00:00:00Z",
+            "+275760-09-13T00:00:00Z",
+            "1970-01-01T00:00:00Z",
+            "soon",
+        ] {
+            assert_eq!(parse_node_time(s), None, "{s}");
+        }
+        let t = parse_node_time("2026-12-02T00:45:40Z").unwrap();
+        assert_eq!(format_time(&t), "2026-12-02T00:45:40.000000Z");
+    }
 
     #[test]
     fn times_round_trip_through_records() {

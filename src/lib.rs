@@ -18,6 +18,7 @@ pub mod json;
 pub mod kind;
 pub mod listings;
 pub mod live;
+pub mod lookalike;
 pub mod named;
 pub mod node_args;
 pub mod peers;

@@ -21,6 +21,7 @@ use crate::jq::{self, FrameVars, Outcome, Program};
 use crate::json::compactor::compact_if_valid;
 use crate::json::{self, Value};
 use crate::kind::Kind;
+use crate::lookalike::{carries_names, Lookalikes, Suspect};
 use crate::record::Recorder;
 use crate::render::{Event, Renderer};
 use crate::sink::{is_gone, Sink};
@@ -67,6 +68,10 @@ pub struct Pipeline {
     pub unprinted: u64,
     /// Pretty lines follow the terminal's width as it is resized.
     pub follow_width: bool,
+    /// The handles and names seen so far, to tell those that imitate others.
+    lookalikes: Lookalikes,
+    /// Someone reads what `lookalikes` says: pretty output, or a program naming `$suspect`.
+    learns_lookalikes: bool,
 }
 
 impl Pipeline {
@@ -94,6 +99,8 @@ impl Pipeline {
             counted_invalid: false,
             unprinted: 0,
             follow_width: false,
+            lookalikes: Lookalikes::default(),
+            learns_lookalikes: false,
         }
     }
 
@@ -145,6 +152,8 @@ impl Pipeline {
             return Ok(Stop::CountReached);
         }
         self.drop_unread = self.recorder.is_none() && !self.filter.kind_passes(&Kind::Invalid);
+        self.learns_lookalikes = self.renderer.learns_handles()
+            || self.program.as_ref().is_some_and(|p| p.mentions_suspect());
         let stop = self.pump(source)?;
         if stop == Stop::ReaderGone {
             return Ok(stop);
@@ -269,12 +278,7 @@ impl Pipeline {
                 // Unvalidated, the frame is this kind or invalid: when the filters reject
                 // both, it can go unread.
                 if self.drop_unread && !self.filter.kind_passes(kind) {
-                    crate::peers::overhear(
-                        &frame.bytes,
-                        kind,
-                        &mut self.filter,
-                        &mut self.renderer,
-                    );
+                    self.overhear(&frame.bytes, kind);
                     self.count_in(frame, kind);
                     return Ok(None);
                 }
@@ -315,11 +319,12 @@ impl Pipeline {
                 error: error.as_deref(),
                 tree: None,
                 compact: compacted.then_some(self.compact.as_slice()),
+                lookalikes: None,
             };
             recorder.record(&ev)?;
         }
         if !self.filter.kind_passes(&kind) {
-            crate::peers::overhear(&frame.bytes, &kind, &mut self.filter, &mut self.renderer);
+            self.overhear(&frame.bytes, &kind);
             self.report_unread(frame);
             return Ok(None);
         }
@@ -334,12 +339,20 @@ impl Pipeline {
             })
             .as_ref()
         };
+        let suspects = self.judge_names(&kind, tree_of);
         if self.filter.needs_content() && !self.filter.content_passes(tree_of()) {
             self.report_unread(frame);
             return Ok(None);
         }
         if let Some(program) = self.program.take() {
-            let stop = self.run_program(&program, frame, &kind, error.as_deref(), unvalidated);
+            let stop = self.run_program(
+                &program,
+                frame,
+                &kind,
+                error.as_deref(),
+                unvalidated,
+                &suspects,
+            );
             self.program = Some(program);
             return stop;
         }
@@ -362,6 +375,7 @@ impl Pipeline {
                 None
             },
             compact: compacted.then_some(self.compact.as_slice()),
+            lookalikes: self.learns_lookalikes.then_some(&self.lookalikes),
         };
         self.buf.clear();
         self.renderer.render(&ev, &mut self.buf);
@@ -414,6 +428,7 @@ impl Pipeline {
         kind: &Kind,
         error: Option<&str>,
         unvalidated: bool,
+        suspects: &[Suspect],
     ) -> Result<Option<Stop>, Failure> {
         let name = kind.name();
         if *kind == Kind::Invalid {
@@ -427,6 +442,7 @@ impl Pipeline {
             error,
             tree: None,
             compact: None,
+            lookalikes: None,
         };
         self.program_frames += 1;
         let vars = FrameVars {
@@ -434,6 +450,7 @@ impl Pipeline {
             time: &frame.time,
             source: &frame.source,
             recovered: frame.recovered,
+            suspects,
         };
         let outcome = program.run(&frame.bytes, &vars, |out| {
             let json: &[u8] = if out.is_input {
@@ -529,6 +546,35 @@ impl Pipeline {
             return Ok(Some(Stop::CountReached));
         }
         Ok(None)
+    }
+}
+
+impl Pipeline {
+    /// The frame's suspect handles and names, once learned, when anyone reads them.
+    fn judge_names<'t>(
+        &mut self,
+        kind: &Kind,
+        tree: impl FnOnce() -> Option<&'t Value<'t>>,
+    ) -> Vec<Suspect> {
+        if !self.learns_lookalikes || !carries_names(kind) {
+            return Vec::new();
+        }
+        tree().map_or(Vec::new(), |t| self.lookalikes.learn(t))
+    }
+
+    /// Learns what a frame the filters drop teaches: the handles it pairs with peer ids (for
+    /// names and `--peer`), and its handles and names, so that a later look-alike is told.
+    fn overhear(&mut self, bytes: &[u8], kind: &Kind) {
+        crate::peers::overhear(bytes, kind, &mut self.filter, &mut self.renderer);
+        if !self.learns_lookalikes || !carries_names(kind) {
+            return;
+        }
+        let tree = std::str::from_utf8(bytes)
+            .ok()
+            .and_then(|text| json::parse(text).ok());
+        if let Some(tree) = tree {
+            self.lookalikes.learn(&tree);
+        }
     }
 }
 

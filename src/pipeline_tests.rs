@@ -98,6 +98,7 @@ fn expected(frames: &[Vec<u8>], renderer: &mut Renderer) -> (Vec<u8>, Vec<u8>) {
             error: c.error.as_deref(),
             tree: None,
             compact: None,
+            lookalikes: None,
         };
         renderer.render(&ev, &mut printed);
         write_envelope(&ev, &mut recorded);

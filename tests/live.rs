@@ -649,18 +649,64 @@ fn a_password_with_url_delimiters_is_never_shown_or_used_as_host() {
         let mut ob = Obtail::run(&[url]);
         assert_eq!(ob.wait_exit(WAIT), Some(2), "{url}");
         let err = ob.stderr();
-        assert!(err.contains("bad URL"), "{err}");
-        assert!(!err.contains("pa") && !err.contains("admin"), "{err}");
+        assert!(err.contains("bad URL") && err.contains("%2F"), "{err}");
+        for secret in ["pa/ss", "pa?ss", "pa#ss", "admin"] {
+            assert!(!err.contains(secret), "{err}");
+        }
     }
-    // The part after the last '@' is the node; the password reaches it intact.
+    // Percent-encoded, the password reaches the node intact.
     let server = one_frame_server(ServerOpts {
-        require: Some(("authorization".into(), basic("admin", "pa/ss?#"))),
+        require: Some(("authorization".into(), basic("admin", "pa/ss?#@"))),
         ..Default::default()
     });
-    let url = format!("ws://admin:pa/ss?#@127.0.0.1:{}/ws", server.port);
+    let url = format!("ws://admin:pa%2Fss%3F%23@@127.0.0.1:{}/ws", server.port);
     let mut ob = Obtail::run(&["-n", "1", &url]);
     assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
     assert_eq!(ob.stdout_lines(), statuses(1..=1));
+}
+
+/// RFC 3986: the host is the one before the first '/', whatever follows. A raw '@' after it
+/// is refused before any connection, so neither node hears of it nor of the text before it.
+#[test]
+fn an_at_sign_in_the_path_never_moves_the_connection_to_another_host() {
+    let first = one_frame_server(ServerOpts::default());
+    let second = one_frame_server(ServerOpts::default());
+    let url = format!(
+        "ws://127.0.0.1:{}/node@127.0.0.1:{}/ws",
+        first.port, second.port
+    );
+    let mut ob = Obtail::run(&["--no-reconnect", &url]);
+    assert_eq!(ob.wait_exit(WAIT), Some(2), "{}", ob.stderr());
+    let err = ob.stderr();
+    assert!(err.contains("an '@' after the host"), "{err}");
+    assert!(err.contains("write it as %40"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    thread::sleep(Duration::from_millis(100));
+    assert!(first.log.lines().is_empty() && second.log.lines().is_empty());
+    // Written as the path it is, it goes to the first host.
+    let url = format!("ws://127.0.0.1:{}/ws?node=a%40b", first.port);
+    let mut ob = Obtail::run(&["-n", "1", &url]);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    assert_eq!(first.log.count("connect"), 1);
+    assert_eq!(second.log.count("connect"), 0);
+}
+
+#[test]
+fn a_scheme_typo_is_a_usage_error_not_a_plain_connection() {
+    let server = one_frame_server(ServerOpts::default());
+    for (url, fix) in [
+        (format!("wss//user:pw@127.0.0.1:{}", server.port), "wss://"),
+        (format!("ws:/127.0.0.1:{}/ws", server.port), "ws://"),
+        (format!("wws://127.0.0.1:{}/ws", server.port), "wss://"),
+    ] {
+        let mut ob = Obtail::run(&["--no-reconnect", &url]);
+        assert_eq!(ob.wait_exit(WAIT), Some(2), "{url}: {}", ob.stderr());
+        let err = ob.stderr();
+        assert!(err.contains(fix) && err.contains("bad URL"), "{url}: {err}");
+        assert!(!err.contains("pw") && !err.contains("user"), "{err}");
+    }
+    thread::sleep(Duration::from_millis(100));
+    assert_eq!(server.log.count("connect"), 0);
 }
 
 #[test]
@@ -1161,5 +1207,354 @@ fn a_burst_is_printed_whole_before_the_node_sends_more() {
         );
         assert_eq!(ob.stdout_lines(), statuses(0..=want - 1), "round {round}");
         allowed.store(round + 1, Ordering::SeqCst);
+    }
+}
+
+/// A server that sends `s1`, then `raw` (frames written as bytes, unmasked as a server's are),
+/// then `s2` as a text frame, and reads until the client leaves.
+fn raw_frames_server(raw: Vec<u8>) -> Server {
+    use std::io::Write;
+    Server::start(ServerOpts::default(), move |ws, _, log| {
+        send(ws, &status(1));
+        let conn = ws.get_mut();
+        let mut bytes = raw.clone();
+        bytes.extend_from_slice(b"\x81\x0f{\"status\":\"s2\"}");
+        let _ = conn.write_all(&bytes).and_then(|_| conn.flush());
+        loop {
+            match ws.read() {
+                Ok(Message::Close(Some(f))) => log.push(format!("close frame {}", f.code)),
+                Ok(Message::Close(None)) => log.push("close frame"),
+                Ok(_) => {}
+                Err(e) => {
+                    log.push(format!("ended: {e}"));
+                    return;
+                }
+            }
+        }
+    })
+}
+
+/// A close frame's bytes: code and reason as given.
+fn close_bytes(code: u16, reason: &[u8]) -> Vec<u8> {
+    let mut f = vec![0x88, 2 + reason.len() as u8];
+    f.extend_from_slice(&code.to_be_bytes());
+    f.extend_from_slice(reason);
+    f
+}
+
+#[test]
+fn a_close_frame_with_a_reason_that_is_not_utf8_ends_the_session_as_a_protocol_error() {
+    let server = raw_frames_server(close_bytes(1000, b"bye \xff\xfe"));
+    let dir = tempfile::tempdir().unwrap();
+    let record = dir.path().join("rec.ndjson");
+    let url = server.url();
+    let args = ["--no-reconnect", "--record", record.to_str().unwrap(), &url];
+    let mut ob = Obtail::run(&args);
+    assert_eq!(ob.wait_exit(WAIT), Some(1), "{}", ob.stderr());
+    // The frame before the close is printed, the one after it never; no empty `invalid`.
+    assert_eq!(ob.stdout_lines(), statuses(1..=1));
+    let err = ob.stderr();
+    assert!(
+        err.contains(
+            "protocol error: the node's close frame (code 1000) has a reason that is not UTF-8"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("bye"), "{err}");
+    let recorded = std::fs::read_to_string(&record).unwrap();
+    assert_eq!(recorded.lines().count(), 1, "{recorded}");
+    assert!(!recorded.contains("invalid"), "{recorded}");
+    // obtail answered with 1007 (invalid payload data) before it left.
+    assert!(
+        server.log.wait("close frame 1007", WAIT),
+        "{:?}",
+        server.log.lines()
+    );
+}
+
+#[test]
+fn reserved_close_codes_on_the_wire_are_protocol_errors() {
+    for code in [1005u16, 999, 1006, 1015, 2000, 5000] {
+        let server = raw_frames_server(close_bytes(code, b""));
+        let url = server.url();
+        let mut ob = Obtail::run(&["--no-reconnect", &url]);
+        assert_eq!(ob.wait_exit(WAIT), Some(1), "{code}: {}", ob.stderr());
+        assert_eq!(ob.stdout_lines(), statuses(1..=1), "{code}");
+        let want = format!(
+            "obtail: error: {url}: protocol error: the node's close frame has code {code}, \
+             which no endpoint may send (RFC 6455 7.4)\n"
+        );
+        assert_eq!(ob.stderr(), want);
+        // tungstenite's answer to a code it may not echo: 1002, protocol error.
+        assert!(
+            server.log.wait("close frame 1002", WAIT),
+            "{:?}",
+            server.log.lines()
+        );
+    }
+}
+
+#[test]
+fn nothing_after_a_clean_close_frame_is_printed() {
+    for (code, reason) in [(1000u16, &b"bye"[..]), (1001, b""), (4000, b"app")] {
+        let server = raw_frames_server(close_bytes(code, reason));
+        let url = server.url();
+        let mut ob = Obtail::run(&["--no-reconnect", "-q", &url]);
+        assert_eq!(ob.wait_exit(WAIT), Some(0), "{code}: {}", ob.stderr());
+        assert_eq!(ob.stdout_lines(), statuses(1..=1), "{code}");
+        assert_eq!(ob.stderr(), "", "{code}");
+        // The close was answered with the same code (RFC 6455 5.5.1).
+        let echo = format!("close frame {code}");
+        assert!(server.log.wait(&echo, WAIT), "{:?}", server.log.lines());
+    }
+    // A close frame without a code is clean too.
+    let server = raw_frames_server(vec![0x88, 0x00]);
+    let url = server.url();
+    let mut ob = Obtail::run(&["--no-reconnect", "-q", &url]);
+    assert_eq!(ob.wait_exit(WAIT), Some(0), "{}", ob.stderr());
+    assert_eq!(ob.stdout_lines(), statuses(1..=1));
+}
+
+/// A websocket server whose 101 names `permessage-deflate`, which obtail never offers.
+fn deflate_server() -> (u16, Log) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let log = Log::default();
+    let log2 = log.clone();
+    thread::spawn(move || {
+        for tcp in listener.incoming() {
+            let Ok(tcp) = tcp else { return };
+            let log = log2.clone();
+            thread::spawn(move || {
+                #[allow(clippy::result_large_err)]
+                let add =
+                    |req: &tungstenite::handshake::server::Request,
+                     mut resp: tungstenite::handshake::server::Response| {
+                        let offered = req.headers().get("sec-websocket-extensions").is_some();
+                        log.push(format!("offered: {offered}"));
+                        resp.headers_mut().insert(
+                            "Sec-WebSocket-Extensions",
+                            "permessage-deflate; server_no_context_takeover"
+                                .parse()
+                                .unwrap(),
+                        );
+                        Ok(resp)
+                    };
+                if let Ok(mut ws) = tungstenite::accept_hdr(tcp, add) {
+                    let _ = ws.send(Message::text(status(1)));
+                    while ws.read().is_ok() {}
+                }
+            });
+        }
+    });
+    (port, log)
+}
+
+#[test]
+fn an_extension_obtail_did_not_offer_fails_the_connection() {
+    let (port, log) = deflate_server();
+    let url = format!("ws://127.0.0.1:{port}/ws");
+    fails_at_once(
+        &[&url],
+        &[
+            "a websocket extension obtail did not ask for (permessage-deflate; server_no_context_takeover)",
+            "protocol error",
+        ],
+    );
+    assert_eq!(log.lines(), ["offered: false"]);
+}
+
+/// A TCP server that runs `each` on every connection it accepts.
+fn tcp_server(each: impl Fn(std::net::TcpStream) + Send + Sync + 'static) -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let each = std::sync::Arc::new(each);
+    thread::spawn(move || {
+        for tcp in listener.incoming() {
+            let Ok(tcp) = tcp else { return };
+            let each = each.clone();
+            thread::spawn(move || each(tcp));
+        }
+    });
+    port
+}
+
+/// Reads what a client sends first (a request or a TLS hello), then drips `answer` a byte
+/// at a time, `every` apart, and then more of the same for as long as the client stays.
+fn drip(mut tcp: std::net::TcpStream, answer: &'static [u8], every: Duration) {
+    use std::io::{Read, Write};
+    let mut buf = [0u8; 4096];
+    let _ = tcp.read(&mut buf);
+    for b in answer.iter().cycle().take(200) {
+        if tcp.write_all(&[*b]).is_err() {
+            return;
+        }
+        thread::sleep(every);
+    }
+}
+
+/// `--connect-timeout` bounds the whole handshake: obtail ends within it (and a little), says
+/// how long it waited, and no dripping stretches it.
+fn ends_by_the_deadline(url: &str, words: &[&str]) {
+    let started = Instant::now();
+    let mut ob = Obtail::run(&[
+        "--connect-timeout",
+        "1s",
+        "--no-reconnect",
+        "--no-recover",
+        url,
+    ]);
+    assert_eq!(
+        ob.wait_exit(Duration::from_secs(10)),
+        Some(1),
+        "{}",
+        ob.stderr()
+    );
+    let took = started.elapsed();
+    assert!(took < Duration::from_millis(1900), "{url}: took {took:?}");
+    let err = ob.stderr();
+    for w in words {
+        assert!(err.contains(w), "{url}: wants '{w}': {err}");
+    }
+}
+
+#[test]
+fn a_dripped_handshake_ends_by_the_connect_timeout() {
+    let every = Duration::from_millis(200);
+    let port = tcp_server(move |tcp| drip(tcp, b"HTTP/1.1 101 Switching Protocols\r\nX: ", every));
+    let url = format!("ws://127.0.0.1:{port}/ws");
+    ends_by_the_deadline(&url, &["websocket handshake timed out after 1s"]);
+    // A TLS server that drips its hello: the TLS handshake ends by the same deadline.
+    let port = tcp_server(move |tcp| drip(tcp, b"\x16\x03\x03\x40\x00\x02", every));
+    let url = format!("wss://127.0.0.1:{port}/ws");
+    ends_by_the_deadline(&url, &["TLS handshake timed out after 1s"]);
+    // Over TLS, a websocket answer dripped inside TLS records.
+    let dir = tempfile::tempdir().unwrap();
+    let tls = self_signed(dir.path(), true);
+    let config = tls.server.clone();
+    let port = tcp_server(move |tcp| {
+        use std::io::{Read, Write};
+        let conn = rustls::ServerConnection::new(config.clone()).unwrap();
+        let mut s = rustls::StreamOwned::new(conn, tcp);
+        let mut buf = [0u8; 4096];
+        let _ = s.read(&mut buf);
+        for b in b"HTTP/1.1 101 Switching Protocols\r\nX: "
+            .iter()
+            .cycle()
+            .take(100)
+        {
+            if s.write_all(&[*b]).and_then(|_| s.flush()).is_err() {
+                return;
+            }
+            thread::sleep(every);
+        }
+    });
+    let url = format!("wss://127.0.0.1:{port}/ws");
+    let cacert = tls.cert_pem.to_str().unwrap().to_string();
+    let started = Instant::now();
+    let args = [
+        "--cacert",
+        &cacert,
+        "--connect-timeout",
+        "1s",
+        "--no-reconnect",
+        "--no-recover",
+        &url,
+    ];
+    let mut ob = Obtail::run(&args);
+    assert_eq!(
+        ob.wait_exit(Duration::from_secs(10)),
+        Some(1),
+        "{}",
+        ob.stderr()
+    );
+    assert!(
+        started.elapsed() < Duration::from_millis(1900),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        ob.stderr()
+            .contains("websocket handshake timed out after 1s"),
+        "{}",
+        ob.stderr()
+    );
+}
+
+#[test]
+fn a_port_that_accepts_and_never_answers_ends_by_the_connect_timeout() {
+    let port = tcp_server(|tcp| {
+        thread::sleep(Duration::from_secs(20));
+        drop(tcp);
+    });
+    let url = format!("ws://127.0.0.1:{port}/ws");
+    ends_by_the_deadline(&url, &["websocket handshake timed out after 1s"]);
+    let url = format!("wss://127.0.0.1:{port}/ws");
+    ends_by_the_deadline(&url, &["TLS handshake timed out after 1s"]);
+}
+
+/// A TLS port that closes without a word on a plain request, as OpenSSL-based servers do,
+/// and answers a TLS hello with an alert.
+#[test]
+fn a_tls_port_that_closes_silently_on_a_plain_request_says_use_wss() {
+    let port = tcp_server(|mut tcp| {
+        use std::io::{Read, Write};
+        let mut first = [0u8; 1];
+        if tcp.read(&mut first).is_ok() && first[0] == 0x16 {
+            let _ = tcp.write_all(b"\x15\x03\x03\x00\x02\x02\x28");
+        }
+    });
+    let url = format!("ws://127.0.0.1:{port}/ws");
+    let fix = format!("use wss://127.0.0.1:{port}/ws");
+    fails_at_once(&[&url], &["the port speaks TLS", &fix]);
+    // A port that closes silently on everything may be a node in trouble: retried, with
+    // the hint all the same.
+    let port = tcp_server(drop);
+    let url = format!("ws://127.0.0.1:{port}/ws");
+    let ob = Obtail::run(&[&url]);
+    let hint = format!(
+        "without answering the websocket request (if the port speaks TLS, use wss://127.0.0.1:{port}/ws); retrying"
+    );
+    assert!(
+        ob.wait_stderr(WAIT, |e| e.contains(&hint)),
+        "{}",
+        ob.stderr()
+    );
+}
+
+#[test]
+fn a_page_or_a_redirect_instead_of_a_websocket_ends_the_first_connection() {
+    let port = raw_http_server(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}",
+    );
+    let url = format!("ws://127.0.0.1:{port}/ob/config");
+    fails_at_once(
+        &[&url],
+        &[
+            "HTTP 200 OK instead of a websocket",
+            "is /ob/config the websocket path? the node serves /ws",
+        ],
+    );
+    let port = raw_http_server(
+        "HTTP/1.1 301 Moved Permanently\r\nLocation: /x\r\nContent-Length: 0\r\n\r\n",
+    );
+    let url = format!("ws://127.0.0.1:{port}/ws");
+    fails_at_once(&[&url], &["HTTP 301 Moved Permanently", "API port"]);
+}
+
+/// The node's swarm port speaks libp2p, not HTTP: both schemes get the same fix.
+#[test]
+fn a_port_that_does_not_speak_http_gets_one_fix_whatever_the_scheme() {
+    let port = tcp_server(|mut tcp| {
+        use std::io::{Read, Write};
+        let _ = tcp.write_all(b"\x13/multistream/1.0.0\n");
+        let mut buf = [0u8; 4096];
+        let _ = tcp.read(&mut buf);
+        thread::sleep(Duration::from_millis(200));
+    });
+    let fix = format!("port {port} does not speak HTTP");
+    for scheme in ["ws", "wss"] {
+        let url = format!("{scheme}://127.0.0.1:{port}/ws");
+        fails_at_once(&[&url], &[&fix, "is it the node's API port"]);
     }
 }

@@ -136,6 +136,27 @@ fn options_that_cannot_apply_are_warnings_and_the_rest_runs() {
             "{args:?}: the rest still runs"
         );
     }
+    // With a program too, what the warning says holds: raw output is the outputs alone.
+    let raw = run(
+        &[
+            "--replay",
+            session,
+            "-o",
+            "raw",
+            "--envelope",
+            "-t",
+            "status",
+            "-f",
+            ".",
+        ],
+        "",
+    );
+    assert!(stderr(&raw).starts_with("obtail: warning: --envelope has no effect with -o raw"));
+    let lines: Vec<String> = stdout(&raw).lines().map(String::from).collect();
+    assert!(!lines.is_empty());
+    for line in lines {
+        assert!(line.starts_with("{\"status\":"), "not an envelope: {line}");
+    }
     let fine = run(&["--replay", session, "--envelope", "-t", "status"], "");
     assert_eq!(stderr(&fine), "", "ndjson in a pipe takes --envelope");
 }

@@ -59,6 +59,7 @@ fuzz_target!(|data: &[u8]| {
         time: &time,
         source: "fuzz",
         recovered: false,
+        suspects: &[],
     };
     KIND.with(|program| {
         let mut seen = Vec::new();

@@ -67,6 +67,7 @@ fuzz_target!(|data: &[u8]| {
         time: &time,
         source: "fuzz",
         recovered: false,
+        suspects: &[],
     };
     COMPILED.with(|programs| {
         let mut outputs = Vec::new();

@@ -1,7 +1,7 @@
 //! The watch on the bytes from the node (`live::frames::TextMarks`): after a `101` answer it
 //! changes nothing but the opcode of text frames (a header's first byte with low nibble 1
-//! becomes 2), never panics, and gives the same bytes and the same text marks whatever the
-//! read boundaries.
+//! becomes 2), never panics, and gives the same bytes, the same text marks and the same
+//! first close frame's payload (at most 125 bytes) whatever the read boundaries.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -11,7 +11,7 @@ use tungstenite::Message;
 const ANSWER: &[u8] = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n";
 
 /// Scans `stream` in pieces of the given sizes (cycled); the bytes after and the marks.
-fn scan(stream: &[u8], sizes: &[usize]) -> (Vec<u8>, Vec<bool>) {
+fn scan(stream: &[u8], sizes: &[usize]) -> (Vec<u8>, Vec<bool>, Option<Vec<u8>>) {
     let mut marks = TextMarks::default();
     let mut out = stream.to_vec();
     let mut at = 0;
@@ -22,6 +22,8 @@ fn scan(stream: &[u8], sizes: &[usize]) -> (Vec<u8>, Vec<bool>) {
         marks.scan(&mut out[at..at + n]);
         at += n;
     }
+    let close = marks.close_payload().map(<[u8]>::to_vec);
+    assert!(close.as_ref().is_none_or(|c| c.len() <= 125));
     // Each binary message handed back says whether it was text; a message that was never
     // marked stays binary.
     let mut seen = Vec::new();
@@ -35,7 +37,7 @@ fn scan(stream: &[u8], sizes: &[usize]) -> (Vec<u8>, Vec<bool>) {
     while seen.last() == Some(&false) {
         seen.pop();
     }
-    (out, seen)
+    (out, seen, close)
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -53,8 +55,9 @@ fuzz_target!(|data: &[u8]| {
     } else {
         body.to_vec()
     };
-    let (whole, whole_marks) = scan(&stream, &[stream.len().max(1)]);
-    let (split, split_marks) = scan(&stream, &sizes);
+    let (whole, whole_marks, whole_close) = scan(&stream, &[stream.len().max(1)]);
+    let (split, split_marks, split_close) = scan(&stream, &sizes);
+    assert_eq!(whole_close, split_close, "read boundaries changed the close payload");
     assert_eq!(whole, split, "read boundaries changed the bytes");
     assert_eq!(
         whole_marks, split_marks,

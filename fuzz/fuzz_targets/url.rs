@@ -1,7 +1,9 @@
 //! Node URL parsing: whatever the URL, neither its shown form, its request form, its host,
 //! its path, `redact` nor a parse error carries the password (raw or percent-decoded); the
 //! shown form parses back to the same URL without user or password; and it is printable (no
-//! controls).
+//! controls). The authority is RFC 3986's: the host is always the one between the userinfo
+//! and the first `/`, `?` or `#` (an `@` after it never moves it, and a raw one there is
+//! refused); a password percent-encoded comes back as it was.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -87,8 +89,41 @@ fuzz_target!(|data: &[u8]| {
             assert_terminal_safe(u.shown().as_bytes(), false, false, "shown URL");
         }
     }
-    // Any text at all: no panic, and what is shown is printable.
+    // Any text at all: no panic, and what is shown is printable; the host is the authority's.
     if let Ok(u) = NodeUrl::parse(&text) {
         assert_terminal_safe(u.shown().as_bytes(), false, false, "shown URL");
+        let (authority, after) = rfc3986_authority(&text);
+        assert!(!after.contains('@'), "{text:?}: a raw '@' after the host was taken");
+        let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+        let host = hostport.trim_start_matches('[');
+        assert!(
+            host.starts_with(u.host.as_str()),
+            "{text:?}: host {:?} is not the authority's {hostport:?}",
+            u.host
+        );
     }
+    // Any password, percent-encoded whole: it comes back as it was, and the host with it.
+    let encoded: String = pass
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let url = format!("ws://user:{encoded}@node.example:4002/ws");
+    let u = NodeUrl::parse(&url).unwrap_or_else(|e| panic!("{url:?}: {e}"));
+    assert_eq!(u.password.as_ref().map(|p| p.expose().to_string()).as_deref(), Some(pass));
+    assert_eq!((u.host.as_str(), u.port), ("node.example", 4002));
 });
+
+/// RFC 3986 3.2: after `scheme://` (or from the start), the authority runs to the first
+/// `/`, `?` or `#`; what follows is the path, query and fragment.
+fn rfc3986_authority(text: &str) -> (&str, &str) {
+    let t = text.trim();
+    let rest = t.split_once("://").map_or(t, |(_, r)| r);
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    rest.split_at(end)
+}

@@ -4,16 +4,63 @@
 
 use serde_json::Value;
 
-/// A character that must never reach a terminal raw: C0 (newline and, where allowed, tab
-/// excepted), DEL, C1, bidi marks, overrides and isolates, zero-width characters, line and
-/// paragraph separators and the BOM.
+use icu_properties::props::{
+    DefaultIgnorableCodePoint, Emoji, GeneralCategory, NoncharacterCodePoint,
+};
+use icu_properties::{CodePointMapData, CodePointSetData};
+
+/// A character a terminal obeys or draws as nothing, by the Unicode data as ICU4X ships it
+/// (an independent source: obtail's table comes from the unicode-rs crates): controls,
+/// format characters, line and paragraph separators, Default_Ignorable_Code_Point,
+/// noncharacters.
+pub fn unicode_unsafe(c: char) -> bool {
+    let gc = CodePointMapData::<GeneralCategory>::new().get(c);
+    matches!(
+        gc,
+        GeneralCategory::Control
+            | GeneralCategory::Format
+            | GeneralCategory::LineSeparator
+            | GeneralCategory::ParagraphSeparator
+    ) || CodePointSetData::new::<DefaultIgnorableCodePoint>().contains(c)
+        || CodePointSetData::new::<NoncharacterCodePoint>().contains(c)
+}
+
+/// A combining mark (Mn, Mc, Me) that is not unsafe.
+pub fn unicode_mark(c: char) -> bool {
+    let gc = CodePointMapData::<GeneralCategory>::new().get(c);
+    matches!(
+        gc,
+        GeneralCategory::NonspacingMark
+            | GeneralCategory::SpacingMark
+            | GeneralCategory::EnclosingMark
+    ) && !unicode_unsafe(c)
+}
+
+/// Emoji=Yes.
+pub fn unicode_emoji(c: char) -> bool {
+    CodePointSetData::new::<Emoji>().contains(c)
+}
+
+/// The most combining marks in a row any output may hold raw.
+pub const MAX_MARKS: usize = 4;
+
+/// A character that must never reach a terminal raw: every `unicode_unsafe` one but newline
+/// and, where allowed, tab.
 pub fn is_dangerous(c: char, allow_tab: bool) -> bool {
     match c {
         '\n' => false,
         '\t' => !allow_tab,
-        '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' => true,
-        '\u{061c}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' => true,
-        '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{feff}' => true,
+        c => unicode_unsafe(c),
+    }
+}
+
+/// What may stand raw inside an emoji sequence: a zero-width joiner between two emoji (the
+/// first maybe with its presentation selector), the presentation selector after an emoji.
+fn shapes_emoji(prev: Option<char>, c: char, next: Option<char>) -> bool {
+    let emoji = |c: Option<char>| c.is_some_and(unicode_emoji);
+    match c {
+        '\u{200d}' => (emoji(prev) || prev == Some('\u{fe0f}')) && emoji(next),
+        '\u{fe0f}' => emoji(prev),
         _ => false,
     }
 }
@@ -59,14 +106,21 @@ pub fn assert_terminal_safe(out: &[u8], allow_tab: bool, colored: bool, what: &s
             out
         ),
     };
-    if let Some((at, c)) = text
-        .char_indices()
-        .find(|&(_, c)| is_dangerous(c, allow_tab))
-    {
-        panic!(
-            "{what}: raw U+{:04X} at byte {at} of the output: {:?}",
-            c as u32, text
-        );
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut marks = 0;
+    for (i, &(at, c)) in chars.iter().enumerate() {
+        let prev = i.checked_sub(1).and_then(|p| chars.get(p)).map(|&(_, c)| c);
+        let next = chars.get(i + 1).map(|&(_, c)| c);
+        if is_dangerous(c, allow_tab) && !shapes_emoji(prev, c, next) {
+            panic!(
+                "{what}: raw U+{:04X} at byte {at} of the output: {:?}",
+                c as u32, text
+            );
+        }
+        marks = if unicode_mark(c) { marks + 1 } else { 0 };
+        if marks > MAX_MARKS {
+            panic!("{what}: more than {MAX_MARKS} combining marks in a row at byte {at}: {text:?}");
+        }
     }
 }
 

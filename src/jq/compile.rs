@@ -18,7 +18,7 @@ use crate::config::JqSettings;
 use crate::exit::Failure;
 
 /// The variables every frame binds, in the order `FrameVars` gives their values.
-const FRAME_VARS: [&str; 4] = ["$kind", "$time", "$source", "$recovered"];
+const FRAME_VARS: [&str; 5] = ["$kind", "$time", "$source", "$recovered", "$suspect"];
 
 impl Program {
     /// Compiles the program once; `env` becomes `$ENV`, `color` paints the caret report.

@@ -31,7 +31,7 @@ pub struct Program {
     shape: shape::Shape,
     /// Which of the frame's variables (`FRAME_VARS`) the program mentions: the others are
     /// bound to `null`, so a frame's variables need not be built for each frame.
-    mentions: [bool; 4],
+    mentions: [bool; 5],
     /// The variables bound for the last frame, reused while the mentioned ones are the same.
     last_vars: RefCell<Option<(VarsKey, Vars<Val>)>>,
     /// `-r`: string outputs print bare.
@@ -62,6 +62,11 @@ impl<'a> HasLut<'a, Jq> for Data<'a> {
 }
 
 impl Program {
+    /// Whether the program reads `$suspect`: only then are a frame's names judged for it.
+    pub fn mentions_suspect(&self) -> bool {
+        self.mentions[4]
+    }
+
     /// Takes the text the program sent to stderr since the last call (usually nothing).
     pub fn take_messages(&self) -> Option<Vec<u8>> {
         let mut messages = self.messages.borrow_mut();

@@ -11,6 +11,7 @@ use jaq_json::{Rc, Val};
 use super::read::Unread;
 use super::{Data, Jq, Program};
 use crate::frame::{format_time, Stamp};
+use crate::lookalike::{Suspect, Suspicion};
 
 /// The frame's own variables.
 pub struct FrameVars<'a> {
@@ -22,6 +23,8 @@ pub struct FrameVars<'a> {
     pub source: &'a str,
     /// `$recovered`: read back over REST after a gap.
     pub recovered: bool,
+    /// `$suspect`: the handles and names of the frame that look like others'.
+    pub suspects: &'a [Suspect],
 }
 
 /// One output of a program.
@@ -117,13 +120,14 @@ impl Program {
 
     /// Values for `FRAME_VARS` and then the fixed variables, in declaration order.
     fn vars(&self, vars: &FrameVars) -> Vars<Val> {
-        let [kind, time, source, recovered] = self.mentions;
+        let [kind, time, source, recovered, suspect] = self.mentions;
         let mut last = self.last_vars.borrow_mut();
         if let Some((key, last_vars)) = &*last {
             let same = !time
                 && (!kind || key.kind == vars.kind)
                 && (!source || key.source == vars.source)
-                && (!recovered || key.recovered == vars.recovered);
+                && (!recovered || key.recovered == vars.recovered)
+                && (!suspect || (key.no_suspects && vars.suspects.is_empty()));
             if same {
                 return last_vars.clone();
             }
@@ -148,12 +152,18 @@ impl Program {
             } else {
                 Val::Null
             },
+            if suspect {
+                suspects_value(vars.suspects)
+            } else {
+                Val::Null
+            },
         ];
         let built = Vars::new(frame.into_iter().chain(self.fixed.iter().cloned()));
         let key = VarsKey {
             kind: if kind { vars.kind } else { "" }.to_string(),
             source: if source { vars.source } else { "" }.to_string(),
             recovered: vars.recovered,
+            no_suspects: vars.suspects.is_empty(),
         };
         *last = (!time).then(|| (key, built.clone()));
         built
@@ -165,6 +175,36 @@ pub struct VarsKey {
     kind: String,
     source: String,
     recovered: bool,
+    no_suspects: bool,
+}
+
+/// `$suspect` as programs see it: one object per suspect handle or name, with where it is,
+/// its text and why (`"mixed scripts"` with the `scripts`, `"looks like"` with the earlier
+/// text it is `like`, or `"another peer"`).
+fn suspects_value(suspects: &[Suspect]) -> Val {
+    let text = |s: &str| Val::from(s.to_string());
+    suspects
+        .iter()
+        .map(|s| {
+            let mut fields = vec![
+                (text("field"), text(&s.field)),
+                (text("text"), text(&s.text)),
+            ];
+            match &s.why {
+                Suspicion::MixedScripts(scripts) => {
+                    fields.push((text("why"), text("mixed scripts")));
+                    let names = scripts.iter().map(|n| text(n)).collect();
+                    fields.push((text("scripts"), names));
+                }
+                Suspicion::LooksLike(first) => {
+                    fields.push((text("why"), text("looks like")));
+                    fields.push((text("like"), text(first)));
+                }
+                Suspicion::OtherPeer => fields.push((text("why"), text("another peer"))),
+            }
+            Val::obj(fields.into_iter().collect())
+        })
+        .collect()
 }
 
 /// The same array or object, not merely an equal one: nothing in the program touched it.

@@ -106,6 +106,7 @@ fn run_all(p: &Program, frame: &[u8]) -> (Vec<String>, Outcome<()>) {
         time: &time,
         source: "ws://127.0.0.1:4002/ws",
         recovered: false,
+        suspects: &[],
     };
     let mut outs = Vec::new();
     let outcome = p.run(frame, &vars, |out| {

@@ -43,6 +43,7 @@ fn run_on(p: &Program, kind: &str, frame: &str) -> (Vec<String>, Outcome<()>) {
         time: &time,
         source: "ws://127.0.0.1:4002/ws",
         recovered: false,
+        suspects: &[],
     };
     let mut outs = Vec::new();
     let outcome = p.run(frame.as_bytes(), &vars, |out| {
@@ -91,6 +92,7 @@ fn an_untouched_frame_is_known_as_the_input() {
         time: &time,
         source: "s",
         recovered: false,
+        suspects: &[],
     };
     let mut flags = Vec::new();
     p.run(ORDER.as_bytes(), &vars, |out| {
@@ -127,6 +129,7 @@ fn reused_variables_are_each_frames_own() {
             time,
             source,
             recovered,
+            suspects: &[],
         };
         let mut outs = Vec::new();
         p.run(ORDER.as_bytes(), &vars, |out| {
@@ -334,6 +337,7 @@ fn the_caller_can_stop_a_run() {
         time: &time,
         source: "s",
         recovered: false,
+        suspects: &[],
     };
     let mut seen = 0;
     let outcome = p.run(b"{}", &vars, |_| {
@@ -388,6 +392,7 @@ fn deep_outputs_are_refused() {
         time: &time,
         source: "s",
         recovered: false,
+        suspects: &[],
     };
     p.run(b"{}", &vars, |out| {
         assert!(write_value(&mut Vec::new(), out.value).is_err());

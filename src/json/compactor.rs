@@ -6,11 +6,12 @@
 //! classifier reads nested values with serde's non-recursive skipper), numbers beyond a double,
 //! unpaired surrogate escapes. Its output is byte for byte `write_compact`'s: whitespace
 //! outside strings dropped, numbers and escapes kept as sent, and inside strings every
-//! character `sanitize::is_unsafe` names written as `\uXXXX`. Strings are scanned sixteen
+//! character `sanitize` escapes (unsafe ones, and combining marks past the first few of a run)
+//! written as `\uXXXX`. Strings are scanned sixteen
 //! bytes at a time and UTF-8 is decoded only where a byte ≥ 0x80 appears; unchanged runs of
 //! the input are copied whole, so a compact ASCII frame is one copy.
 
-use crate::sanitize::is_unsafe;
+use crate::sanitize::{class, Class, MarkRun};
 
 /// Appends the compact, escaped text of `bytes` to `out` and returns true when `bytes` is one
 /// JSON value (whitespace around it allowed); returns false, `out` unchanged, when it is not.
@@ -53,6 +54,7 @@ pub fn compact_watching<W: Watch>(out: &mut Vec<u8>, bytes: &[u8], watch: &mut W
         out,
         nesting: Nesting::default(),
         watch,
+        marks: MarkRun::default(),
     };
     if c.value_and_end().is_some() {
         c.flush();
@@ -72,6 +74,8 @@ struct Compactor<'a, 'o, 'w, W> {
     out: &'o mut Vec<u8>,
     nesting: Nesting,
     watch: &'w mut W,
+    /// The combining marks in a row so far, in the string being read.
+    marks: MarkRun,
 }
 
 impl<W: Watch> Compactor<'_, '_, '_, W> {
@@ -225,8 +229,13 @@ impl<W: Watch> Compactor<'_, '_, '_, W> {
     fn string(&mut self) -> Option<bool> {
         self.pos += 1;
         let mut escaped = false;
+        self.marks.end();
         loop {
+            let from = self.pos;
             self.skip_plain();
+            if self.pos > from {
+                self.marks.end();
+            }
             match self.peek()? {
                 b'"' => {
                     self.pos += 1;
@@ -234,9 +243,13 @@ impl<W: Watch> Compactor<'_, '_, '_, W> {
                 }
                 b'\\' => {
                     self.escape()?;
+                    self.marks.end();
                     escaped = true;
                 }
-                0x7f => self.escaped(0x7f, 1),
+                0x7f => {
+                    self.marks.end();
+                    self.escaped(0x7f, 1);
+                }
                 0x80.. => self.non_ascii()?,
                 // A raw control character: not JSON.
                 _ => return None,
@@ -284,7 +297,8 @@ impl<W: Watch> Compactor<'_, '_, '_, W> {
     /// One UTF-8 character starting at the cursor (a byte ≥ 0x80), escaped if unsafe.
     fn non_ascii(&mut self) -> Option<()> {
         let (c, len) = decode_utf8(self.bytes.get(self.pos..)?)?;
-        if is_unsafe(c) {
+        let class = class(c);
+        if self.marks.too_long(class) || class == Class::Unsafe {
             self.escaped(c, len);
         } else {
             self.pos += len;

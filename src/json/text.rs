@@ -1,12 +1,13 @@
 //! Re-prints a frame's own JSON text, compact or indented, without parsing it into values.
 //!
 //! Numbers, escapes and key order pass through byte for byte. The one change made inside
-//! strings is turning raw DEL, C1, bidi and line-separator characters into `\uXXXX` escapes:
-//! the same JSON value, but nothing a terminal would obey. Input must be valid JSON (the
+//! strings is turning what `sanitize` escapes (controls, bidi and invisible characters, the
+//! marks past the first few of a run) into `\uXXXX` escapes: the same JSON value, but nothing
+//! a terminal would obey or draw over other lines. Input must be valid JSON (the
 //! classifier has checked it).
 
 use super::cursor::string_close;
-use crate::sanitize::{is_printable_ascii, is_unsafe};
+use crate::sanitize::{class, is_printable_ascii, Class, MarkRun};
 use crate::style::{Json, Palette};
 
 /// Writes `text` with all insignificant whitespace removed.
@@ -163,8 +164,10 @@ fn write_string_token(out: &mut Vec<u8>, token: &[u8]) {
     }
     let text = String::from_utf8_lossy(token);
     let mut buf = [0u8; 4];
+    let mut marks = MarkRun::default();
     for c in text.chars() {
-        if is_unsafe(c) {
+        let class = class(c);
+        if marks.too_long(class) || class == Class::Unsafe {
             push_u_escape(out, c);
         } else {
             out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
@@ -183,14 +186,20 @@ fn push_u_escape(out: &mut Vec<u8>, c: char) {
 pub fn write_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
     let mut buf = [0u8; 4];
+    let mut marks = MarkRun::default();
     for c in s.chars() {
+        let class = class(c);
+        if marks.too_long(class) {
+            push_u_escape(out, c);
+            continue;
+        }
         match c {
             '"' => out.extend_from_slice(b"\\\""),
             '\\' => out.extend_from_slice(b"\\\\"),
             '\n' => out.extend_from_slice(b"\\n"),
             '\t' => out.extend_from_slice(b"\\t"),
             '\r' => out.extend_from_slice(b"\\r"),
-            c if is_unsafe(c) => push_u_escape(out, c),
+            c if class == Class::Unsafe => push_u_escape(out, c),
             c => out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes()),
         }
     }

@@ -6,7 +6,7 @@
 
 use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rustls::{ClientConnection, StreamOwned};
@@ -16,6 +16,7 @@ use tungstenite::handshake::HandshakeError;
 use tungstenite::protocol::WebSocketConfig;
 use tungstenite::WebSocket;
 
+use super::answer::{self, bound, Bounded, Head, Speaks};
 use super::auth::{Attempt, Auth};
 use super::frames::TextMarks;
 use super::tls::TlsSetup;
@@ -72,6 +73,12 @@ pub struct Stream {
     /// Frames wait to be handed to the main thread: the next read that would wait on the
     /// socket returns `WouldBlock` instead, once, so that they are handed over first.
     hand_over: bool,
+    /// During the handshake: when it must be over. Every socket read and write waits at most
+    /// for what is left, so a node that drips its answer cannot stretch it.
+    deadline: Option<Instant>,
+    /// During the handshake: the answer's first bytes, kept where a failed handshake (which
+    /// takes the stream with it) still finds them.
+    head: Option<Arc<Mutex<Head>>>,
 }
 
 enum Inner {
@@ -87,6 +94,8 @@ impl Stream {
             marks: TextMarks::default(),
             read_at: Instant::now(),
             hand_over: false,
+            deadline: None,
+            head: None,
         }
     }
 
@@ -97,6 +106,8 @@ impl Stream {
             marks: TextMarks::default(),
             read_at: Instant::now(),
             hand_over: false,
+            deadline: None,
+            head: None,
         }
     }
 
@@ -106,6 +117,11 @@ impl Stream {
         msg: tungstenite::Message,
     ) -> Result<(tungstenite::Bytes, bool), tungstenite::Message> {
         self.marks.data(msg)
+    }
+
+    /// The payload of the node's first close frame, as sent (see `TextMarks`).
+    pub fn close_payload(&self) -> Option<&[u8]> {
+        self.marks.close_payload()
     }
 
     /// When the last socket read returned.
@@ -174,6 +190,7 @@ fn send_tls(s: &mut StreamOwned<ClientConnection, TcpStream>) -> io::Result<()> 
 fn read_tls_quick(
     s: &mut StreamOwned<ClientConnection, TcpStream>,
     buf: &mut [u8],
+    deadline: Option<Instant>,
 ) -> io::Result<usize> {
     loop {
         match s.conn.reader().read(buf) {
@@ -189,6 +206,9 @@ fn read_tls_quick(
                 other => other?,
             }
         }
+        if let Some(deadline) = deadline {
+            bound(&s.sock, deadline)?;
+        }
         // At the end of the stream, the reader above reports it on the next turn.
         s.conn.read_tls(&mut s.sock)?;
         s.conn
@@ -202,9 +222,17 @@ impl Read for Stream {
         if std::mem::take(&mut self.hand_over) {
             return Err(io::ErrorKind::WouldBlock.into());
         }
+        let deadline = self.deadline;
         let read = match &mut self.inner {
-            Inner::Plain(s) => s.read(buf),
-            Inner::Tls(s) if self.quick_writes => read_tls_quick(s, buf),
+            Inner::Plain(s) => match deadline {
+                Some(d) => bound(s, d).and_then(|_| s.read(buf)),
+                None => s.read(buf),
+            },
+            // rustls' own stream reads the socket as often as it takes: one read at a time
+            // here, each bounded by the deadline.
+            Inner::Tls(s) if self.quick_writes || deadline.is_some() => {
+                read_tls_quick(s, buf, deadline)
+            }
             Inner::Tls(s) => s.read(buf),
         };
         self.read_at = Instant::now();
@@ -217,6 +245,9 @@ impl Read for Stream {
             read => read?,
         };
         if let Some(read) = buf.get_mut(..n) {
+            if let Some(head) = &self.head {
+                head.lock().unwrap_or_else(|e| e.into_inner()).keep(read);
+            }
             self.marks.scan(read);
         }
         Ok(n)
@@ -225,6 +256,9 @@ impl Read for Stream {
 
 impl Write for Stream {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if let Some(deadline) = self.deadline {
+            bound(self.tcp(), deadline)?;
+        }
         self.quick(|s| s.write_inner(buf))
     }
 
@@ -270,11 +304,7 @@ impl From<AttemptError> for Handshake {
 
 fn connect_with(t: &Target, attempt: &Attempt, tick: Duration) -> Result<Ws, Handshake> {
     let deadline = Instant::now() + t.connect_timeout;
-    let tcp = open_tcp(t, deadline)?;
-    let stream = match &t.tls {
-        Some(setup) => Stream::tls(tls_handshake(t, setup, tcp, deadline)?),
-        None => Stream::plain(tcp),
-    };
+    let mut stream = open_stream(t, deadline)?;
     let mut request =
         t.url.request().into_client_request().map_err(|e| {
             AttemptError::Fatal(Failure::usage(format!("{}: bad URL: {e}", t.shown)))
@@ -286,19 +316,31 @@ fn connect_with(t: &Target, attempt: &Attempt, tick: Duration) -> Result<Ws, Han
         .max_message_size(Some(t.max_frame))
         .max_frame_size(Some(t.max_frame))
         .read_buffer_size(READ_BUFFER);
+    let head = Arc::new(Mutex::new(Head::default()));
+    stream.deadline = Some(deadline);
+    stream.head = Some(head.clone());
     let mut ws = match tungstenite::client::client_with_config(request, stream, Some(config)) {
-        Ok((ws, _)) => ws,
+        Ok((ws, answer)) => {
+            unoffered_extension(t, &answer)?;
+            ws
+        }
         Err(HandshakeError::Interrupted(_)) => {
-            return Err(timed_out("websocket handshake", t).into())
+            return Err(timed_out("websocket handshake", t, deadline).into())
         }
         Err(HandshakeError::Failure(tungstenite::Error::Http(resp)))
             if matches!(resp.status().as_u16(), 401 | 403) =>
         {
             return Err(Handshake::Refused(resp.status().as_u16()))
         }
-        Err(HandshakeError::Failure(e)) => return Err(handshake_failure(t, e).into()),
+        Err(HandshakeError::Failure(e)) => {
+            let head = head.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            return Err(handshake_failure(t, e, head.bytes(), deadline).into());
+        }
     };
-    ws.get_mut().quick_writes = true;
+    let stream = ws.get_mut();
+    stream.deadline = None;
+    stream.head = None;
+    stream.quick_writes = true;
     let tcp = ws.get_ref().tcp();
     let set = tcp
         .set_read_timeout(Some(tick))
@@ -323,11 +365,16 @@ fn remaining(deadline: Instant) -> Option<Duration> {
         .filter(|d| !d.is_zero())
 }
 
-fn timed_out(step: &str, t: &Target) -> AttemptError {
-    AttemptError::Retry(format!(
-        "{step} timed out after {}",
-        crate::live::human(t.connect_timeout)
-    ))
+/// A step that ran out of time, with the time that passed since the attempt began (it
+/// ends by the `--connect-timeout` deadline, whatever the node drips).
+fn timed_out(step: &str, t: &Target, deadline: Instant) -> AttemptError {
+    AttemptError::Retry(format!("{step} timed out after {}", passed(t, deadline)))
+}
+
+/// The time since the attempt whose deadline this is began, in words.
+fn passed(t: &Target, deadline: Instant) -> String {
+    let began = deadline.checked_sub(t.connect_timeout).unwrap_or(deadline);
+    crate::live::human(began.elapsed())
 }
 
 fn open_tcp(t: &Target, deadline: Instant) -> Result<TcpStream, AttemptError> {
@@ -343,7 +390,7 @@ fn open_tcp(t: &Target, deadline: Instant) -> Result<TcpStream, AttemptError> {
     let mut last = AttemptError::Retry(format!("no address for host '{}'", t.url.host));
     for addr in addrs {
         let Some(left) = remaining(deadline) else {
-            return Err(timed_out("connection", t));
+            return Err(timed_out("connection", t, deadline));
         };
         match TcpStream::connect_timeout(&addr, left) {
             Ok(tcp) => {
@@ -355,7 +402,7 @@ fn open_tcp(t: &Target, deadline: Instant) -> Result<TcpStream, AttemptError> {
                 set.map_err(|e| AttemptError::Retry(io_reason(&e)))?;
                 return Ok(tcp);
             }
-            Err(e) if is_timeout(&e) => last = timed_out("connection", t),
+            Err(e) if is_timeout(&e) => last = timed_out("connection", t, deadline),
             Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
                 last = AttemptError::Retry(if t.default_url {
                     "connection refused (is openbazaar-go running? obtail --demo shows what \
@@ -383,7 +430,7 @@ pub fn is_timeout(e: &io::Error) -> bool {
 fn tls_handshake(
     t: &Target,
     setup: &TlsSetup,
-    mut tcp: TcpStream,
+    tcp: TcpStream,
     deadline: Instant,
 ) -> Result<StreamOwned<ClientConnection, TcpStream>, AttemptError> {
     let name = ServerName::try_from(t.url.host.clone()).map_err(|_| {
@@ -394,18 +441,19 @@ fn tls_handshake(
     })?;
     let mut conn = ClientConnection::new(setup.config.clone(), name)
         .map_err(|e| AttemptError::Retry(format!("TLS setup failed: {e}")))?;
+    let mut io = Bounded::new(&tcp, deadline);
     while conn.is_handshaking() {
-        if let Err(e) = conn.complete_io(&mut tcp) {
-            if is_timeout(&e) && remaining(deadline).is_none() {
+        match conn.complete_io(&mut io) {
+            Ok(_) => {}
+            Err(e) if is_timeout(&e) && remaining(deadline).is_some() => {}
+            Err(e) if is_timeout(&e) => {
                 return Err(AttemptError::Retry(format!(
                     "TLS handshake timed out after {} (if the node does not use TLS, use {})",
-                    crate::live::human(t.connect_timeout),
+                    passed(t, deadline),
                     with_scheme(t, "ws")
-                )));
+                )))
             }
-            if !is_timeout(&e) {
-                return Err(tls_failure(t, setup, &e));
-            }
+            Err(e) => return Err(tls_failure(t, setup, &e, io.head.bytes())),
         }
     }
     Ok(StreamOwned::new(conn, tcp))
@@ -418,14 +466,16 @@ fn with_scheme(t: &Target, scheme: &str) -> String {
     format!("{scheme}://{rest}")
 }
 
-fn tls_failure(t: &Target, setup: &TlsSetup, e: &io::Error) -> AttemptError {
+fn tls_failure(t: &Target, setup: &TlsSetup, e: &io::Error, head: &[u8]) -> AttemptError {
     let inner = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>());
-    let plain = || {
-        AttemptError::Permanent(format!(
+    let plain = || match answer::speaks(head) {
+        Speaks::Other => AttemptError::Permanent(answer::not_http(t.url.port)),
+        Speaks::Tls => AttemptError::Retry(format!("TLS handshake failed: {}", io_reason(e))),
+        Speaks::Nothing | Speaks::Http => AttemptError::Permanent(format!(
             "the node does not speak TLS on port {}: use {}",
             t.url.port,
             with_scheme(t, "ws")
-        ))
+        )),
     };
     match inner {
         Some(rustls::Error::InvalidCertificate(why)) => AttemptError::Fatal(Failure::runtime(
@@ -487,58 +537,145 @@ fn cert_problem(t: &Target, setup: &TlsSetup, e: &rustls::CertificateError) -> S
     }
 }
 
-fn handshake_failure(t: &Target, e: tungstenite::Error) -> AttemptError {
+fn handshake_failure(
+    t: &Target,
+    e: tungstenite::Error,
+    head: &[u8],
+    deadline: Instant,
+) -> AttemptError {
     use tungstenite::error::ProtocolError as P;
     use tungstenite::Error as E;
-    let tls_port = || {
-        AttemptError::Permanent(format!(
-            "the port speaks TLS (the node has \"SSL\": true): use {}",
-            with_scheme(t, "wss")
-        ))
-    };
     match e {
-        E::Http(resp) => {
-            let s = resp.status();
-            let answered = format!(
-                "the node answered HTTP {} {} instead of a websocket",
-                s.as_u16(),
-                s.canonical_reason().unwrap_or("")
-            );
-            let body = resp.body().as_deref().unwrap_or_default();
-            if s.as_u16() == 400 && contains(body, b"HTTPS server") {
-                tls_port()
-            } else if s.as_u16() == 404 && t.url.path != "/ws" {
-                AttemptError::Permanent(format!(
-                    "{answered}: is {} the websocket path? the node serves /ws",
-                    t.url.path
-                ))
-            } else if s.is_client_error() {
-                AttemptError::Permanent(format!(
-                    "{answered}: is port {} the node's API port (4002 unless its config says \
-                     otherwise)?",
-                    t.url.port
-                ))
-            } else {
-                AttemptError::Retry(answered)
-            }
+        E::Http(resp) => http_answer(t, &resp),
+        E::Io(e) if is_timeout(&e) => timed_out("websocket handshake", t, deadline),
+        // The answer is not HTTP, or there was none: what its first bytes were decides.
+        E::Protocol(P::WrongHttpVersion | P::HttparseError(_) | P::HandshakeIncomplete) => {
+            not_websocket(t, head, deadline, &e)
         }
-        // A TLS alert (not even an HTTP version) or an HTTP/1.0 "400 ... HTTPS server"
-        // answers a plain request; a garbled HTTP answer is not a TLS port.
-        E::Protocol(P::WrongHttpVersion | P::HttparseError(httparse::Error::Version))
-            if !t.url.secure =>
-        {
-            tls_port()
-        }
-        E::Protocol(P::HttparseError(e)) => {
-            AttemptError::Retry(format!("the node's answer is not valid HTTP ({e})"))
-        }
-        E::Io(e) if is_timeout(&e) => timed_out("websocket handshake", t),
-        E::Io(e) if e.kind() == io::ErrorKind::UnexpectedEof => AttemptError::Retry(
-            "the node closed the connection during the websocket handshake".into(),
-        ),
+        E::Io(ref io) if is_closed(io) => not_websocket(t, head, deadline, &e),
         E::Io(e) => AttemptError::Retry(io_reason(&e)),
         E::Protocol(p) => AttemptError::Retry(format!("websocket handshake failed: {p}")),
         other => AttemptError::Retry(format!("websocket handshake failed: {other}")),
+    }
+}
+
+/// The peer closed or reset the connection.
+fn is_closed(e: &io::Error) -> bool {
+    use io::ErrorKind as K;
+    matches!(
+        e.kind(),
+        K::UnexpectedEof | K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe
+    )
+}
+
+/// An HTTP answer that is not the switch to a websocket. Retrying cannot turn a page (2xx),
+/// a redirect (3xx) or a refusal (4xx) into a websocket: each names what to check. A
+/// server error may pass.
+fn http_answer(t: &Target, resp: &tungstenite::http::Response<Option<Vec<u8>>>) -> AttemptError {
+    let s = resp.status();
+    let answered = format!(
+        "the node answered HTTP {} {} instead of a websocket",
+        s.as_u16(),
+        s.canonical_reason().unwrap_or("")
+    );
+    let body = resp.body().as_deref().unwrap_or_default();
+    if s.as_u16() == 400 && contains(body, b"HTTPS server") {
+        tls_port(t)
+    } else if s.is_server_error() || s.is_informational() {
+        AttemptError::Retry(answered)
+    } else if t.url.path != "/ws" {
+        AttemptError::Permanent(format!(
+            "{answered}: is {} the websocket path? the node serves /ws",
+            t.url.path
+        ))
+    } else {
+        AttemptError::Permanent(format!(
+            "{answered}: is port {} the node's API port (4002 unless its config says \
+             otherwise)?",
+            t.url.port
+        ))
+    }
+}
+
+fn tls_port(t: &Target) -> AttemptError {
+    AttemptError::Permanent(format!(
+        "the port speaks TLS (the node has \"SSL\": true): use {}",
+        with_scheme(t, "wss")
+    ))
+}
+
+/// A handshake answered with something that is not HTTP, or with nothing: TLS (a plain
+/// request to a TLS port), another protocol (not the API port), a garbled HTTP answer, or a
+/// silent close, after which the port is asked in TLS whether it speaks it (OpenSSL-based
+/// servers close silently on a plain request).
+fn not_websocket(
+    t: &Target,
+    head: &[u8],
+    deadline: Instant,
+    e: &tungstenite::Error,
+) -> AttemptError {
+    match answer::speaks(head) {
+        Speaks::Tls if !t.url.secure => tls_port(t),
+        Speaks::Other => AttemptError::Permanent(answer::not_http(t.url.port)),
+        Speaks::Nothing if !t.url.secure => {
+            let probe = || {
+                let tcp = open_tcp(t, deadline).ok()?;
+                let config = super::tls::client_config(None, true).ok()?.config;
+                Some(answer::answers_tls(tcp, &t.url.host, config, deadline))
+            };
+            if probe() == Some(true) {
+                return tls_port(t);
+            }
+            AttemptError::Retry(format!(
+                "the node closed the connection without answering the websocket request (if \
+                 the port speaks TLS, use {})",
+                with_scheme(t, "wss")
+            ))
+        }
+        Speaks::Nothing => AttemptError::Retry(
+            "the node closed the connection during the websocket handshake".into(),
+        ),
+        Speaks::Tls | Speaks::Http => {
+            use tungstenite::error::ProtocolError as P;
+            use tungstenite::Error as E;
+            match e {
+                // Go's answer on a TLS port: "HTTP/1.0 400 Bad Request … HTTPS server".
+                E::Protocol(P::WrongHttpVersion) if contains(head, b"HTTPS server") => tls_port(t),
+                E::Protocol(P::WrongHttpVersion) => AttemptError::Permanent(format!(
+                    "the node answered in HTTP/1.0, which cannot carry a websocket: is port {} \
+                     the node's API port (4002 unless its config says otherwise)?",
+                    t.url.port
+                )),
+                E::Protocol(P::HttparseError(e)) => {
+                    AttemptError::Retry(format!("the node's answer is not valid HTTP ({e})"))
+                }
+                _ => AttemptError::Retry(format!("websocket handshake failed: {e}")),
+            }
+        }
+    }
+}
+
+/// RFC 6455 4.1: a 101 that names an extension the client did not offer (obtail offers
+/// none) must fail the connection; tungstenite leaves that check to its callers. Frames
+/// compressed by `permessage-deflate` would otherwise be read as garbage.
+fn unoffered_extension(
+    t: &Target,
+    answer: &tungstenite::handshake::client::Response,
+) -> Result<(), AttemptError> {
+    let named = answer
+        .headers()
+        .get_all("sec-websocket-extensions")
+        .iter()
+        .map(|v| String::from_utf8_lossy(v.as_bytes()))
+        .find(|v| !v.trim().is_empty());
+    match named {
+        None => Ok(()),
+        Some(ext) => Err(AttemptError::Permanent(format!(
+            "the node answered with a websocket extension obtail did not ask for ({}): a \
+             protocol error; is port {} an openbazaar-go node's API port?",
+            crate::render::words::text(ext.trim(), 60),
+            t.url.port
+        ))),
     }
 }
 

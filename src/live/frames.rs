@@ -8,7 +8,10 @@
 //! else into a raw text frame that still holds every byte.
 //!
 //! The watch starts after a `101` handshake answer and follows frame headers through reads of
-//! any size; it never looks inside a payload.
+//! any size; it never looks inside a payload but the node's first close frame's, which it keeps
+//! as sent: tungstenite replaces a reserved close code by 1002 before obtail sees it, and
+//! refuses a reason that is not UTF-8 with an error that leaves the connection open, so the
+//! closing handshake is judged from the wire (`judge_close`).
 
 use std::collections::VecDeque;
 
@@ -23,8 +26,8 @@ enum At {
     Answer { status: Vec<u8>, crlf: u8 },
     /// A frame header: the bytes so far.
     Header { bytes: [u8; 14], have: usize },
-    /// Inside a payload, with this many bytes left.
-    Payload(u64),
+    /// Inside a payload, with this many bytes left; `close` for the first close frame's.
+    Payload { left: u64, close: bool },
     /// Not a websocket stream (a refused handshake): nothing to watch.
     Off,
 }
@@ -35,6 +38,9 @@ pub struct TextMarks {
     at: At,
     /// For each data message begun and not yet returned: was it text?
     text: VecDeque<bool>,
+    /// The payload of the first close frame from the node, as sent (a control frame's
+    /// payload is at most 125 bytes; more is a protocol error, and not kept).
+    close: Option<Vec<u8>>,
 }
 
 impl Default for TextMarks {
@@ -45,9 +51,13 @@ impl Default for TextMarks {
                 crlf: 0,
             },
             text: VecDeque::new(),
+            close: None,
         }
     }
 }
+
+/// The most of a close frame's payload kept: a control frame's payload limit.
+const CLOSE_MAX: usize = 125;
 
 impl TextMarks {
     /// Watches bytes just read from the node, turning text opcodes into binary in place.
@@ -96,28 +106,26 @@ impl TextMarks {
                     *have += 1;
                     i += 1;
                     if let Some(payload) = header_done(&head[..*have]) {
+                        let close = head[0] & 0x0f == 8 && self.close.is_none();
+                        if close {
+                            self.close = Some(Vec::new());
+                        }
                         self.at = if payload == 0 {
                             At::Header {
                                 bytes: [0; 14],
                                 have: 0,
                             }
                         } else {
-                            At::Payload(payload)
+                            At::Payload {
+                                left: payload,
+                                close,
+                            }
                         };
                     }
                 }
-                At::Payload(left) => {
-                    let take = usize::try_from(*left)
-                        .unwrap_or(usize::MAX)
-                        .min(bytes.len() - i);
-                    i += take;
-                    *left -= take as u64;
-                    if *left == 0 {
-                        self.at = At::Header {
-                            bytes: [0; 14],
-                            have: 0,
-                        };
-                    }
+                At::Payload { left, close } => {
+                    let (left, close) = (*left, *close);
+                    i += self.payload(left, close, bytes.get(i..).unwrap_or_default());
                 }
             }
         }
@@ -146,6 +154,67 @@ impl TextMarks {
             other => Err(other),
         }
     }
+}
+
+impl TextMarks {
+    /// Steps over the payload bytes at the start of `rest` (`left` of them still to come),
+    /// keeping the first close frame's; returns how many it took.
+    fn payload(&mut self, left: u64, close: bool, rest: &[u8]) -> usize {
+        let take = usize::try_from(left).unwrap_or(usize::MAX).min(rest.len());
+        if let (true, Some(kept)) = (close, self.close.as_mut()) {
+            let room = CLOSE_MAX.saturating_sub(kept.len()).min(take);
+            kept.extend_from_slice(rest.get(..room).unwrap_or_default());
+        }
+        let left = left - take as u64;
+        self.at = if left == 0 {
+            At::Header {
+                bytes: [0; 14],
+                have: 0,
+            }
+        } else {
+            At::Payload { left, close }
+        };
+        take
+    }
+
+    /// The payload of the node's first close frame, as sent, once one has been read.
+    pub fn close_payload(&self) -> Option<&[u8]> {
+        self.close.as_deref()
+    }
+}
+
+/// What a close frame from the node said: its code and reason, if it had any.
+pub type Closing = Option<(u16, String)>;
+
+/// Judges a close frame's payload by RFC 6455 (5.5.1, 7.4): none, or a code obtail may
+/// receive and a UTF-8 reason. Otherwise the protocol error in words (for a status line:
+/// the reason's bytes are never shown, only whether they are text).
+pub fn judge_close(payload: &[u8]) -> Result<Closing, String> {
+    let (code, reason) = match payload {
+        [] => return Ok(None),
+        [_] => return Err("the node's close frame has one byte where a code takes two".into()),
+        [hi, lo, reason @ ..] => (u16::from_be_bytes([*hi, *lo]), reason),
+    };
+    if !may_receive(code) {
+        return Err(format!(
+            "the node's close frame has code {code}, which no endpoint may send (RFC 6455 7.4)"
+        ));
+    }
+    match std::str::from_utf8(reason) {
+        Ok(text) => Ok(Some((code, text.to_string()))),
+        Err(_) => Err(format!(
+            "the node's close frame (code {code}) has a reason that is not UTF-8"
+        )),
+    }
+}
+
+/// Close codes an endpoint may put on the wire: those RFC 6455 defines for use, those IANA
+/// registered since (1012 to 1014), and the ranges for libraries and applications. 1004 to
+/// 1006 and 1015 are reserved (1005 and 1006 only ever stand for "no code" and "no close
+/// frame" inside an endpoint), and so is everything below 1000, from 1016 to 2999, and past
+/// 4999.
+fn may_receive(code: u16) -> bool {
+    matches!(code, 1000..=1003 | 1007..=1014 | 3000..=4999)
 }
 
 /// The payload length once `head` is a whole frame header, else `None`.
@@ -276,5 +345,58 @@ mod tests {
         assert!(marks.text.is_empty());
         let ping = Message::Ping(vec![1].into());
         assert_eq!(marks.data(ping.clone()), Err(ping));
+    }
+
+    #[test]
+    fn the_first_close_frame_is_kept_as_sent_whatever_the_read_boundaries() {
+        let mut stream = ANSWER.to_vec();
+        stream.extend(frame(1, true, b"{}"));
+        stream.extend(frame(8, true, b"\x03\xe8bye \xff"));
+        stream.extend(frame(8, true, b"\x03\xe9"));
+        stream.extend(frame(1, true, b"after"));
+        for step in [1, 2, 5, 100] {
+            let mut marks = TextMarks::default();
+            scan_in_pieces(&mut marks, &stream, step);
+            assert_eq!(
+                marks.close_payload(),
+                Some(&b"\x03\xe8bye \xff"[..]),
+                "{step}"
+            );
+        }
+        let mut marks = TextMarks::default();
+        scan_in_pieces(&mut marks, ANSWER, 7);
+        assert_eq!(marks.close_payload(), None);
+        // An empty close frame is a close frame too; an oversized one keeps 125 bytes.
+        let mut marks = TextMarks::default();
+        let mut empty = ANSWER.to_vec();
+        empty.extend(frame(8, true, b""));
+        scan_in_pieces(&mut marks, &empty, 3);
+        assert_eq!(marks.close_payload(), Some(&b""[..]));
+        let mut marks = TextMarks::default();
+        let mut big = ANSWER.to_vec();
+        big.extend(frame(8, true, &[b'x'; 300]));
+        scan_in_pieces(&mut marks, &big, 64);
+        assert_eq!(marks.close_payload().map(<[u8]>::len), Some(CLOSE_MAX));
+    }
+
+    #[test]
+    fn close_frames_are_judged_by_rfc_6455() {
+        let with = |code: u16, reason: &[u8]| {
+            let mut p = code.to_be_bytes().to_vec();
+            p.extend_from_slice(reason);
+            judge_close(&p)
+        };
+        assert_eq!(judge_close(b""), Ok(None));
+        assert_eq!(with(1000, b"bye"), Ok(Some((1000, "bye".into()))));
+        for code in [1001, 1002, 1003, 1007, 1011, 1012, 1014, 3000, 4999] {
+            assert_eq!(with(code, b""), Ok(Some((code, String::new()))), "{code}");
+        }
+        for code in [0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 65535] {
+            let err = with(code, b"").unwrap_err();
+            assert!(err.contains(&format!("code {code}")), "{err}");
+        }
+        let err = with(1000, b"ok \xff").unwrap_err();
+        assert!(err.contains("not UTF-8") && !err.contains("ok"), "{err}");
+        assert!(judge_close(b"\x03").unwrap_err().contains("one byte"));
     }
 }

@@ -7,6 +7,7 @@
 //! script's start stays quiet; a reconnect says how long the node was away and what was read
 //! back over REST (`flow`).
 
+pub mod answer;
 pub mod auth;
 mod backoff;
 mod connect;

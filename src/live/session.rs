@@ -16,6 +16,7 @@ use tungstenite::{Error, Message};
 
 use super::connect::{is_timeout, Ws};
 use super::flow::Flow;
+use super::frames::judge_close;
 use super::human;
 use crate::frame::{OwnedFrame, Stamp};
 use crate::source::replay::io_reason;
@@ -122,12 +123,14 @@ impl Session<'_> {
                 let stream = ws.get_mut();
                 let at = stream.read_at();
                 let read = read.map(|m| stream.data(m));
-                let mut end = self.take(read, at, &mut line);
+                let mut end = self.take(read, at, &mut line, stream.close_payload());
                 // A node that never pauses gives no read timeout: the flow's clock still runs.
                 if end.is_none() && self.flow.tick_due() && !self.flow.tick() {
                     end = Some(Ended::Stopped);
                 }
-                if self.flow.holding() {
+                if line.closing {
+                    answer_close(ws, &end);
+                } else if self.flow.holding() {
                     ws.get_mut().hand_over_before_reading();
                 }
                 end
@@ -182,6 +185,7 @@ impl Session<'_> {
         read: Result<Result<(Bytes, bool), Message>, Error>,
         at: Instant,
         line: &mut Line,
+        close: Option<&[u8]>,
     ) -> Option<Ended> {
         let delivered = match read {
             Ok(msg) => {
@@ -195,9 +199,10 @@ impl Session<'_> {
                         let bytes = Bytes::copy_from_slice(&bytes);
                         self.deliver(bytes, binary, time, None)
                     }
+                    // The closing handshake ends the session: nothing after it is read.
                     Err(Message::Close(_)) => {
                         line.closing = true;
-                        true
+                        return Some(closed(close));
                     }
                     Err(_) => true,
                 }
@@ -205,11 +210,18 @@ impl Session<'_> {
             // Nothing more to read (a hand-over) or a quiet tick: frames read go to the main
             // thread.
             Err(Error::Io(e)) if is_timeout(&e) => self.flow.tick(),
+            // Text frames arrive as binary (`TextMarks`), so only a close frame's reason can
+            // fail tungstenite's UTF-8 check: a protocol error, and the end all the same.
             Err(Error::Utf8(_)) => {
-                line.heard = at;
-                let defect = "text frame is not valid UTF-8".to_string();
-                let time = line.wall.stamp(at);
-                self.deliver(Bytes::new(), false, time, Some(defect))
+                line.closing = true;
+                return Some(match close {
+                    Some(payload) => closed(Some(payload)),
+                    None => Ended::Lost(
+                        "protocol error: the node sent text that is not UTF-8 \
+                                         where RFC 6455 requires it"
+                            .into(),
+                    ),
+                });
             }
             Err(Error::Capacity(CapacityError::MessageTooLong { size, max_size })) => {
                 let defect = format!(
@@ -260,6 +272,31 @@ impl Session<'_> {
             }),
             other => Ended::Lost(other.to_string()),
         }
+    }
+}
+
+/// How a session ends on the node's close frame (its payload as sent): cleanly, or, when
+/// the frame breaks RFC 6455 (a reserved code, a reason that is not UTF-8), as a protocol
+/// error.
+fn closed(payload: Option<&[u8]>) -> Ended {
+    match judge_close(payload.unwrap_or_default()) {
+        Ok(_) => Ended::Closed,
+        Err(why) => Ended::Lost(format!("protocol error: {why}")),
+    }
+}
+
+/// Answers the node's close frame before the connection is dropped: tungstenite queued the
+/// echo (1002 for a reserved code); a reason that is not UTF-8 left nothing queued, so 1007
+/// says why. Best effort: the node may be gone already.
+fn answer_close(ws: &mut Ws, end: &Option<Ended>) {
+    if ws.can_write() && matches!(end, Some(Ended::Lost(_))) {
+        let frame = CloseFrame {
+            code: CloseCode::Invalid,
+            reason: Default::default(),
+        };
+        let _ = ws.close(Some(frame));
+    } else {
+        let _ = ws.flush();
     }
 }
 

@@ -2,10 +2,10 @@
 //! and `user:pass@` taken out so that no URL shown to anyone carries a credential, not even
 //! the user name.
 //!
-//! The userinfo ends at the LAST `@` of the URL, and the authority at the first `/`, `?` or
-//! `#` after it: a password may hold any of those characters unescaped, and it must never be
-//! read as a host, a port or a path (nor be echoed in an error about one). A path holding `@`
-//! has to escape it as `%40`; the node serves `/ws` only anyway.
+//! The authority ends at the first `/`, `?` or `#` (RFC 3986), as in every other URL parser,
+//! so an `@` after it can never move the connection to another host. A raw `@` there is
+//! refused all the same: it may end a password that holds `/`, `?` or `#` unescaped, which
+//! must then never be read as a host, a port or a path, nor be echoed in an error.
 
 use super::auth::Secret;
 
@@ -30,33 +30,20 @@ pub struct NodeUrl {
 }
 
 impl NodeUrl {
-    /// Parses one URL; the error names what is wrong, for a usage message.
+    /// Parses one URL by RFC 3986: the authority ends at the first `/`, `?` or `#`, so an `@`
+    /// after it never changes the host; a URL a user may have meant otherwise (a raw `@`
+    /// there, a scheme without its `://`) is an error that says how to write it.
     pub fn parse(text: &str) -> Result<NodeUrl, String> {
         let t = text.trim();
-        let (secure, rest) = match t.split_once("://") {
-            Some((scheme, rest)) => match scheme.to_ascii_lowercase().as_str() {
-                "ws" | "http" => (false, rest),
-                "wss" | "https" => (true, rest),
-                // A scheme of odd characters may be a password typed without one.
-                _ if !scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) =>
-                {
-                    return Err("bad scheme: use ws://, wss://, http:// or https://".into())
-                }
-                _ => {
-                    return Err(format!(
-                        "bad scheme '{scheme}': use ws://, wss://, http:// or https://"
-                    ))
-                }
-            },
-            None => (false, t),
-        };
+        let (secure, rest) = split_scheme(t)?;
         let bare = !t.contains("://");
-        let (userinfo, after) = split_userinfo(rest);
-        let split = after.find(['/', '?', '#']).unwrap_or(after.len());
-        let (hostport, path) = after.split_at(split);
-        let path = path.split('#').next().unwrap_or("");
+        let split = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let (authority, after) = rest.split_at(split);
+        if after.contains('@') {
+            return Err(AT_AFTER_HOST.into());
+        }
+        let (userinfo, hostport) = split_userinfo(authority);
+        let path = after.split('#').next().unwrap_or("");
         let (host, port) = split_host_port(hostport)?;
         let port = match port {
             Some(p) => p,
@@ -64,38 +51,12 @@ impl NodeUrl {
             None if secure => 443,
             None => 80,
         };
-        // Shown in every label and message: only what a URL may carry, so it always prints.
-        if !path.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
-            return Err(
-                "the path has a space, a control or a non-ASCII character: write it as %XX".into(),
-            );
-        }
-        let path = match path {
-            "" => "/ws".to_string(),
-            p if p.starts_with('?') => format!("/ws{p}"),
-            p => p.to_string(),
-        };
-        let (user, password) = match userinfo {
-            None => (None, None),
-            Some(info) => {
-                let (u, p) = match info.split_once(':') {
-                    Some((u, p)) => (u, Some(p)),
-                    None => (info, None),
-                };
-                if u.is_empty() {
-                    return Err("empty user name before '@'".into());
-                }
-                (
-                    Some(decode(u)?),
-                    p.map(|p| decode(p).map(Secret::new)).transpose()?,
-                )
-            }
-        };
+        let (user, password) = credentials(userinfo)?;
         Ok(NodeUrl {
             secure,
             host,
             port,
-            path,
+            path: request_path(path)?,
             user,
             password,
         })
@@ -135,6 +96,107 @@ impl NodeUrl {
     }
 }
 
+/// Why a raw `@` after the host is refused: RFC 3986 and every URL parser read it as part
+/// of the path, while the user may have meant it to end a password.
+const AT_AFTER_HOST: &str = "an '@' after the host (in the path, query or fragment) is \
+    ambiguous: if it ends a password holding '/', '?' or '#', write those as %2F, %3F and %23 \
+    (or give the password with --password-file, -u USER:PASS or OBTAIL_PASSWORD); if it \
+    belongs to the path, write it as %40";
+
+/// The schemes obtail takes, and whether each is secure.
+const SCHEMES: [(&str, bool); 4] = [
+    ("ws", false),
+    ("wss", true),
+    ("http", false),
+    ("https", true),
+];
+
+/// Whether the URL is secure, and what follows its `SCHEME://` (all of a bare `HOST:PORT`).
+fn split_scheme(t: &str) -> Result<(bool, &str), String> {
+    let Some((scheme, rest)) = t.split_once("://") else {
+        if let Some(near) = mistyped_scheme(t) {
+            return Err(format!(
+                "the scheme is missing its '://': write it as {near}://HOST:PORT"
+            ));
+        }
+        return Ok((false, t));
+    };
+    let lower = scheme.to_ascii_lowercase();
+    if let Some((_, secure)) = SCHEMES.iter().find(|(s, _)| *s == lower) {
+        return Ok((*secure, rest));
+    }
+    let word = |c: char| c.is_ascii_alphanumeric() || "+-.".contains(c);
+    Err(match near_scheme(&lower) {
+        // A scheme of odd characters may be a password typed without one: never echoed.
+        _ if !scheme.chars().all(word) => {
+            "bad scheme: use ws://, wss://, http:// or https://".to_string()
+        }
+        Some(near) => format!("bad scheme '{scheme}': did you mean {near}://?"),
+        None => format!("bad scheme '{scheme}': use ws://, wss://, http:// or https://"),
+    })
+}
+
+/// The scheme a URL without `://` was meant to have: `wss//h`, `ws:/h`, `https:h`.
+fn mistyped_scheme(t: &str) -> Option<&'static str> {
+    let end = t
+        .find(|c: char| !(c.is_ascii_alphanumeric() || "+-.".contains(c)))
+        .unwrap_or(t.len());
+    let (word, after) = t.split_at(end);
+    let near = near_scheme(&word.to_ascii_lowercase())?;
+    let exact = SCHEMES.iter().any(|(s, _)| s.eq_ignore_ascii_case(word));
+    let slashes = after.starts_with("//") || after.starts_with(":/") || after.starts_with(":\\");
+    // `ws:4002` is host `ws`, port 4002; `wss:host` cannot be a host and port.
+    let colon_word = exact
+        && after
+            .strip_prefix(':')
+            .is_some_and(|p| !p.is_empty() && !p.starts_with(|c: char| c.is_ascii_digit()));
+    (slashes || colon_word).then_some(near)
+}
+
+/// The known scheme `word` is, or is one typo away from.
+fn near_scheme(word: &str) -> Option<&'static str> {
+    // `wws` is one typo from `ws` and from `wss`: a swapped letter is likelier than a
+    // doubled one, so a scheme of the same length wins.
+    SCHEMES
+        .iter()
+        .map(|(s, _)| *s)
+        .filter(|s| distance(word, s) <= 1)
+        .min_by_key(|s| (distance(word, s), s.len().abs_diff(word.len())))
+}
+
+/// The path and query for the request: `/ws` when none is given.
+fn request_path(path: &str) -> Result<String, String> {
+    // Shown in every label and message: only what a URL may carry, so it always prints.
+    if !path.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
+        return Err(
+            "the path has a space, a control or a non-ASCII character: write it as %XX".into(),
+        );
+    }
+    Ok(match path {
+        "" => "/ws".to_string(),
+        p if p.starts_with('?') => format!("/ws{p}"),
+        p => p.to_string(),
+    })
+}
+
+/// The user name and password of `user:pass`, percent-decoded.
+fn credentials(userinfo: Option<&str>) -> Result<(Option<String>, Option<Secret>), String> {
+    let Some(info) = userinfo else {
+        return Ok((None, None));
+    };
+    let (u, p) = match info.split_once(':') {
+        Some((u, p)) => (u, Some(p)),
+        None => (info, None),
+    };
+    if u.is_empty() {
+        return Err("empty user name before '@'".into());
+    }
+    Ok((
+        Some(decode(u)?),
+        p.map(|p| decode(p).map(Secret::new)).transpose()?,
+    ))
+}
+
 fn split_host_port(hostport: &str) -> Result<(String, Option<u16>), String> {
     let (host, port) = if let Some(v6) = hostport.strip_prefix('[') {
         let (host, after) = v6.split_once(']').ok_or("unclosed '[' in IPv6 address")?;
@@ -154,9 +216,15 @@ fn split_host_port(hostport: &str) -> Result<(String, Option<u16>), String> {
     if host.is_empty() {
         return Err("missing host".into());
     }
+    // DNS and TLS take ASCII names only, and every message shows the host.
+    if !host.is_ascii() {
+        return Err(
+            "the host is not ASCII: write an international name in its ASCII form (xn--…)".into(),
+        );
+    }
     if let Some(bad) = host
         .chars()
-        .find(|c| !(c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | ':')))
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':')))
     {
         return Err(format!("bad character '{bad}' in host '{host}'"));
     }
@@ -244,7 +312,8 @@ fn distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-/// `user:pass` (up to the last `@`) and what follows it, of a URL without its scheme.
+/// `user:pass` (up to the last `@`) and what follows it: of an authority when parsing (a raw
+/// `@` in a password is read as WHATWG's parser does), of a whole URL when redacting.
 fn split_userinfo(rest: &str) -> (Option<&str>, &str) {
     match rest.rfind('@') {
         Some(at) => (Some(&rest[..at]), &rest[at + 1..]),
@@ -302,15 +371,21 @@ mod tests {
     }
 
     #[test]
-    fn passwords_with_url_delimiters_stay_passwords() {
+    fn the_authority_ends_at_the_first_slash_question_mark_or_hash() {
+        // Percent-encoded delimiters in a password, a raw '@' in it (the last '@' of the
+        // authority ends the userinfo, as WHATWG's parser reads it).
         for (url, pass, shown) in [
             (
-                "ws://admin:pa/ss@127.0.0.1:9/ws",
+                "ws://admin:pa%2Fss@127.0.0.1:9/ws",
                 "pa/ss",
                 "ws://127.0.0.1:9/ws",
             ),
-            ("ws://admin:a?b#c@h:1", "a?b#c", "ws://h:1/ws"),
-            ("admin:p@ss/w#rd@h:2/ws?x#f", "p@ss/w#rd", "ws://h:2/ws?x"),
+            ("ws://admin:a%3Fb%23c@h:1", "a?b#c", "ws://h:1/ws"),
+            (
+                "admin:p@ss%2Fw%23rd@h:2/ws?x#f",
+                "p@ss/w#rd",
+                "ws://h:2/ws?x",
+            ),
             ("wss://u:x:y@[::1]:3/", "x:y", "wss://[::1]:3/"),
         ] {
             let u = NodeUrl::parse(url).unwrap();
@@ -321,6 +396,51 @@ mod tests {
             assert_eq!(u.password.as_ref().unwrap().expose(), pass, "{url}");
             assert_eq!(u.shown(), shown, "{url}");
         }
+        assert_eq!(req("ws://h:1/a%40b"), "ws://h:1/a%40b");
+    }
+
+    #[test]
+    fn an_at_sign_after_the_host_never_changes_it() {
+        for url in [
+            "ws://127.0.0.1:49870/node@127.0.0.1:49871/ws",
+            "ws://admin:pa/ss@127.0.0.1:9/ws",
+            "ws://admin:a?b#c@h:1",
+            "admin:p@ss/w#rd@h:2/ws?x#f",
+            "ws://h:1/ws?user=a@b",
+            "ws://h:1/ws#x@y",
+            "ws://u:1234/x@other:4002/ws",
+        ] {
+            let err = NodeUrl::parse(url).unwrap_err();
+            assert!(err.contains("an '@' after the host"), "{url}: {err}");
+            assert!(
+                err.contains("%2F") && err.contains("--password-file"),
+                "{err}"
+            );
+            for secret in ["pa/ss", "admin", "p@ss", "1234", "49871"] {
+                assert!(!err.contains(secret), "{url}: {err}");
+            }
+        }
+    }
+
+    #[test]
+    fn scheme_typos_are_named_with_the_fix() {
+        for (url, fix) in [
+            ("wss//user:pw@host", "write it as wss://HOST:PORT"),
+            ("ws//127.0.0.1:4002", "write it as ws://HOST:PORT"),
+            ("wss:/host:4002", "write it as wss://HOST:PORT"),
+            ("https:host", "write it as https://HOST:PORT"),
+            ("htps//host", "write it as https://HOST:PORT"),
+            ("WSS//h", "write it as wss://HOST:PORT"),
+            ("wws://h:1", "did you mean wss://?"),
+            ("htp://h:1", "did you mean http://?"),
+        ] {
+            let err = NodeUrl::parse(url).unwrap_err();
+            assert!(err.contains(fix), "{url}: {err}");
+            assert!(!err.contains("pw") && !err.contains("user"), "{url}: {err}");
+        }
+        // Still a host and a port.
+        assert_eq!(req("ws:4002"), "ws://ws:4002/ws");
+        assert_eq!(req("wss.example:4002"), "ws://wss.example:4002/ws");
     }
 
     #[test]
@@ -361,6 +481,11 @@ mod tests {
             ("ws://h:1/\u{0}\u{1}", "the path has"),
             ("ws://h:1/a b", "the path has"),
             ("ws://h:1/\u{1b}[2J", "the path has"),
+            ("ws://b\u{fc}cher.example:1", "its ASCII form (xn--"),
+            (
+                "ws://H\u{1082}\u{1082}\u{1082}\u{1082}\u{1082}:1",
+                "not ASCII",
+            ),
         ] {
             let err = NodeUrl::parse(url).unwrap_err();
             assert!(err.contains(needle), "{url}: {err}");

@@ -93,6 +93,10 @@ pub fn truncate(s: &mut String, max: usize, reset: &str) {
         true
     });
     s.truncate(cut);
+    // A joiner kept for the emoji after it joins nothing once that is cut off.
+    while s.ends_with('\u{200d}') {
+        s.pop();
+    }
     if max > 0 {
         s.push('…');
     }
@@ -112,6 +116,13 @@ mod tests {
             7,
             "an escaped ESC is seven visible characters"
         );
+    }
+
+    #[test]
+    fn a_cut_inside_an_emoji_sequence_leaves_no_joiner() {
+        let mut s = "ab👩\u{200d}💻".to_string();
+        truncate(&mut s, 5, "");
+        assert_eq!(s, "ab👩…");
     }
 
     #[test]

@@ -15,6 +15,7 @@ use crate::frame::{format_time, Frame};
 use crate::json::text::{write_compact, write_indented, write_str};
 use crate::json::Value;
 use crate::kind::Kind;
+use crate::lookalike::Lookalikes;
 use crate::sanitize;
 use crate::style::Palette;
 
@@ -31,6 +32,9 @@ pub struct Event<'e, 'a> {
     /// The frame's text compact and escaped, when the validating pass wrote it: reused
     /// rather than made again.
     pub compact: Option<&'e [u8]>,
+    /// Which handles and names look like others', when the pipeline keeps track (pretty
+    /// output marks them).
+    pub lookalikes: Option<&'e Lookalikes>,
 }
 
 /// Writes the frame's text compact and escaped, reusing the validating pass's copy.
@@ -104,9 +108,14 @@ impl Renderer {
     pub fn render(&mut self, ev: &Event, out: &mut Vec<u8>) {
         match self.format {
             Format::Pretty => {
-                let line = self
-                    .pretty
-                    .line(ev.frame, ev.kind, ev.error, ev.tree, &self.palette);
+                let line = self.pretty.line(
+                    ev.frame,
+                    ev.kind,
+                    ev.error,
+                    ev.tree,
+                    &self.palette,
+                    ev.lookalikes,
+                );
                 out.extend_from_slice(line.as_bytes());
             }
             Format::Raw => {

@@ -12,6 +12,7 @@ use chrono::{Local, NaiveDate};
 use crate::frame::Frame;
 use crate::json::Value;
 use crate::kind::Kind;
+use crate::lookalike::Lookalikes;
 use crate::render::summary::{summary, Memory};
 use crate::render::words::text;
 use crate::render::{fit, label};
@@ -161,6 +162,7 @@ impl Pretty {
         error: Option<&str>,
         tree: Option<&Value>,
         p: &Palette,
+        lookalikes: Option<&Lookalikes>,
     ) -> String {
         let mut out = String::with_capacity(160);
         self.head(&mut out, frame, kind, p);
@@ -177,7 +179,8 @@ impl Pretty {
             }
             (Kind::Unknown, _) | (_, None) => out.push_str(&preview(frame, true)),
             (kind, Some(tree)) => {
-                out.push_str(&summary(kind, tree, &frame.source, p, &mut self.memory))
+                let memory = &mut self.memory;
+                out.push_str(&summary(kind, tree, &frame.source, p, memory, lookalikes))
             }
         }
         self.finish(&mut out, head_len, p);

@@ -28,6 +28,7 @@ fn render(format: Format, envelope: bool, text: &str) -> String {
         error: c.error.as_deref(),
         tree: tree.as_ref(),
         compact: None,
+        lookalikes: None,
     };
     let mut r = Renderer::new(format, envelope, Palette::plain(), false, false);
     r.pretty.today = f.time.with_timezone(&chrono::Local).date_naive();
@@ -53,6 +54,7 @@ fn pretty_stream(frames: &[String], width: Option<usize>, palette: Palette) -> V
                 error: c.error.as_deref(),
                 tree: tree.as_ref(),
                 compact: None,
+                lookalikes: None,
             };
             let mut out = Vec::new();
             r.render(&ev, &mut out);
@@ -195,6 +197,7 @@ fn raw_is_exact_off_a_terminal_and_escaped_on_one() {
         error: None,
         tree: None,
         compact: None,
+        lookalikes: None,
     };
     let mut r = Renderer::new(Format::Raw, false, Palette::plain(), true, false);
     let mut out = Vec::new();
@@ -324,6 +327,7 @@ fn events_of_another_day_show_their_date() {
         error: None,
         tree: None,
         compact: None,
+        lookalikes: None,
     };
     let mut out = Vec::new();
     r.render(&ev, &mut out);
@@ -437,6 +441,7 @@ fn a_tail_that_runs_past_midnight_shows_no_dates() {
         error: None,
         tree: None,
         compact: None,
+        lookalikes: None,
     };
     let mut out = Vec::new();
     r.render(&ev, &mut out);

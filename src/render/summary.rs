@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use crate::json::Value;
 use crate::kind::Kind;
+use crate::lookalike::Lookalikes;
 use crate::peers::Handles;
 use crate::render::amount::{money, Money};
 use crate::render::fit::field;
@@ -25,16 +26,50 @@ pub struct Memory {
     balances: HashMap<(String, String), (String, String)>,
 }
 
-pub fn summary(kind: &Kind, tree: &Value, source: &str, p: &Palette, mem: &mut Memory) -> String {
+/// What the summaries know of the peers beyond the frame: the handles the stream paired with
+/// their ids, and which handles and names look like others (when the pipeline keeps track).
+pub struct Known<'a> {
+    pub handles: &'a Handles,
+    pub lookalikes: Option<&'a Lookalikes>,
+}
+
+impl Known<'_> {
+    /// ` [looks like @alice]` after a suspect handle or name, in the warning color; nothing
+    /// after an honest one.
+    fn mark(&self, text: &str, id: Option<&str>, handle: bool, p: &Palette) -> String {
+        let Some(why) = self.lookalikes.and_then(|l| l.judge(text, id, handle)) else {
+            return String::new();
+        };
+        format!(" {}[{}]{}", p.warn, text_of(&why.words(handle)), p.reset)
+    }
+}
+
+/// Words that may quote a stranger's handle, made safe.
+fn text_of(words: &str) -> String {
+    text(words, 80)
+}
+
+pub fn summary(
+    kind: &Kind,
+    tree: &Value,
+    source: &str,
+    p: &Palette,
+    mem: &mut Memory,
+    lookalikes: Option<&Lookalikes>,
+) -> String {
     mem.handles.learn(tree);
     if *kind == Kind::WalletUpdate {
         let w = tree.get("walletUpdate").unwrap_or(tree);
         return balances(w, source, p, &mut mem.balances);
     }
-    event(kind, tree, p, &mem.handles)
+    let known = Known {
+        handles: &mem.handles,
+        lookalikes,
+    };
+    event(kind, tree, p, &known)
 }
 
-fn event(kind: &Kind, tree: &Value, p: &Palette, known: &Handles) -> String {
+fn event(kind: &Kind, tree: &Value, p: &Palette, known: &Known) -> String {
     match kind {
         Kind::WalletIncoming | Kind::WalletOutgoing => {
             transaction(tree.get("wallet").unwrap_or(tree), p)
@@ -62,7 +97,7 @@ fn event(kind: &Kind, tree: &Value, p: &Palette, known: &Handles) -> String {
         Kind::StatusPublishing => "publishing the store…".to_string(),
         Kind::StatusComplete => "store published".to_string(),
         Kind::StatusError => format!("{}publishing failed{}", p.warn, p.reset),
-        Kind::ReplyProfile => profile(tree, p),
+        Kind::ReplyProfile => profile(tree, p, known),
         Kind::ReplyProfileError => format!(
             "profile of {} could not be fetched: {}{}",
             who(tree, "", "peerID", p, known),
@@ -74,7 +109,7 @@ fn event(kind: &Kind, tree: &Value, p: &Palette, known: &Handles) -> String {
             who(tree, "", "peerId", p, known),
             request(tree, p)
         ),
-        Kind::ReplyRating => rating(tree, p),
+        Kind::ReplyRating => rating(tree, p, known),
         Kind::ReplyRatingError => rating_error(tree, p),
         // The balance tick is `summary`'s, with the memory of the last one.
         Kind::WalletUpdate | Kind::Unknown | Kind::Invalid => String::new(),
@@ -82,15 +117,16 @@ fn event(kind: &Kind, tree: &Value, p: &Palette, known: &Handles) -> String {
 }
 
 /// A party: the frame's handle, else the handle the stream paired with its id, else the id.
-fn who(v: &Value, handle_key: &str, id_key: &str, p: &Palette, known: &Handles) -> String {
+fn who(v: &Value, handle_key: &str, id_key: &str, p: &Palette, known: &Known) -> String {
     let id = v.str_at(id_key);
     let handle = v
         .str_at(handle_key)
         .filter(|h| !h.trim_start_matches('@').is_empty());
     let handle = handle
         .as_deref()
-        .or_else(|| id.as_deref().and_then(|id| known.of(id)));
-    named(handle, id.as_deref(), p)
+        .or_else(|| id.as_deref().and_then(|id| known.handles.of(id)));
+    let mark = handle.map_or(String::new(), |h| known.mark(h, id.as_deref(), true, p));
+    named(handle, id.as_deref(), p) + &mark
 }
 
 /// An id shortened; a path after it (`<hash>/profile.json`) stays, so two refs to one hash
@@ -265,7 +301,7 @@ fn transaction(w: &Value, p: &Palette) -> String {
     s
 }
 
-fn notification(t: &str, n: &Value, p: &Palette, known: &Handles) -> String {
+fn notification(t: &str, n: &Value, p: &Palette, known: &Known) -> String {
     let buyer = || who(n, "buyerHandle", "buyerId", p, known);
     let vendor = || who(n, "vendorHandle", "vendorId", p, known);
     let order = || order_ref(n, "orderId", p);
@@ -380,7 +416,7 @@ fn notification(t: &str, n: &Value, p: &Palette, known: &Handles) -> String {
     }
 }
 
-fn chat(m: &Value, p: &Palette, known: &Handles) -> String {
+fn chat(m: &Value, p: &Palette, known: &Known) -> String {
     let who = who(m, "", "peerId", p, known);
     let body = text(&m.str_at("message").unwrap_or_default(), CHAT_MAX);
     match m.str_at("subject") {
@@ -389,7 +425,7 @@ fn chat(m: &Value, p: &Palette, known: &Handles) -> String {
     }
 }
 
-fn presence(m: &Value, what: &str, p: &Palette, known: &Handles) -> String {
+fn presence(m: &Value, what: &str, p: &Palette, known: &Known) -> String {
     let who = who(m, "", "peerId", p, known);
     match m.str_at("subject") {
         Some(subject) => format!(
@@ -400,13 +436,17 @@ fn presence(m: &Value, what: &str, p: &Palette, known: &Handles) -> String {
     }
 }
 
-fn profile(tree: &Value, p: &Palette) -> String {
+fn profile(tree: &Value, p: &Palette, known: &Known) -> String {
     let prof = tree.get("profile").unwrap_or(tree);
     let id = prof.str_at("peerID").or_else(|| tree.str_at("peerId"));
-    let who = named(prof.str_at("handle").as_deref(), id.as_deref(), p);
-    let mut s = format!("profile of {who}");
+    let handle = prof.str_at("handle");
+    let mut s = format!("profile of {}", named(handle.as_deref(), id.as_deref(), p));
+    if let Some(h) = handle.as_deref() {
+        s.push_str(&known.mark(h, id.as_deref(), true, p));
+    }
     if let Some(name) = prof.str_at("name") {
         s.push_str(&format!(" {}", quoted(&name, 40, p)));
+        s.push_str(&known.mark(&name, id.as_deref(), false, p));
     }
     let roles: Vec<&str> = [("vendor", "vendor"), ("moderator", "moderator")]
         .iter()
@@ -423,7 +463,7 @@ fn profile(tree: &Value, p: &Palette) -> String {
     s
 }
 
-fn rating(tree: &Value, p: &Palette) -> String {
+fn rating(tree: &Value, p: &Palette, known: &Known) -> String {
     let data = tree.at(&["rating", "ratingData"]);
     let score = data
         .and_then(|d| d.get("overall"))
@@ -439,6 +479,7 @@ fn rating(tree: &Value, p: &Palette) -> String {
     }
     if let Some(buyer) = data.and_then(|d| d.str_at("buyerName")) {
         s.push_str(&format!(" from {}", text(&buyer, 40)));
+        s.push_str(&known.mark(&buyer, None, false, p));
     }
     if let Some(review) = data.and_then(|d| d.str_at("review")) {
         s.push_str(&format!(": {}", quoted(&review, 80, p)));

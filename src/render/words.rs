@@ -65,6 +65,10 @@ pub fn text(s: &str, max: usize) -> String {
     let mut count = 0;
     sanitize::for_each_char(&decoded, |c, unsafe_here| {
         if count == max {
+            // A joiner kept for the emoji after it joins nothing once that is cut off.
+            if out.ends_with('\u{200d}') {
+                out.pop();
+            }
             out.push('…');
             return false;
         }
@@ -170,6 +174,7 @@ mod tests {
             "ali\\u{200b}ce \\u{2060}"
         );
         assert_eq!(text("👩‍💻 ok", 50), "👩‍💻 ok");
+        assert_eq!(text("👩‍💻", 2), "👩…", "no joiner left before the cut");
     }
 
     #[test]

@@ -10,7 +10,9 @@ use std::sync::Arc;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::frame::{parse_time, Stamp};
+#[cfg(test)]
+use crate::frame::parse_time;
+use crate::frame::{parse_node_time, Stamp};
 
 /// The longest id obtail sends back to a node (its ids are 46 characters; newer peer ids 52).
 const ID_MAX: usize = 100;
@@ -162,7 +164,7 @@ pub fn parse_notifications(body: &[u8]) -> Result<(Vec<Row>, usize), String> {
                 let id = ids.notification_id.take().unwrap_or_default();
                 rows.push(Row {
                     id,
-                    time: row.timestamp.as_deref().and_then(parse_time),
+                    time: row.timestamp.as_deref().and_then(parse_node_time),
                     frame: wrap("notification", inner),
                     incoming: true,
                     order: ids.order(),
@@ -190,7 +192,7 @@ pub fn parse_chat(body: &[u8]) -> Result<(Vec<Row>, usize), String> {
                 ..
             }) if !id.is_empty() => rows.push(Row {
                 id,
-                time: timestamp.as_deref().and_then(parse_time),
+                time: timestamp.as_deref().and_then(parse_node_time),
                 frame: wrap("message", raw.get()),
                 incoming: outgoing != Some(true),
                 order: None,
@@ -248,7 +250,9 @@ pub fn parse_orders(body: &[u8], key: &str, id_key: &str) -> Result<Vec<OrderRow
                     .get("unreadChatMessages")
                     .and_then(serde_json::Value::as_u64)
                     .unwrap_or(0),
-                time: r.get("timestamp").and_then(|t| parse_time(t.as_str()?)),
+                time: r
+                    .get("timestamp")
+                    .and_then(|t| parse_node_time(t.as_str()?)),
             })
         })
         .collect())
