@@ -13,7 +13,7 @@ use obtail::cli::Format;
 use obtail::frame::Frame;
 use obtail::json;
 use obtail::kind::Kind;
-use obtail::lookalike::{Lookalikes, Suspicion, CAPACITY};
+use obtail::memory::lookalike::{Lookalikes, Suspicion, CAPACITY};
 use obtail::render::{Event, Renderer};
 use obtail::style::Palette;
 use obtail_fuzz::assert_terminal_safe;

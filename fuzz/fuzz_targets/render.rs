@@ -109,7 +109,7 @@ fuzz_target!(|data: &[u8]| {
                     error: classified.error.as_deref(),
                     tree: if r.needs_tree() { tree.as_ref() } else { None },
                     compact: compacted.then_some(compact.as_slice()),
-                    lookalikes: None,
+                    memory: None,
                 };
                 let mut out = Vec::new();
                 r.render(&ev, &mut out);
@@ -168,7 +168,7 @@ fuzz_target!(|data: &[u8]| {
         error: classified.error.as_deref(),
         tree: None,
         compact: None,
-        lookalikes: None,
+        memory: None,
     };
     let mut out = Vec::new();
     r.render(&ev, &mut out);

@@ -3,6 +3,7 @@
 
 use crate::exit::Failure;
 use crate::json::Value;
+use crate::memory::PeerIds;
 
 const MIN_PREFIX: usize = 6;
 
@@ -107,32 +108,7 @@ pub fn about_order(tree: &Value, p: &IdPattern) -> bool {
     any_field(tree, ORDER_FIELDS, |id| p.matches(id))
 }
 
-/// The most ids remembered for one handle: enough for a peer's nodes over time, bounded
-/// against a stream that pairs the handle with endless new ids.
-const MAX_LEARNED: usize = 64;
-
-/// Peer ids the stream has paired with the `--peer @handle`.
-#[derive(Debug, Default)]
-pub struct LearnedIds(Vec<String>);
-
-impl LearnedIds {
-    pub fn learn(&mut self, tree: &Value, handle: &str) {
-        for (h, id) in crate::peers::pairs(tree) {
-            if h.to_lowercase() == handle && !self.0.contains(&id) {
-                if self.0.len() >= MAX_LEARNED {
-                    self.0.remove(0);
-                }
-                self.0.push(id);
-            }
-        }
-    }
-
-    fn contains(&self, id: &str) -> bool {
-        self.0.iter().any(|known| known == id)
-    }
-}
-
-pub fn involves_peer(tree: &Value, p: &PeerPattern, learned: &LearnedIds) -> bool {
+pub fn involves_peer(tree: &Value, p: &PeerPattern, learned: &PeerIds) -> bool {
     match p {
         PeerPattern::Id(id) => any_field(tree, PEER_FIELDS, |s| id.matches(s)),
         PeerPattern::Handle(h) => {
@@ -201,7 +177,7 @@ mod tests {
 
     #[test]
     fn peers_by_id_or_handle() {
-        let none = LearnedIds::default();
+        let none = PeerIds::default();
         let f = parse(r#"{"notification":{"type":"disputeOpen","disputerId":"QmAAAAAA1","disputeeHandle":"@Bob"}}"#).unwrap();
         assert!(involves_peer(
             &f,

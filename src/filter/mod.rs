@@ -1,7 +1,8 @@
 //! Decides which events are printed: by kind, then by what the frame is about.
 //!
 //! Kind patterns need only the kind, so most frames are dropped before anything parses their
-//! content; the id filters read the frame's tree, which the pipeline builds only if asked.
+//! content; the id filters read the frame's tree, which the pipeline builds only if asked,
+//! and the stream's memory (the ids paired with a `--peer @handle`), which it feeds.
 
 mod ids;
 mod kinds;
@@ -11,6 +12,7 @@ pub use kinds::KindPattern;
 
 use crate::json::Value;
 use crate::kind::Kind;
+use crate::memory::PeerIds;
 
 /// Every filter given on the command line; all must pass.
 #[derive(Debug, Default)]
@@ -20,9 +22,6 @@ pub struct Filter {
     pub order: Option<IdPattern>,
     pub peer: Option<PeerPattern>,
     pub request: Option<IdPattern>,
-    /// Peer ids the stream has paired with the `--peer @handle`, so that frames carrying only
-    /// the id (chat, typing, processing errors) match too.
-    handle_ids: ids::LearnedIds,
     scratch: String,
 }
 
@@ -40,7 +39,6 @@ impl Filter {
             order,
             peer,
             request,
-            handle_ids: ids::LearnedIds::default(),
             scratch: String::new(),
         }
     }
@@ -56,15 +54,11 @@ impl Filter {
             && !self.exclude.iter().any(|p| p.matches_lowercase(name))
     }
 
-    /// Whether the filter uses the handles the stream pairs with peer ids (`--peer @handle`).
-    pub fn learns_handles(&self) -> bool {
-        matches!(self.peer, Some(PeerPattern::Handle(_)))
-    }
-
-    /// Remembers the ids the frame pairs with the `--peer @handle`.
-    pub fn learn_handles(&mut self, tree: &Value) {
-        if let Some(PeerPattern::Handle(handle)) = &self.peer {
-            self.handle_ids.learn(tree, handle);
+    /// The handle of `--peer @handle`, whose ids the stream's memory learns (lower-case).
+    pub fn peer_handle(&self) -> Option<String> {
+        match &self.peer {
+            Some(PeerPattern::Handle(handle)) => Some(handle.clone()),
+            _ => None,
         }
     }
 
@@ -73,22 +67,23 @@ impl Filter {
         self.order.is_some() || self.peer.is_some() || self.request.is_some()
     }
 
-    /// The id filters; a frame with no readable tree passes only when none is set.
-    pub fn content_passes(&mut self, tree: Option<&Value>) -> bool {
+    /// The id filters; a frame with no readable tree passes only when none is set. `peer_ids`
+    /// are those the stream paired with a `--peer @handle` (frames carrying only the id, such
+    /// as chat, match too).
+    pub fn content_passes(&self, tree: Option<&Value>, peer_ids: &PeerIds) -> bool {
         if !self.needs_content() {
             return true;
         }
         let Some(tree) = tree else {
             return false;
         };
-        self.learn_handles(tree);
         self.order
             .as_ref()
             .is_none_or(|p| ids::about_order(tree, p))
             && self
                 .peer
                 .as_ref()
-                .is_none_or(|p| ids::involves_peer(tree, p, &self.handle_ids))
+                .is_none_or(|p| ids::involves_peer(tree, p, peer_ids))
             && self
                 .request
                 .as_ref()
@@ -125,7 +120,8 @@ mod tests {
     fn content_filters_all_must_pass() {
         let order = IdPattern::parse("--order", "QmbMY8").unwrap();
         let peer = PeerPattern::parse("@alice").unwrap();
-        let mut f = Filter::new(vec![], vec![], Some(order), Some(peer), None);
+        let f = Filter::new(vec![], vec![], Some(order), Some(peer), None);
+        let none = PeerIds::default();
         let hit = parse(
             r#"{"notification":{"orderId":"QmbMY8sG","buyerHandle":"alice","type":"order"}}"#,
         )
@@ -133,27 +129,32 @@ mod tests {
         let other_peer =
             parse(r#"{"notification":{"orderId":"QmbMY8sG","buyerHandle":"bob","type":"order"}}"#)
                 .unwrap();
-        assert!(f.content_passes(Some(&hit)));
-        assert!(!f.content_passes(Some(&other_peer)));
-        assert!(!f.content_passes(None));
-        assert!(Filter::default().content_passes(None));
+        assert!(f.content_passes(Some(&hit), &none));
+        assert!(!f.content_passes(Some(&other_peer), &none));
+        assert!(!f.content_passes(None, &none));
+        assert!(Filter::default().content_passes(None, &none));
     }
 
     #[test]
     fn a_handle_matches_frames_that_carry_only_its_learned_id() {
         let peer = PeerPattern::parse("@bob").unwrap();
-        let mut f = Filter::new(vec![], vec![], None, Some(peer), None);
+        let f = Filter::new(vec![], vec![], None, Some(peer), None);
+        let mut learned = PeerIds::of(f.peer_handle());
         let chat =
             parse(r#"{"message":{"message":"hi","peerId":"QmBob12345","subject":""}}"#).unwrap();
-        assert!(!f.content_passes(Some(&chat)), "not yet paired");
+        assert!(!f.content_passes(Some(&chat), &learned), "not yet paired");
         let paired = parse(
             r#"{"notification":{"type":"orderConfirmation","vendorHandle":"bob","vendorId":"QmBob12345"}}"#,
         )
         .unwrap();
-        assert!(f.content_passes(Some(&paired)));
-        assert!(f.content_passes(Some(&chat)), "paired by the earlier frame");
+        learned.learn(&paired);
+        assert!(f.content_passes(Some(&paired), &learned));
+        assert!(
+            f.content_passes(Some(&chat), &learned),
+            "paired by the earlier frame"
+        );
         let other =
             parse(r#"{"message":{"message":"hi","peerId":"QmAlice123","subject":""}}"#).unwrap();
-        assert!(!f.content_passes(Some(&other)));
+        assert!(!f.content_passes(Some(&other), &learned));
     }
 }

@@ -11,7 +11,7 @@ use jaq_json::{Rc, Val};
 use super::read::Unread;
 use super::{Data, Jq, Program};
 use crate::frame::{format_time, Stamp};
-use crate::lookalike::{Suspect, Suspicion};
+use crate::memory::{Suspect, Suspicion};
 
 /// The frame's own variables.
 pub struct FrameVars<'a> {

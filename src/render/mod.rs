@@ -15,7 +15,7 @@ use crate::frame::{format_time, Frame};
 use crate::json::text::{write_compact, write_indented, write_str};
 use crate::json::Value;
 use crate::kind::Kind;
-use crate::lookalike::Lookalikes;
+use crate::memory::Memory;
 use crate::sanitize;
 use crate::style::Palette;
 
@@ -32,9 +32,8 @@ pub struct Event<'e, 'a> {
     /// The frame's text compact and escaped, when the validating pass wrote it: reused
     /// rather than made again.
     pub compact: Option<&'e [u8]>,
-    /// Which handles and names look like others', when the pipeline keeps track (pretty
-    /// output marks them).
-    pub lookalikes: Option<&'e Lookalikes>,
+    /// What the stream taught so far (handles, look-alikes), for pretty output.
+    pub memory: Option<&'e Memory>,
 }
 
 /// Writes the frame's text compact and escaped, reusing the validating pass's copy.
@@ -83,16 +82,10 @@ impl Renderer {
         self.pretty.width = width;
     }
 
-    /// Whether the output names peers by the handles the stream pairs with their ids.
-    pub fn learns_handles(&self) -> bool {
+    /// Whether the output names peers by the handles the stream pairs with their ids, and
+    /// marks the handles and names that imitate others.
+    pub fn reads_names(&self) -> bool {
         self.format == Format::Pretty
-    }
-
-    /// Remembers the handles a frame that is not printed pairs with peer ids.
-    pub fn learn_handles(&mut self, tree: &Value) {
-        if self.learns_handles() {
-            self.pretty.learn_handles(tree);
-        }
     }
 
     /// Pads source labels in pretty lines to `width` characters.
@@ -114,7 +107,7 @@ impl Renderer {
                     ev.error,
                     ev.tree,
                     &self.palette,
-                    ev.lookalikes,
+                    ev.memory,
                 );
                 out.extend_from_slice(line.as_bytes());
             }

@@ -12,8 +12,8 @@ use chrono::{Local, NaiveDate};
 use crate::frame::Frame;
 use crate::json::Value;
 use crate::kind::Kind;
-use crate::lookalike::Lookalikes;
-use crate::render::summary::{summary, Memory};
+use crate::memory::Memory;
+use crate::render::summary::{summary, Balances};
 use crate::render::words::text;
 use crate::render::{fit, label};
 use crate::sanitize;
@@ -81,7 +81,8 @@ pub struct Pretty {
     pub width: Option<usize>,
     /// Today, in local time: events of other days show their date.
     pub today: NaiveDate,
-    memory: Memory,
+    /// The last balance shown of each wallet: a tick shows only what changed.
+    balances: Balances,
     /// The widest source label: shorter ones are padded so that the kind column stays put.
     pub source_width: usize,
 }
@@ -92,13 +93,9 @@ impl Pretty {
             show_source,
             width,
             today: Local::now().date_naive(),
-            memory: Memory::default(),
+            balances: Balances::default(),
             source_width: 0,
         }
-    }
-
-    pub fn learn_handles(&mut self, tree: &Value) {
-        self.memory.handles.learn(tree);
     }
 
     /// Writes the time, source and kind columns.
@@ -162,7 +159,7 @@ impl Pretty {
         error: Option<&str>,
         tree: Option<&Value>,
         p: &Palette,
-        lookalikes: Option<&Lookalikes>,
+        memory: Option<&Memory>,
     ) -> String {
         let mut out = String::with_capacity(160);
         self.head(&mut out, frame, kind, p);
@@ -179,8 +176,8 @@ impl Pretty {
             }
             (Kind::Unknown, _) | (_, None) => out.push_str(&preview(frame, true)),
             (kind, Some(tree)) => {
-                let memory = &mut self.memory;
-                out.push_str(&summary(kind, tree, &frame.source, p, memory, lookalikes))
+                let balances = &mut self.balances;
+                out.push_str(&summary(kind, tree, &frame.source, p, balances, memory))
             }
         }
         self.finish(&mut out, head_len, p);

@@ -4,6 +4,7 @@ use super::*;
 use crate::classify::classify;
 use crate::fixtures;
 use crate::frame::parse_time;
+use crate::memory::{Memory, Wants};
 
 fn frame(text: &str) -> Frame<'_> {
     Frame {
@@ -18,17 +19,30 @@ fn frame(text: &str) -> Frame<'_> {
     }
 }
 
+/// The stream's memory as the pipeline keeps it for pretty output (handles; look-alikes are
+/// tested with the pipeline).
+fn memory() -> Memory {
+    Memory::new(Wants {
+        handles: true,
+        ..Wants::default()
+    })
+}
+
 fn render(format: Format, envelope: bool, text: &str) -> String {
     let f = frame(text);
     let c = classify(&f.bytes);
     let tree = crate::json::parse(text).ok();
+    let mut memory = memory();
+    if let Some(t) = &tree {
+        memory.learn(t);
+    }
     let ev = Event {
         frame: &f,
         kind: &c.kind,
         error: c.error.as_deref(),
         tree: tree.as_ref(),
         compact: None,
-        lookalikes: None,
+        memory: Some(&memory),
     };
     let mut r = Renderer::new(format, envelope, Palette::plain(), false, false);
     r.pretty.today = f.time.with_timezone(&chrono::Local).date_naive();
@@ -42,19 +56,23 @@ fn render(format: Format, envelope: bool, text: &str) -> String {
 fn pretty_stream(frames: &[String], width: Option<usize>, palette: Palette) -> Vec<String> {
     let mut r = Renderer::new(Format::Pretty, false, palette, true, false).with_width(width);
     r.pretty.today = frame("{}").time.with_timezone(&chrono::Local).date_naive();
+    let mut memory = memory();
     frames
         .iter()
         .map(|text| {
             let f = frame(text);
             let c = classify(&f.bytes);
             let tree = crate::json::parse(text).ok();
+            if let Some(t) = &tree {
+                memory.learn(t);
+            }
             let ev = Event {
                 frame: &f,
                 kind: &c.kind,
                 error: c.error.as_deref(),
                 tree: tree.as_ref(),
                 compact: None,
-                lookalikes: None,
+                memory: Some(&memory),
             };
             let mut out = Vec::new();
             r.render(&ev, &mut out);
@@ -197,7 +215,7 @@ fn raw_is_exact_off_a_terminal_and_escaped_on_one() {
         error: None,
         tree: None,
         compact: None,
-        lookalikes: None,
+        memory: None,
     };
     let mut r = Renderer::new(Format::Raw, false, Palette::plain(), true, false);
     let mut out = Vec::new();
@@ -327,7 +345,7 @@ fn events_of_another_day_show_their_date() {
         error: None,
         tree: None,
         compact: None,
-        lookalikes: None,
+        memory: None,
     };
     let mut out = Vec::new();
     r.render(&ev, &mut out);
@@ -441,7 +459,7 @@ fn a_tail_that_runs_past_midnight_shows_no_dates() {
         error: None,
         tree: None,
         compact: None,
-        lookalikes: None,
+        memory: None,
     };
     let mut out = Vec::new();
     r.render(&ev, &mut out);

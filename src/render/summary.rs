@@ -5,8 +5,7 @@ use std::collections::HashMap;
 
 use crate::json::Value;
 use crate::kind::Kind;
-use crate::lookalike::Lookalikes;
-use crate::peers::Handles;
+use crate::memory::{Handles, Lookalikes, Memory};
 use crate::render::amount::{money, Money};
 use crate::render::fit::field;
 use crate::render::words::{duration, named, plural, short_id, text};
@@ -17,14 +16,9 @@ const CHAT_MAX: usize = 200;
 /// The most (source, coin) balances remembered; a frame can name any number of coins.
 const MAX_BALANCES: usize = 256;
 
-/// What the summaries remember of the stream: the handles peers go by (chat frames carry
-/// only the id), and the last balance of each wallet (a tick shows only what changed).
-#[derive(Debug, Default)]
-pub struct Memory {
-    pub handles: Handles,
-    /// (source, coin) to (confirmed, unconfirmed) as last shown.
-    balances: HashMap<(String, String), (String, String)>,
-}
+/// The last balance shown of each wallet, (source, coin) to (confirmed, unconfirmed): a
+/// tick shows only what changed.
+pub type Balances = HashMap<(String, String), (String, String)>;
 
 /// What the summaries know of the peers beyond the frame: the handles the stream paired with
 /// their ids, and which handles and names look like others (when the pipeline keeps track).
@@ -49,22 +43,24 @@ fn text_of(words: &str) -> String {
     text(words, 80)
 }
 
+/// The summary of one event; `memory` is what the stream taught so far (handles peers go
+/// by, look-alikes), when the pipeline keeps it.
 pub fn summary(
     kind: &Kind,
     tree: &Value,
     source: &str,
     p: &Palette,
-    mem: &mut Memory,
-    lookalikes: Option<&Lookalikes>,
+    shown: &mut Balances,
+    memory: Option<&Memory>,
 ) -> String {
-    mem.handles.learn(tree);
     if *kind == Kind::WalletUpdate {
         let w = tree.get("walletUpdate").unwrap_or(tree);
-        return balances(w, source, p, &mut mem.balances);
+        return balances(w, source, p, shown);
     }
+    let none = Handles::default();
     let known = Known {
-        handles: &mem.handles,
-        lookalikes,
+        handles: memory.map_or(&none, |m| &m.handles),
+        lookalikes: memory.and_then(Memory::lookalikes),
     };
     event(kind, tree, p, &known)
 }

@@ -4,10 +4,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use crate::filter::Filter;
 use crate::json::Value;
-use crate::kind::Kind;
-use crate::render::Renderer;
 
 /// Where a frame pairs a handle with the peer id it belongs to: (object path, handle key,
 /// id key).
@@ -34,27 +31,6 @@ pub fn pairs<'t>(tree: &'t Value) -> impl Iterator<Item = (String, String)> + 't
         let id = obj.str_at(id)?;
         (!handle.is_empty()).then(|| (handle.to_string(), id.into_owned()))
     })
-}
-
-/// Learns from a frame the kind filters dropped: `-t message` still names chat senders by the
-/// handles order notifications gave them, and `--peer @bob -t message` still finds Bob's chat.
-/// Only kinds that pair handles with ids are read, and only when someone will use what they say.
-pub fn overhear(bytes: &[u8], kind: &Kind, filter: &mut Filter, renderer: &mut Renderer) {
-    let pairs_handles = matches!(
-        kind,
-        Kind::Notification(_) | Kind::ReplyProfile | Kind::ReplyRating
-    );
-    if !pairs_handles || !(filter.learns_handles() || renderer.learns_handles()) {
-        return;
-    }
-    let Some(tree) = std::str::from_utf8(bytes)
-        .ok()
-        .and_then(|text| crate::json::parse(text).ok())
-    else {
-        return;
-    };
-    filter.learn_handles(&tree);
-    renderer.learn_handles(&tree);
 }
 
 /// Peer id to handle, for at most `CAPACITY` peers.
