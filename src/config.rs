@@ -216,7 +216,7 @@ fn input(args: &Args, env: &Env) -> Result<Given, Failure> {
     if let Some(bad) = args.label.iter().find(|l| !l.contains('=')) {
         return Err(Failure::usage(format!(
             "--label '{}': give a name and the node's URL, as --label NAME=URL",
-            crate::live::redact(bad)
+            crate::endpoint::url::redact(bad)
         )));
     }
     // Read here rather than by clap, so that a URL in the environment never conflicts with

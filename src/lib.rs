@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod crash;
 pub mod docs;
+pub mod endpoint;
 pub mod env;
 pub mod exit;
 pub mod filter;

@@ -132,7 +132,7 @@ pub fn nodes(env: &Env, names_only: bool) -> Result<Vec<u8>, Failure> {
 
 /// The URL as obtail shows nodes (`ws://host:port/path`), without any credentials.
 fn shown_url(url: &str) -> String {
-    match crate::live::url::NodeUrl::parse(url) {
+    match crate::endpoint::url::NodeUrl::parse(url) {
         Ok(u) => escape(&u.shown()),
         Err(why) => format!("(bad URL: {})", escape(&why)),
     }

@@ -10,7 +10,7 @@ use base64::Engine;
 use libfuzzer_sys::fuzz_target;
 use obtail::config::{Env, LiveSettings};
 use obtail::live::auth::AuthOptions;
-use obtail::live::url::NodeUrl;
+use obtail::endpoint::url::NodeUrl;
 use tungstenite::http::header::{AUTHORIZATION, COOKIE};
 
 /// Secrets start with this, so their presence anywhere is unmistakable.

@@ -7,7 +7,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use obtail::live::url::{redact, NodeUrl};
+use obtail::endpoint::url::{redact, NodeUrl};
 use obtail_fuzz::assert_terminal_safe;
 
 /// Passwords start with this, so their presence anywhere is unmistakable.

@@ -6,47 +6,20 @@
 //! are candidates, the one the URL's port suggests first, each tried in turn when the node
 //! refuses the other. Files are read at each attempt: a starting node writes its cookie late.
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use tungstenite::http::header::{HeaderName, HeaderValue, AUTHORIZATION, COOKIE};
 
-use super::url::NodeUrl;
 use crate::config::{Env, LiveSettings};
+pub use crate::endpoint::secret::Secret;
+use crate::endpoint::url::NodeUrl;
 use crate::exit::Failure;
 use crate::source::replay::io_reason;
 
 /// The node's cookie name (protocol.md §1.3).
 pub const COOKIE_NAME: &str = "OpenBazaar_Auth_Cookie";
-
-/// A password or cookie value: its Debug and Display never show it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
-    }
-
-    /// The value itself, only for building a header.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(<hidden>)")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<hidden>")
-    }
-}
 
 /// The handshake headers for one node.
 #[derive(Debug, Clone, Default)]

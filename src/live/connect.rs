@@ -20,7 +20,7 @@ use super::answer::{self, bound, Bounded, Head, Speaks};
 use super::auth::{Attempt, Auth};
 use super::frames::TextMarks;
 use super::tls::TlsSetup;
-use super::url::NodeUrl;
+use crate::endpoint::url::NodeUrl;
 use crate::exit::Failure;
 use crate::source::replay::io_reason;
 

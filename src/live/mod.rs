@@ -18,7 +18,6 @@ pub mod recover;
 pub mod rest;
 mod session;
 mod tls;
-pub mod url;
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -33,12 +32,12 @@ use crate::sanitize::escape;
 use crate::source::{Next, Source};
 use crate::stats::{Col, Stats};
 
+pub use crate::endpoint::url::redact;
+use crate::endpoint::url::{self, split_label, NodeUrl, DEFAULT_URL};
 use auth::AuthOptions;
 use connect::Target;
 use flow::FlowShared;
 use node::run_node;
-pub use url::redact;
-use url::{split_label, NodeUrl, DEFAULT_URL};
 
 /// How often blocked waits look at the stop flags, and the longest gap between `Idle`s.
 const TICK: Duration = Duration::from_millis(100);

@@ -297,16 +297,22 @@ fn transaction(w: &Value, p: &Palette) -> String {
     s
 }
 
+/// A notification in words, by its family: orders, disputes, the social graph, the node's
+/// timers; an unknown type names itself and its order.
 fn notification(t: &str, n: &Value, p: &Palette, known: &Known) -> String {
+    order_event(t, n, p, known)
+        .or_else(|| dispute_event(t, n, p, known))
+        .or_else(|| social_event(t, n, p, known))
+        .or_else(|| timer_event(t, n, p))
+        .unwrap_or_else(|| unknown_notification(t, n, p))
+}
+
+/// What happened to an order, on the buyer's or the vendor's side.
+fn order_event(t: &str, n: &Value, p: &Palette, known: &Known) -> Option<String> {
     let buyer = || who(n, "buyerHandle", "buyerId", p, known);
     let vendor = || who(n, "vendorHandle", "vendorId", p, known);
     let order = || order_ref(n, "orderId", p);
-    let expires = || {
-        n.get("expiresIn")
-            .and_then(Value::as_number)
-            .and_then(|s| s.parse::<u64>().ok())
-    };
-    match t {
+    Some(match t {
         "order" => {
             let title = n
                 .str_at("title")
@@ -335,81 +341,101 @@ fn notification(t: &str, n: &Value, p: &Palette, known: &Known) -> String {
         "fulfillment" => format!("{} fulfilled {}", vendor(), order()),
         "orderComplete" | "completion" => format!("{} completed {}", buyer(), order()),
         "processingError" => format!("{} could not process {}", vendor(), order()),
+        "vendorFinalizedPayment" => format!("the vendor released the funds for {}", order()),
+        _ => return None,
+    })
+}
+
+/// A dispute's course: opened, updated, closed by the moderator, its payout accepted.
+fn dispute_event(t: &str, n: &Value, p: &Palette, known: &Known) -> Option<String> {
+    let party = |handle, id| who(n, handle, id, p, known);
+    let order = order_ref(n, "orderId", p);
+    Some(match t {
         "disputeOpen" => format!(
-            "{} opened a dispute with {} on {}",
-            who(n, "disputerHandle", "disputerId", p, known),
-            who(n, "disputeeHandle", "disputeeId", p, known),
-            order()
+            "{} opened a dispute with {} on {order}",
+            party("disputerHandle", "disputerId"),
+            party("disputeeHandle", "disputeeId"),
         ),
         "disputeUpdate" => format!(
-            "the dispute between {} and {} on {} was updated",
-            who(n, "disputerHandle", "disputerId", p, known),
-            who(n, "disputeeHandle", "disputeeId", p, known),
-            order()
+            "the dispute between {} and {} on {order} was updated",
+            party("disputerHandle", "disputerId"),
+            party("disputeeHandle", "disputeeId"),
         ),
         "disputeClose" => format!(
-            "the moderator closed the dispute with {} on {}",
-            who(n, "otherPartyHandle", "otherPartyId", p, known),
-            order()
+            "the moderator closed the dispute with {} on {order}",
+            party("otherPartyHandle", "otherPartyId"),
         ),
         "disputeAccepted" => format!(
-            "{} accepted the dispute payout on {}",
-            who(n, "otherPartyHandle", "otherPartyId", p, known),
-            order()
+            "{} accepted the dispute payout on {order}",
+            party("otherPartyHandle", "otherPartyId"),
         ),
-        "follow" => format!("{} followed you", who(n, "", "peerId", p, known)),
-        "unfollow" => format!("{} unfollowed you", who(n, "", "peerId", p, known)),
-        "moderatorAdd" => format!(
-            "{} added you as a moderator",
-            who(n, "", "peerId", p, known)
+        _ => return None,
+    })
+}
+
+/// Follows and moderator changes: a peer and what it did.
+fn social_event(t: &str, n: &Value, p: &Palette, known: &Known) -> Option<String> {
+    let what = match t {
+        "follow" => "followed you",
+        "unfollow" => "unfollowed you",
+        "moderatorAdd" => "added you as a moderator",
+        "moderatorRemove" => "removed you as a moderator",
+        _ => return None,
+    };
+    Some(format!("{} {what}", who(n, "", "peerId", p, known)))
+}
+
+/// The node's timers: dispute windows closing, cases expiring.
+fn timer_event(t: &str, n: &Value, p: &Palette) -> Option<String> {
+    let order = || order_ref(n, "orderId", p);
+    let expires = n
+        .get("expiresIn")
+        .and_then(Value::as_number)
+        .and_then(|s| s.parse::<u64>().ok());
+    Some(match (t, expires) {
+        ("buyerDisputeTimeout", Some(0)) => {
+            format!("the dispute window of {} has closed", order())
+        }
+        ("buyerDisputeTimeout", Some(s)) => format!(
+            "the dispute window of {} closes in {}",
+            order(),
+            field(&duration(s))
         ),
-        "moderatorRemove" => format!(
-            "{} removed you as a moderator",
-            who(n, "", "peerId", p, known)
+        ("buyerDisputeTimeout", None) => format!("the dispute window of {} is closing", order()),
+        ("buyerDisputeExpiry", Some(s)) if s > 0 => format!(
+            "{} can be disputed for another {}",
+            order(),
+            field(&duration(s))
         ),
-        "buyerDisputeTimeout" => match expires() {
-            Some(0) => format!("the dispute window of {} has closed", order()),
-            Some(s) => format!(
-                "the dispute window of {} closes in {}",
-                order(),
-                field(&duration(s))
-            ),
-            None => format!("the dispute window of {} is closing", order()),
-        },
-        "buyerDisputeExpiry" => match expires() {
-            Some(s) if s > 0 => format!(
-                "{} can be disputed for another {}",
-                order(),
-                field(&duration(s))
-            ),
-            _ => format!("{} can no longer be disputed", order()),
-        },
-        "vendorDisputeTimeout" => format!(
+        ("buyerDisputeExpiry", _) => format!("{} can no longer be disputed", order()),
+        ("vendorDisputeTimeout", _) => format!(
             "the buyer's dispute window on {} has passed: the funds can be claimed",
             order_ref(n, "purchaseOrderId", p)
         ),
-        "moderatorDisputeExpiry" => {
+        ("moderatorDisputeExpiry", expires) => {
             let case = match n.str_at("disputeCaseId") {
                 Some(id) => format!("dispute case {}", ids(&id, p)),
                 None => "a dispute case".to_string(),
             };
-            match expires() {
+            match expires {
                 Some(s) if s > 0 => format!("{case} expires in {}", field(&duration(s))),
                 _ => format!("{case} has expired"),
             }
         }
-        "vendorFinalizedPayment" => format!("the vendor released the funds for {}", order()),
-        other => {
-            let mut s = format!("{} notification", quoted(other, 40, p));
-            for key in ["orderId", "purchaseOrderId", "disputeCaseId"] {
-                if n.str_at(key).is_some() {
-                    s.push_str(&format!(" about {}", order_ref(n, key, p)));
-                    break;
-                }
-            }
-            s
+        _ => return None,
+    })
+}
+
+/// A type this obtail does not know (a newer node's): its name, and the order it is about.
+fn unknown_notification(t: &str, n: &Value, p: &Palette) -> String {
+    let mut s = format!("{} notification", quoted(t, 40, p));
+    for key in ["orderId", "purchaseOrderId", "disputeCaseId"] {
+        if n.str_at(key).is_some() {
+            s.push_str(&format!(" about {}", order_ref(n, key, p)));
+            break;
         }
     }
+    s
 }
 
 fn chat(m: &Value, p: &Palette, known: &Known) -> String {

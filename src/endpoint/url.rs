@@ -7,7 +7,7 @@
 //! refused all the same: it may end a password that holds `/`, `?` or `#` unescaped, which
 //! must then never be read as a host, a port or a path, nor be echoed in an error.
 
-use super::auth::Secret;
+use super::secret::Secret;
 
 /// The URL used when none is given.
 pub const DEFAULT_URL: &str = "ws://127.0.0.1:4002/ws";
