@@ -67,7 +67,23 @@ fn spoken(d: Duration) -> String {
     }
 }
 
-fn tail_config(cfg: Config) -> Result<Stop, Failure> {
+fn tail_config(mut cfg: Config) -> Result<Stop, Failure> {
+    let mut pipeline = pipeline(&mut cfg)?;
+    match std::mem::replace(&mut cfg.input, Input::Live(Vec::new())) {
+        Input::Replay(path) => replay(&cfg, pipeline, &path),
+        Input::Live(urls) => {
+            let mut source = LiveSource::start(&urls, &cfg.live, cfg.max_frame, &cfg.env)?;
+            pipeline.renderer.pad_sources(source.label_width);
+            let stop = pipeline.run(&mut source);
+            stopped_live(&pipeline, &mut source, &stop, cfg.stats);
+            stop
+        }
+        Input::Demo { speed, seed } => demo(&cfg, pipeline, speed, seed),
+    }
+}
+
+/// The stages a run's frames go through, as the configuration settles them.
+fn pipeline(cfg: &mut Config) -> Result<Pipeline, Failure> {
     let program = cfg
         .jq
         .as_ref()
@@ -82,7 +98,8 @@ fn tail_config(cfg: Config) -> Result<Stop, Failure> {
         show_source,
     )
     .with_width(cfg.width);
-    let mut pipeline = Pipeline::new(cfg.filter, renderer, Sink::stdout());
+    let filter = std::mem::take(&mut cfg.filter);
+    let mut pipeline = Pipeline::new(filter, renderer, Sink::stdout());
     if cfg.follow_width && cfg.format == Format::Pretty {
         crate::resize::watch();
         pipeline.follow_width = true;
@@ -94,53 +111,51 @@ fn tail_config(cfg: Config) -> Result<Stop, Failure> {
     if cfg.stats.is_some() {
         pipeline.stats = Some(Box::default());
     }
-    let stats = cfg.stats;
     if let Some(path) = &cfg.record {
         pipeline.recorder = Some(Recorder::open(path)?);
     }
-    match cfg.input {
-        Input::Replay(path) => {
-            if let Some(recorder) = &pipeline.recorder {
-                recorder.check_not_input(&path)?;
-            }
-            let mut source = Replay::open(&path, cfg.max_frame)?;
-            if let Some(timeout) = cfg.timeout {
-                watchdog(timeout, cfg.count);
-            }
-            let stop = pipeline.run(&mut source);
-            not_json(&pipeline, &path);
-            print_stats(&pipeline, None, stats);
-            match stop {
-                Ok(Stop::InputEnded) if pipeline.program_failed_everywhere() => {
-                    Ok(Stop::ProgramFailed)
-                }
-                stop => stop,
-            }
-        }
-        Input::Live(urls) => {
-            let mut source = LiveSource::start(&urls, &cfg.live, cfg.max_frame, &cfg.env)?;
-            pipeline.renderer.pad_sources(source.label_width);
-            let stop = pipeline.run(&mut source);
-            stopped_live(&pipeline, &mut source, &stop, stats);
-            stop
-        }
-        Input::Demo { speed, seed } => {
-            let sim = crate::sim::start(crate::sim::SimOptions::demo(speed, seed))?;
-            if !cfg.quiet {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "obtail: --demo: this is a simulated node, not a real one: {}",
-                    sim.banner().trim_start_matches("obtail sim: ")
-                );
-            }
-            let mut source = LiveSource::start(&[sim.url()], &cfg.live, cfg.max_frame, &cfg.env)?;
-            let stop = pipeline.run(&mut source);
-            stopped_live(&pipeline, &mut source, &stop, stats);
-            drop(source);
-            sim.stop();
-            stop
-        }
+    Ok(pipeline)
+}
+
+/// `--replay FILE`: ends with the input; exits 5 when the program failed on every frame.
+fn replay(cfg: &Config, mut pipeline: Pipeline, path: &std::path::Path) -> Result<Stop, Failure> {
+    if let Some(recorder) = &pipeline.recorder {
+        recorder.check_not_input(path)?;
     }
+    let mut source = Replay::open(path, cfg.max_frame)?;
+    if let Some(timeout) = cfg.timeout {
+        watchdog(timeout, cfg.count);
+    }
+    let stop = pipeline.run(&mut source);
+    not_json(&pipeline, path);
+    print_stats(&pipeline, None, cfg.stats);
+    match stop {
+        Ok(Stop::InputEnded) if pipeline.program_failed_everywhere() => Ok(Stop::ProgramFailed),
+        stop => stop,
+    }
+}
+
+/// `--demo`: the simulated node in-process, tailed like any other.
+fn demo(
+    cfg: &Config,
+    mut pipeline: Pipeline,
+    speed: f64,
+    seed: Option<u64>,
+) -> Result<Stop, Failure> {
+    let sim = crate::sim::start(crate::sim::SimOptions::demo(speed, seed))?;
+    if !cfg.quiet {
+        let _ = writeln!(
+            std::io::stderr(),
+            "obtail: --demo: this is a simulated node, not a real one: {}",
+            sim.banner().trim_start_matches("obtail sim: ")
+        );
+    }
+    let mut source = LiveSource::start(&[sim.url()], &cfg.live, cfg.max_frame, &cfg.env)?;
+    let stop = pipeline.run(&mut source);
+    stopped_live(&pipeline, &mut source, &stop, cfg.stats);
+    drop(source);
+    sim.stop();
+    stop
 }
 
 /// Stops the node threads; says how many frames read from the nodes were never printed, when

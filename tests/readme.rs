@@ -32,6 +32,8 @@ fn readme_commands() -> Vec<String> {
             && !command.is_empty()
             && !command.starts_with('#')
             && !command.starts_with("cargo ")
+            // The long chaos schedule runs for half an hour: it is run by hand.
+            && !command.contains(" cargo test ")
         {
             commands.push(command.to_string());
         }

@@ -467,27 +467,7 @@ impl Flow {
         let words = format!("recovered {}{}{not_all}", r.counts(), r.limits());
         let since = self.shared.since.is_some();
         Some(match a.why {
-            Why::Start if since => {
-                let w = if trouble.is_some() { "warning: " } else { "" };
-                format!(
-                    "{w}--since: read {} from the node's history{}{not_all}",
-                    r.counts(),
-                    r.limits()
-                )
-            }
-            Why::Start => match &trouble {
-                None if !found => return None,
-                None => format!(
-                    "read back {} the node stored since obtail started, before it \
-                     connected{}",
-                    r.counts(),
-                    r.limits()
-                ),
-                Some(t) => format!(
-                    "warning: cannot read the node's lists ({t}): what a gap hides is read back \
-                     once they answer"
-                ),
-            },
+            Why::Start => return start_words(r, since, trouble.as_deref(), found),
             Why::Gap if a.lines.is_empty() => format!("read back what the gap hid: {words}"),
             Why::Gap => format!("{}; {words}{}", a.lines, self.unrecoverable(UNRECOVERABLE)),
             Why::Drops if a.lines.is_empty() => format!("read back what was dropped: {words}"),
@@ -655,6 +635,34 @@ impl Flow {
 
 fn lock(ledger: &Mutex<Ledger>) -> std::sync::MutexGuard<'_, Ledger> {
     ledger.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The first pass's line: `--since` history, or what the node stored between obtail's start
+/// and its first connection (said only when there was some, or the lists could not be read).
+fn start_words(
+    r: &recover::Report,
+    since: bool,
+    trouble: Option<&str>,
+    found: bool,
+) -> Option<String> {
+    let not_all = trouble
+        .map(|t| format!(", not all: cannot read {t}"))
+        .unwrap_or_default();
+    let (counts, limits) = (r.counts(), r.limits());
+    Some(match (since, trouble) {
+        (true, None) => format!("--since: read {counts} from the node's history{limits}"),
+        (true, Some(_)) => {
+            format!("warning: --since: read {counts} from the node's history{limits}{not_all}")
+        }
+        (false, None) if !found => return None,
+        (false, None) => format!(
+            "read back {counts} the node stored since obtail started, before it connected{limits}"
+        ),
+        (false, Some(t)) => format!(
+            "warning: cannot read the node's lists ({t}): what a gap hides is read back once \
+             they answer"
+        ),
+    })
 }
 
 /// A frame's kind as the books count it off the main thread (the pipeline's for the rest).

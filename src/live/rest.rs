@@ -141,14 +141,45 @@ pub struct Response {
 pub fn read_response(
     r: &mut impl Read,
     cap: usize,
-    mut before_read: impl FnMut() -> Option<()>,
+    before_read: impl FnMut() -> Option<()>,
 ) -> Result<Response, String> {
+    let mut reader = Reader {
+        r,
+        before_read,
+        chunk: [0; 8192],
+    };
     let mut buf = Vec::with_capacity(8192);
-    let mut chunk = [0u8; 8192];
-    let mut read_more = |buf: &mut Vec<u8>, limit: usize| -> Result<bool, String> {
+    let head = reader.head(&mut buf, cap)?;
+    buf.drain(..head.len);
+    let body = reader.body(buf, head.framing, cap)?;
+    Ok(Response {
+        status: head.status,
+        date: head.date,
+        body,
+    })
+}
+
+/// An answer's head, read.
+struct Head {
+    status: u16,
+    date: Option<Stamp>,
+    len: usize,
+    framing: Framing,
+}
+
+/// Reads an answer under a deadline, a block at a time.
+struct Reader<'r, R, F> {
+    r: &'r mut R,
+    before_read: F,
+    chunk: [u8; 8192],
+}
+
+impl<R: Read, F: FnMut() -> Option<()>> Reader<'_, R, F> {
+    /// Reads more into `buf`, which may hold at most `limit` bytes; false at the end.
+    fn more(&mut self, buf: &mut Vec<u8>, limit: usize) -> Result<bool, String> {
         loop {
-            before_read().ok_or("the node did not answer in time")?;
-            let n = match r.read(&mut chunk) {
+            (self.before_read)().ok_or("the node did not answer in time")?;
+            let n = match self.r.read(&mut self.chunk) {
                 // A stopped and continued obtail (Ctrl-Z, fg): the read goes on.
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 other => other.map_err(|e| io_error(&e))?,
@@ -156,60 +187,69 @@ pub fn read_response(
             if buf.len() + n > limit {
                 return Err(format!("the answer is larger than {limit} bytes"));
             }
-            buf.extend_from_slice(chunk.get(..n).unwrap_or_default());
+            buf.extend_from_slice(self.chunk.get(..n).unwrap_or_default());
             return Ok(n > 0);
         }
-    };
-    let (status, date, head_len, framing) = loop {
-        let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-        let mut resp = httparse::Response::new(&mut headers);
-        match resp.parse(&buf) {
-            Ok(httparse::Status::Complete(len)) => {
-                let status = resp.code.unwrap_or(0);
-                break (status, date(resp.headers), len, framing(resp.headers)?);
-            }
-            Ok(httparse::Status::Partial) => {}
-            Err(e) => return Err(format!("the node's answer is not HTTP: {e}")),
-        }
-        if !read_more(&mut buf, MAX_HEAD + cap)? {
-            return Err("the node closed the connection before answering".into());
-        }
-        if buf.len() > MAX_HEAD && !head_complete(&buf) {
-            return Err(format!("the answer's head is larger than {MAX_HEAD} bytes"));
-        }
-    };
-    buf.drain(..head_len);
-    let body = match framing {
-        Framing::Length(n) => {
-            if n > cap as u64 {
-                return Err(format!("the answer is larger than {cap} bytes"));
-            }
-            let end = n as usize;
-            while buf.len() < end {
-                if !read_more(&mut buf, cap)? {
-                    return Err("the answer was cut short".into());
+    }
+
+    fn head(&mut self, buf: &mut Vec<u8>, cap: usize) -> Result<Head, String> {
+        loop {
+            let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+            let mut resp = httparse::Response::new(&mut headers);
+            match resp.parse(buf) {
+                Ok(httparse::Status::Complete(len)) => {
+                    return Ok(Head {
+                        status: resp.code.unwrap_or(0),
+                        date: date(resp.headers),
+                        len,
+                        framing: framing(resp.headers)?,
+                    })
                 }
+                Ok(httparse::Status::Partial) => {}
+                Err(e) => return Err(format!("the node's answer is not HTTP: {e}")),
             }
-            buf.truncate(end);
-            buf
+            if !self.more(buf, MAX_HEAD + cap)? {
+                return Err("the node closed the connection before answering".into());
+            }
+            if buf.len() > MAX_HEAD && !head_complete(buf) {
+                return Err(format!("the answer's head is larger than {MAX_HEAD} bytes"));
+            }
         }
-        Framing::Chunked => {
-            let mut body = Dechunk::new(cap);
-            // Chunks are taken out of `buf` as they complete: a body sent in tiny chunks
-            // costs one pass, and `buf` holds one chunk at most.
-            while !body.feed(&mut buf)? {
-                if !read_more(&mut buf, cap.saturating_add(CHUNK_SLACK))? {
-                    return Err("the answer was cut short".into());
+    }
+
+    /// The body, from what followed the head in `buf` on.
+    fn body(&mut self, mut buf: Vec<u8>, framing: Framing, cap: usize) -> Result<Vec<u8>, String> {
+        match framing {
+            Framing::Length(n) => {
+                if n > cap as u64 {
+                    return Err(format!("the answer is larger than {cap} bytes"));
                 }
+                let end = n as usize;
+                while buf.len() < end {
+                    if !self.more(&mut buf, cap)? {
+                        return Err("the answer was cut short".into());
+                    }
+                }
+                buf.truncate(end);
+                Ok(buf)
             }
-            body.body
+            Framing::Chunked => {
+                let mut body = Dechunk::new(cap);
+                // Chunks are taken out of `buf` as they complete: a body sent in tiny chunks
+                // costs one pass, and `buf` holds one chunk at most.
+                while !body.feed(&mut buf)? {
+                    if !self.more(&mut buf, cap.saturating_add(CHUNK_SLACK))? {
+                        return Err("the answer was cut short".into());
+                    }
+                }
+                Ok(body.body)
+            }
+            Framing::ToEnd => {
+                while self.more(&mut buf, cap)? {}
+                Ok(buf)
+            }
         }
-        Framing::ToEnd => {
-            while read_more(&mut buf, cap)? {}
-            buf
-        }
-    };
-    Ok(Response { status, date, body })
+    }
 }
 
 /// Bytes a chunked answer may hold beyond its body while a chunk is being read: its size
