@@ -420,7 +420,7 @@ fn check(
         &doubled[..doubled.len().min(5)]
     );
     // The books: every row balances, and they count what was printed.
-    let total = books(err);
+    let total = common::books(err);
     let frames = lines
         .iter()
         .filter(|l| serde_json::from_str::<Value>(&l.text).is_ok())
@@ -477,35 +477,6 @@ fn check(
         doubled: doubled.len(),
         longest_wait_ms: longest_ms,
     }
-}
-
-/// The books (`--stats=json`): every row balances; returns the total row.
-fn books(stderr: &str) -> [u64; 8] {
-    const COLS: [&str; 8] = [
-        "received",
-        "recovered",
-        "printed",
-        "filtered",
-        "invalid",
-        "dropped",
-        "duplicate",
-        "queued",
-    ];
-    let line = stderr
-        .lines()
-        .find(|l| l.starts_with("{\"rows\":"))
-        .expect(stderr);
-    let books: Value = serde_json::from_str(line).unwrap();
-    let numbers = |v: &Value| COLS.map(|c| v[c].as_u64().expect(c));
-    for row in books["rows"].as_array().unwrap() {
-        let n = numbers(row);
-        assert_eq!(
-            n[0] + n[1],
-            n[2..].iter().sum::<u64>(),
-            "this row does not balance: {row}"
-        );
-    }
-    numbers(&books["total"])
 }
 
 #[test]

@@ -142,36 +142,6 @@ fn ids(stdout: &str) -> Vec<String> {
     printed(stdout).into_iter().map(|(id, _)| id).collect()
 }
 
-/// The `--stats=json` books: every row balances; returns the total's numbers (received,
-/// recovered, printed, filtered, invalid, dropped, duplicate, queued).
-fn books(stderr: &str) -> [u64; 8] {
-    const COLS: [&str; 8] = [
-        "received",
-        "recovered",
-        "printed",
-        "filtered",
-        "invalid",
-        "dropped",
-        "duplicate",
-        "queued",
-    ];
-    let line = stderr
-        .lines()
-        .find(|l| l.starts_with("{\"rows\":"))
-        .expect(stderr);
-    let books: serde_json::Value = serde_json::from_str(line).unwrap();
-    let numbers = |v: &serde_json::Value| COLS.map(|c| v[c].as_u64().expect(c));
-    for row in books["rows"].as_array().unwrap() {
-        let n = numbers(row);
-        assert_eq!(
-            n[0] + n[1],
-            n[2..].iter().sum::<u64>(),
-            "this row does not balance: {row}\n{stderr}"
-        );
-    }
-    numbers(&books["total"])
-}
-
 fn assert_once(got: &[String], want: &[&str]) {
     let mut sorted = got.to_vec();
     sorted.sort();

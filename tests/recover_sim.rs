@@ -100,35 +100,6 @@ fn recovered_count(stdout: &str) -> usize {
         .count()
 }
 
-/// Every row of the `--stats=json` books balances; returns the total.
-fn books(stderr: &str) -> Vec<u64> {
-    let line = stderr
-        .lines()
-        .find(|l| l.starts_with("{\"rows\":"))
-        .expect(stderr);
-    let books: serde_json::Value = serde_json::from_str(line).unwrap();
-    let numbers = |v: &serde_json::Value| -> Vec<u64> {
-        [
-            "received",
-            "recovered",
-            "printed",
-            "filtered",
-            "invalid",
-            "dropped",
-            "duplicate",
-            "queued",
-        ]
-        .iter()
-        .map(|c| v[c].as_u64().expect(c))
-        .collect()
-    };
-    for row in books["rows"].as_array().unwrap() {
-        let n = numbers(row);
-        assert_eq!(n[0] + n[1], n[2..].iter().sum::<u64>(), "{row}\n{stderr}");
-    }
-    numbers(&books["total"])
-}
-
 /// Waits until every id is printed; then none may have been printed twice.
 fn assert_each_once(ob: &Obtail, ids: &[String], what: &str) {
     let all = |o: &str| {

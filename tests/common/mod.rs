@@ -574,3 +574,33 @@ pub fn self_signed_for(dir: &Path, names: &[&str], expired: bool) -> Tls {
     let server = server_config(vec![cert.der().clone()], key.serialize_der());
     Tls { cert_pem, server }
 }
+
+/// The books of `--stats=json`: every row must balance (received + recovered = printed +
+/// filtered + invalid + dropped + duplicate + queued); returns the total row's numbers.
+pub fn books(stderr: &str) -> [u64; 8] {
+    const COLS: [&str; 8] = [
+        "received",
+        "recovered",
+        "printed",
+        "filtered",
+        "invalid",
+        "dropped",
+        "duplicate",
+        "queued",
+    ];
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("{\"rows\":"))
+        .expect(stderr);
+    let books: serde_json::Value = serde_json::from_str(line).unwrap();
+    let numbers = |v: &serde_json::Value| COLS.map(|c| v[c].as_u64().expect(c));
+    for row in books["rows"].as_array().unwrap() {
+        let n = numbers(row);
+        assert_eq!(
+            n[0] + n[1],
+            n[2..].iter().sum::<u64>(),
+            "this row does not balance: {row}\n{stderr}"
+        );
+    }
+    numbers(&books["total"])
+}
