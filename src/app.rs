@@ -183,10 +183,9 @@ fn stopped_live(
     if unprinted > 0 && !asked_no_more {
         let _ = writeln!(
             std::io::stderr(),
-            "obtail: stopped with {unprinted} frame{} read but not yet printed: {} never \
-             printed (--stats counts {} as queued)",
+            "obtail: stopped with {unprinted} frame{} read but not yet printed (--stats \
+             counts {} as queued)",
             if unprinted == 1 { "" } else { "s" },
-            if unprinted == 1 { "it is" } else { "they are" },
             if unprinted == 1 { "it" } else { "them" },
         );
     }

@@ -725,14 +725,17 @@ fn refused_message(t: &Target, status: u16, tried: &[&Attempt]) -> String {
     } else {
         "no credentials were given".to_string()
     };
-    let datadir_hint = if !files.is_empty() {
-        "is the node's data directory another one? --datadir DIR".to_string()
+    let cookie_hint = if !files.is_empty() {
+        "if the node keeps its data in another directory, name it with --datadir DIR".to_string()
     } else {
-        format!("--cookie-file {}", cookie_of(dirs.first()))
+        format!(
+            "for cookie auth use --cookie-file {}",
+            cookie_of(dirs.first())
+        )
     };
     format!(
-        "{}: the node refused authentication (HTTP {status}; {sent}): for cookie auth use \
-         {datadir_hint}, for basic auth -u USER --password-file FILE",
+        "{}: the node refused authentication (HTTP {status}; {sent}): {cookie_hint}; for basic \
+         auth use -u USER --password-file FILE",
         t.shown
     )
 }
