@@ -19,13 +19,22 @@ fn main() {
     println!("cargo:rustc-env=OBTAIL_VERSION={full}");
     // A new commit (or a checkout) moves HEAD or the branch it names: the version follows.
     if let Some(dir) = git(&["rev-parse", "--git-dir"]) {
-        println!("cargo:rerun-if-changed={dir}/HEAD");
+        watch(format!("{dir}/HEAD"));
         if let Some(branch) = git(&["symbolic-ref", "-q", "HEAD"]) {
             if let Some(common) = git(&["rev-parse", "--git-common-dir"]) {
-                println!("cargo:rerun-if-changed={common}/{branch}");
-                println!("cargo:rerun-if-changed={common}/packed-refs");
+                watch(format!("{common}/{branch}"));
+                watch(format!("{common}/packed-refs"));
             }
         }
     }
     println!("cargo:rerun-if-changed=build.rs");
+}
+
+/// Cargo takes a watched file that does not exist as changed on every build, which would
+/// rebuild obtail for every cargo command (and every fuzz target): only existing files are
+/// watched.
+fn watch(path: String) {
+    if std::path::Path::new(&path).exists() {
+        println!("cargo:rerun-if-changed={path}");
+    }
 }

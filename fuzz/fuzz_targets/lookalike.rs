@@ -14,6 +14,7 @@ use obtail::frame::Frame;
 use obtail::json;
 use obtail::kind::Kind;
 use obtail::memory::lookalike::{Lookalikes, Suspicion, CAPACITY};
+use obtail::memory::{Memory, Wants};
 use obtail::render::{Event, Renderer};
 use obtail::style::Palette;
 use obtail_fuzz::assert_terminal_safe;
@@ -44,7 +45,7 @@ fn bare(s: &str) -> &str {
     s.trim_start_matches('@')
 }
 
-fn pretty(frame: &str, l: &Lookalikes) -> String {
+fn pretty(frame: &str, memory: &Memory) -> String {
     let tree = json::parse(frame).unwrap();
     let f = Frame {
         bytes: Cow::Borrowed(frame.as_bytes()),
@@ -63,7 +64,7 @@ fn pretty(frame: &str, l: &Lookalikes) -> String {
         error: None,
         tree: Some(&tree),
         compact: None,
-        lookalikes: Some(l),
+        memory: Some(memory),
     };
     let mut r = Renderer::new(Format::Pretty, false, Palette::plain(), true, false);
     let mut out = Vec::new();
@@ -102,11 +103,15 @@ fuzz_target!(|data: &[u8]| {
     // Latin letters swapped for Cyrillic ones: marked, whatever the rest.
     let twin = cyrillic(first);
     if twin != first && first.chars().count() <= 128 {
-        let mut l = Lookalikes::default();
-        learn(&mut l, first, "QmFirst");
-        let why = l.judge(&twin, Some("QmTwin"), true);
+        let mut memory = Memory::new(Wants {
+            handles: true,
+            lookalikes: true,
+            peer_handle: None,
+        });
+        memory.learn(&json::parse(&order(first, "QmFirst")).unwrap());
+        let why = memory.lookalikes.judge(&twin, Some("QmTwin"), true);
         assert!(why.is_some(), "{twin:?} poses as {first:?} unmarked");
-        let line = pretty(&order(&twin, "QmTwin"), &l);
+        let line = pretty(&order(&twin, "QmTwin"), &memory);
         assert_terminal_safe(line.as_bytes(), false, false, "pretty");
         assert_eq!(line.matches('\n').count(), 1, "{line:?}");
         assert!(line.contains(" ["), "no mark: {line:?}");
