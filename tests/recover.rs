@@ -586,7 +586,10 @@ fn a_cookie_found_on_disk_reads_the_lists_too() {
     assert_eq!(printed(&ob.stdout()), [("N1".to_string(), true)]);
     let err = ob.stderr();
     // (Not "403" alone: a port number may hold it.)
-    assert!(!err.contains("warning") && !err.contains("HTTP 403"), "{err}");
+    assert!(
+        !err.contains("warning") && !err.contains("HTTP 403"),
+        "{err}"
+    );
     assert!(!err.contains("=found") && !err.contains("=stale"), "{err}");
 }
 

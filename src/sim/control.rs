@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
+use super::book_control;
 use super::faults::Fault;
 use super::http::{self, Request};
 use super::node::{lock, Node};
@@ -36,6 +37,9 @@ pub(super) fn answer(node: &Arc<Node>, io: &mut impl Write, req: &Request) -> io
                     | "partition"
                     | "drop"
                     | "hostile-chat"
+                    | "order"
+                    | "move"
+                    | "order-chat"
             );
         if known {
             return http::respond_text(
@@ -60,7 +64,7 @@ enum Answer {
     Json(String),
 }
 
-enum Refusal {
+pub(super) enum Refusal {
     Bad(String),
     Unknown,
 }
@@ -109,6 +113,9 @@ fn act(node: &Arc<Node>, what: &str, query: &Query) -> Result<Answer, Refusal> {
             node.hostile_chat(n);
             text(&format!("sent {n}"))
         }
+        "order" => book_control::open(node, query).map(|id| Answer::Text(format!("{id}\n"))),
+        "move" => book_control::move_order(node, query).map(|t| Answer::Text(format!("{t}\n"))),
+        "order-chat" => book_control::chat(node, query).map(|t| Answer::Text(format!("{t}\n"))),
         "store" => Ok(Answer::Json(lock(&node.store).oracle().to_string())),
         "sent" => Ok(Answer::Json(oracle::sent_json(&lock(&node.hub.sent)))),
         "requests" => Ok(Answer::Json(oracle::requests_json(&lock(&node.requests)))),

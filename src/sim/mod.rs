@@ -6,6 +6,7 @@
 //! `control`s; `server` runs the threads. This module only turns options into a running server.
 
 mod api;
+mod book_control;
 mod client;
 mod clock;
 mod control;

@@ -47,6 +47,20 @@ impl SimHandle {
         self.url.clone()
     }
 
+    /// Waits until the listener is open (with `up_before`, once the story has run ahead);
+    /// false if it is not open within `timeout`, or the node stops.
+    pub fn wait_listening(&self, timeout: Duration) -> bool {
+        let until = Instant::now() + timeout;
+        let mut run = self.shared.state.lock();
+        while !run.listening {
+            if run.stopping || Instant::now() >= until {
+                return false;
+            }
+            run = self.shared.state.wait(run, Some(until));
+        }
+        true
+    }
+
     /// The stderr line's text: where it listens and how the story is told.
     pub fn banner(&self) -> &str {
         &self.banner
