@@ -21,6 +21,7 @@ pub mod live;
 pub mod lookalike;
 pub mod named;
 pub mod node_args;
+pub mod orders;
 pub mod peers;
 pub mod pipeline;
 pub mod record;
