@@ -22,6 +22,7 @@ pub fn run(args: Args) -> Result<Stop, Failure> {
         }
         Some(Command::Completions { shell }) => print(&crate::docs::completions(shell)),
         Some(Command::Man) => print(&crate::docs::man_page()),
+        Some(Command::Orders(orders)) => crate::orders::run(&orders),
         Some(Command::Sim(sim_args)) => crate::sim::run(&sim_args),
         Some(Command::GenerateDocs { out }) => crate::docs::generate(&out),
         None => tail(Config::resolve(args, Env::from_process())?),
@@ -49,7 +50,7 @@ fn tail(cfg: Config) -> Result<Stop, Failure> {
 }
 
 /// Says why obtail exits 4: a script's `|| echo` should not be the only witness.
-fn timed_out(timeout: Duration, count: u64) {
+pub fn timed_out(timeout: Duration, count: u64) {
     let _ = writeln!(
         std::io::stderr(),
         "obtail: --timeout {} passed before -n {count} was reached",
