@@ -75,8 +75,10 @@ pub fn nearness(deadline: &Deadline, now: Stamp) -> usize {
     let Some(when) = deadline.when() else {
         return 0;
     };
-    let left = (when - now).num_seconds();
-    THRESHOLDS.iter().filter(|&&t| left <= t).count()
+    THRESHOLDS
+        .iter()
+        .filter(|&&t| when <= now + Duration::seconds(t))
+        .count()
 }
 
 #[cfg(test)]
