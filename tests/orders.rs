@@ -404,8 +404,7 @@ fn new_orders_chat_and_deadlines_are_changes_too() {
     assert_eq!(new["from"], Value::Null);
     let lapsed = changes
         .iter()
-        .filter(|c| c["change"] == "deadline" && c["order"]["orderId"] == *lapsing)
-        .last()
+        .rfind(|c| c["change"] == "deadline" && c["order"]["orderId"] == *lapsing)
         .unwrap();
     assert_eq!(
         lapsed["order"]["next"]["actor"], "nobody",
