@@ -24,6 +24,10 @@ pub const EXAMPLES: &[(&str, &str)] = &[
         "obtail -t notification.payment --order QmXyZ123 -n 1 --timeout 10m",
     ),
     (
+        "every order waiting on you, and until when",
+        "obtail orders --needs-me",
+    ),
+    (
         "follow one order's whole story across kinds",
         "obtail --order QmXyZ123",
     ),
@@ -419,9 +423,13 @@ pub enum Command {
     /// /obtail-sim/resume, /obtail-sim/restart, /obtail-sim/partition?for=DURATION (silent,
     /// then every client dropped), /obtail-sim/drop, /obtail-sim/hostile-chat?n=N,
     /// /obtail-sim/rest-fault?mode=MODE[&for=DURATION] (MODE: hang, drip, endless, flood,
-    /// error, huge, none). What it did, for tests: GET /obtail-sim/store (every stored row,
-    /// raw), /obtail-sim/sent (every frame broadcast, with when), /obtail-sim/requests (every
-    /// /ob/ request line).
+    /// error, huge, none). Orders on demand: POST /obtail-sim/order?role=ROLE&state=STATE
+    /// [&moderated=1][&age=DURATION][&title=T&handle=H&amount=N&coin=C] (made that long ago;
+    /// answers its id), /obtail-sim/move?id=ID&to=STATE[&quiet=1] (told with the notification
+    /// the node gets on its side, silent where it acts itself), /obtail-sim/order-chat?id=ID
+    /// [&text=TEXT]. What it did, for tests: GET /obtail-sim/store (every stored row, raw, and
+    /// each order's states), /obtail-sim/sent (every frame broadcast, with when),
+    /// /obtail-sim/requests (every /ob/ request line).
     ///
     /// Ends with a close frame 1001 to every client: exit 0 after --duration, 130 at Ctrl-C.
     ///
@@ -620,13 +628,13 @@ pub struct OrdersArgs {
     #[arg(long, num_args = 2, value_names = ["NAME", "JSON"], action = clap::ArgAction::Append, help_heading = "Filtering")]
     pub argjson: Vec<String>,
 
-    /// Output format: pretty, json or ndjson [default: pretty on a terminal, ndjson otherwise]
+    /// Output format [default: pretty on a terminal, ndjson otherwise]
     #[arg(
         short = 'o',
         long,
-        value_enum,
         value_name = "FORMAT",
-        help_heading = "Output"
+        help_heading = "Output",
+        value_parser = orders_format()
     )]
     pub output: Option<Format>,
 
@@ -667,6 +675,13 @@ pub struct OrdersArgs {
     #[arg(long, value_enum, value_name = "FORMAT", num_args = 0..=1, require_equals = true,
           default_missing_value = "table", help_heading = "Control")]
     pub stats: Option<StatsFormat>,
+}
+
+/// The board's formats: those of tailing but `raw` (a board has no text of its own to show).
+fn orders_format() -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(["pretty", "json", "ndjson"])
+        .map(|s: String| Format::from_str(&s, true).unwrap_or(Format::Ndjson))
 }
 
 impl OrdersArgs {

@@ -210,6 +210,7 @@ fn readme_help_and_man_page_agree_on_options() {
         "all-targets",
         "check",
         "nocapture",
+        "test",
     ];
     longs.extend(cargo.map(String::from));
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();

@@ -21,7 +21,7 @@ pub struct Settings {
     pub all: bool,
     /// `--needs-me`: only orders waiting on the user.
     pub needs_me: bool,
-    /// Pretty, JSON or NDJSON (the board has no raw form).
+    /// Pretty, JSON or NDJSON (`OrdersArgs` takes no other).
     pub format: Format,
 }
 
@@ -50,21 +50,13 @@ impl Settings {
                 "--timeout has no effect without --watch or -n: the board is read once".into(),
             );
         }
-        let format = match cfg.format {
-            Format::Raw => {
-                cfg.warnings
-                    .push("-o raw has no meaning for the board: it is printed as ndjson".into());
-                Format::Ndjson
-            }
-            f => f,
-        };
         Ok(Settings {
+            format: cfg.format,
             cfg,
             watch,
             poll,
             all: args.all,
             needs_me: args.needs_me,
-            format,
         })
     }
 }
