@@ -50,22 +50,12 @@ fn tail(cfg: Config) -> Result<Stop, Failure> {
 }
 
 /// Says why obtail exits 4: a script's `|| echo` should not be the only witness.
-pub fn timed_out(timeout: Duration, count: u64) {
+fn timed_out(timeout: Duration, count: u64) {
     let _ = writeln!(
         std::io::stderr(),
         "obtail: --timeout {} passed before -n {count} was reached",
-        spoken(timeout)
+        crate::units::spoken(timeout)
     );
-}
-
-/// A duration as `--timeout` takes it: `10m`, `30s`, `1500ms`.
-fn spoken(d: Duration) -> String {
-    match (d.as_secs(), d.subsec_millis()) {
-        (s, 0) if s > 0 && s % 3600 == 0 => format!("{}h", s / 3600),
-        (s, 0) if s > 0 && s % 60 == 0 => format!("{}m", s / 60),
-        (s, 0) => format!("{s}s"),
-        _ => format!("{}ms", d.as_millis()),
-    }
 }
 
 fn tail_config(cfg: Config) -> Result<Stop, Failure> {
@@ -227,16 +217,4 @@ fn watchdog(timeout: Duration, count: Option<u64>) {
             None => std::process::exit(0),
         }
     });
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn durations_are_spoken_as_typed() {
-        use std::time::Duration;
-        assert_eq!(super::spoken(Duration::from_secs(600)), "10m");
-        assert_eq!(super::spoken(Duration::from_secs(7200)), "2h");
-        assert_eq!(super::spoken(Duration::from_secs(30)), "30s");
-        assert_eq!(super::spoken(Duration::from_millis(1500)), "1500ms");
-    }
 }

@@ -7,13 +7,15 @@
 //! deadline at a moment), `board` (what was read, and what changed), `object` and `line` (the
 //! two ways an order is written); then what does I/O: `fetch` (one list over REST), `reader`
 //! (a thread per node that reads what the watcher asks), `trigger` (the orders a socket frame
-//! names), `print` (the output), `watch` (the live loop) and `run` (the command).
+//! names), `print` (the output), `books` (what is said of the reads), `watch` (the live loop) and
+//! `run` (the command).
 //!
 //! Read-only, always: obtail never asks for `/ob/order/<id>` or `/ob/case/<id>`, which mark
 //! an order read on the node; what only those could tell is said to be unknown.
 
 pub mod assess;
 pub mod board;
+mod books;
 pub mod fetch;
 pub mod line;
 pub mod object;

@@ -9,10 +9,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::board::{Board, Change};
+use super::books::{list_failed, unreadable, Reads};
 use super::fetch::Failed;
 use super::print::{warn, Printer};
 use super::reader::{Ask, Read, Readers};
-use super::run::{list_failed, unreadable, Reads};
 use super::settings::Settings;
 use super::state::Role;
 use super::trigger::orders_named;

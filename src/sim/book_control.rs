@@ -10,13 +10,13 @@ use std::time::Duration;
 use fastrand::Rng;
 use serde_json::{json, Map, Value};
 
+use super::clock;
 use super::html;
 use super::node::{lock, Node};
 use super::orders::{self, Order, OrderEvent, OrderState, Party, Role};
 use super::query::Query;
 use super::shapes::{self, Coin, Money};
 use super::story::Beat;
-use super::{clock, control::Refusal};
 
 const B58: &[u8] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 
@@ -30,8 +30,11 @@ fn qm(rng: &mut Rng) -> String {
     format!("Qm{}", b58(rng, 44))
 }
 
+/// A request the control refuses, in words (answered 400).
+pub type Refusal = String;
+
 fn bad(why: impl Into<String>) -> Refusal {
-    Refusal::Bad(why.into())
+    why.into()
 }
 
 /// `POST /obtail-sim/order?role=&state=&moderated=&age=&title=&handle=&amount=&coin=&quiet=`:
@@ -80,6 +83,34 @@ fn made(
     age: Duration,
     rng: &mut Rng,
 ) -> Result<Order, Refusal> {
+    let title = q.get("title").unwrap_or("Green tea tin").to_string();
+    let (buyer, vendor) = parties(role, q.get("handle"), rng);
+    let age = i64::try_from(age.as_secs()).unwrap_or(i64::MAX);
+    let now = clock::secs(clock::now_nanos());
+    Ok(Order {
+        id: qm(rng),
+        role,
+        state,
+        created: now.saturating_sub(age).max(1),
+        read: false,
+        moderated: role == Role::Case || q.get("moderated").is_some_and(|m| m != "0"),
+        buyer_opened: role == Role::Case,
+        slug: slug(&title),
+        title,
+        thumbnail: format!("zb2rh{}", b58(rng, 44)),
+        total: money(q)?,
+        buyer,
+        vendor,
+        shipping_name: String::new(),
+        shipping_address: String::new(),
+        payment_address: String::new(),
+        claim: String::new(),
+        history: Vec::new(),
+    })
+}
+
+/// The order's total: `amount` base units of `coin` (151000 BTC units by default).
+fn money(q: &Query) -> Result<Money, Refusal> {
     let coin = match q.get("coin").unwrap_or("BTC") {
         "BTC" => Coin::Btc,
         "BCH" => Coin::Bch,
@@ -100,57 +131,35 @@ fn made(
             .filter(|n| *n > 0)
             .ok_or_else(|| bad("amount: want a whole number of base units"))?,
     };
-    let title = q.get("title").unwrap_or("Green tea tin").to_string();
-    let handle = q.get("handle").map(str::to_string);
-    let party = |default: &str, rng: &mut Rng| Party {
+    Ok(Money { coin, amount })
+}
+
+/// The buyer and the vendor: the node itself on its side, `handle` (or a default) on the
+/// other (a case's disputer is its buyer).
+fn parties(role: Role, handle: Option<&str>, rng: &mut Rng) -> (Party, Party) {
+    let mut named = |default: &str| Party {
         id: qm(rng),
-        handle: handle.clone().unwrap_or_else(|| default.to_string()),
+        handle: handle.unwrap_or(default).to_string(),
     };
-    let (buyer, vendor) = match role {
-        Role::Sale => (
-            party("bob", rng),
+    let buyer = named("bob");
+    let vendor = named("alice");
+    match (role, handle) {
+        (_, None) => (buyer, vendor),
+        (Role::Purchase, Some(_)) => (
             Party {
-                id: qm(rng),
-                handle: "alice".into(),
-            },
-        ),
-        Role::Purchase => (
-            Party {
-                id: qm(rng),
                 handle: "bob".into(),
+                ..buyer
             },
-            party("alice", rng),
+            vendor,
         ),
-        Role::Case => (
-            party("bob", rng),
+        (Role::Sale | Role::Case, Some(_)) => (
+            buyer,
             Party {
-                id: qm(rng),
                 handle: "alice".into(),
+                ..vendor
             },
         ),
-    };
-    let age = i64::try_from(age.as_secs()).unwrap_or(i64::MAX);
-    let now = clock::secs(clock::now_nanos());
-    Ok(Order {
-        id: qm(rng),
-        role,
-        state,
-        created: now.saturating_sub(age).max(1),
-        read: false,
-        moderated: role == Role::Case || q.get("moderated").is_some_and(|m| m != "0"),
-        buyer_opened: role == Role::Case,
-        slug: slug(&title),
-        title,
-        thumbnail: format!("zb2rh{}", b58(rng, 44)),
-        total: Money { coin, amount },
-        buyer,
-        vendor,
-        shipping_name: String::new(),
-        shipping_address: String::new(),
-        payment_address: String::new(),
-        claim: String::new(),
-        history: Vec::new(),
-    })
+    }
 }
 
 fn slug(title: &str) -> String {

@@ -64,7 +64,7 @@ enum Answer {
     Json(String),
 }
 
-pub(super) enum Refusal {
+enum Refusal {
     Bad(String),
     Unknown,
 }
@@ -113,14 +113,21 @@ fn act(node: &Arc<Node>, what: &str, query: &Query) -> Result<Answer, Refusal> {
             node.hostile_chat(n);
             text(&format!("sent {n}"))
         }
-        "order" => book_control::open(node, query).map(|id| Answer::Text(format!("{id}\n"))),
-        "move" => book_control::move_order(node, query).map(|t| Answer::Text(format!("{t}\n"))),
-        "order-chat" => book_control::chat(node, query).map(|t| Answer::Text(format!("{t}\n"))),
+        "order" => book(book_control::open(node, query)),
+        "move" => book(book_control::move_order(node, query)),
+        "order-chat" => book(book_control::chat(node, query)),
         "store" => Ok(Answer::Json(lock(&node.store).oracle().to_string())),
         "sent" => Ok(Answer::Json(oracle::sent_json(&lock(&node.hub.sent)))),
         "requests" => Ok(Answer::Json(oracle::requests_json(&lock(&node.requests)))),
         _ => Err(Refusal::Unknown),
     }
+}
+
+/// An order control's answer: its text, or why it was refused.
+fn book(result: Result<String, String>) -> Result<Answer, Refusal> {
+    result
+        .map(|t| Answer::Text(format!("{t}\n")))
+        .map_err(Refusal::Bad)
 }
 
 /// An optional duration parameter; absent or empty is `None`.
