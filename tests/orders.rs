@@ -730,3 +730,39 @@ fn two_nodes_are_told_apart() {
         .iter()
         .any(|o| o["source"] == b.url() && o["role"] == "purchase"));
 }
+
+#[test]
+fn a_node_that_restarts_is_watched_on() {
+    let sim = still_sim(&["--down-for", "3s"]);
+    let sale = order(&sim, "role=sale&state=AWAITING_PAYMENT");
+    let o = Obtail::run(&[
+        "orders",
+        &sim.url(),
+        "--watch",
+        "--poll",
+        "1s",
+        "-o",
+        "ndjson",
+        "-v",
+    ]);
+    assert!(o.wait_stdout(Duration::from_secs(20), |out| out.lines().count() == 1));
+    control(&sim, "restart");
+    assert!(
+        o.wait_stderr(Duration::from_secs(20), |e| e.contains("connected again")),
+        "{}",
+        o.stderr()
+    );
+    control(&sim, &format!("move?id={sale}&to=AWAITING_FULFILLMENT"));
+    let moved = |out: &str| objects(out).iter().any(|c| c["change"] == "state");
+    assert!(
+        o.wait_stdout(Duration::from_secs(5), moved),
+        "{}",
+        o.stderr()
+    );
+    // The lists could not be read while the node was down: said once, not per list and poll.
+    let err = o.stderr();
+    assert!(err.matches("cannot read").count() <= 1, "{err}");
+    if err.contains("cannot read") {
+        assert!(err.contains("cannot read its order lists: "), "{err}");
+    }
+}
