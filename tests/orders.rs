@@ -506,7 +506,7 @@ fn the_same_credentials_as_the_socket() {
     assert_eq!(code, Some(3), "{err}");
     assert!(err.contains("authentication refused"), "{err}");
     assert!(!err.contains("wrong"), "no credential in an error");
-    order_with_cookie(&sim);
+    order_with_cookie_value(&sim, "c00kie");
     let (code, out, err) = board(&sim.url(), &["--cookie", "c00kie", "-o", "ndjson"]);
     assert_eq!((code, objects(&out).len()), (Some(0), 1), "{err}");
     let (code, _, err) = board("127.0.0.1:1", &[]);
@@ -516,16 +516,6 @@ fn the_same_credentials_as_the_socket() {
         "{err}"
     );
     assert_eq!(err.lines().count(), 1, "{err}");
-}
-
-fn order_with_cookie(sim: &Sim) {
-    let mut s = TcpStream::connect(("127.0.0.1", sim.port)).unwrap();
-    let req = "POST /obtail-sim/order?role=sale HTTP/1.1\r\nHost: x\r\n\
-               Cookie: OpenBazaar_Auth_Cookie=c00kie\r\nConnection: close\r\n\r\n";
-    s.write_all(req.as_bytes()).unwrap();
-    let mut out = String::new();
-    let _ = s.read_to_string(&mut out);
-    assert!(out.starts_with("HTTP/1.1 200"), "{out}");
 }
 
 #[test]
@@ -765,4 +755,55 @@ fn a_node_that_restarts_is_watched_on() {
     if err.contains("cannot read") {
         assert!(err.contains("cannot read its order lists: "), "{err}");
     }
+}
+
+#[test]
+fn named_nodes_bring_their_own_credentials() {
+    let sim = still_sim(&["--cookie", "n4med"]);
+    order_with_cookie_value(&sim, "n4med");
+    let config = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(config.path().join("obtail")).unwrap();
+    std::fs::write(
+        config.path().join("obtail/config.toml"),
+        format!(
+            "[nodes.shop]\nurl = \"{}\"\ncookie_file = \"cookie\"\n",
+            sim.url()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        config.path().join("obtail/cookie"),
+        "OpenBazaar_Auth_Cookie=n4med",
+    )
+    .unwrap();
+    let xdg = config.path().to_str().unwrap();
+    let mut o = Obtail::run_env(
+        &["orders", "shop", "-o", "ndjson"],
+        &[("XDG_CONFIG_HOME", xdg)],
+    );
+    assert_eq!(
+        o.wait_exit(Duration::from_secs(20)),
+        Some(0),
+        "{}",
+        o.stderr()
+    );
+    let all = objects(&o.stdout());
+    assert_eq!(all.len(), 1);
+    assert_eq!(
+        all[0]["source"], "shop",
+        "named as the config file names it"
+    );
+    assert!(!o.stdout().contains("n4med") && !o.stderr().contains("n4med"));
+}
+
+fn order_with_cookie_value(sim: &Sim, cookie: &str) {
+    let mut s = TcpStream::connect(("127.0.0.1", sim.port)).unwrap();
+    let req = format!(
+        "POST /obtail-sim/order?role=sale HTTP/1.1\r\nHost: x\r\n\
+         Cookie: OpenBazaar_Auth_Cookie={cookie}\r\nConnection: close\r\n\r\n"
+    );
+    s.write_all(req.as_bytes()).unwrap();
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    assert!(out.starts_with("HTTP/1.1 200"), "{out}");
 }
