@@ -90,7 +90,7 @@ const YOUR_WINDOW: Clock = Clock::FromRow {
 const DISPUTE_LAPSES: Clock = Clock::NotListed {
     what: "the dispute lapses 45 days after it opened; only the order's details say when",
 };
-const FINAL: Step = step(Actor::Nobody, "none (final)");
+const FINAL: Step = step(Actor::Nobody, "final");
 
 macro_rules! entry {
     ($role:ident, $state:ident, $m:expr, $actor:ident, $action:expr, $clock:expr, $after:expr) => {
@@ -118,7 +118,7 @@ const TABLE: &[Entry] = &[
     entry!(Sale, PartiallyFulfilled, Some(true), You, "fulfil the rest or refund", BUYER_WINDOW, None),
     entry!(Sale, PartiallyFulfilled, Some(false), You, "fulfil the rest or refund", Clock::None, None),
     entry!(Sale, Fulfilled, Some(true), Buyer, "complete and rate, or dispute", BUYER_WINDOW,
-        Some(step(Actor::YouOrBuyer, "release the escrow once its timelock matures, or complete"))),
+        Some(step(Actor::YouOrBuyer, "release the escrow once unlocked, or complete"))),
     entry!(Sale, Fulfilled, Some(false), Buyer, "complete and rate", Clock::None, None),
     entry!(Sale, Disputed, None, Moderator, "decide", DISPUTE_LAPSES, None),
     entry!(Sale, Decided, None, YouOrBuyer, "accept the payout", Clock::None, None),
@@ -127,10 +127,10 @@ const TABLE: &[Entry] = &[
     entry!(Sale, ProcessingError, None, Buyer, "cancel or dispute", Clock::None, None),
     // Purchases: the user is the buyer.
     entry!(Purchase, AwaitingPayment, None, You, "pay", Clock::None, None),
-    entry!(Purchase, Pending, Some(true), Vendor, "confirm or decline (you may dispute)", YOUR_WINDOW, None),
-    entry!(Purchase, Pending, Some(false), Vendor, "confirm or decline (you may cancel)", Clock::None, None),
+    entry!(Purchase, Pending, Some(true), Vendor, "confirm or decline", YOUR_WINDOW, None),
+    entry!(Purchase, Pending, Some(false), Vendor, "confirm or decline", Clock::None, None),
     entry!(Purchase, AwaitingPickup, None, You, "pick up", Clock::None, None),
-    entry!(Purchase, AwaitingFulfillment, Some(true), Vendor, "fulfil or refund (you may dispute)", YOUR_WINDOW, None),
+    entry!(Purchase, AwaitingFulfillment, Some(true), Vendor, "fulfil or refund", YOUR_WINDOW, None),
     entry!(Purchase, AwaitingFulfillment, Some(false), Vendor, "fulfil or refund", Clock::None, None),
     entry!(Purchase, PartiallyFulfilled, None, Vendor, "fulfil the rest", Clock::None, None),
     entry!(Purchase, Fulfilled, Some(true), You, "complete and rate, or dispute", YOUR_WINDOW,
@@ -140,13 +140,13 @@ const TABLE: &[Entry] = &[
     entry!(Purchase, Decided, None, YouOrVendor, "accept the payout", Clock::None, None),
     entry!(Purchase, Resolved, None, You, "complete and rate (optional)", Clock::None, None),
     entry!(Purchase, PaymentFinalized, None, You, "complete and rate (optional)", Clock::None, None),
-    entry!(Purchase, ProcessingError, Some(true), You, "dispute, if you paid (the lists cannot tell)", Clock::None, None),
-    entry!(Purchase, ProcessingError, Some(false), You, "cancel, if you paid (the lists cannot tell)", Clock::None, None),
+    entry!(Purchase, ProcessingError, Some(true), You, "dispute if you paid", Clock::None, None),
+    entry!(Purchase, ProcessingError, Some(false), You, "cancel if you paid", Clock::None, None),
     // Cases: the user is the moderator.
     entry!(Case, Disputed, None, You, "decide",
         Clock::FromRow { days: DAYS, what: "the case expires: it can no longer be decided" },
-        Some(step(Actor::Nobody, "none (expired: the vendor may release the escrow)"))),
-    entry!(Case, Resolved, None, Nobody, "none (final)", Clock::None, None),
+        Some(step(Actor::Nobody, "the case expired"))),
+    entry!(Case, Resolved, None, Nobody, "final", Clock::None, None),
 ];
 
 /// States after which nothing more happens to an order of this role.
@@ -175,7 +175,7 @@ pub struct Rule {
 pub fn rule(role: Role, state: &State, moderated: bool) -> Rule {
     let known = match state {
         State::Known(k) => *k,
-        State::Unknown(_) => return unknown("a state this version of obtail does not know"),
+        State::Unknown(_) => return unknown("a state obtail does not know"),
     };
     if is_final(role, state) {
         return Rule {
@@ -192,7 +192,7 @@ pub fn rule(role: Role, state: &State, moderated: bool) -> Rule {
             clock: e.clock,
             after: e.after,
         })
-        .unwrap_or_else(|| unknown("a state the node never gives this list"))
+        .unwrap_or_else(|| unknown("a state this list never has"))
 }
 
 fn unknown(why: &'static str) -> Rule {
