@@ -807,3 +807,23 @@ fn order_with_cookie_value(sim: &Sim, cookie: &str) {
     let _ = s.read_to_string(&mut out);
     assert!(out.starts_with("HTTP/1.1 200"), "{out}");
 }
+
+#[test]
+fn a_handle_that_imitates_another_is_marked() {
+    let sim = still_sim(&[]);
+    order(&sim, "role=purchase&handle=paypal");
+    std::thread::sleep(Duration::from_millis(1100));
+    // `paypa1` reads as `paypal`, and came later.
+    order(&sim, "role=sale&handle=paypa1");
+    let (code, out, err) = board(&sim.url(), &["-o", "pretty", "--color", "never"]);
+    assert_eq!(code, Some(0), "{err}");
+    let line = |who: &str| out.lines().find(|l| l.contains(who)).unwrap().to_string();
+    assert!(
+        line("@paypa1").contains("@paypa1 [looks like @paypal]"),
+        "{out}"
+    );
+    assert!(
+        !line("@paypal ").contains("looks like"),
+        "the first is taken for the real one: {out}"
+    );
+}

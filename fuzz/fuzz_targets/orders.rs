@@ -63,6 +63,18 @@ fuzz_target!(|data: &[u8]| {
     let rows = listed.rows.clone();
     let mut board = Board::default();
     board.whole_list(0, role, listed.rows, now);
+    // Every party's handle learned, so that look-alike marks are drawn too.
+    let mut lookalikes = obtail::lookalike::Lookalikes::default();
+    for row in &rows {
+        for party in [&row.buyer, &row.vendor] {
+            let frame = serde_json::json!({"notification": {
+                "buyerHandle": party.handle, "buyerId": party.id,
+            }});
+            if let Ok(tree) = obtail::json::parse(&frame.to_string()) {
+                lookalikes.learn(&tree);
+            }
+        }
+    }
     for row in &rows {
         assert!(!row.id.is_empty());
     }
@@ -82,7 +94,13 @@ fuzz_target!(|data: &[u8]| {
         }
         for (palette, colored) in [(Palette::plain(), false), (Palette::ansi(), true)] {
             let layout = Layout { width, label: Some(6), ..Layout::default() };
-            let shown = Shown { entry, assessed: &a, label: Some("n\u{202e}1"), change: None };
+            let shown = Shown {
+                entry,
+                assessed: &a,
+                label: Some("n\u{202e}1"),
+                change: None,
+                lookalikes: Some(&lookalikes),
+            };
             let l = line(&shown, &layout, now, &palette);
             assert!(!l.contains('\n'), "two lines: {l:?}");
             assert_terminal_safe(l.as_bytes(), false, colored, "pretty line");

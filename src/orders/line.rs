@@ -14,6 +14,7 @@ use super::row::Row;
 use super::state::State;
 use crate::frame::Stamp;
 use crate::json;
+use crate::lookalike::Lookalikes;
 use crate::render::amount;
 use crate::render::fit::{self, field};
 use crate::render::words::{self, named, short_id};
@@ -97,6 +98,8 @@ pub struct Shown<'a> {
     pub label: Option<&'a str>,
     /// For a change: what it was, and the state before.
     pub change: Option<(ChangeKind, Option<&'a State>)>,
+    /// The handles seen so far, to mark one that imitates another.
+    pub lookalikes: Option<&'a Lookalikes>,
 }
 
 /// One line, without its newline, cut to the layout's width.
@@ -126,7 +129,7 @@ pub fn line(s: &Shown, layout: &Layout, now: Stamp, p: &Palette) -> String {
     let urgent = crate::orders::assess::nearness(&a.deadline, now) >= 4;
     let deadline_color = if urgent { p.warn } else { "" };
     out.push_str(&format!("{deadline_color}{deadline}{}  ", p.reset));
-    out.push_str(&what(row, s.change, p));
+    out.push_str(&what(row, s, p));
     let dim = if a.is_final { p.dim } else { "" };
     let mut out = format!("{dim}{out}");
     if let Some(w) = layout.width {
@@ -137,8 +140,9 @@ pub fn line(s: &Shown, layout: &Layout, now: Stamp, p: &Palette) -> String {
 }
 
 /// The order itself: the other party, total, state (or its change), unread chat, title.
-fn what(row: &Row, change: Option<(ChangeKind, Option<&State>)>, p: &Palette) -> String {
-    let mut parts = vec![parties(row, p)];
+fn what(row: &Row, s: &Shown, p: &Palette) -> String {
+    let change = s.change;
+    let mut parts = vec![parties(row, s.lookalikes, p)];
     if let Some(total) = total(row, p) {
         parts.push(total);
     }
@@ -157,8 +161,20 @@ fn what(row: &Row, change: Option<(ChangeKind, Option<&State>)>, p: &Palette) ->
     parts.join("  ")
 }
 
-fn parties(row: &Row, p: &Palette) -> String {
-    let show = |party: &super::row::Party| named(party.handle.as_deref(), party.id.as_deref(), p);
+fn parties(row: &Row, lookalikes: Option<&Lookalikes>, p: &Palette) -> String {
+    let show = |party: &super::row::Party| {
+        let (handle, id) = (party.handle.as_deref(), party.id.as_deref());
+        let why = handle.and_then(|h| lookalikes?.judge(h, id, true));
+        let mark = why.map_or(String::new(), |w| {
+            format!(
+                " {}[{}]{}",
+                p.warn,
+                words::text(&w.words(true), 80),
+                p.reset
+            )
+        });
+        format!("{}{mark}", named(handle, id, p))
+    };
     match row.other_disputant() {
         Some(other) => format!("{} vs {}", show(row.counterparty()), show(other)),
         None => show(row.counterparty()),

@@ -2,6 +2,7 @@
 //! which form (a pretty line, an object, or a jq program's outputs), counted for `-n`, and
 //! flushed after each batch so a pipe sees a change as it happens.
 
+use std::collections::HashSet;
 use std::io::Write;
 use std::ops::ControlFlow;
 use std::sync::Arc;
@@ -16,6 +17,7 @@ use crate::exit::{Failure, Stop};
 use crate::frame::Stamp;
 use crate::jq::{self, FrameVars, Outcome, Program};
 use crate::json::text::{write_compact, write_indented};
+use crate::lookalike::Lookalikes;
 use crate::sanitize;
 use crate::sink::{is_given_up, is_gone, Sink};
 use crate::style::Palette;
@@ -35,6 +37,11 @@ pub struct Printer {
     all: bool,
     stdout_terminal: bool,
     stderr_terminal: bool,
+    /// The handles of the orders' parties, first come first: one that imitates another is
+    /// marked, as pretty output marks it when tailing.
+    lookalikes: Lookalikes,
+    /// Orders whose parties were learned.
+    learned: HashSet<Key>,
     /// Orders and changes printed, for `--stats`.
     pub orders: u64,
     pub changes: u64,
@@ -74,6 +81,8 @@ impl Printer {
             all: s.all,
             stdout_terminal: cfg.stdout_terminal,
             stderr_terminal: cfg.env.stderr_terminal,
+            lookalikes: Lookalikes::default(),
+            learned: HashSet::new(),
             orders: 0,
             changes: 0,
         })
@@ -86,6 +95,30 @@ impl Printer {
         (self.all || !a.is_final || became_final) && (!self.needs_me || a.needs_you())
     }
 
+    /// Learns the handles of the orders' parties, the oldest order's first (the first of
+    /// two look-alike handles is taken for the real one).
+    fn learn<'a>(&mut self, entries: impl IntoIterator<Item = (&'a Key, &'a Entry)>) {
+        let mut new: Vec<(&Key, &Entry)> = entries
+            .into_iter()
+            .filter(|(k, _)| !self.learned.contains(*k))
+            .collect();
+        new.sort_by_key(|(k, e)| (e.row.created, (*k).clone()));
+        for (key, e) in new {
+            self.learned.insert(key.clone());
+            for party in [&e.row.buyer, &e.row.vendor] {
+                let Some(handle) = &party.handle else {
+                    continue;
+                };
+                let frame = serde_json::json!({"notification": {
+                    "buyerHandle": handle, "buyerId": party.id,
+                }});
+                if let Ok(tree) = crate::json::parse(&frame.to_string()) {
+                    self.lookalikes.learn(&tree);
+                }
+            }
+        }
+    }
+
     /// The whole board, most urgent first.
     pub fn board(&mut self, board: &Board, now: Stamp) -> Result<Option<Stop>, Failure> {
         let shown: Vec<(&Key, &Entry, Assessed)> = board
@@ -93,6 +126,9 @@ impl Printer {
             .into_iter()
             .filter(|(_, _, a)| self.wants(a, None))
             .collect();
+        if self.format == Format::Pretty {
+            self.learn(shown.iter().map(|(k, e, _)| (*k, *e)));
+        }
         let rows: Vec<(&Entry, &Assessed)> = shown.iter().map(|(_, e, a)| (*e, a)).collect();
         self.layout.fit(&rows, now);
         for (key, e, a) in &shown {
@@ -132,6 +168,9 @@ impl Printer {
         }
         let rows = [(e, &a)];
         self.layout.fit(&rows, now);
+        if self.format == Format::Pretty {
+            self.learn([(&c.key, e)]);
+        }
         self.emit(&c.key, e, &a, Some(c), now)
     }
 
@@ -174,6 +213,7 @@ impl Printer {
                     assessed: a,
                     label: self.layout.label.map(|_| &*label),
                     change: change.map(|c| (c.kind, c.from.as_ref())),
+                    lookalikes: Some(&self.lookalikes),
                 };
                 out.extend_from_slice(
                     line::line(&shown, &self.layout, now, &self.palette).as_bytes(),
