@@ -250,6 +250,7 @@ mod tests {
             assessed: &a,
             label: None,
             change: None,
+            lookalikes: None,
         };
         let l = line(&shown, &layout, now, &Palette::plain());
         assert!(
@@ -294,6 +295,7 @@ mod tests {
             assessed: &a,
             label: Some("n\u{1b}1"),
             change: None,
+            lookalikes: None,
         };
         let layout = Layout {
             label: Some(4),
