@@ -568,6 +568,14 @@ fn an_empty_node_has_an_empty_board() {
     assert_eq!((code, out.as_str()), (Some(0), "no orders\n"));
     let (_, out, _) = board(&server.url(), &["-o", "pretty", "--needs-me"]);
     assert_eq!(out, "no order is waiting on you\n");
+    // A board read once needs no websocket: only the lists were asked for.
+    let log = server.log.lines();
+    assert_eq!(
+        log.iter().filter(|l| l.starts_with("rest /ob/")).count(),
+        9,
+        "{log:?}"
+    );
+    assert!(!log.iter().any(|l| l.starts_with("connect")), "{log:?}");
 }
 
 #[test]
