@@ -19,7 +19,9 @@ use obtail::orders::state::Role;
 use obtail::orders::{object, trigger};
 use obtail::render::fit;
 use obtail::style::Palette;
-use obtail_fuzz::{assert_terminal_safe, assert_valid_json, same_json, strip_palette, valid_json};
+use obtail_fuzz::{
+    assert_terminal_safe, assert_valid_json, lone_surrogate, same_json, strip_palette, valid_json,
+};
 use serde_json::Value;
 
 const ACTORS: [&str; 8] = [
@@ -84,7 +86,12 @@ fuzz_target!(|data: &[u8]| {
         write_compact(&mut safe, text.as_bytes());
         assert_valid_json(&safe, "order object");
         assert_terminal_safe(&safe, false, false, "order object");
-        let o: Value = serde_json::from_slice(&safe).expect("serde_json reads what obtail wrote");
+        // A total is the node's own JSON text: a lone surrogate escape in it (valid JSON
+        // grammar, which serde_json refuses) is passed on as it came, as tailing passes frames.
+        let Ok(o) = serde_json::from_slice::<Value>(&safe) else {
+            assert!(lone_surrogate(body), "serde_json cannot read {:?}", String::from_utf8_lossy(&safe));
+            continue;
+        };
         assert_eq!(o["orderId"], key.id.as_str());
         let actor = o["next"]["actor"].as_str().unwrap_or_default();
         assert!(ACTORS.contains(&actor), "actor {actor:?}");
