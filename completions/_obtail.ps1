@@ -82,6 +82,7 @@ Register-ArgumentCompleter -Native -CommandName 'obtail' -ScriptBlock {
             [CompletionResult]::new('nodes', 'nodes', [CompletionResultType]::ParameterValue, 'List the named nodes of the config file (~/.config/obtail/config.toml on Linux)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completions obtail ships for SHELL')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page obtail ships (man -l <(obtail man))')
+            [CompletionResult]::new('orders', 'orders', [CompletionResultType]::ParameterValue, 'Every order that is not final: who must act next and by when (--watch: live)')
             [CompletionResult]::new('sim', 'sim', [CompletionResultType]::ParameterValue, 'Run the simulated node as a websocket server')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -106,6 +107,55 @@ Register-ArgumentCompleter -Native -CommandName 'obtail' -ScriptBlock {
         'obtail;man' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'obtail;orders' {
+            [CompletionResult]::new('--poll', '--poll', [CompletionResultType]::ParameterName, 'With --watch, re-read the lists this often, for changes the node announces to no one [default: 30s]')
+            [CompletionResult]::new('--demo-speed', '--demo-speed', [CompletionResultType]::ParameterName, 'Simulated time speed for --demo (1 = real time, 0 = as fast as possible)')
+            [CompletionResult]::new('--demo-seed', '--demo-seed', [CompletionResultType]::ParameterName, 'Seed for the --demo storyline (same seed, same story)')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Trust this PEM certificate (the node''s CA, or its self-signed certificate) for wss://')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up a connection attempt (TCP, TLS and websocket handshakes together) after this long')
+            [CompletionResult]::new('--ping-interval', '--ping-interval', [CompletionResultType]::ParameterName, 'Send a websocket ping this often')
+            [CompletionResult]::new('--ping-timeout', '--ping-timeout', [CompletionResultType]::ParameterName, 'Consider the connection dead after this long with no traffic and no pong')
+            [CompletionResult]::new('--max-backoff', '--max-backoff', [CompletionResultType]::ParameterName, 'Longest wait between reconnect attempts (the first retries come within 100 ms)')
+            [CompletionResult]::new('--label', '--label', [CompletionResultType]::ParameterName, 'Tail the node at URL under a short NAME, shown instead of its URL in labels, envelopes and $source (NAME=URL in place of a URL does the same)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'HTTP basic auth user, with an optional :PASSWORD')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'HTTP basic auth user, with an optional :PASSWORD')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the basic auth password from FILE (or set OBTAIL_PASSWORD to the password itself)')
+            [CompletionResult]::new('--cookie', '--cookie', [CompletionResultType]::ParameterName, 'Auth cookie value (OpenBazaar_Auth_Cookie) [env: OBTAIL_COOKIE]')
+            [CompletionResult]::new('--cookie-file', '--cookie-file', [CompletionResultType]::ParameterName, 'Read the auth cookie from FILE, as the node writes <datadir>/.cookie')
+            [CompletionResult]::new('--datadir', '--datadir', [CompletionResultType]::ParameterName, 'The node''s data directory, where its .cookie file is [default: for a node on this machine, ~/.openbazaar on Linux, ~/Library/Application Support/openbazaar on macOS, ~/openbazaar elsewhere, and their -testnet variants]')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra HTTP header for the websocket handshake (repeatable)')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Extra HTTP header for the websocket handshake (repeatable)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Run this jq program (jaq) on each order''s object and print its outputs instead')
+            [CompletionResult]::new('--filter', '--filter', [CompletionResultType]::ParameterName, 'Run this jq program (jaq) on each order''s object and print its outputs instead')
+            [CompletionResult]::new('--filter-file', '--filter-file', [CompletionResultType]::ParameterName, 'Read the jq program from FILE')
+            [CompletionResult]::new('--arg', '--arg', [CompletionResultType]::ParameterName, 'Bind $NAME to the string VALUE in the jq program (repeatable)')
+            [CompletionResult]::new('--argjson', '--argjson', [CompletionResultType]::ParameterName, 'Bind $NAME to the JSON value JSON in the jq program (repeatable)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: pretty on a terminal, ndjson otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [default: pretty on a terminal, ndjson otherwise]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors (auto honours NO_COLOR and CLICOLOR_FORCE)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Exit after N orders and changes are printed, watching until then (0: print nothing)')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Exit after N orders and changes are printed, watching until then (0: print nothing)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up (exit 4) if --count is not reached within DURATION; with --watch and no -n, stop then (exit 0)')
+            [CompletionResult]::new('--stats', '--stats', [CompletionResultType]::ParameterName, 'At exit, print on stderr the socket''s books and how often the lists were read (--stats=json: one JSON line)')
+            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'After the board, print each change as it happens (new order, state, deadline, chat)')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Also show final orders (completed, canceled, declined, refunded; resolved cases)')
+            [CompletionResult]::new('--needs-me', '--needs-me', [CompletionResultType]::ParameterName, 'Only orders waiting on you')
+            [CompletionResult]::new('--demo', '--demo', [CompletionResultType]::ParameterName, 'Show the board of the built-in simulated node (no node needed)')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Do not verify the node''s TLS certificate (prints a warning)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the node''s TLS certificate (prints a warning)')
+            [CompletionResult]::new('--no-reconnect', '--no-reconnect', [CompletionResultType]::ParameterName, 'Exit when the connection ends instead of reconnecting')
+            [CompletionResult]::new('--no-recover', '--no-recover', [CompletionResultType]::ParameterName, 'Do not read missed notifications and chat back over REST after a reconnect')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say on stderr when a node is connected (the default when stderr is a terminal)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say on stderr when a node is connected (the default when stderr is a terminal)')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Print string results of --filter without quotes, as jq -r does (a warning without -f)')
+            [CompletionResult]::new('--raw-output', '--raw-output', [CompletionResultType]::ParameterName, 'Print string results of --filter without quotes, as jq -r does (a warning without -f)')
+            [CompletionResult]::new('--wrap', '--wrap', [CompletionResultType]::ParameterName, 'On a terminal, show whole pretty lines (they wrap) instead of cutting them to its width')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say only errors and what was lost on stderr (no connection notes)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say only errors and what was lost on stderr (no connection notes)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'obtail;sim' {
@@ -135,6 +185,7 @@ Register-ArgumentCompleter -Native -CommandName 'obtail' -ScriptBlock {
             [CompletionResult]::new('nodes', 'nodes', [CompletionResultType]::ParameterValue, 'List the named nodes of the config file (~/.config/obtail/config.toml on Linux)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completions obtail ships for SHELL')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page obtail ships (man -l <(obtail man))')
+            [CompletionResult]::new('orders', 'orders', [CompletionResultType]::ParameterValue, 'Every order that is not final: who must act next and by when (--watch: live)')
             [CompletionResult]::new('sim', 'sim', [CompletionResultType]::ParameterValue, 'Run the simulated node as a websocket server')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -149,6 +200,9 @@ Register-ArgumentCompleter -Native -CommandName 'obtail' -ScriptBlock {
             break
         }
         'obtail;help;man' {
+            break
+        }
+        'obtail;help;orders' {
             break
         }
         'obtail;help;sim' {

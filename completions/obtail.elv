@@ -79,6 +79,7 @@ set edit:completion:arg-completer[obtail] = {|@words|
             cand nodes 'List the named nodes of the config file (~/.config/obtail/config.toml on Linux)'
             cand completions 'Print the shell completions obtail ships for SHELL'
             cand man 'Print the man page obtail ships (man -l <(obtail man))'
+            cand orders 'Every order that is not final: who must act next and by when (--watch: live)'
             cand sim 'Run the simulated node as a websocket server'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -99,6 +100,54 @@ set edit:completion:arg-completer[obtail] = {|@words|
         &'obtail;man'= {
             cand -h 'Print help'
             cand --help 'Print help'
+        }
+        &'obtail;orders'= {
+            cand --poll 'With --watch, re-read the lists this often, for changes the node announces to no one [default: 30s]'
+            cand --demo-speed 'Simulated time speed for --demo (1 = real time, 0 = as fast as possible)'
+            cand --demo-seed 'Seed for the --demo storyline (same seed, same story)'
+            cand --cacert 'Trust this PEM certificate (the node''s CA, or its self-signed certificate) for wss://'
+            cand --connect-timeout 'Give up a connection attempt (TCP, TLS and websocket handshakes together) after this long'
+            cand --ping-interval 'Send a websocket ping this often'
+            cand --ping-timeout 'Consider the connection dead after this long with no traffic and no pong'
+            cand --max-backoff 'Longest wait between reconnect attempts (the first retries come within 100 ms)'
+            cand --label 'Tail the node at URL under a short NAME, shown instead of its URL in labels, envelopes and $source (NAME=URL in place of a URL does the same)'
+            cand -u 'HTTP basic auth user, with an optional :PASSWORD'
+            cand --user 'HTTP basic auth user, with an optional :PASSWORD'
+            cand --password-file 'Read the basic auth password from FILE (or set OBTAIL_PASSWORD to the password itself)'
+            cand --cookie 'Auth cookie value (OpenBazaar_Auth_Cookie) [env: OBTAIL_COOKIE]'
+            cand --cookie-file 'Read the auth cookie from FILE, as the node writes <datadir>/.cookie'
+            cand --datadir 'The node''s data directory, where its .cookie file is [default: for a node on this machine, ~/.openbazaar on Linux, ~/Library/Application Support/openbazaar on macOS, ~/openbazaar elsewhere, and their -testnet variants]'
+            cand -H 'Extra HTTP header for the websocket handshake (repeatable)'
+            cand --header 'Extra HTTP header for the websocket handshake (repeatable)'
+            cand -f 'Run this jq program (jaq) on each order''s object and print its outputs instead'
+            cand --filter 'Run this jq program (jaq) on each order''s object and print its outputs instead'
+            cand --filter-file 'Read the jq program from FILE'
+            cand --arg 'Bind $NAME to the string VALUE in the jq program (repeatable)'
+            cand --argjson 'Bind $NAME to the JSON value JSON in the jq program (repeatable)'
+            cand -o 'Output format [default: pretty on a terminal, ndjson otherwise]'
+            cand --output 'Output format [default: pretty on a terminal, ndjson otherwise]'
+            cand --color 'When to use colors (auto honours NO_COLOR and CLICOLOR_FORCE)'
+            cand -n 'Exit after N orders and changes are printed, watching until then (0: print nothing)'
+            cand --count 'Exit after N orders and changes are printed, watching until then (0: print nothing)'
+            cand --timeout 'Give up (exit 4) if --count is not reached within DURATION; with --watch and no -n, stop then (exit 0)'
+            cand --stats 'At exit, print on stderr the socket''s books and how often the lists were read (--stats=json: one JSON line)'
+            cand --watch 'After the board, print each change as it happens (new order, state, deadline, chat)'
+            cand --all 'Also show final orders (completed, canceled, declined, refunded; resolved cases)'
+            cand --needs-me 'Only orders waiting on you'
+            cand --demo 'Show the board of the built-in simulated node (no node needed)'
+            cand -k 'Do not verify the node''s TLS certificate (prints a warning)'
+            cand --insecure 'Do not verify the node''s TLS certificate (prints a warning)'
+            cand --no-reconnect 'Exit when the connection ends instead of reconnecting'
+            cand --no-recover 'Do not read missed notifications and chat back over REST after a reconnect'
+            cand -v 'Say on stderr when a node is connected (the default when stderr is a terminal)'
+            cand --verbose 'Say on stderr when a node is connected (the default when stderr is a terminal)'
+            cand -r 'Print string results of --filter without quotes, as jq -r does (a warning without -f)'
+            cand --raw-output 'Print string results of --filter without quotes, as jq -r does (a warning without -f)'
+            cand --wrap 'On a terminal, show whole pretty lines (they wrap) instead of cutting them to its width'
+            cand -q 'Say only errors and what was lost on stderr (no connection notes)'
+            cand --quiet 'Say only errors and what was lost on stderr (no connection notes)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'obtail;sim'= {
             cand --listen 'Address to listen on'
@@ -126,6 +175,7 @@ set edit:completion:arg-completer[obtail] = {|@words|
             cand nodes 'List the named nodes of the config file (~/.config/obtail/config.toml on Linux)'
             cand completions 'Print the shell completions obtail ships for SHELL'
             cand man 'Print the man page obtail ships (man -l <(obtail man))'
+            cand orders 'Every order that is not final: who must act next and by when (--watch: live)'
             cand sim 'Run the simulated node as a websocket server'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -136,6 +186,8 @@ set edit:completion:arg-completer[obtail] = {|@words|
         &'obtail;help;completions'= {
         }
         &'obtail;help;man'= {
+        }
+        &'obtail;help;orders'= {
         }
         &'obtail;help;sim'= {
         }

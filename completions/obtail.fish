@@ -1,5 +1,5 @@
 function __fish_obtail_commands
-    string join \n kinds nodes completions man sim help
+    string join \n kinds nodes completions man orders sim help
 end
 
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
@@ -173,6 +173,7 @@ complete -c obtail -n "__fish_obtail_needs_command" -a "kinds" -d 'List every ki
 complete -c obtail -n "__fish_obtail_needs_command" -a "nodes" -d 'List the named nodes of the config file (~/.config/obtail/config.toml on Linux)'
 complete -c obtail -n "__fish_obtail_needs_command" -a "completions" -d 'Print the shell completions obtail ships for SHELL'
 complete -c obtail -n "__fish_obtail_needs_command" -a "man" -d 'Print the man page obtail ships (man -l <(obtail man))'
+complete -c obtail -n "__fish_obtail_needs_command" -a "orders" -d 'Every order that is not final: who must act next and by when (--watch: live)'
 complete -c obtail -n "__fish_obtail_needs_command" -a "sim" -d 'Run the simulated node as a websocket server'
 complete -c obtail -n "__fish_obtail_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c obtail -n "__fish_obtail_using_subcommand kinds" -l json -d 'Print the list as one JSON array of {kind, family, description}'
@@ -181,6 +182,47 @@ complete -c obtail -n "__fish_obtail_using_subcommand nodes" -l names -d 'Print 
 complete -c obtail -n "__fish_obtail_using_subcommand nodes" -s h -l help -d 'Print help'
 complete -c obtail -n "__fish_obtail_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c obtail -n "__fish_obtail_using_subcommand man" -s h -l help -d 'Print help'
+complete -c obtail -n "__fish_obtail_using_subcommand orders" -l poll -d 'With --watch, re-read the lists this often, for changes the node announces to no one [default: 30s]' -r
+complete -c obtail -n "__fish_obtail_using_subcommand orders" -l demo-speed -d 'Simulated time speed for --demo (1 = real time, 0 = as fast as possible)' -r
+complete -c obtail -n "__fish_obtail_using_subcommand orders" -l demo-seed -d 'Seed for the --demo storyline (same seed, same story)' -r
+complete -c obtail -n "__fish_obtail_using_subcommand orders" -l cacert -d 'Trust this PEM certificate (the node\'s CA, or its self-signed certificate) for wss://' -r -F
+complete -c obtail -n "__fish_obtail_using_subcommand orders" -l connect-timeout -d 'Give up a connection attempt (TCP, TLS and websocket handshakes together) after this long' -r
+complete -c obtail -n "__fish_obtail_using_subcommand orders" -l ping-interval -d 'Send a websocket ping this often' -r
+complete -c obtail -n "__fish_obtail_using_subcommand orders" -l ping-timeout -d 'Consider the connection dead after this long with no traffic and no pong' -r
+complete -c obtail -n "__fish_obtail_using_subcommand orders" -l max-backoff -d 'Longest wait between reconnect attempts (the first retries come within 100 ms)' -r
+complete -c obtail -n "__fish_obtail_using_subcommand orders" -l label -d 'Tail the node at URL under a short NAME, shown instead of its URL in labels, envelopes and $source (NAME=URL in place of a URL does the same)' -r
+complete -c obtail -n "__fish_obtail_using_subcommand orders" -s u -l user -d 'HTTP basic auth user, with an optional :PASSWORD' -r
+complete -c obtail -n "__fish_obtail_using_subcommand orders" -l password-file -d 'Read the basic auth password from FILE (or set OBTAIL_PASSWORD to the password itself)' -r -F
+complete -c obtail -n "__fish_obtail_using_subcommand orders" -l cookie -d 'Auth cookie value (OpenBazaar_Auth_Cookie) [env: OBTAIL_COOKIE]' -r
+complete -c obtail -n "__fish_obtail_using_subcommand orders" -l cookie-file -d 'Read the auth cookie from FILE, as the node writes <datadir>/.cookie' -r -F
+complete -c obtail -n "__fish_obtail_using_subcommand orders" -l datadir -d 'The node\'s data directory, where its .cookie file is [default: for a node on this machine, ~/.openbazaar on Linux, ~/Library/Application Support/openbazaar on macOS, ~/openbazaar elsewhere, and their -testnet variants]' -r -f -a "(__fish_complete_directories)"
+complete -c obtail -n "__fish_obtail_using_subcommand orders" -s H -l header -d 'Extra HTTP header for the websocket handshake (repeatable)' -r
+complete -c obtail -n "__fish_obtail_using_subcommand orders" -s f -l filter -d 'Run this jq program (jaq) on each order\'s object and print its outputs instead' -r
+complete -c obtail -n "__fish_obtail_using_subcommand orders" -l filter-file -d 'Read the jq program from FILE' -r -F
+complete -c obtail -n "__fish_obtail_using_subcommand orders" -l arg -d 'Bind $NAME to the string VALUE in the jq program (repeatable)' -r
+complete -c obtail -n "__fish_obtail_using_subcommand orders" -l argjson -d 'Bind $NAME to the JSON value JSON in the jq program (repeatable)' -r
+complete -c obtail -n "__fish_obtail_using_subcommand orders" -s o -l output -d 'Output format [default: pretty on a terminal, ndjson otherwise]' -r -f -a "pretty\t''
+json\t''
+ndjson\t''"
+complete -c obtail -n "__fish_obtail_using_subcommand orders" -l color -d 'When to use colors (auto honours NO_COLOR and CLICOLOR_FORCE)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c obtail -n "__fish_obtail_using_subcommand orders" -s n -l count -d 'Exit after N orders and changes are printed, watching until then (0: print nothing)' -r
+complete -c obtail -n "__fish_obtail_using_subcommand orders" -l timeout -d 'Give up (exit 4) if --count is not reached within DURATION; with --watch and no -n, stop then (exit 0)' -r
+complete -c obtail -n "__fish_obtail_using_subcommand orders" -l stats -d 'At exit, print on stderr the socket\'s books and how often the lists were read (--stats=json: one JSON line)' -r -f -a "table\t'A table for people, 80 columns wide'
+json\t'One JSON object on one line, for scripts'"
+complete -c obtail -n "__fish_obtail_using_subcommand orders" -l watch -d 'After the board, print each change as it happens (new order, state, deadline, chat)'
+complete -c obtail -n "__fish_obtail_using_subcommand orders" -l all -d 'Also show final orders (completed, canceled, declined, refunded; resolved cases)'
+complete -c obtail -n "__fish_obtail_using_subcommand orders" -l needs-me -d 'Only orders waiting on you'
+complete -c obtail -n "__fish_obtail_using_subcommand orders" -l demo -d 'Show the board of the built-in simulated node (no node needed)'
+complete -c obtail -n "__fish_obtail_using_subcommand orders" -s k -l insecure -d 'Do not verify the node\'s TLS certificate (prints a warning)'
+complete -c obtail -n "__fish_obtail_using_subcommand orders" -l no-reconnect -d 'Exit when the connection ends instead of reconnecting'
+complete -c obtail -n "__fish_obtail_using_subcommand orders" -l no-recover -d 'Do not read missed notifications and chat back over REST after a reconnect'
+complete -c obtail -n "__fish_obtail_using_subcommand orders" -s v -l verbose -d 'Say on stderr when a node is connected (the default when stderr is a terminal)'
+complete -c obtail -n "__fish_obtail_using_subcommand orders" -s r -l raw-output -d 'Print string results of --filter without quotes, as jq -r does (a warning without -f)'
+complete -c obtail -n "__fish_obtail_using_subcommand orders" -l wrap -d 'On a terminal, show whole pretty lines (they wrap) instead of cutting them to its width'
+complete -c obtail -n "__fish_obtail_using_subcommand orders" -s q -l quiet -d 'Say only errors and what was lost on stderr (no connection notes)'
+complete -c obtail -n "__fish_obtail_using_subcommand orders" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c obtail -n "__fish_obtail_using_subcommand sim" -l listen -d 'Address to listen on' -r
 complete -c obtail -n "__fish_obtail_using_subcommand sim" -l user -d 'Require HTTP basic auth with these credentials' -r
 complete -c obtail -n "__fish_obtail_using_subcommand sim" -l cookie -d 'Require this OpenBazaar_Auth_Cookie value' -r
@@ -200,11 +242,12 @@ complete -c obtail -n "__fish_obtail_using_subcommand sim" -l up-before -d 'Run 
 complete -c obtail -n "__fish_obtail_using_subcommand sim" -l loop -d 'With --frames: start the recording over at its end instead of closing with 1000'
 complete -c obtail -n "__fish_obtail_using_subcommand sim" -l hostile-chat -d 'Peers now and then send chat whose message ids and subjects hold quotes, &, <, ", spaces or 500 characters (also on demand: POST /obtail-sim/hostile-chat?n=N)'
 complete -c obtail -n "__fish_obtail_using_subcommand sim" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c obtail -n "__fish_obtail_using_subcommand help; and not __fish_seen_subcommand_from kinds nodes completions man sim help" -f -a "kinds" -d 'List every kind with a one-line description'
-complete -c obtail -n "__fish_obtail_using_subcommand help; and not __fish_seen_subcommand_from kinds nodes completions man sim help" -f -a "nodes" -d 'List the named nodes of the config file (~/.config/obtail/config.toml on Linux)'
-complete -c obtail -n "__fish_obtail_using_subcommand help; and not __fish_seen_subcommand_from kinds nodes completions man sim help" -f -a "completions" -d 'Print the shell completions obtail ships for SHELL'
-complete -c obtail -n "__fish_obtail_using_subcommand help; and not __fish_seen_subcommand_from kinds nodes completions man sim help" -f -a "man" -d 'Print the man page obtail ships (man -l <(obtail man))'
-complete -c obtail -n "__fish_obtail_using_subcommand help; and not __fish_seen_subcommand_from kinds nodes completions man sim help" -f -a "sim" -d 'Run the simulated node as a websocket server'
-complete -c obtail -n "__fish_obtail_using_subcommand help; and not __fish_seen_subcommand_from kinds nodes completions man sim help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c obtail -n "__fish_obtail_using_subcommand help; and not __fish_seen_subcommand_from kinds nodes completions man orders sim help" -f -a "kinds" -d 'List every kind with a one-line description'
+complete -c obtail -n "__fish_obtail_using_subcommand help; and not __fish_seen_subcommand_from kinds nodes completions man orders sim help" -f -a "nodes" -d 'List the named nodes of the config file (~/.config/obtail/config.toml on Linux)'
+complete -c obtail -n "__fish_obtail_using_subcommand help; and not __fish_seen_subcommand_from kinds nodes completions man orders sim help" -f -a "completions" -d 'Print the shell completions obtail ships for SHELL'
+complete -c obtail -n "__fish_obtail_using_subcommand help; and not __fish_seen_subcommand_from kinds nodes completions man orders sim help" -f -a "man" -d 'Print the man page obtail ships (man -l <(obtail man))'
+complete -c obtail -n "__fish_obtail_using_subcommand help; and not __fish_seen_subcommand_from kinds nodes completions man orders sim help" -f -a "orders" -d 'Every order that is not final: who must act next and by when (--watch: live)'
+complete -c obtail -n "__fish_obtail_using_subcommand help; and not __fish_seen_subcommand_from kinds nodes completions man orders sim help" -f -a "sim" -d 'Run the simulated node as a websocket server'
+complete -c obtail -n "__fish_obtail_using_subcommand help; and not __fish_seen_subcommand_from kinds nodes completions man orders sim help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c obtail -n "__fish_obtail_needs_command" -f -a "(command -q obtail; and obtail nodes --names 2>/dev/null)"
 complete -c obtail -n "__fish_obtail_using_subcommand completions" -f -a "bash elvish fish powershell zsh"

@@ -219,6 +219,28 @@ def main():
         "rocket\U0001F680\x01rocket", "copy\x01\u0441\u043e\u0440\u0443\x01a\x01b",
     ]])
 
+    # Order lists (issue 22): the real node's answers, then what no honest node sends. The
+    # first byte picks the list (sales, purchases, cases) and the width lines are cut to.
+    real = os.path.join(ROOT, "tests", "fixtures", "real-node", "rest", "orders")
+    lists = [open(os.path.join(real, n + ".body"), "rb").read() for n in [
+        "22-A-sales", "34-B-purchases", "03-A-sales-empty", "86-A-sales-TZ-NewYork",
+        "09-A-sales-badlimit"]]
+    lists += [s.encode("utf-8", "surrogatepass") for s in [
+        '{"cases":[{"caseId":"QmCase","state":"DISPUTED","buyerOpened":false,"timestamp":'
+        '"2026-01-01T00:00:00Z","buyerHandle":"b\u001b[2J","vendorHandle":"&#27;]0;x&#7;",'
+        '"title":"\u202e\u0085 &amp;","total":{"amount":"1e400","currency":{"code":"\u0007"}}}]}',
+        '{"sales":[{"orderId":"Qm1","state":"SHIPPED\u0000"},{"state":"PENDING"},"x",7,'
+        '{"orderId":"Qm2","orderId":"Qm3","timestamp":"0001-01-01T00:00:00Z"}]}',
+        '{"purchases":null,"queryCount":-1}',
+        '{"purchases":{"orderId":"Qm"}}',
+        '{"sales":[{"orderId":"\ud800","title":"\ud83d\ude00"}]}',
+        '{"notification":{"orderId":"QmbMY8sGFe3kRqkHLWWGMzNwQoaQtbZCwYYUPYxS3zBfaa",'
+        '"purchaseOrderId":"x y","disputeCaseId":"Qm\u0026"}}',
+        '{"message":{"subject":"QmOrder","message":"hi"}}',
+        '{"sales":[' + '{"orderId":"Q%d","state":"AWAITING_FULFILLMENT","moderated":true}' * 1 + ']}',
+    ]]
+    write("orders", [bytes([o]) + b for o, b in zip(range(0, 256, 7), lists)])
+
 
 if __name__ == "__main__":
     main()

@@ -22,6 +22,7 @@ pub fn run(args: Args) -> Result<Stop, Failure> {
         }
         Some(Command::Completions { shell }) => print(&crate::docs::completions(shell)),
         Some(Command::Man) => print(&crate::docs::man_page()),
+        Some(Command::Orders(orders)) => crate::orders::run(&orders),
         Some(Command::Sim(sim_args)) => crate::sim::run(&sim_args),
         Some(Command::GenerateDocs { out }) => crate::docs::generate(&out),
         None => tail(Config::resolve(args, Env::from_process())?),
@@ -53,18 +54,8 @@ fn timed_out(timeout: Duration, count: u64) {
     let _ = writeln!(
         std::io::stderr(),
         "obtail: --timeout {} passed before -n {count} was reached",
-        spoken(timeout)
+        crate::units::spoken(timeout)
     );
-}
-
-/// A duration as `--timeout` takes it: `10m`, `30s`, `1500ms`.
-fn spoken(d: Duration) -> String {
-    match (d.as_secs(), d.subsec_millis()) {
-        (s, 0) if s > 0 && s % 3600 == 0 => format!("{}h", s / 3600),
-        (s, 0) if s > 0 && s % 60 == 0 => format!("{}m", s / 60),
-        (s, 0) => format!("{s}s"),
-        _ => format!("{}ms", d.as_millis()),
-    }
 }
 
 fn tail_config(mut cfg: Config) -> Result<Stop, Failure> {
@@ -240,16 +231,4 @@ fn watchdog(timeout: Duration, count: Option<u64>) {
             None => std::process::exit(0),
         }
     });
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn durations_are_spoken_as_typed() {
-        use std::time::Duration;
-        assert_eq!(super::spoken(Duration::from_secs(600)), "10m");
-        assert_eq!(super::spoken(Duration::from_secs(7200)), "2h");
-        assert_eq!(super::spoken(Duration::from_secs(30)), "30s");
-        assert_eq!(super::spoken(Duration::from_millis(1500)), "1500ms");
-    }
 }

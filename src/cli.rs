@@ -24,6 +24,10 @@ pub const EXAMPLES: &[(&str, &str)] = &[
         "obtail -t notification.payment --order QmXyZ123 -n 1 --timeout 10m",
     ),
     (
+        "every order waiting on you, and until when",
+        "obtail orders --needs-me",
+    ),
+    (
         "follow one order's whole story across kinds",
         "obtail --order QmXyZ123",
     ),
@@ -390,6 +394,22 @@ pub enum Command {
     },
     /// Print the man page obtail ships (man -l <(obtail man))
     Man,
+    /// Every order that is not final: who must act next and by when (--watch: live)
+    ///
+    /// Reads the node's sales, purchases and dispute cases (GET /ob/sales, /ob/purchases,
+    /// /ob/cases) with the same connection, TLS, auth and node names as tailing, and prints
+    /// one line per order: its role, id, next step and who takes it, the deadline the node
+    /// tracks with the time left, the other party, total, state and title. Orders waiting on
+    /// you come first, marked *. Read-only: obtail never asks for an order's details, which
+    /// would mark it read on the node.
+    ///
+    /// -o ndjson prints one object per order: orderId, role, state, next {actor, action},
+    /// needsMe, deadline (RFC 3339 or null), counterparty {id, handle}, title, total,
+    /// unreadChat, updated, source. With --watch, one object per change follows:
+    /// {"change": "new"|"state"|"deadline"|"chat", "from": STATE|null, "order": {...}}.
+    /// -f runs a jq program on these objects ($kind is "order" or "change").
+    #[command(after_help = ORDERS_EXAMPLES)]
+    Orders(Box<OrdersArgs>),
     /// Run the simulated node as a websocket server
     ///
     /// Serves /ws like openbazaar-go 0.14.5 (node's frame layout, auth and 403, echoes,
@@ -403,9 +423,13 @@ pub enum Command {
     /// /obtail-sim/resume, /obtail-sim/restart, /obtail-sim/partition?for=DURATION (silent,
     /// then every client dropped), /obtail-sim/drop, /obtail-sim/hostile-chat?n=N,
     /// /obtail-sim/rest-fault?mode=MODE[&for=DURATION] (MODE: hang, drip, endless, flood,
-    /// error, huge, none). What it did, for tests: GET /obtail-sim/store (every stored row,
-    /// raw), /obtail-sim/sent (every frame broadcast, with when), /obtail-sim/requests (every
-    /// /ob/ request line).
+    /// error, huge, none). Orders on demand: POST /obtail-sim/order?role=ROLE&state=STATE
+    /// [&moderated=1][&age=DURATION][&title=T&handle=H&amount=N&coin=C] (made that long ago;
+    /// answers its id), /obtail-sim/move?id=ID&to=STATE[&quiet=1] (told with the notification
+    /// the node gets on its side, silent where it acts itself), /obtail-sim/order-chat?id=ID
+    /// [&text=TEXT]. What it did, for tests: GET /obtail-sim/store (every stored row, raw, and
+    /// each order's states), /obtail-sim/sent (every frame broadcast, with when),
+    /// /obtail-sim/requests (every /ob/ request line).
     ///
     /// Ends with a close frame 1001 to every client: exit 0 after --duration, 130 at Ctrl-C.
     ///
@@ -421,6 +445,343 @@ pub enum Command {
         #[arg(long, default_value = ".")]
         out: PathBuf,
     },
+}
+
+/// The examples `obtail orders --help` ends with.
+const ORDERS_EXAMPLES: &str = "Examples:
+  obtail orders                                   the board of the local node
+  obtail orders --needs-me --watch                what waits on you, live
+  obtail orders --needs-me -n 1 --timeout 1h      wait until something needs you (exit 4 if not)
+  obtail --demo orders --watch                    a living board of the simulated node";
+
+/// `obtail orders`: the board's own options, and those of tailing that apply to it (the same
+/// names and meanings; `OrdersArgs::tail_args` hands them to `Config` as tailing's).
+#[derive(Debug, Clone, ClapArgs)]
+pub struct OrdersArgs {
+    /// Nodes: URLs (ws://, wss://, http(s)://, or HOST:PORT) or names of the config file
+    /// (NAME or @NAME) [env: OBTAIL_URL] [default: ws://127.0.0.1:4002/ws]
+    #[arg(value_name = "NODE", help_heading = "Connection")]
+    pub nodes: Vec<String>,
+
+    /// After the board, print each change as it happens (new order, state, deadline, chat)
+    #[arg(long, help_heading = "Orders")]
+    pub watch: bool,
+
+    /// With --watch, re-read the lists this often, for changes the node announces to no one
+    /// [default: 30s]
+    #[arg(long, value_name = "DURATION", help_heading = "Orders")]
+    pub poll: Option<String>,
+
+    /// Also show final orders (completed, canceled, declined, refunded; resolved cases)
+    #[arg(long, help_heading = "Orders")]
+    pub all: bool,
+
+    /// Only orders waiting on you
+    #[arg(long, help_heading = "Orders")]
+    pub needs_me: bool,
+
+    /// Show the board of the built-in simulated node (no node needed)
+    #[arg(long, help_heading = "Connection", conflicts_with = "nodes")]
+    pub demo: bool,
+
+    /// Simulated time speed for --demo (1 = real time, 0 = as fast as possible)
+    #[arg(
+        long,
+        value_name = "X",
+        default_value = "1",
+        requires = "demo",
+        help_heading = "Connection"
+    )]
+    pub demo_speed: f64,
+
+    /// Seed for the --demo storyline (same seed, same story)
+    #[arg(long, value_name = "N", requires = "demo", help_heading = "Connection")]
+    pub demo_seed: Option<u64>,
+
+    /// Trust this PEM certificate (the node's CA, or its self-signed certificate) for wss://
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath, help_heading = "Connection")]
+    pub cacert: Option<PathBuf>,
+
+    /// Do not verify the node's TLS certificate (prints a warning)
+    #[arg(short = 'k', long, help_heading = "Connection")]
+    pub insecure: bool,
+
+    /// Give up a connection attempt (TCP, TLS and websocket handshakes together) after this long
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "10s",
+        help_heading = "Connection"
+    )]
+    pub connect_timeout: String,
+
+    /// Send a websocket ping this often
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "10s",
+        help_heading = "Connection"
+    )]
+    pub ping_interval: String,
+
+    /// Consider the connection dead after this long with no traffic and no pong
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "30s",
+        help_heading = "Connection"
+    )]
+    pub ping_timeout: String,
+
+    /// Exit when the connection ends instead of reconnecting
+    #[arg(long, help_heading = "Connection")]
+    pub no_reconnect: bool,
+
+    /// Longest wait between reconnect attempts (the first retries come within 100 ms)
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "5s",
+        help_heading = "Connection"
+    )]
+    pub max_backoff: String,
+
+    /// Do not read missed notifications and chat back over REST after a reconnect
+    #[arg(long, help_heading = "Connection")]
+    pub no_recover: bool,
+
+    /// Tail the node at URL under a short NAME, shown instead of its URL in labels, envelopes
+    /// and $source (NAME=URL in place of a URL does the same)
+    #[arg(
+        long,
+        value_name = "NAME=URL",
+        help_heading = "Connection",
+        conflicts_with = "demo"
+    )]
+    pub label: Vec<String>,
+
+    /// Say on stderr when a node is connected (the default when stderr is a terminal)
+    #[arg(short = 'v', long, help_heading = "Connection")]
+    pub verbose: bool,
+
+    /// HTTP basic auth user, with an optional :PASSWORD
+    #[arg(
+        short = 'u',
+        long,
+        value_name = "USER[:PASSWORD]",
+        help_heading = "Auth"
+    )]
+    pub user: Option<String>,
+
+    /// Read the basic auth password from FILE (or set OBTAIL_PASSWORD to the password itself)
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath, help_heading = "Auth")]
+    pub password_file: Option<PathBuf>,
+
+    /// Auth cookie value (OpenBazaar_Auth_Cookie) [env: OBTAIL_COOKIE]
+    #[arg(
+        long,
+        value_name = "VALUE",
+        env = "OBTAIL_COOKIE",
+        hide_env = true,
+        help_heading = "Auth"
+    )]
+    pub cookie: Option<String>,
+
+    /// Read the auth cookie from FILE, as the node writes <datadir>/.cookie
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath, help_heading = "Auth")]
+    pub cookie_file: Option<PathBuf>,
+
+    /// The node's data directory, where its .cookie file is [default: for a node on this
+    /// machine, ~/.openbazaar on Linux, ~/Library/Application Support/openbazaar on macOS,
+    /// ~/openbazaar elsewhere, and their -testnet variants]
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath, help_heading = "Auth")]
+    pub datadir: Option<PathBuf>,
+
+    /// Extra HTTP header for the websocket handshake (repeatable)
+    #[arg(
+        short = 'H',
+        long = "header",
+        value_name = "NAME: VALUE",
+        help_heading = "Auth"
+    )]
+    pub headers: Vec<String>,
+
+    /// Run this jq program (jaq) on each order's object and print its outputs instead
+    #[arg(
+        short = 'f',
+        long,
+        value_name = "EXPR",
+        help_heading = "Filtering",
+        conflicts_with = "filter_file"
+    )]
+    pub filter: Option<String>,
+
+    /// Read the jq program from FILE
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath, help_heading = "Filtering")]
+    pub filter_file: Option<PathBuf>,
+
+    /// Bind $NAME to the string VALUE in the jq program (repeatable)
+    #[arg(long, num_args = 2, value_names = ["NAME", "VALUE"], action = clap::ArgAction::Append, help_heading = "Filtering")]
+    pub arg: Vec<String>,
+
+    /// Bind $NAME to the JSON value JSON in the jq program (repeatable)
+    #[arg(long, num_args = 2, value_names = ["NAME", "JSON"], action = clap::ArgAction::Append, help_heading = "Filtering")]
+    pub argjson: Vec<String>,
+
+    /// Output format [default: pretty on a terminal, ndjson otherwise]
+    #[arg(
+        short = 'o',
+        long,
+        value_name = "FORMAT",
+        help_heading = "Output",
+        value_parser = orders_format()
+    )]
+    pub output: Option<Format>,
+
+    /// Print string results of --filter without quotes, as jq -r does (a warning without -f)
+    #[arg(short = 'r', long, help_heading = "Output")]
+    pub raw_output: bool,
+
+    /// When to use colors (auto honours NO_COLOR and CLICOLOR_FORCE)
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHEN",
+        default_value = "auto",
+        help_heading = "Output"
+    )]
+    pub color: ColorChoice,
+
+    /// On a terminal, show whole pretty lines (they wrap) instead of cutting them to its width
+    #[arg(long, help_heading = "Output")]
+    pub wrap: bool,
+
+    /// Say only errors and what was lost on stderr (no connection notes)
+    #[arg(short = 'q', long, help_heading = "Output")]
+    pub quiet: bool,
+
+    /// Exit after N orders and changes are printed, watching until then (0: print nothing)
+    #[arg(short = 'n', long, value_name = "N", help_heading = "Control",
+          allow_negative_numbers = true, value_parser = count)]
+    pub count: Option<u64>,
+
+    /// Give up (exit 4) if --count is not reached within DURATION; with --watch and no -n,
+    /// stop then (exit 0)
+    #[arg(long, value_name = "DURATION", help_heading = "Control")]
+    pub timeout: Option<String>,
+
+    /// At exit, print on stderr the socket's books and how often the lists were read
+    /// (--stats=json: one JSON line)
+    #[arg(long, value_enum, value_name = "FORMAT", num_args = 0..=1, require_equals = true,
+          default_missing_value = "table", help_heading = "Control")]
+    pub stats: Option<StatsFormat>,
+}
+
+/// The board's formats: those of tailing but `raw` (a board has no text of its own to show).
+fn orders_format() -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(["pretty", "json", "ndjson"])
+        .map(|s: String| Format::from_str(&s, true).unwrap_or(Format::Ndjson))
+}
+
+impl OrdersArgs {
+    /// The options tailing shares, as tailing's `Args`, so `Config` settles them the same way.
+    pub fn tail_args(&self) -> Args {
+        let mut a = Args::parse_from(["obtail"]);
+        a.urls = self.nodes.clone();
+        a.demo = self.demo;
+        a.demo_speed = self.demo_speed;
+        a.demo_seed = self.demo_seed;
+        a.cacert = self.cacert.clone();
+        a.insecure = self.insecure;
+        a.connect_timeout = self.connect_timeout.clone();
+        a.ping_interval = self.ping_interval.clone();
+        a.ping_timeout = self.ping_timeout.clone();
+        a.no_reconnect = self.no_reconnect;
+        a.max_backoff = self.max_backoff.clone();
+        a.no_recover = self.no_recover;
+        a.label = self.label.clone();
+        a.verbose = self.verbose;
+        a.user = self.user.clone();
+        a.password_file = self.password_file.clone();
+        a.cookie = self.cookie.clone();
+        a.cookie_file = self.cookie_file.clone();
+        a.datadir = self.datadir.clone();
+        a.headers = self.headers.clone();
+        a.filter = self.filter.clone();
+        a.filter_file = self.filter_file.clone();
+        a.arg = self.arg.clone();
+        a.argjson = self.argjson.clone();
+        a.output = self.output;
+        a.raw_output = self.raw_output;
+        a.color = self.color;
+        a.wrap = self.wrap;
+        a.quiet = self.quiet;
+        a.count = self.count;
+        a.timeout = self.timeout.clone();
+        a.stats = self.stats;
+        a
+    }
+}
+
+/// The command line with the `orders` command first: `obtail --demo orders --watch` is
+/// `obtail orders --demo --watch`, since the command takes tailing's options itself. Only a
+/// word in a node's place is moved (not an option's value, nothing after `--`).
+pub fn hoist_orders(argv: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let command = <Args as clap::CommandFactory>::command();
+    let mut i = 1;
+    while let Some(word) = argv.get(i).and_then(|w| w.to_str()) {
+        if word == "--" {
+            break;
+        }
+        if word == "orders" {
+            let mut out = argv.clone();
+            let w = out.remove(i);
+            out.insert(1, w);
+            return out;
+        }
+        i += 1 + values_after(&command, word);
+    }
+    argv
+}
+
+/// How many of the following words an option takes as its values.
+fn values_after(command: &clap::Command, word: &str) -> usize {
+    let takes = |a: &clap::Arg| {
+        let n = a.get_num_args().map_or(1, |r| r.min_values());
+        if a.is_require_equals_set() || !a.get_action().takes_values() {
+            0
+        } else {
+            n
+        }
+    };
+    if let Some(long) = word.strip_prefix("--") {
+        if long.contains('=') {
+            return 0;
+        }
+        return command
+            .get_arguments()
+            .find(|a| a.get_long() == Some(long))
+            .map_or(0, takes);
+    }
+    let Some(shorts) = word.strip_prefix('-').filter(|s| !s.is_empty()) else {
+        return 0;
+    };
+    // `-kv` is two flags; `-n3` holds its value; `-n 3` takes the next word.
+    for (at, c) in shorts.char_indices() {
+        let Some(arg) = command.get_arguments().find(|a| a.get_short() == Some(c)) else {
+            return 0;
+        };
+        let n = takes(arg);
+        if n > 0 {
+            return if at + c.len_utf8() < shorts.len() {
+                n - 1
+            } else {
+                n
+            };
+        }
+    }
+    0
 }
 
 #[derive(Debug, Clone, ClapArgs)]
@@ -546,5 +907,60 @@ mod tests {
     #[test]
     fn clap_definition_is_consistent() {
         super::Args::command().debug_assert();
+    }
+
+    #[test]
+    fn the_orders_command_moves_first() {
+        let hoist = |words: &[&str]| -> Vec<String> {
+            let argv = std::iter::once("obtail").chain(words.iter().copied());
+            super::hoist_orders(argv.map(Into::into).collect())
+                .into_iter()
+                .map(|w| w.into_string().unwrap())
+                .collect()
+        };
+        assert_eq!(
+            hoist(&["--demo", "orders", "--watch"]),
+            ["obtail", "orders", "--demo", "--watch"]
+        );
+        assert_eq!(
+            hoist(&["-n", "3", "--timeout", "2s", "orders"])[1],
+            "orders"
+        );
+        assert_eq!(hoist(&["shop", "orders"]), ["obtail", "orders", "shop"]);
+        assert_eq!(hoist(&["-kn3", "orders"])[1], "orders");
+        assert_eq!(hoist(&["--stats", "orders"])[1], "orders");
+        // A value, not the command.
+        assert_eq!(hoist(&["-f", "orders"]), ["obtail", "-f", "orders"]);
+        assert_eq!(
+            hoist(&["--arg", "a", "orders"]),
+            ["obtail", "--arg", "a", "orders"]
+        );
+        assert_eq!(hoist(&["-n", "orders"]), ["obtail", "-n", "orders"]);
+        assert_eq!(hoist(&["--", "orders"]), ["obtail", "--", "orders"]);
+    }
+
+    #[test]
+    fn the_orders_options_say_what_tailings_say() {
+        // The shared options are written twice; their help must not drift apart.
+        let tail = super::Args::command();
+        let orders = tail.find_subcommand("orders").unwrap().clone();
+        let mut shared = 0;
+        for a in orders.get_arguments() {
+            let Some(t) = tail.get_arguments().find(|t| t.get_id() == a.get_id()) else {
+                continue;
+            };
+            shared += 1;
+            if ![
+                "urls", "demo", "filter", "output", "count", "timeout", "stats",
+            ]
+            .contains(&a.get_id().as_str())
+            {
+                let help = |x: &clap::Arg| x.get_help().map(|h| h.to_string());
+                assert_eq!(help(a), help(t), "--{}", a.get_id());
+            }
+            assert_eq!(a.get_short(), t.get_short(), "{}", a.get_id());
+            assert_eq!(a.get_long(), t.get_long(), "{}", a.get_id());
+        }
+        assert!(shared > 25, "{shared}");
     }
 }

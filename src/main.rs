@@ -20,7 +20,7 @@ const STACK_SIZE: usize = 1 << 30;
 
 fn main() -> ExitCode {
     crash::install();
-    let args = match cli::Args::try_parse() {
+    let args = match cli::Args::try_parse_from(cli::hoist_orders(std::env::args_os().collect())) {
         Ok(args) => args,
         Err(e) => {
             // One prefix for every error obtail prints, clap's included; help and version

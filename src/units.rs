@@ -70,6 +70,16 @@ pub fn check_speed(speed: f64) -> Result<f64, String> {
     }
 }
 
+/// A duration as `--timeout` takes it: `10m`, `30s`, `1500ms`.
+pub fn spoken(d: Duration) -> String {
+    match (d.as_secs(), d.subsec_millis()) {
+        (s, 0) if s > 0 && s % 3600 == 0 => format!("{}h", s / 3600),
+        (s, 0) if s > 0 && s % 60 == 0 => format!("{}m", s / 60),
+        (s, 0) => format!("{s}s"),
+        _ => format!("{}ms", d.as_millis()),
+    }
+}
+
 /// Parses `1048576`, `512k`, `16M`, `16MiB`, `1G` (binary multiples).
 pub fn parse_size(text: &str) -> Result<usize, String> {
     let t = text.trim();
@@ -93,6 +103,15 @@ pub fn parse_size(text: &str) -> Result<usize, String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn durations_are_spoken_as_typed() {
+        use std::time::Duration;
+        assert_eq!(super::spoken(Duration::from_secs(600)), "10m");
+        assert_eq!(super::spoken(Duration::from_secs(7200)), "2h");
+        assert_eq!(super::spoken(Duration::from_secs(30)), "30s");
+        assert_eq!(super::spoken(Duration::from_millis(1500)), "1500ms");
+    }
+
     use super::*;
 
     #[test]

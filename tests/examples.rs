@@ -123,6 +123,16 @@ fn every_example_does_what_it_says() {
                 ok(&o, &any);
                 assert_eq!(kinds(&o), ["notification.payment"]);
             }
+            "every order waiting on you, and until when" => {
+                // The stand-in has told its story for a while by now (the examples above).
+                let o = run(home, &example, " -o ndjson", &local);
+                ok(&o, &example);
+                for line in stdout(&o).lines() {
+                    let order: Value = serde_json::from_str(line).unwrap();
+                    assert_eq!(order["needsMe"], true, "{line}");
+                    assert!(order["next"]["actor"].as_str().unwrap().starts_with("you"));
+                }
+            }
             "record a session until Ctrl-C (or -n, --timeout)" => {
                 let o = run(home, &example, " -n 300", &local);
                 assert!(o.status.success(), "{}", stderr(&o));

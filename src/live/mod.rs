@@ -35,7 +35,7 @@ use crate::stats::{Col, Stats};
 pub use crate::endpoint::url::redact;
 use crate::endpoint::url::{self, split_label, NodeUrl, DEFAULT_URL};
 use auth::AuthOptions;
-use connect::Target;
+pub use connect::Target;
 use flow::FlowShared;
 use node::run_node;
 
@@ -112,6 +112,16 @@ impl LiveSource {
         // Before a password prompt: what the node stores while the user types is theirs.
         let started = chrono::Utc::now();
         let targets = targets(urls, s, max_frame, env)?;
+        Self::from_targets(targets, s, started)
+    }
+
+    /// Starts one thread per node already resolved (`targets`); `started` is when obtail
+    /// began (what the node stored since is read back at the first connection).
+    pub fn from_targets(
+        targets: Vec<Target>,
+        s: &LiveSettings,
+        started: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Self, Failure> {
         let interrupted = catch_ctrl_c();
         let ping_timeout = s.ping_timeout.max(Duration::from_millis(10));
         let liveness = Liveness {
@@ -310,8 +320,9 @@ impl Drop for LiveSource {
     }
 }
 
-/// Every node's URL, credentials and TLS settings, checked before any thread starts.
-fn targets(
+/// Every node's URL, credentials and TLS settings, checked before any thread starts (and
+/// before any REST call: `orders` reads the lists with the targets the socket uses).
+pub fn targets(
     urls: &[String],
     s: &LiveSettings,
     max_frame: usize,

@@ -22,11 +22,20 @@ pub const MAX_BODY: usize = 16 * 1024 * 1024;
 /// included: each candidate in turn, the one the node took last first) and returns the body
 /// of a 200 answer with the node's clock.
 pub fn get(t: &Target, path: &str, timeout: Duration) -> Result<Answer, String> {
+    get_status(t, path, timeout).map_err(|(_, why)| why)
+}
+
+/// `get`, with the HTTP status of a refusal (`None` when no answer came at all).
+pub fn get_status(
+    t: &Target,
+    path: &str,
+    timeout: Duration,
+) -> Result<Answer, (Option<u16>, String)> {
     let deadline = Instant::now() + timeout;
     let attempts = t.auth.attempts();
     let mut refused = None;
     for attempt in &attempts {
-        let response = get_with(t, path, &attempt.headers, deadline)?;
+        let response = get_with(t, path, &attempt.headers, deadline).map_err(|e| (None, e))?;
         match response.status {
             200 => {
                 t.auth.accepted(attempt);
@@ -36,11 +45,11 @@ pub fn get(t: &Target, path: &str, timeout: Duration) -> Result<Answer, String> 
                 });
             }
             401 | 403 => refused = Some(response),
-            _ => return Err(status_reason(response.status, &response.body)),
+            s => return Err((Some(s), status_reason(s, &response.body))),
         }
     }
     let r = refused.unwrap_or_default();
-    Err(status_reason(r.status, &r.body))
+    Err((Some(r.status), status_reason(r.status, &r.body)))
 }
 
 fn get_with(

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
+use super::book_control;
 use super::faults::Fault;
 use super::http::{self, Request};
 use super::node::{lock, Node};
@@ -36,6 +37,9 @@ pub(super) fn answer(node: &Arc<Node>, io: &mut impl Write, req: &Request) -> io
                     | "partition"
                     | "drop"
                     | "hostile-chat"
+                    | "order"
+                    | "move"
+                    | "order-chat"
             );
         if known {
             return http::respond_text(
@@ -109,11 +113,21 @@ fn act(node: &Arc<Node>, what: &str, query: &Query) -> Result<Answer, Refusal> {
             node.hostile_chat(n);
             text(&format!("sent {n}"))
         }
+        "order" => book(book_control::open(node, query)),
+        "move" => book(book_control::move_order(node, query)),
+        "order-chat" => book(book_control::chat(node, query)),
         "store" => Ok(Answer::Json(lock(&node.store).oracle().to_string())),
         "sent" => Ok(Answer::Json(oracle::sent_json(&lock(&node.hub.sent)))),
         "requests" => Ok(Answer::Json(oracle::requests_json(&lock(&node.requests)))),
         _ => Err(Refusal::Unknown),
     }
+}
+
+/// An order control's answer: its text, or why it was refused.
+fn book(result: Result<String, String>) -> Result<Answer, Refusal> {
+    result
+        .map(|t| Answer::Text(format!("{t}\n")))
+        .map_err(Refusal::Bad)
 }
 
 /// An optional duration parameter; absent or empty is `None`.

@@ -6,6 +6,7 @@
 //! `control`s; `server` runs the threads. This module only turns options into a running server.
 
 mod api;
+mod book_control;
 mod client;
 mod clock;
 mod control;
@@ -80,6 +81,8 @@ pub struct SimOptions {
     pub up_before: Option<Duration>,
     /// `--hostile-chat`: the story has peers who choose hostile chat ids and subjects.
     pub hostile_chat: bool,
+    /// Say on stderr when a late listener opens (`obtail sim`; not a node inside obtail).
+    pub announce: bool,
 }
 
 impl SimOptions {
@@ -101,6 +104,7 @@ impl SimOptions {
             rest_fault: None,
             up_before: None,
             hostile_chat: false,
+            announce: false,
         }
     }
 }
@@ -192,6 +196,7 @@ fn options(args: &SimArgs) -> Result<SimOptions, Failure> {
         rest_fault,
         up_before: optional_duration("--up-before", &args.up_before)?,
         hostile_chat: args.hostile_chat,
+        announce: true,
     })
 }
 

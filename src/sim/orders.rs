@@ -84,6 +84,33 @@ impl OrderState {
     pub fn number(self) -> i64 {
         self as i64
     }
+
+    /// Every state, in the node's numbering.
+    pub const ALL: [OrderState; 15] = {
+        use OrderState::*;
+        [
+            Pending,
+            AwaitingPayment,
+            AwaitingPickup,
+            AwaitingFulfillment,
+            PartiallyFulfilled,
+            Fulfilled,
+            Completed,
+            Canceled,
+            Declined,
+            Refunded,
+            Disputed,
+            Decided,
+            Resolved,
+            PaymentFinalized,
+            ProcessingError,
+        ]
+    };
+
+    /// The state of this name (`AWAITING_PAYMENT`), as the sim's controls take it.
+    pub fn parse(name: &str) -> Option<OrderState> {
+        OrderState::ALL.into_iter().find(|s| s.name() == name)
+    }
 }
 
 /// The other side of an order, as its row names it.
@@ -125,7 +152,8 @@ pub struct Order {
 /// What happens to the order book.
 #[derive(Debug, Clone)]
 pub enum OrderEvent {
-    /// A new order in its first state (`created` and `history` are set when it is stored).
+    /// A new order in its first state. `history` is set when it is stored, and `created` too
+    /// unless the order comes with one of its own (a control's order made in the past).
     Open(Box<Order>),
     /// An order changes state; `read` is what the node writes with the change (orders.md §9
     /// N4: false when a peer or the wallet moved it, true for the node's own actions, except
@@ -156,8 +184,10 @@ impl OrderBook {
     pub fn apply(&mut self, event: OrderEvent, now: i64) -> bool {
         match event {
             OrderEvent::Open(mut order) => {
-                order.created = now;
-                order.history = vec![(order.state, now)];
+                if order.created <= 0 {
+                    order.created = now;
+                }
+                order.history = vec![(order.state, order.created)];
                 if self.by_id.contains_key(&order.id) {
                     return false;
                 }
@@ -208,9 +238,13 @@ pub fn allowed(role: Role, from: OrderState, to: OrderState) -> bool {
             (
                 AwaitingPayment,
                 AwaitingFulfillment | Pending | ProcessingError
-            ) | (Pending, AwaitingFulfillment | Declined | Canceled)
-                | (AwaitingFulfillment, Fulfilled | Refunded)
-                | (Fulfilled, Completed | Disputed | PaymentFinalized)
+            ) | (
+                Pending,
+                AwaitingFulfillment | Declined | Canceled | PaymentFinalized
+            ) | (
+                AwaitingFulfillment | PartiallyFulfilled,
+                Fulfilled | Refunded
+            ) | (Fulfilled, Completed | Disputed | PaymentFinalized)
                 | (Disputed, Decided | Resolved | PaymentFinalized)
                 | (Decided, Resolved)
                 | (Resolved | PaymentFinalized, Completed)
@@ -222,7 +256,12 @@ pub fn allowed(role: Role, from: OrderState, to: OrderState) -> bool {
                 AwaitingFulfillment | Pending | ProcessingError | Declined
             ) | (
                 Pending,
-                AwaitingFulfillment | Declined | Canceled | Disputed | ProcessingError
+                AwaitingFulfillment
+                    | Declined
+                    | Canceled
+                    | Disputed
+                    | ProcessingError
+                    | PaymentFinalized
             ) | (
                 AwaitingFulfillment,
                 Fulfilled | PartiallyFulfilled | Refunded | Disputed
@@ -234,6 +273,40 @@ pub fn allowed(role: Role, from: OrderState, to: OrderState) -> bool {
                 | (Resolved | PaymentFinalized, Completed)
         ),
         Role::Case => matches!((from, to), (Disputed, Resolved)),
+    }
+}
+
+/// The notification the node gets on its side when an order of this role moves so
+/// (orders.md §3), or `None` where it moves in silence: its own action through its API
+/// (confirming, fulfilling, refunding, completing, deciding a case, releasing the escrow),
+/// or a vendor-side processing error. Where either side may act (a dispute opened, a payout
+/// accepted), the other side is taken to have acted, so the node is told.
+pub fn told(role: Role, from: OrderState, to: OrderState) -> Option<&'static str> {
+    use OrderState::*;
+    if !allowed(role, from, to) {
+        return None;
+    }
+    match (role, to) {
+        (Role::Sale, AwaitingFulfillment | Pending) if from == AwaitingPayment => Some("order"),
+        (Role::Sale, Canceled) => Some("cancel"),
+        (Role::Sale, Completed) => Some("orderComplete"),
+        (Role::Sale, Disputed) => Some("disputeOpen"),
+        (Role::Purchase, AwaitingFulfillment | Pending) if from == AwaitingPayment => {
+            Some("payment")
+        }
+        (Role::Purchase, AwaitingFulfillment) => Some("orderConfirmation"),
+        (Role::Purchase, Declined) => Some("orderDeclined"),
+        (Role::Purchase, Fulfilled | PartiallyFulfilled) => Some("fulfillment"),
+        (Role::Purchase, Refunded) => Some("refund"),
+        (Role::Purchase, ProcessingError) => Some("processingError"),
+        // Only the vendor opens a dispute on a fulfilled order from the buyer's point of view;
+        // before that, only the buyer can, and the buyer's own action is silent.
+        (Role::Purchase, Disputed) if from == Fulfilled => Some("disputeOpen"),
+        (Role::Purchase, PaymentFinalized) => Some("vendorFinalizedPayment"),
+        (Role::Sale | Role::Purchase, Decided) => Some("disputeClose"),
+        (Role::Sale | Role::Purchase, Resolved) if from == Disputed => Some("disputeClose"),
+        (Role::Sale | Role::Purchase, Resolved) => Some("disputeAccepted"),
+        _ => None,
     }
 }
 
@@ -310,5 +383,77 @@ mod tests {
         assert_eq!(p7.state, OrderState::Pending);
         assert_eq!(OrderState::ProcessingError.number(), 14);
         assert_eq!(OrderState::Decided.name(), "DECIDED");
+    }
+
+    #[test]
+    fn states_are_numbered_and_named_as_the_node_does() {
+        for (n, s) in OrderState::ALL.into_iter().enumerate() {
+            assert_eq!(s.number(), n as i64);
+            assert_eq!(OrderState::parse(s.name()), Some(s));
+        }
+        assert_eq!(OrderState::parse("SHIPPED"), None);
+    }
+
+    #[test]
+    fn a_backdated_order_keeps_its_time() {
+        let mut book = OrderBook::default();
+        let mut o = order("OLD", Role::Case);
+        o.created = 50;
+        assert!(book.apply(OrderEvent::Open(Box::new(o)), 1000));
+        let o = book.all().next().unwrap();
+        assert_eq!(o.created, 50);
+        assert_eq!(o.history, [(OrderState::AwaitingPayment, 50)]);
+    }
+
+    #[test]
+    fn the_node_is_told_of_what_others_do_and_not_of_its_own_acts() {
+        use OrderState::*;
+        let cases = [
+            (
+                Role::Sale,
+                AwaitingPayment,
+                AwaitingFulfillment,
+                Some("order"),
+            ),
+            (Role::Sale, AwaitingFulfillment, Fulfilled, None),
+            (Role::Sale, AwaitingFulfillment, Refunded, None),
+            (Role::Sale, Pending, Declined, None),
+            (Role::Sale, Pending, Canceled, Some("cancel")),
+            (Role::Sale, Fulfilled, Completed, Some("orderComplete")),
+            (Role::Sale, Fulfilled, PaymentFinalized, None),
+            (Role::Purchase, AwaitingPayment, Pending, Some("payment")),
+            (
+                Role::Purchase,
+                Pending,
+                AwaitingFulfillment,
+                Some("orderConfirmation"),
+            ),
+            (
+                Role::Purchase,
+                AwaitingFulfillment,
+                Fulfilled,
+                Some("fulfillment"),
+            ),
+            (Role::Purchase, AwaitingFulfillment, Disputed, None),
+            (Role::Purchase, Fulfilled, Disputed, Some("disputeOpen")),
+            (Role::Purchase, Fulfilled, Completed, None),
+            (Role::Purchase, Decided, Resolved, Some("disputeAccepted")),
+            (Role::Purchase, Disputed, Decided, Some("disputeClose")),
+            (Role::Case, Disputed, Resolved, None),
+            (Role::Sale, Completed, Fulfilled, None),
+        ];
+        for (role, from, to, want) in cases {
+            assert_eq!(told(role, from, to), want, "{role:?} {from:?} -> {to:?}");
+        }
+        // Every told move is one the node makes.
+        for role in Role::ALL {
+            for from in OrderState::ALL {
+                for to in OrderState::ALL {
+                    if told(role, from, to).is_some() {
+                        assert!(allowed(role, from, to));
+                    }
+                }
+            }
+        }
     }
 }

@@ -47,6 +47,20 @@ impl SimHandle {
         self.url.clone()
     }
 
+    /// Waits until the listener is open (with `up_before`, once the story has run ahead);
+    /// false if it is not open within `timeout`, or the node stops.
+    pub fn wait_listening(&self, timeout: Duration) -> bool {
+        let until = Instant::now() + timeout;
+        let mut run = self.shared.state.lock();
+        while !run.listening {
+            if run.stopping || Instant::now() >= until {
+                return false;
+            }
+            run = self.shared.state.wait(run, Some(until));
+        }
+        true
+    }
+
     /// The stderr line's text: where it listens and how the story is told.
     pub fn banner(&self) -> &str {
         &self.banner
@@ -123,8 +137,9 @@ pub(super) fn start(opts: SimOptions, addr: SocketAddr) -> Result<SimHandle, Fai
         // The story runs ahead with the port closed; the listener opens when it is time.
         Some(ahead) => {
             drop(listener);
-            let (banner, speed) = (banner.clone(), opts.speed);
-            thread::spawn(move || open_later(&n, ahead, speed, &banner))
+            let banner = opts.announce.then(|| banner.clone());
+            let speed = opts.speed;
+            thread::spawn(move || open_later(&n, ahead, speed, banner.as_deref()))
         }
         None => {
             node.state.lock().listening = true;
@@ -201,7 +216,7 @@ fn schedules(node: &Arc<Node>, opts: &SimOptions) -> Vec<JoinHandle<()>> {
 
 /// `--up-before`: opens the listener once the story has run for `ahead` (at `--speed 0`,
 /// once it has told that much of it), then serves.
-fn open_later(node: &Arc<Node>, ahead: Duration, speed: f64, banner: &str) {
+fn open_later(node: &Arc<Node>, ahead: Duration, speed: f64, banner: Option<&str>) {
     let stopped = if speed == 0.0 {
         node.state.wait_told_ahead()
     } else {
@@ -215,7 +230,9 @@ fn open_later(node: &Arc<Node>, ahead: Duration, speed: f64, banner: &str) {
     };
     node.state.lock().listening = true;
     node.state.notify();
-    let _ = writeln!(io::stderr(), "obtail sim: listening on {banner}");
+    if let Some(banner) = banner {
+        let _ = writeln!(io::stderr(), "obtail sim: listening on {banner}");
+    }
     accept_loop(node, listener);
 }
 
