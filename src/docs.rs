@@ -384,7 +384,7 @@ or as a \\fB*\\fR glob; case\\-insensitive.\n",
     s
 }
 
-/// What obtail guarantees across gaps, and what the node cannot give back (README too).
+/// What obtail guarantees across gaps, and what the node cannot give back (docs/nothing-lost.md too).
 pub const NOTHING_LOST: &str = "After a connection drops, obtail retries within about 100 ms and then \
 with waits doubling up to --max-backoff (5 s). Status lines on stderr start with the local time; a \
 reconnect says how long the node was away (since it was last heard) and what was read back.

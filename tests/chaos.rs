@@ -11,7 +11,7 @@
 //!
 //! `cargo test --test chaos` runs a short schedule (CI). A long one runs by hand:
 //! `OBTAIL_CHAOS_SECS=600 OBTAIL_CHAOS_SEEDS=1,2,3 cargo test --release --test chaos -- --nocapture`
-//! and prints its figures (they go in the README).
+//! and prints its figures (they go in docs/nothing-lost.md).
 
 mod common;
 
@@ -352,7 +352,7 @@ fn run(seed: u64, secs: u64) -> Figures {
 
 /// Every id the node stored that obtail must print: notifications and incoming chat stored
 /// after obtail started (and a moment before the end), except order chat whose subject is
-/// not an order id (it can be seen live only, README).
+/// not an order id (it can be seen live only, docs/nothing-lost.md).
 fn required(store: &Value, started: DateTime<Utc>, cutoff: DateTime<Utc>) -> Vec<String> {
     let after = |t: Option<DateTime<Utc>>| {
         t.is_some_and(|t| t >= started + chrono::Duration::seconds(1) && t <= cutoff)

@@ -185,8 +185,8 @@ fn man_page_says_what_is_true() {
     assert!(help.contains("[env: OBTAIL_COOKIE]") && page.contains("[env: OBTAIL_COOKIE]"));
 }
 
-/// The README, the help and the man page name the same options: every `--option` the README
-/// mentions exists, and a flag is shown without a value in the man page.
+/// The README, docs/, the help and the man page name the same options: every `--option` they
+/// mention exists, and a flag is shown without a value in the man page.
 #[test]
 fn readme_help_and_man_page_agree_on_options() {
     use clap::CommandFactory;
@@ -213,13 +213,16 @@ fn readme_help_and_man_page_agree_on_options() {
         "test",
     ];
     longs.extend(cargo.map(String::from));
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let mut readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    for page in std::fs::read_dir(root().join("docs")).unwrap() {
+        readme.push_str(&std::fs::read_to_string(page.unwrap().path()).unwrap());
+    }
     for token in readme.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')) {
         if let Some(name) = token.strip_prefix("--") {
             if !name.is_empty() && !name.starts_with('-') {
                 assert!(
                     longs.iter().any(|l| l == name),
-                    "README names --{name}, which does not exist"
+                    "README or docs/ names --{name}, which does not exist"
                 );
             }
         }

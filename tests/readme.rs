@@ -1,4 +1,4 @@
-//! The README cannot lie: every `obtail` command in its `sh` blocks runs here, as written,
+//! The README and docs/ cannot lie: every command in their `sh` blocks runs here, as written,
 //! against the fixtures or a simulated node standing in for the hosts it names.
 
 mod support;
@@ -13,25 +13,44 @@ use support::{bin, Running};
 const PASSWORD: &str = "pass-secret";
 const COOKIE: &str = "cookie-secret";
 
-/// The `obtail` command lines of the README's `sh` blocks, comments removed.
+/// The README and the pages of docs/, README first, then the pages by name.
+fn pages() -> Vec<(PathBuf, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut docs: Vec<PathBuf> = std::fs::read_dir(root.join("docs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    docs.sort();
+    std::iter::once(root.join("README.md"))
+        .chain(docs)
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            (p, text)
+        })
+        .collect()
+}
+
+/// The command lines of the `sh` blocks of the README and docs/, comments removed.
 fn readme_commands() -> Vec<String> {
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     let mut in_sh = false;
     let mut commands = Vec::new();
-    for line in readme.lines() {
-        if line.starts_with("```") {
-            in_sh = line == "```sh";
-            continue;
-        }
-        let command = match line.find("  #") {
-            Some(i) => line[..i].trim(),
-            None => line.trim(),
-        };
-        // `VAR=value cargo …` is cargo too (the chaos test's long run).
-        let program = command.split_whitespace().find(|w| !w.contains('='));
-        if in_sh && !command.is_empty() && !command.starts_with('#') && program != Some("cargo") {
-            commands.push(command.to_string());
+    for (_, page) in pages() {
+        for line in page.lines() {
+            if line.starts_with("```") {
+                in_sh = line == "```sh";
+                continue;
+            }
+            let command = match line.find("  #") {
+                Some(i) => line[..i].trim(),
+                None => line.trim(),
+            };
+            // `VAR=value cargo …` is cargo too (the chaos test's long run).
+            let program = command.split_whitespace().find(|w| !w.contains('='));
+            if in_sh && !command.is_empty() && !command.starts_with('#') && program != Some("cargo")
+            {
+                commands.push(command.to_string());
+            }
         }
     }
     commands
@@ -150,14 +169,16 @@ fn workspace(dir: &Path) -> PathBuf {
     home
 }
 
-/// The README's config file of named nodes, its hosts replaced by the stand-ins: `shop` by the
-/// TLS node with basic auth, `home` by the node with cookie auth.
+/// The config file of named nodes in docs/connecting.md, its hosts replaced by the stand-ins:
+/// `shop` by the TLS node with basic auth, `home` by the node with cookie auth.
 fn named_nodes(home: &Path, tls: &str, cookie: &str, dir: &Path) {
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let readme = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/connecting.md"),
+    )
+    .unwrap();
     let start = readme
         .find("```toml\n")
-        .expect("a config file in the README")
+        .expect("a config file in docs/connecting.md")
         + 8;
     let toml = &readme[start..start + readme[start..].find("```").unwrap()];
     let config = home.join(".config/obtail");
@@ -308,6 +329,7 @@ fn every_readme_command_runs() {
         assert!(!err.contains("panicked"), "{original}: {err}");
         let quiet = waits_for_an_unknown_order
             || original.starts_with("install ")
+            || original.starts_with("mkdir ")
             || original.contains(" > ")
             || original.contains("obtail sim")
             || original.contains("--record");
