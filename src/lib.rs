@@ -22,6 +22,7 @@ pub mod live;
 pub mod memory;
 pub mod named;
 pub mod node_args;
+pub mod order_state;
 pub mod orders;
 pub mod pipeline;
 pub mod record;

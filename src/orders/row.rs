@@ -150,7 +150,7 @@ fn row(f: &Fields, role: Role) -> Option<Row> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::orders::state::Known;
+    use crate::orders::state::OrderState;
     use std::path::Path;
 
     fn real(name: &str) -> Vec<u8> {
@@ -166,7 +166,7 @@ mod tests {
         assert_eq!(sales.rows.len(), 3);
         let r = &sales.rows[0];
         assert_eq!(r.id, "QmZaJJg7or1AaMHtXxKNyTAP3rVESEac1dNycdvQ4Eyw9G");
-        assert_eq!(r.state, State::Known(Known::AwaitingPayment));
+        assert_eq!(r.state, State::Known(OrderState::AwaitingPayment));
         assert_eq!(r.counterparty().handle.as_deref(), Some("bob"));
         assert_eq!(r.title, "Green tea tin");
         assert!(r.total.as_deref().unwrap().contains("\"151000\""));

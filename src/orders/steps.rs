@@ -5,7 +5,7 @@
 //! `timestamp`. Where the node's deadline starts at a time only the order's details hold (the
 //! dispute's opening), the table says the deadline is not known rather than guess it.
 
-use super::state::{Known, Role, State};
+use super::state::{OrderState, Role, State};
 
 /// Who can take the next step, relative to the user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,7 +64,7 @@ pub enum Clock {
 /// One row of the table.
 struct Entry {
     role: Role,
-    state: Known,
+    state: OrderState,
     /// `Some(m)`: only for rows whose `moderated` is `m`.
     moderated: Option<bool>,
     step: Step,
@@ -96,7 +96,7 @@ macro_rules! entry {
     ($role:ident, $state:ident, $m:expr, $actor:ident, $action:expr, $clock:expr, $after:expr) => {
         Entry {
             role: Role::$role,
-            state: Known::$state,
+            state: OrderState::$state,
             moderated: $m,
             step: step(Actor::$actor, $action),
             clock: $clock,
@@ -152,11 +152,14 @@ const TABLE: &[Entry] = &[
 /// States after which nothing more happens to an order of this role.
 pub fn is_final(role: Role, state: &State) -> bool {
     match (role, state) {
-        (Role::Case, State::Known(Known::Resolved)) => true,
+        (Role::Case, State::Known(OrderState::Resolved)) => true,
         (Role::Case, _) => false,
         (_, State::Known(k)) => matches!(
             k,
-            Known::Completed | Known::Canceled | Known::Declined | Known::Refunded
+            OrderState::Completed
+                | OrderState::Canceled
+                | OrderState::Declined
+                | OrderState::Refunded
         ),
         (_, State::Unknown(_)) => false,
     }
@@ -208,7 +211,7 @@ mod tests {
     use super::*;
     use Actor::*;
 
-    fn next(role: Role, state: Known, moderated: bool) -> (Actor, &'static str, Clock) {
+    fn next(role: Role, state: OrderState, moderated: bool) -> (Actor, &'static str, Clock) {
         let r = rule(role, &State::Known(state), moderated);
         (r.step.actor, r.step.action, r.clock)
     }
@@ -216,7 +219,7 @@ mod tests {
     #[test]
     fn every_role_and_state_has_one_answer() {
         for role in Role::ALL {
-            for state in Known::ALL {
+            for state in OrderState::ALL {
                 for moderated in [false, true] {
                     let matches = TABLE
                         .iter()
@@ -240,7 +243,7 @@ mod tests {
 
     #[test]
     fn sales_as_orders_md_4_1() {
-        use Known::*;
+        use OrderState::*;
         assert_eq!(next(Role::Sale, AwaitingPayment, false).0, Buyer);
         assert_eq!(next(Role::Sale, AwaitingFulfillment, false).0, You);
         assert_eq!(next(Role::Sale, AwaitingFulfillment, true).2, BUYER_WINDOW);
@@ -270,7 +273,7 @@ mod tests {
 
     #[test]
     fn purchases_as_orders_md_4_2() {
-        use Known::*;
+        use OrderState::*;
         assert_eq!(next(Role::Purchase, AwaitingPayment, false).0, You);
         assert_eq!(next(Role::Purchase, Pending, true).0, Vendor);
         assert_eq!(next(Role::Purchase, Pending, true).2, YOUR_WINDOW);
@@ -290,13 +293,13 @@ mod tests {
 
     #[test]
     fn cases_as_orders_md_4_3() {
-        let r = rule(Role::Case, &State::Known(Known::Disputed), true);
+        let r = rule(Role::Case, &State::Known(OrderState::Disputed), true);
         assert_eq!(r.step.actor, You);
         assert!(matches!(r.clock, Clock::FromRow { days: 45, .. }));
         assert_eq!(r.after.unwrap().actor, Nobody);
-        assert_eq!(next(Role::Case, Known::Resolved, true).0, Nobody);
+        assert_eq!(next(Role::Case, OrderState::Resolved, true).0, Nobody);
         assert_eq!(
-            next(Role::Case, Known::Decided, true).0,
+            next(Role::Case, OrderState::Decided, true).0,
             Unknown,
             "cases never use it"
         );

@@ -35,7 +35,7 @@ pub const LIVE_KEEP: Duration = Duration::from_secs(60);
 /// Above this many ids the worker is asked for a read that lets it forget the old ones.
 pub const SOFT_CAP: usize = 50_000;
 /// Never more than this many ids per node: beyond it, the oldest live ids that no read has
-/// listed are forgotten first (see the README's limits).
+/// listed are forgotten first (see docs/nothing-lost.md's limits).
 pub const HARD_CAP: usize = 500_000;
 /// Orders whose chat is read, per node; the least recently named go first.
 pub const ORDERS_CAP: usize = 10_000;
