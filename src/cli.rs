@@ -116,55 +116,8 @@ pub struct Args {
     #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath, help_heading = "Connection")]
     pub record: Option<PathBuf>,
 
-    /// Trust this PEM certificate (the node's CA, or its self-signed certificate) for wss://
-    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath, help_heading = "Connection")]
-    pub cacert: Option<PathBuf>,
-
-    /// Do not verify the node's TLS certificate (prints a warning)
-    #[arg(short = 'k', long, help_heading = "Connection")]
-    pub insecure: bool,
-
-    /// Give up a connection attempt (TCP, TLS and websocket handshakes together) after this long
-    #[arg(
-        long,
-        value_name = "DURATION",
-        default_value = "10s",
-        help_heading = "Connection"
-    )]
-    pub connect_timeout: String,
-
-    /// Send a websocket ping this often
-    #[arg(
-        long,
-        value_name = "DURATION",
-        default_value = "10s",
-        help_heading = "Connection"
-    )]
-    pub ping_interval: String,
-
-    /// Consider the connection dead after this long with no traffic and no pong
-    #[arg(
-        long,
-        value_name = "DURATION",
-        default_value = "30s",
-        help_heading = "Connection"
-    )]
-    pub ping_timeout: String,
-
-    /// Exit when the connection ends instead of reconnecting
-    #[arg(long, help_heading = "Connection")]
-    pub no_reconnect: bool,
-    /// Longest wait between reconnect attempts (the first retries come within 100 ms)
-    #[arg(
-        long,
-        value_name = "DURATION",
-        default_value = "5s",
-        help_heading = "Connection"
-    )]
-    pub max_backoff: String,
-    /// Do not read missed notifications and chat back over REST after a reconnect
-    #[arg(long, help_heading = "Connection")]
-    pub no_recover: bool,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
     /// First print the notifications and incoming chat of this far back (1h, 2d, or all)
     #[arg(long, value_name = "DURATION|all", help_heading = "Connection")]
     pub since: Option<String>,
@@ -196,48 +149,8 @@ pub struct Args {
     )]
     pub max_frame_size: String,
 
-    /// HTTP basic auth user, with an optional :PASSWORD
-    #[arg(
-        short = 'u',
-        long,
-        value_name = "USER[:PASSWORD]",
-        help_heading = "Auth"
-    )]
-    pub user: Option<String>,
-
-    /// Read the basic auth password from FILE (or set OBTAIL_PASSWORD to the password itself)
-    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath, help_heading = "Auth")]
-    pub password_file: Option<PathBuf>,
-
-    /// Auth cookie value (OpenBazaar_Auth_Cookie) [env: OBTAIL_COOKIE]
-    // The env note is written out, as for URL, so that help and man page show it alike.
-    #[arg(
-        long,
-        value_name = "VALUE",
-        env = "OBTAIL_COOKIE",
-        hide_env = true,
-        help_heading = "Auth"
-    )]
-    pub cookie: Option<String>,
-
-    /// Read the auth cookie from FILE, as the node writes <datadir>/.cookie
-    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath, help_heading = "Auth")]
-    pub cookie_file: Option<PathBuf>,
-
-    /// The node's data directory, where its .cookie file is [default: for a node on this
-    /// machine, ~/.openbazaar on Linux, ~/Library/Application Support/openbazaar on macOS,
-    /// ~/openbazaar elsewhere, and their -testnet variants]
-    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath, help_heading = "Auth")]
-    pub datadir: Option<PathBuf>,
-
-    /// Extra HTTP header for the websocket handshake (repeatable)
-    #[arg(
-        short = 'H',
-        long = "header",
-        value_name = "NAME: VALUE",
-        help_heading = "Auth"
-    )]
-    pub headers: Vec<String>,
+    #[command(flatten)]
+    pub auth: AuthArgs,
 
     /// Keep these kinds: exact, dotted prefix or * glob; comma-separated, repeatable
     #[arg(
@@ -498,57 +411,8 @@ pub struct OrdersArgs {
     #[arg(long, value_name = "N", requires = "demo", help_heading = "Connection")]
     pub demo_seed: Option<u64>,
 
-    /// Trust this PEM certificate (the node's CA, or its self-signed certificate) for wss://
-    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath, help_heading = "Connection")]
-    pub cacert: Option<PathBuf>,
-
-    /// Do not verify the node's TLS certificate (prints a warning)
-    #[arg(short = 'k', long, help_heading = "Connection")]
-    pub insecure: bool,
-
-    /// Give up a connection attempt (TCP, TLS and websocket handshakes together) after this long
-    #[arg(
-        long,
-        value_name = "DURATION",
-        default_value = "10s",
-        help_heading = "Connection"
-    )]
-    pub connect_timeout: String,
-
-    /// Send a websocket ping this often
-    #[arg(
-        long,
-        value_name = "DURATION",
-        default_value = "10s",
-        help_heading = "Connection"
-    )]
-    pub ping_interval: String,
-
-    /// Consider the connection dead after this long with no traffic and no pong
-    #[arg(
-        long,
-        value_name = "DURATION",
-        default_value = "30s",
-        help_heading = "Connection"
-    )]
-    pub ping_timeout: String,
-
-    /// Exit when the connection ends instead of reconnecting
-    #[arg(long, help_heading = "Connection")]
-    pub no_reconnect: bool,
-
-    /// Longest wait between reconnect attempts (the first retries come within 100 ms)
-    #[arg(
-        long,
-        value_name = "DURATION",
-        default_value = "5s",
-        help_heading = "Connection"
-    )]
-    pub max_backoff: String,
-
-    /// Do not read missed notifications and chat back over REST after a reconnect
-    #[arg(long, help_heading = "Connection")]
-    pub no_recover: bool,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 
     /// Tail the node at URL under a short NAME, shown instead of its URL in labels, envelopes
     /// and $source (NAME=URL in place of a URL does the same)
@@ -564,47 +428,8 @@ pub struct OrdersArgs {
     #[arg(short = 'v', long, help_heading = "Connection")]
     pub verbose: bool,
 
-    /// HTTP basic auth user, with an optional :PASSWORD
-    #[arg(
-        short = 'u',
-        long,
-        value_name = "USER[:PASSWORD]",
-        help_heading = "Auth"
-    )]
-    pub user: Option<String>,
-
-    /// Read the basic auth password from FILE (or set OBTAIL_PASSWORD to the password itself)
-    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath, help_heading = "Auth")]
-    pub password_file: Option<PathBuf>,
-
-    /// Auth cookie value (OpenBazaar_Auth_Cookie) [env: OBTAIL_COOKIE]
-    #[arg(
-        long,
-        value_name = "VALUE",
-        env = "OBTAIL_COOKIE",
-        hide_env = true,
-        help_heading = "Auth"
-    )]
-    pub cookie: Option<String>,
-
-    /// Read the auth cookie from FILE, as the node writes <datadir>/.cookie
-    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath, help_heading = "Auth")]
-    pub cookie_file: Option<PathBuf>,
-
-    /// The node's data directory, where its .cookie file is [default: for a node on this
-    /// machine, ~/.openbazaar on Linux, ~/Library/Application Support/openbazaar on macOS,
-    /// ~/openbazaar elsewhere, and their -testnet variants]
-    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath, help_heading = "Auth")]
-    pub datadir: Option<PathBuf>,
-
-    /// Extra HTTP header for the websocket handshake (repeatable)
-    #[arg(
-        short = 'H',
-        long = "header",
-        value_name = "NAME: VALUE",
-        help_heading = "Auth"
-    )]
-    pub headers: Vec<String>,
+    #[command(flatten)]
+    pub auth: AuthArgs,
 
     /// Run this jq program (jaq) on each order's object and print its outputs instead
     #[arg(
@@ -692,22 +517,10 @@ impl OrdersArgs {
         a.demo = self.demo;
         a.demo_speed = self.demo_speed;
         a.demo_seed = self.demo_seed;
-        a.cacert = self.cacert.clone();
-        a.insecure = self.insecure;
-        a.connect_timeout = self.connect_timeout.clone();
-        a.ping_interval = self.ping_interval.clone();
-        a.ping_timeout = self.ping_timeout.clone();
-        a.no_reconnect = self.no_reconnect;
-        a.max_backoff = self.max_backoff.clone();
-        a.no_recover = self.no_recover;
+        a.connection = self.connection.clone();
+        a.auth = self.auth.clone();
         a.label = self.label.clone();
         a.verbose = self.verbose;
-        a.user = self.user.clone();
-        a.password_file = self.password_file.clone();
-        a.cookie = self.cookie.clone();
-        a.cookie_file = self.cookie_file.clone();
-        a.datadir = self.datadir.clone();
-        a.headers = self.headers.clone();
         a.filter = self.filter.clone();
         a.filter_file = self.filter_file.clone();
         a.arg = self.arg.clone();
@@ -722,6 +535,108 @@ impl OrdersArgs {
         a.stats = self.stats;
         a
     }
+}
+
+/// How obtail reaches a node once it knows its URL: TLS, timeouts, reconnects and recovery.
+/// Tailing and `obtail orders` take the same.
+#[derive(Debug, Clone, ClapArgs)]
+pub struct ConnectionArgs {
+    /// Trust this PEM certificate (the node's CA, or its self-signed certificate) for wss://
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath, help_heading = "Connection")]
+    pub cacert: Option<PathBuf>,
+
+    /// Do not verify the node's TLS certificate (prints a warning)
+    #[arg(short = 'k', long, help_heading = "Connection")]
+    pub insecure: bool,
+
+    /// Give up a connection attempt (TCP, TLS and websocket handshakes together) after this long
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "10s",
+        help_heading = "Connection"
+    )]
+    pub connect_timeout: String,
+
+    /// Send a websocket ping this often
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "10s",
+        help_heading = "Connection"
+    )]
+    pub ping_interval: String,
+
+    /// Consider the connection dead after this long with no traffic and no pong
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "30s",
+        help_heading = "Connection"
+    )]
+    pub ping_timeout: String,
+
+    /// Exit when the connection ends instead of reconnecting
+    #[arg(long, help_heading = "Connection")]
+    pub no_reconnect: bool,
+    /// Longest wait between reconnect attempts (the first retries come within 100 ms)
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "5s",
+        help_heading = "Connection"
+    )]
+    pub max_backoff: String,
+    /// Do not read missed notifications and chat back over REST after a reconnect
+    #[arg(long, help_heading = "Connection")]
+    pub no_recover: bool,
+}
+
+/// The node's credentials, for tailing and `obtail orders` alike.
+#[derive(Debug, Clone, ClapArgs)]
+pub struct AuthArgs {
+    /// HTTP basic auth user, with an optional :PASSWORD
+    #[arg(
+        short = 'u',
+        long,
+        value_name = "USER[:PASSWORD]",
+        help_heading = "Auth"
+    )]
+    pub user: Option<String>,
+
+    /// Read the basic auth password from FILE (or set OBTAIL_PASSWORD to the password itself)
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath, help_heading = "Auth")]
+    pub password_file: Option<PathBuf>,
+
+    /// Auth cookie value (OpenBazaar_Auth_Cookie) [env: OBTAIL_COOKIE]
+    // The env note is written out, as for URL, so that help and man page show it alike.
+    #[arg(
+        long,
+        value_name = "VALUE",
+        env = "OBTAIL_COOKIE",
+        hide_env = true,
+        help_heading = "Auth"
+    )]
+    pub cookie: Option<String>,
+
+    /// Read the auth cookie from FILE, as the node writes <datadir>/.cookie
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath, help_heading = "Auth")]
+    pub cookie_file: Option<PathBuf>,
+
+    /// The node's data directory, where its .cookie file is [default: for a node on this
+    /// machine, ~/.openbazaar on Linux, ~/Library/Application Support/openbazaar on macOS,
+    /// ~/openbazaar elsewhere, and their -testnet variants]
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath, help_heading = "Auth")]
+    pub datadir: Option<PathBuf>,
+
+    /// Extra HTTP header for the websocket handshake (repeatable)
+    #[arg(
+        short = 'H',
+        long = "header",
+        value_name = "NAME: VALUE",
+        help_heading = "Auth"
+    )]
+    pub headers: Vec<String>,
 }
 
 /// The command line with the `orders` command first: `obtail --demo orders --watch` is

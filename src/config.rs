@@ -272,12 +272,12 @@ fn node_settings(
     let mut s = base.clone();
     s.named.clear();
     let cookie_from_cli =
-        args.cookie.is_some() && args.cookie.as_deref() != env.var("OBTAIL_COOKIE");
-    let auth_from_cli = args.user.is_some()
-        || args.password_file.is_some()
+        args.auth.cookie.is_some() && args.auth.cookie.as_deref() != env.var("OBTAIL_COOKIE");
+    let auth_from_cli = args.auth.user.is_some()
+        || args.auth.password_file.is_some()
         || cookie_from_cli
-        || args.cookie_file.is_some()
-        || args.datadir.is_some();
+        || args.auth.cookie_file.is_some()
+        || args.auth.datadir.is_some();
     let secret = |p: &PathBuf| private_file(file, &file.path(p), label);
     if !auth_from_cli {
         // A node with credentials of its own is sent those alone, not OBTAIL_COOKIE's.
@@ -301,7 +301,7 @@ fn node_settings(
             s.user = Some(format!("{user}:{password}"));
         }
     }
-    if args.cacert.is_none() {
+    if args.connection.cacert.is_none() {
         s.cacert = entry.cacert.as_ref().map(|c| file.path(c));
     }
     Ok(s)
@@ -336,12 +336,12 @@ fn positive(opt: &str, text: &str) -> Result<Duration, Failure> {
 fn live_settings(args: &Args, env: &Env, input: &Given) -> Result<LiveSettings, Failure> {
     let replay = matches!(input, Given::Other(Input::Replay(_)));
     Ok(LiveSettings {
-        connect_timeout: positive("--connect-timeout", &args.connect_timeout)?,
-        ping_interval: positive("--ping-interval", &args.ping_interval)?,
-        ping_timeout: positive("--ping-timeout", &args.ping_timeout)?,
-        reconnect: !args.no_reconnect,
-        max_backoff: positive("--max-backoff", &args.max_backoff)?,
-        recover: !args.no_recover,
+        connect_timeout: positive("--connect-timeout", &args.connection.connect_timeout)?,
+        ping_interval: positive("--ping-interval", &args.connection.ping_interval)?,
+        ping_timeout: positive("--ping-timeout", &args.connection.ping_timeout)?,
+        reconnect: !args.connection.no_reconnect,
+        max_backoff: positive("--max-backoff", &args.connection.max_backoff)?,
+        recover: !args.connection.no_recover,
         buffer: match parse_size(&args.buffer) {
             Ok(0) => {
                 return Err(Failure::usage(
@@ -362,14 +362,14 @@ fn live_settings(args: &Args, env: &Env, input: &Given) -> Result<LiveSettings, 
             Some(all) if all.eq_ignore_ascii_case("all") => Some(None),
             Some(d) => Some(Some(duration("--since", d)?)),
         },
-        cacert: args.cacert.clone(),
-        insecure: args.insecure,
-        user: args.user.clone(),
-        password_file: args.password_file.clone(),
-        cookie: args.cookie.clone(),
-        cookie_file: args.cookie_file.clone(),
-        datadir: args.datadir.clone(),
-        headers: args.headers.clone(),
+        cacert: args.connection.cacert.clone(),
+        insecure: args.connection.insecure,
+        user: args.auth.user.clone(),
+        password_file: args.auth.password_file.clone(),
+        cookie: args.auth.cookie.clone(),
+        cookie_file: args.auth.cookie_file.clone(),
+        datadir: args.auth.datadir.clone(),
+        headers: args.auth.headers.clone(),
         announce: !args.quiet && (args.verbose || env.stderr_terminal),
         quiet: args.quiet,
         named: Vec::new(),
@@ -456,19 +456,19 @@ fn inapplicable(args: &Args, env: &Env) -> Vec<String> {
             unused.push(name)
         }
     };
-    flag(args.user.is_some(), "--user");
-    flag(args.password_file.is_some(), "--password-file");
-    flag(from_cli(&args.cookie, "OBTAIL_COOKIE"), "--cookie");
-    flag(args.cookie_file.is_some(), "--cookie-file");
-    flag(args.datadir.is_some(), "--datadir");
-    flag(!args.headers.is_empty(), "--header");
-    flag(args.cacert.is_some(), "--cacert");
-    flag(args.insecure, "--insecure");
+    flag(args.auth.user.is_some(), "--user");
+    flag(args.auth.password_file.is_some(), "--password-file");
+    flag(from_cli(&args.auth.cookie, "OBTAIL_COOKIE"), "--cookie");
+    flag(args.auth.cookie_file.is_some(), "--cookie-file");
+    flag(args.auth.datadir.is_some(), "--datadir");
+    flag(!args.auth.headers.is_empty(), "--header");
+    flag(args.connection.cacert.is_some(), "--cacert");
+    flag(args.connection.insecure, "--insecure");
     let why = if args.replay.is_some() {
-        flag(args.connect_timeout != "10s", "--connect-timeout");
-        flag(args.ping_interval != "10s", "--ping-interval");
-        flag(args.ping_timeout != "30s", "--ping-timeout");
-        flag(args.no_reconnect, "--no-reconnect");
+        flag(args.connection.connect_timeout != "10s", "--connect-timeout");
+        flag(args.connection.ping_interval != "10s", "--ping-interval");
+        flag(args.connection.ping_timeout != "30s", "--ping-timeout");
+        flag(args.connection.no_reconnect, "--no-reconnect");
         "--replay reads a file and connects to nothing"
     } else if args.demo {
         "--demo's simulated node needs no auth and no TLS"

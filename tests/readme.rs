@@ -172,10 +172,9 @@ fn workspace(dir: &Path) -> PathBuf {
 /// The config file of named nodes in docs/connecting.md, its hosts replaced by the stand-ins:
 /// `shop` by the TLS node with basic auth, `home` by the node with cookie auth.
 fn named_nodes(home: &Path, tls: &str, cookie: &str, dir: &Path) {
-    let readme = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/connecting.md"),
-    )
-    .unwrap();
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/connecting.md"))
+            .unwrap();
     let start = readme
         .find("```toml\n")
         .expect("a config file in docs/connecting.md")
