@@ -465,7 +465,10 @@ fn inapplicable(args: &Args, env: &Env) -> Vec<String> {
     flag(args.connection.cacert.is_some(), "--cacert");
     flag(args.connection.insecure, "--insecure");
     let why = if args.replay.is_some() {
-        flag(args.connection.connect_timeout != "10s", "--connect-timeout");
+        flag(
+            args.connection.connect_timeout != "10s",
+            "--connect-timeout",
+        );
         flag(args.connection.ping_interval != "10s", "--ping-interval");
         flag(args.connection.ping_timeout != "30s", "--ping-timeout");
         flag(args.connection.no_reconnect, "--no-reconnect");

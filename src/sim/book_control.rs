@@ -8,6 +8,8 @@
 use std::time::Duration;
 
 use fastrand::Rng;
+
+use super::ids::{b58, qm};
 use serde_json::{json, Map, Value};
 
 use super::clock;
@@ -17,18 +19,6 @@ use super::orders::{self, Order, OrderEvent, OrderState, Party, Role};
 use super::query::Query;
 use super::shapes::{self, Coin, Money};
 use super::story::Beat;
-
-const B58: &[u8] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-
-fn b58(rng: &mut Rng, n: usize) -> String {
-    (0..n)
-        .map(|_| B58[rng.usize(..B58.len())] as char)
-        .collect()
-}
-
-fn qm(rng: &mut Rng) -> String {
-    format!("Qm{}", b58(rng, 44))
-}
 
 /// A request the control refuses, in words (answered 400).
 pub type Refusal = String;

@@ -3,6 +3,8 @@
 //! own controls.
 
 use fastrand::Rng;
+
+use super::ids::qm;
 use serde_json::{json, Value};
 
 use super::clock;
@@ -81,14 +83,6 @@ impl List {
             )
         })
     }
-}
-
-fn qm(rng: &mut Rng) -> String {
-    const B58: &[u8] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-    let tail: String = (0..44)
-        .map(|_| B58[rng.usize(..B58.len())] as char)
-        .collect();
-    format!("Qm{tail}")
 }
 
 /// A row no node ever stored, with ids nobody will see again.

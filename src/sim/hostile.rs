@@ -4,6 +4,8 @@
 //! or decodes them first, loses rows or hands the node's SQL a quote.
 
 use fastrand::Rng;
+
+use super::ids::{b58, qm};
 use serde_json::{json, Value};
 
 /// What a hostile peer puts in an id or a subject.
@@ -20,18 +22,6 @@ pub const SHAPES: [&str; 8] = [
 
 /// The node accepts subjects up to this long, and ids of any length.
 pub const LONG: usize = 500;
-
-const B58: &[u8] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-
-fn b58(rng: &mut Rng, n: usize) -> String {
-    (0..n)
-        .map(|_| B58[rng.usize(..B58.len())] as char)
-        .collect()
-}
-
-fn qm(rng: &mut Rng) -> String {
-    format!("Qm{}", b58(rng, 44))
-}
 
 /// The `i`th hostile id or subject, unique by its random tail.
 fn chosen(rng: &mut Rng, i: usize) -> String {

@@ -15,6 +15,7 @@ mod frames;
 mod hostile;
 mod html;
 mod http;
+mod ids;
 mod lists;
 mod node;
 mod oracle;

@@ -18,6 +18,8 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use fastrand::Rng;
+
+use super::ids::{b58, qm};
 use serde_json::{json, Map, Value};
 
 use super::orders::OrderEvent;
@@ -154,19 +156,6 @@ const LISTINGS: &[(&str, &str, &str, Coin, i128, i128, usize)] = &[
 ];
 /// The listing whose price crosses 2^64 in 0.14 (bought with ETH).
 const BIG_LISTING: usize = 7;
-
-const B58: &[u8] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-
-fn b58(rng: &mut Rng, n: usize) -> String {
-    (0..n)
-        .map(|_| B58[rng.usize(..B58.len())] as char)
-        .collect()
-}
-
-/// A peer, order, notification or message id: a base58 sha2-256 multihash.
-fn qm(rng: &mut Rng) -> String {
-    format!("Qm{}", b58(rng, 44))
-}
 
 /// A CIDv1 image hash.
 fn zb(rng: &mut Rng) -> String {
