@@ -237,23 +237,8 @@ pub struct Args {
     #[arg(short = 'r', long, help_heading = "Output")]
     pub raw_output: bool,
 
-    /// When to use colors (auto honours NO_COLOR and CLICOLOR_FORCE)
-    #[arg(
-        long,
-        value_enum,
-        value_name = "WHEN",
-        default_value = "auto",
-        help_heading = "Output"
-    )]
-    pub color: ColorChoice,
-
-    /// On a terminal, show whole pretty lines (they wrap) instead of cutting them to its width
-    #[arg(long, help_heading = "Output")]
-    pub wrap: bool,
-
-    /// Say only errors and what was lost on stderr (no connection notes)
-    #[arg(short = 'q', long, help_heading = "Output")]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub terminal: TerminalArgs,
 
     /// Exit after N events are printed (0: print nothing, exit 0)
     #[arg(short = 'n', long, value_name = "N", help_heading = "Control",
@@ -467,23 +452,8 @@ pub struct OrdersArgs {
     #[arg(short = 'r', long, help_heading = "Output")]
     pub raw_output: bool,
 
-    /// When to use colors (auto honours NO_COLOR and CLICOLOR_FORCE)
-    #[arg(
-        long,
-        value_enum,
-        value_name = "WHEN",
-        default_value = "auto",
-        help_heading = "Output"
-    )]
-    pub color: ColorChoice,
-
-    /// On a terminal, show whole pretty lines (they wrap) instead of cutting them to its width
-    #[arg(long, help_heading = "Output")]
-    pub wrap: bool,
-
-    /// Say only errors and what was lost on stderr (no connection notes)
-    #[arg(short = 'q', long, help_heading = "Output")]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub terminal: TerminalArgs,
 
     /// Exit after N orders and changes are printed, watching until then (0: print nothing)
     #[arg(short = 'n', long, value_name = "N", help_heading = "Control",
@@ -527,9 +497,7 @@ impl OrdersArgs {
         a.argjson = self.argjson.clone();
         a.output = self.output;
         a.raw_output = self.raw_output;
-        a.color = self.color;
-        a.wrap = self.wrap;
-        a.quiet = self.quiet;
+        a.terminal = self.terminal.clone();
         a.count = self.count;
         a.timeout = self.timeout.clone();
         a.stats = self.stats;
@@ -637,6 +605,28 @@ pub struct AuthArgs {
         help_heading = "Auth"
     )]
     pub headers: Vec<String>,
+}
+
+/// How obtail speaks to a terminal, for tailing and `obtail orders` alike.
+#[derive(Debug, Clone, ClapArgs)]
+pub struct TerminalArgs {
+    /// When to use colors (auto honours NO_COLOR and CLICOLOR_FORCE)
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHEN",
+        default_value = "auto",
+        help_heading = "Output"
+    )]
+    pub color: ColorChoice,
+
+    /// On a terminal, show whole pretty lines (they wrap) instead of cutting them to its width
+    #[arg(long, help_heading = "Output")]
+    pub wrap: bool,
+
+    /// Say only errors and what was lost on stderr (no connection notes)
+    #[arg(short = 'q', long, help_heading = "Output")]
+    pub quiet: bool,
 }
 
 /// The command line with the `orders` command first: `obtail --demo orders --watch` is

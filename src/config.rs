@@ -143,10 +143,10 @@ impl Config {
             .as_deref()
             .map(|t| positive("--timeout", t))
             .transpose()?;
-        let color = decide_color(args.color, env.stdout_terminal, &env);
+        let color = decide_color(args.terminal.color, env.stdout_terminal, &env);
         let (palette, bad_colors) = Palette::new(color).with_jq_colors(env.var("JQ_COLORS"));
         warnings.extend(bad_colors);
-        let (width, follow_width) = terminal_width(&env, args.wrap);
+        let (width, follow_width) = terminal_width(&env, args.terminal.wrap);
         Ok(Config {
             input,
             live,
@@ -159,7 +159,7 @@ impl Config {
             envelope: args.envelope && matches!(format(&args, &env), Format::Json | Format::Ndjson),
             color,
             palette,
-            stderr_color: decide_color(args.color, env.stderr_terminal, &env),
+            stderr_color: decide_color(args.terminal.color, env.stderr_terminal, &env),
             stdout_terminal: env.stdout_terminal,
             width,
             follow_width,
@@ -167,7 +167,7 @@ impl Config {
             timeout,
             record: args.record,
             stats: args.stats,
-            quiet: args.quiet,
+            quiet: args.terminal.quiet,
             env,
             warnings,
         })
@@ -370,8 +370,8 @@ fn live_settings(args: &Args, env: &Env, input: &Given) -> Result<LiveSettings, 
         cookie_file: args.auth.cookie_file.clone(),
         datadir: args.auth.datadir.clone(),
         headers: args.auth.headers.clone(),
-        announce: !args.quiet && (args.verbose || env.stderr_terminal),
-        quiet: args.quiet,
+        announce: !args.terminal.quiet && (args.verbose || env.stderr_terminal),
+        quiet: args.terminal.quiet,
         named: Vec::new(),
     })
 }
@@ -437,7 +437,8 @@ fn inapplicable(args: &Args, env: &Env) -> Vec<String> {
                 .into(),
         );
     }
-    if args.color == ColorChoice::Always && matches!(format, Format::Ndjson | Format::Raw) {
+    if args.terminal.color == ColorChoice::Always && matches!(format, Format::Ndjson | Format::Raw)
+    {
         let name = if format == Format::Raw {
             "raw"
         } else {
