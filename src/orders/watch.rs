@@ -9,11 +9,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::board::{Board, Change};
-use super::books::{list_failed, unreadable, Reads};
+use super::books::{unreadable, Failures, Reads};
 use super::fetch::Failed;
 use super::print::{warn, Printer};
 use super::reader::{Ask, Read, Readers};
-use super::row::Listed;
 use super::settings::Settings;
 use super::state::Role;
 use super::trigger::orders_named;
@@ -62,9 +61,8 @@ struct Watch {
     /// The socket's books, with `--stats`.
     stats: Option<Stats>,
     reads: Reads,
-    /// What each list (or all of a node's, `None`) last failed with, said once until it
-    /// reads again.
-    failing: HashMap<(usize, Option<Role>), String>,
+    /// What was said of lists that could not be read.
+    failures: Failures,
     /// Lists with rows that were no orders, said once.
     said_unreadable: HashSet<(usize, Role)>,
 }
@@ -87,7 +85,7 @@ impl Watch {
             deadline: s.cfg.timeout.map(|t| (now + t, s.cfg.count.is_some())),
             stats: s.cfg.stats.map(|_| Stats::default()),
             reads: Reads::default(),
-            failing: HashMap::new(),
+            failures: Failures::default(),
             said_unreadable: HashSet::new(),
         }
     }
@@ -176,13 +174,20 @@ impl Watch {
             true => self.reads.lists += read.lists.len() as u64,
             false => self.reads.searches += 1,
         }
-        self.said_failures(read.node, &read.lists)?;
+        let failed: Vec<(Role, &Failed)> = read
+            .lists
+            .iter()
+            .filter_map(|(r, x)| x.as_ref().err().map(|f| (*r, f)))
+            .collect();
+        let label = self.label(read.node).to_string();
+        for words in self.failures.of(read.node, &label, &failed)? {
+            warn(&words);
+        }
         for (role, result) in read.lists {
             let Ok(listed) = result else {
                 continue;
             };
-            self.failing.remove(&(read.node, Some(role)));
-            self.failing.remove(&(read.node, None));
+            self.failures.answered(read.node, role);
             self.reads.rows += listed.rows.len() as u64;
             if listed.unreadable > 0 && self.said_unreadable.insert((read.node, role)) {
                 unreadable(self.label(read.node), role, listed.unreadable);
@@ -224,46 +229,6 @@ impl Watch {
             return Ok(None);
         }
         printer.flush()
-    }
-
-    /// What could not be read: refused credentials end obtail (exit 3), as when tailing;
-    /// anything else is said once per list and reason, or once for all of a node's lists when
-    /// they failed alike (a node that is down), and read again at the next poll.
-    fn said_failures(
-        &mut self,
-        node: usize,
-        lists: &[(Role, Result<Listed, Failed>)],
-    ) -> Result<(), Failure> {
-        let failed: Vec<(Role, &Failed)> = lists
-            .iter()
-            .filter_map(|(r, x)| x.as_ref().err().map(|f| (*r, f)))
-            .collect();
-        let label = self.label(node).to_string();
-        if let Some((_, Failed::Refused(why))) =
-            failed.iter().find(|(_, f)| matches!(f, Failed::Refused(_)))
-        {
-            return Err(Failure::AuthRefused(format!("{label}: {why}")));
-        }
-        let alike = failed.len() > 1
-            && failed
-                .iter()
-                .all(|(_, f)| *f == failed[0].1 && !matches!(f, Failed::Missing(_)));
-        if let (true, Some((_, f))) = (alike, failed.first()) {
-            let words = format!("{label}: cannot read its order lists: {}", f.words());
-            self.say_once((node, None), words);
-            return Ok(());
-        }
-        for (role, f) in failed {
-            self.say_once((node, Some(role)), list_failed(&label, role, f));
-        }
-        Ok(())
-    }
-
-    fn say_once(&mut self, key: (usize, Option<Role>), words: String) {
-        if self.failing.get(&key) != Some(&words) {
-            warn(&words);
-            self.failing.insert(key, words);
-        }
     }
 
     fn label(&self, node: usize) -> &str {
