@@ -6,6 +6,7 @@ use std::io::Write;
 
 use super::fetch::Failed;
 use super::print::{warn, Printer};
+use super::row::Listed;
 use super::state::Role;
 use crate::exit::Failure;
 
@@ -30,49 +31,53 @@ pub struct Failures {
 }
 
 impl Failures {
-    /// The warnings that one read's failures call for. Refused credentials end obtail (exit
-    /// 3), as when tailing. A node out of reach, or whose lists all failed alike, is one
-    /// warning for all its lists until it answers again, whichever list (or a search for one
-    /// order's row) found it out and however the reason changes while it restarts (refused,
-    /// then reset); anything else is said once per list and reason.
+    /// The warnings one read calls for. Refused credentials end obtail (exit 3), as when
+    /// tailing. When every list the read asked for failed, out of reach or all alike, the
+    /// node is failing: one warning for all its lists, said once until one of them answers
+    /// again, whichever read found it out (a poll, or a search for one order's row) and
+    /// however the reason changes while it restarts (refused, then reset). Anything else is
+    /// said once per list and reason.
     pub fn of(
         &mut self,
         node: usize,
         label: &str,
-        failed: &[(Role, &Failed)],
+        lists: &[(Role, Result<Listed, Failed>)],
     ) -> Result<Vec<String>, Failure> {
-        if let Some((_, Failed::Refused(why))) =
-            failed.iter().find(|(_, f)| matches!(f, Failed::Refused(_)))
-        {
-            return Err(Failure::AuthRefused(format!("{label}: {why}")));
+        let mut failed = Vec::new();
+        for (role, result) in lists {
+            match result {
+                Ok(_) => {
+                    self.said.remove(&(node, Some(*role)));
+                    self.said.remove(&(node, None));
+                }
+                Err(Failed::Refused(why)) => {
+                    return Err(Failure::AuthRefused(format!("{label}: {why}")))
+                }
+                Err(f) => failed.push((*role, f)),
+            }
         }
-        let alike = failed.len() > 1
-            && failed
-                .iter()
-                .all(|(_, f)| *f == failed[0].1 && !matches!(f, Failed::Missing(_)));
+        let node_failing = failed.len() == lists.len()
+            && failed.iter().all(|(_, f)| {
+                matches!(f, Failed::Unreachable(_))
+                    || (failed.len() > 1 && *f == failed[0].1 && !matches!(f, Failed::Missing(_)))
+            });
+        if let (true, Some((_, f))) = (node_failing, failed.first()) {
+            if self.said.contains_key(&(node, None)) {
+                return Ok(Vec::new());
+            }
+            let text = format!("{label}: cannot read its order lists: {}", f.words());
+            self.said.insert((node, None), text.clone());
+            return Ok(vec![text]);
+        }
         let mut words = Vec::new();
         for (role, f) in failed {
-            let (key, text) = if alike || matches!(f, Failed::Unreachable(_)) {
-                if self.said.contains_key(&(node, None)) {
-                    continue;
-                }
-                let text = format!("{label}: cannot read its order lists: {}", f.words());
-                ((node, None), text)
-            } else {
-                ((node, Some(*role)), list_failed(label, *role, f))
-            };
-            if self.said.get(&key) != Some(&text) {
+            let text = list_failed(label, role, f);
+            if self.said.get(&(node, Some(role))) != Some(&text) {
                 words.push(text.clone());
-                self.said.insert(key, text);
+                self.said.insert((node, Some(role)), text);
             }
         }
         Ok(words)
-    }
-
-    /// A list of the node answered: it, and the node, are no longer failing.
-    pub fn answered(&mut self, node: usize, role: Role) {
-        self.said.remove(&(node, Some(role)));
-        self.said.remove(&(node, None));
     }
 }
 
@@ -122,39 +127,82 @@ impl Reads {
 mod tests {
     use super::*;
 
+    fn failing(roles: &[Role], f: &Failed) -> Vec<(Role, Result<Listed, Failed>)> {
+        roles.iter().map(|r| (*r, Err(f.clone()))).collect()
+    }
+
+    fn answering(role: Role) -> (Role, Result<Listed, Failed>) {
+        let listed = Listed {
+            rows: Vec::new(),
+            unreadable: 0,
+        };
+        (role, Ok(listed))
+    }
+
     #[test]
     fn a_node_going_down_and_coming_back_is_said_once_per_outage() {
         let mut f = Failures::default();
         let refused = Failed::Unreachable("connection refused".into());
         let reset = Failed::Unreachable("connection reset".into());
-        let all: Vec<(Role, &Failed)> = Role::ALL.iter().map(|r| (*r, &refused)).collect();
-        let said = f.of(0, "n", &all).unwrap();
+        let said = f.of(0, "n", &failing(&Role::ALL, &refused)).unwrap();
         assert_eq!(said, ["n: cannot read its order lists: connection refused"]);
         // A search for one row, then a poll with another reason, in the same outage.
-        assert!(f.of(0, "n", &[(Role::Sale, &refused)]).unwrap().is_empty());
         assert!(f
-            .of(0, "n", &[(Role::Purchase, &reset)])
+            .of(0, "n", &failing(&[Role::Sale], &refused))
+            .unwrap()
+            .is_empty());
+        assert!(f
+            .of(0, "n", &failing(&Role::ALL, &reset))
             .unwrap()
             .is_empty());
         // Another node is another outage.
-        assert_eq!(f.of(1, "m", &[(Role::Case, &reset)]).unwrap().len(), 1);
+        assert_eq!(
+            f.of(1, "m", &failing(&[Role::Case], &reset)).unwrap().len(),
+            1
+        );
         // Once the node answers, a new outage is said again.
-        f.answered(0, Role::Sale);
-        assert_eq!(f.of(0, "n", &[(Role::Sale, &reset)]).unwrap().len(), 1);
+        assert!(f.of(0, "n", &[answering(Role::Sale)]).unwrap().is_empty());
+        assert_eq!(
+            f.of(0, "n", &failing(&[Role::Sale], &reset)).unwrap().len(),
+            1
+        );
+    }
+
+    #[test]
+    fn one_list_out_of_reach_while_the_others_answer_is_said_once_for_that_list() {
+        let mut f = Failures::default();
+        let timeout = Failed::Unreachable("timed out".into());
+        let mut said = Vec::new();
+        for _ in 0..3 {
+            let mut lists = vec![answering(Role::Sale), answering(Role::Purchase)];
+            lists.extend(failing(&[Role::Case], &timeout));
+            said.extend(f.of(0, "n", &lists).unwrap());
+        }
+        assert_eq!(said, ["n: cannot read its cases: timed out"]);
     }
 
     #[test]
     fn a_list_that_fails_on_its_own_is_said_per_list_and_reason() {
         let mut f = Failures::default();
         let bad = Failed::Bad("HTTP 500".into());
-        let said = f.of(0, "n", &[(Role::Case, &bad)]).unwrap();
+        let said = f.of(0, "n", &failing(&[Role::Case], &bad)).unwrap();
         assert_eq!(said, ["n: cannot read its cases: HTTP 500"]);
-        assert!(f.of(0, "n", &[(Role::Case, &bad)]).unwrap().is_empty());
+        assert!(f
+            .of(0, "n", &failing(&[Role::Case], &bad))
+            .unwrap()
+            .is_empty());
         let other = Failed::Bad("HTTP 502".into());
-        assert_eq!(f.of(0, "n", &[(Role::Case, &other)]).unwrap().len(), 1);
+        assert_eq!(
+            f.of(0, "n", &failing(&[Role::Case], &other)).unwrap().len(),
+            1
+        );
+        // Every list failing alike is the node failing.
+        let mut g = Failures::default();
+        let said = g.of(0, "n", &failing(&Role::ALL, &bad)).unwrap();
+        assert_eq!(said, ["n: cannot read its order lists: HTTP 500"]);
         let refused = Failed::Refused("authentication refused (HTTP 401)".into());
         assert!(matches!(
-            f.of(0, "n", &[(Role::Sale, &refused)]),
+            f.of(0, "n", &failing(&[Role::Sale], &refused)),
             Err(Failure::AuthRefused(_))
         ));
     }

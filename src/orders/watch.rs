@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 
 use super::board::{Board, Change};
 use super::books::{unreadable, Failures, Reads};
-use super::fetch::Failed;
 use super::print::{warn, Printer};
 use super::reader::{Ask, Read, Readers};
 use super::settings::Settings;
@@ -174,20 +173,14 @@ impl Watch {
             true => self.reads.lists += read.lists.len() as u64,
             false => self.reads.searches += 1,
         }
-        let failed: Vec<(Role, &Failed)> = read
-            .lists
-            .iter()
-            .filter_map(|(r, x)| x.as_ref().err().map(|f| (*r, f)))
-            .collect();
         let label = self.label(read.node).to_string();
-        for words in self.failures.of(read.node, &label, &failed)? {
+        for words in self.failures.of(read.node, &label, &read.lists)? {
             warn(&words);
         }
         for (role, result) in read.lists {
             let Ok(listed) = result else {
                 continue;
             };
-            self.failures.answered(read.node, role);
             self.reads.rows += listed.rows.len() as u64;
             if listed.unreadable > 0 && self.said_unreadable.insert((read.node, role)) {
                 unreadable(self.label(read.node), role, listed.unreadable);
