@@ -56,14 +56,7 @@ fn every_example_does_what_it_says() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path();
     let plain = sim(&[]);
-    let key = rcgen::KeyPair::generate().unwrap();
-    let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()])
-        .unwrap()
-        .self_signed(&key)
-        .unwrap();
-    std::fs::write(home.join("node.crt"), cert.pem()).unwrap();
-    std::fs::write(home.join("node.key"), key.serialize_pem()).unwrap();
-    let (crt, key) = (home.join("node.crt"), home.join("node.key"));
+    let (crt, key) = support::self_signed(home);
     let tls = sim(&[
         "--user",
         &format!("admin:{PASSWORD}"),

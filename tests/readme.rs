@@ -3,7 +3,6 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -94,46 +93,9 @@ fn missing_tools_are_found_by_name() {
     assert_eq!(missing_tool("obtail -f '.a | {b}' && obtail", path), None);
 }
 
-/// A running `obtail sim` and the address it listens on.
-struct Sim {
-    _process: Running,
-    addr: String,
-}
-
-fn sim(args: &[&str]) -> Sim {
-    let mut child = bin()
-        .args([
-            "sim",
-            "--listen",
-            "127.0.0.1:0",
-            "--speed",
-            "0",
-            "--seed",
-            "3",
-        ])
-        .args(args)
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // With --up-before, a first line says the story runs ahead: the listener opens later.
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    while !line.contains("listening on") {
-        line.clear();
-        if err.read_line(&mut line).unwrap() == 0 {
-            break;
-        }
-    }
-    let addr = line
-        .split("://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_string();
-    Sim {
-        _process: Running(child),
-        addr,
-    }
+/// The stand-in nodes run seed 3's story: the commands' handles (`@alice`) are in it.
+fn sim(args: &[&str]) -> support::Sim {
+    support::sim_seeded(3, args)
 }
 
 /// A home directory with the node's cookie file and a password file, a certificate for the
@@ -159,13 +121,7 @@ fn workspace(dir: &Path) -> PathBuf {
     for shared in ["tests", "completions"] {
         std::os::unix::fs::symlink(root.join(shared), dir.join(shared)).unwrap();
     }
-    let key = rcgen::KeyPair::generate().unwrap();
-    let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()])
-        .unwrap()
-        .self_signed(&key)
-        .unwrap();
-    std::fs::write(dir.join("node.crt"), cert.pem()).unwrap();
-    std::fs::write(dir.join("node.key"), key.serialize_pem()).unwrap();
+    support::self_signed(dir);
     home
 }
 

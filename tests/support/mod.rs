@@ -105,7 +105,14 @@ pub struct Sim {
 }
 
 pub fn sim(args: &[&str]) -> Sim {
+    sim_seeded(5, args)
+}
+
+/// A stand-in node telling the story of `seed`, once it listens (with `--up-before`, a first
+/// line says the story runs ahead: the listener opens later).
+pub fn sim_seeded(seed: u64, args: &[&str]) -> Sim {
     use std::io::BufRead;
+    let seed = seed.to_string();
     let mut child = bin()
         .args([
             "sim",
@@ -114,16 +121,20 @@ pub fn sim(args: &[&str]) -> Sim {
             "--speed",
             "0",
             "--seed",
-            "5",
+            &seed,
         ])
         .args(args)
         .stderr(Stdio::piped())
         .spawn()
         .expect("obtail sim starts");
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
     let mut line = String::new();
-    std::io::BufReader::new(child.stderr.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    while !line.contains("listening on") {
+        line.clear();
+        if err.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+    }
     let addr = line
         .split("://")
         .nth(1)
@@ -134,4 +145,18 @@ pub fn sim(args: &[&str]) -> Sim {
         _process: Running(child),
         addr,
     }
+}
+
+/// A self-signed certificate for 127.0.0.1 and its key, written to `dir` as `node.crt` and
+/// `node.key` (for a TLS stand-in node and the `--cacert` that trusts it).
+pub fn self_signed(dir: &Path) -> (PathBuf, PathBuf) {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    let (crt_path, key_path) = (dir.join("node.crt"), dir.join("node.key"));
+    std::fs::write(&crt_path, cert.pem()).unwrap();
+    std::fs::write(&key_path, key.serialize_pem()).unwrap();
+    (crt_path, key_path)
 }
