@@ -38,24 +38,11 @@ fn print(bytes: &[u8]) -> Result<Stop, Failure> {
 }
 
 fn tail(cfg: Config) -> Result<Stop, Failure> {
-    for warning in &cfg.warnings {
-        let _ = writeln!(std::io::stderr(), "obtail: warning: {warning}");
-    }
+    cfg.say_warnings();
     let (timeout, count) = (cfg.timeout, cfg.count);
     let stop = tail_config(cfg)?;
-    if let (Stop::TimedOut, Some(timeout), Some(count)) = (stop, timeout, count) {
-        timed_out(timeout, count);
-    }
+    crate::exit::say_timed_out(stop, timeout, count);
     Ok(stop)
-}
-
-/// Says why obtail exits 4: a script's `|| echo` should not be the only witness.
-fn timed_out(timeout: Duration, count: u64) {
-    let _ = writeln!(
-        std::io::stderr(),
-        "obtail: --timeout {} passed before -n {count} was reached",
-        crate::units::spoken(timeout)
-    );
 }
 
 fn tail_config(mut cfg: Config) -> Result<Stop, Failure> {
@@ -192,11 +179,7 @@ fn print_stats(pipeline: &Pipeline, live: Option<&LiveSource>, format: Option<St
     if let Some(live) = live {
         all.merge(&live.stats());
     }
-    let text = match format {
-        StatsFormat::Table => all.table(),
-        StatsFormat::Json => all.json(),
-    };
-    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    all.say(format);
 }
 
 /// A replay in which no frame was JSON is most likely not a recording at all: say so, rather
@@ -225,7 +208,7 @@ fn watchdog(timeout: Duration, count: Option<u64>) {
         std::thread::sleep(timeout + Duration::from_millis(200));
         match count {
             Some(count) => {
-                timed_out(timeout, count);
+                crate::exit::say_timed_out(Stop::TimedOut, Some(timeout), Some(count));
                 std::process::exit(4)
             }
             None => std::process::exit(0),

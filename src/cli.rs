@@ -98,19 +98,8 @@ pub struct Args {
     #[arg(long, help_heading = "Connection", conflicts_with = "urls")]
     pub demo: bool,
 
-    /// Simulated time speed for --demo (1 = real time, 0 = as fast as possible)
-    #[arg(
-        long,
-        value_name = "X",
-        default_value = "1",
-        requires = "demo",
-        help_heading = "Connection"
-    )]
-    pub demo_speed: f64,
-
-    /// Seed for the --demo storyline (same seed, same story)
-    #[arg(long, value_name = "N", requires = "demo", help_heading = "Connection")]
-    pub demo_seed: Option<u64>,
+    #[command(flatten)]
+    pub demo_story: DemoArgs,
 
     /// Append every received frame, before filtering, with its time and source, to FILE
     #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath, help_heading = "Connection")]
@@ -207,17 +196,8 @@ pub struct Args {
     )]
     pub filter: Option<String>,
 
-    /// Read the jq program from FILE
-    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath, help_heading = "Filtering")]
-    pub filter_file: Option<PathBuf>,
-
-    /// Bind $NAME to the string VALUE in the jq program (repeatable)
-    #[arg(long, num_args = 2, value_names = ["NAME", "VALUE"], action = clap::ArgAction::Append, help_heading = "Filtering")]
-    pub arg: Vec<String>,
-
-    /// Bind $NAME to the JSON value JSON in the jq program (repeatable)
-    #[arg(long, num_args = 2, value_names = ["NAME", "JSON"], action = clap::ArgAction::Append, help_heading = "Filtering")]
-    pub argjson: Vec<String>,
+    #[command(flatten)]
+    pub program: ProgramInputs,
 
     /// Output format [default: pretty on a terminal, ndjson otherwise]
     #[arg(
@@ -382,19 +362,8 @@ pub struct OrdersArgs {
     #[arg(long, help_heading = "Connection", conflicts_with = "nodes")]
     pub demo: bool,
 
-    /// Simulated time speed for --demo (1 = real time, 0 = as fast as possible)
-    #[arg(
-        long,
-        value_name = "X",
-        default_value = "1",
-        requires = "demo",
-        help_heading = "Connection"
-    )]
-    pub demo_speed: f64,
-
-    /// Seed for the --demo storyline (same seed, same story)
-    #[arg(long, value_name = "N", requires = "demo", help_heading = "Connection")]
-    pub demo_seed: Option<u64>,
+    #[command(flatten)]
+    pub demo_story: DemoArgs,
 
     #[command(flatten)]
     pub connection: ConnectionArgs,
@@ -426,17 +395,8 @@ pub struct OrdersArgs {
     )]
     pub filter: Option<String>,
 
-    /// Read the jq program from FILE
-    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath, help_heading = "Filtering")]
-    pub filter_file: Option<PathBuf>,
-
-    /// Bind $NAME to the string VALUE in the jq program (repeatable)
-    #[arg(long, num_args = 2, value_names = ["NAME", "VALUE"], action = clap::ArgAction::Append, help_heading = "Filtering")]
-    pub arg: Vec<String>,
-
-    /// Bind $NAME to the JSON value JSON in the jq program (repeatable)
-    #[arg(long, num_args = 2, value_names = ["NAME", "JSON"], action = clap::ArgAction::Append, help_heading = "Filtering")]
-    pub argjson: Vec<String>,
+    #[command(flatten)]
+    pub program: ProgramInputs,
 
     /// Output format [default: pretty on a terminal, ndjson otherwise]
     #[arg(
@@ -485,16 +445,13 @@ impl OrdersArgs {
         let mut a = Args::parse_from(["obtail"]);
         a.urls = self.nodes.clone();
         a.demo = self.demo;
-        a.demo_speed = self.demo_speed;
-        a.demo_seed = self.demo_seed;
+        a.demo_story = self.demo_story.clone();
         a.connection = self.connection.clone();
+        a.program = self.program.clone();
         a.auth = self.auth.clone();
         a.label = self.label.clone();
         a.verbose = self.verbose;
         a.filter = self.filter.clone();
-        a.filter_file = self.filter_file.clone();
-        a.arg = self.arg.clone();
-        a.argjson = self.argjson.clone();
         a.output = self.output;
         a.raw_output = self.raw_output;
         a.terminal = self.terminal.clone();
@@ -503,6 +460,40 @@ impl OrdersArgs {
         a.stats = self.stats;
         a
     }
+}
+
+/// The built-in node's story, for `--demo` when tailing and in `obtail orders`.
+#[derive(Debug, Clone, ClapArgs)]
+pub struct DemoArgs {
+    /// Simulated time speed for --demo (1 = real time, 0 = as fast as possible)
+    #[arg(
+        long,
+        value_name = "X",
+        default_value = "1",
+        requires = "demo",
+        help_heading = "Connection"
+    )]
+    pub demo_speed: f64,
+
+    /// Seed for the --demo storyline (same seed, same story)
+    #[arg(long, value_name = "N", requires = "demo", help_heading = "Connection")]
+    pub demo_seed: Option<u64>,
+}
+
+/// Where a jq program comes from besides `-f`, and its variables.
+#[derive(Debug, Clone, ClapArgs)]
+pub struct ProgramInputs {
+    /// Read the jq program from FILE
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath, help_heading = "Filtering")]
+    pub filter_file: Option<PathBuf>,
+
+    /// Bind $NAME to the string VALUE in the jq program (repeatable)
+    #[arg(long, num_args = 2, value_names = ["NAME", "VALUE"], action = clap::ArgAction::Append, help_heading = "Filtering")]
+    pub arg: Vec<String>,
+
+    /// Bind $NAME to the JSON value JSON in the jq program (repeatable)
+    #[arg(long, num_args = 2, value_names = ["NAME", "JSON"], action = clap::ArgAction::Append, help_heading = "Filtering")]
+    pub argjson: Vec<String>,
 }
 
 /// How obtail reaches a node once it knows its URL: TLS, timeouts, reconnects and recovery.

@@ -113,6 +113,16 @@ pub struct Config {
 }
 
 impl Config {
+    /// The options that cannot apply to this run, said on stderr before it starts.
+    pub fn say_warnings(&self) {
+        // Not eprintln!: a closed stderr is no reason to panic.
+        let mut err = std::io::stderr().lock();
+        for warning in &self.warnings {
+            let _ =
+                std::io::Write::write_fmt(&mut err, format_args!("obtail: warning: {warning}\n"));
+        }
+    }
+
     pub fn resolve(args: Args, env: Env) -> Result<Config, Failure> {
         let mut warnings = inapplicable(&args, &env);
         let input = input(&args, &env)?;
@@ -132,9 +142,9 @@ impl Config {
         let filter = filter(&args, &mut warnings)?;
         let jq = jq_settings(
             args.filter.clone(),
-            args.filter_file.clone(),
-            args.arg.clone(),
-            args.argjson.clone(),
+            args.program.filter_file.clone(),
+            args.program.arg.clone(),
+            args.program.argjson.clone(),
             args.raw_output,
         )?;
         // Zero is refused as for --connect-timeout: it could only end obtail before it began.
@@ -143,6 +153,7 @@ impl Config {
             .as_deref()
             .map(|t| positive("--timeout", t))
             .transpose()?;
+        let format = format(&args, &env);
         let color = decide_color(args.terminal.color, env.stdout_terminal, &env);
         let (palette, bad_colors) = Palette::new(color).with_jq_colors(env.var("JQ_COLORS"));
         warnings.extend(bad_colors);
@@ -153,10 +164,10 @@ impl Config {
             max_frame,
             filter,
             jq,
-            format: format(&args, &env),
+            format,
             // Said to have no effect with pretty and raw output (`warnings`): it has none,
             // with a program too.
-            envelope: args.envelope && matches!(format(&args, &env), Format::Json | Format::Ndjson),
+            envelope: args.envelope && matches!(format, Format::Json | Format::Ndjson),
             color,
             palette,
             stderr_color: decide_color(args.terminal.color, env.stderr_terminal, &env),
@@ -201,16 +212,16 @@ fn input(args: &Args, env: &Env) -> Result<Given, Failure> {
         return Ok(Given::Other(Input::Replay(path.clone())));
     }
     if args.demo {
-        if args.demo_speed.is_infinite() {
+        if args.demo_story.demo_speed.is_infinite() {
             return Err(Failure::usage(
                 "--demo-speed: 'inf' is not a speed: for as fast as possible, use --demo-speed 0",
             ));
         }
-        crate::units::check_speed(args.demo_speed)
+        crate::units::check_speed(args.demo_story.demo_speed)
             .map_err(|e| Failure::usage(format!("--demo-speed: {e}")))?;
         return Ok(Given::Other(Input::Demo {
-            speed: args.demo_speed,
-            seed: args.demo_seed,
+            speed: args.demo_story.demo_speed,
+            seed: args.demo_story.demo_seed,
         }));
     }
     if let Some(bad) = args.label.iter().find(|l| !l.contains('=')) {
@@ -409,11 +420,7 @@ fn filter(args: &Args, warnings: &mut Vec<String>) -> Result<Filter, Failure> {
 /// user's doing on this command line, so it is not warned about.
 fn inapplicable(args: &Args, env: &Env) -> Vec<String> {
     let mut warnings = Vec::new();
-    let format = args.output.unwrap_or(if env.stdout_terminal {
-        Format::Pretty
-    } else {
-        Format::Ndjson
-    });
+    let format = format(args, env);
     if args.envelope && matches!(format, Format::Pretty | Format::Raw) {
         let name = if format == Format::Pretty {
             "pretty"
@@ -424,13 +431,13 @@ fn inapplicable(args: &Args, env: &Env) -> Vec<String> {
             "--envelope has no effect with -o {name}: it wraps -o ndjson and -o json output"
         ));
     }
-    let program = args.filter.is_some() || args.filter_file.is_some();
+    let program = args.filter.is_some() || args.program.filter_file.is_some();
     if args.raw_output && !program {
         warnings.push(
             "-r has no effect without a jq program: it prints the strings -f outputs bare".into(),
         );
     }
-    let jq_vars = !args.arg.is_empty() || !args.argjson.is_empty();
+    let jq_vars = !args.program.arg.is_empty() || !args.program.argjson.is_empty();
     if jq_vars && !program {
         warnings.push(
             "--arg and --argjson have no effect without a jq program (-f EXPR or --filter-file FILE)"
@@ -501,7 +508,7 @@ fn jq_settings(
                 Failure::usage(format!(
                     "cannot read --filter-file {}: {}",
                     path.display(),
-                    crate::source::replay::io_reason(&e)
+                    crate::exit::io_reason(&e)
                 ))
             })?;
             (text, Some(path))

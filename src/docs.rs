@@ -266,17 +266,7 @@ fn synopsis_section() -> String {
 
 /// Whether an option takes a value (a flag's value name is only clap's name for its field).
 fn takes_value(a: &clap::Arg) -> bool {
-    a.get_num_args().is_none_or(|n| n.takes_values())
-        && !matches!(
-            a.get_action(),
-            clap::ArgAction::SetTrue
-                | clap::ArgAction::SetFalse
-                | clap::ArgAction::Count
-                | clap::ArgAction::Help
-                | clap::ArgAction::HelpShort
-                | clap::ArgAction::HelpLong
-                | clap::ArgAction::Version
-        )
+    a.get_num_args().is_none_or(|n| n.takes_values()) && a.get_action().takes_values()
 }
 
 /// Whether an option's value may be left out (`--stats` or `--stats=json`).

@@ -87,3 +87,26 @@ impl Stop {
         }
     }
 }
+
+/// An I/O error in words, without Rust's "(os error N)" suffix.
+pub fn io_reason(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error") {
+        Some(i) => text[..i].to_lowercase(),
+        None => text,
+    }
+}
+
+/// Says why obtail exits 4 (`--timeout` passed before `-n`): a script's `|| echo` should not
+/// be the only witness.
+pub fn say_timed_out(stop: Stop, timeout: Option<std::time::Duration>, count: Option<u64>) {
+    if let (Stop::TimedOut, Some(timeout), Some(count)) = (stop, timeout, count) {
+        let _ = std::io::Write::write_fmt(
+            &mut std::io::stderr(),
+            format_args!(
+                "obtail: --timeout {} passed before -n {count} was reached\n",
+                crate::units::spoken(timeout)
+            ),
+        );
+    }
+}

@@ -97,7 +97,7 @@ impl NodeFile {
             Err(e) => {
                 return Err(Failure::usage(format!(
                     "cannot read {shown}: {}",
-                    crate::source::replay::io_reason(&e)
+                    crate::exit::io_reason(&e)
                 )))
             }
         };
@@ -179,12 +179,7 @@ impl Entry {
             return Err("give the cookie one way: cookie_file or datadir");
         }
         if let Some(label) = &self.label {
-            let good = !label.is_empty()
-                && label.len() <= 32
-                && label
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
-            if !good {
+            if !is_name(label) {
                 return Err("a label is letters, digits, '_', '-' or '.', 32 at most");
             }
         }
@@ -192,13 +187,18 @@ impl Entry {
     }
 }
 
-fn check_node(name: &str, node: &toml::Value) -> Result<(), String> {
-    let good_name = !name.is_empty()
-        && name.len() <= 32
-        && name
+/// A node's name or label: letters, digits, `_`, `-` or `.`, 32 at most (it stands in every
+/// line's label column, and in `obtail NAME`).
+fn is_name(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= 32
+        && text
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
-    if !good_name {
+            .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
+}
+
+fn check_node(name: &str, node: &toml::Value) -> Result<(), String> {
+    if !is_name(name) {
         return Err(format!(
             "[nodes.{}]: a node's name is letters, digits, '_', '-' or '.', 32 at most",
             crate::sanitize::escape(name)

@@ -10,9 +10,9 @@ use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
+use crate::exit::io_reason;
 use crate::exit::Failure;
 use crate::render::{write_envelope, Event};
-use crate::source::replay::io_reason;
 
 /// Appends every received frame, before filtering, as an envelope line.
 pub struct Recorder {

@@ -4,6 +4,8 @@
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use crate::exit::{io_reason, Failure, Stop};
+
 const CAPACITY: usize = 64 * 1024;
 
 pub struct Sink {
@@ -111,6 +113,21 @@ impl Write for RawStdout {
 
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
+    }
+}
+
+/// What a failed write to stdout means: a reader that went away ends obtail quietly, and so
+/// does Ctrl-C during a blocked write; anything else is an error that says why.
+pub fn stopped_by(e: io::Error) -> Result<Stop, Failure> {
+    if is_gone(&e) {
+        Ok(Stop::ReaderGone)
+    } else if is_given_up(&e) {
+        Ok(Stop::Interrupted)
+    } else {
+        Err(Failure::runtime(format!(
+            "cannot write output: {}",
+            io_reason(&e)
+        )))
     }
 }
 

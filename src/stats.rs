@@ -5,6 +5,7 @@
 
 use std::fmt::Write as _;
 
+use crate::cli::StatsFormat;
 use crate::json::text::write_str;
 use crate::render::{fit, label};
 use crate::sanitize::escape;
@@ -173,6 +174,15 @@ impl Stats {
             }
         }
         (rows, total)
+    }
+
+    /// The books as `--stats` (a table) or `--stats=json` (one line) asks, on stderr.
+    pub fn say(&self, format: StatsFormat) {
+        let text = match format {
+            StatsFormat::Table => self.table(),
+            StatsFormat::Json => self.json(),
+        };
+        let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), text.as_bytes());
     }
 
     /// The books for people, in 80 columns: a block per source, only the columns that are

@@ -15,8 +15,8 @@ use tungstenite::http::header::{HeaderName, HeaderValue, AUTHORIZATION, COOKIE};
 use crate::config::{Env, LiveSettings};
 pub use crate::endpoint::secret::Secret;
 use crate::endpoint::url::NodeUrl;
+use crate::exit::io_reason;
 use crate::exit::Failure;
-use crate::source::replay::io_reason;
 
 /// The node's cookie name (protocol.md §1.3).
 pub const COOKIE_NAME: &str = "OpenBazaar_Auth_Cookie";

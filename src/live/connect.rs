@@ -21,8 +21,8 @@ use super::auth::{Attempt, Auth};
 use super::frames::TextMarks;
 use super::tls::TlsSetup;
 use crate::endpoint::url::NodeUrl;
+use crate::exit::io_reason;
 use crate::exit::Failure;
-use crate::source::replay::io_reason;
 
 /// The socket is read in blocks of this size: tungstenite's 128 KiB default stays resident
 /// in every node's connection, while a node's frames are rarely larger than a few KiB.

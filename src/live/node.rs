@@ -16,6 +16,7 @@ use super::recover::Why;
 use super::session::{Ended, Session};
 use super::{human, Liveness, Msg, TICK};
 use crate::exit::Failure;
+use crate::render::words::plural;
 
 /// A failure that goes on is summed up after this long, then every `SUMMARY_EVERY`.
 const FIRST_SUMMARY: Duration = Duration::from_secs(30);
@@ -143,7 +144,7 @@ impl Node {
         let tries = self.failing.take().map(|f| {
             format!(
                 " ({}, {} in all)",
-                plural(f.tries, "failed try"),
+                plural(u64::from(f.tries), "failed try"),
                 human(f.since.elapsed())
             )
         });
@@ -208,7 +209,7 @@ impl Node {
                     Some(format!(
                         "still no connection after {} ({}): {why}; retrying",
                         human(now - f.since),
-                        plural(f.tries, "try"),
+                        plural(u64::from(f.tries), "try"),
                     ))
                 } else {
                     None
@@ -233,13 +234,5 @@ impl Node {
             }
             std::thread::sleep(left.min(TICK));
         }
-    }
-}
-
-fn plural(n: u32, one: &str) -> String {
-    match n {
-        1 => format!("1 {one}"),
-        _ if one.ends_with('y') => format!("{n} {}ies", &one[..one.len() - 1]),
-        _ => format!("{n} {one}s"),
     }
 }

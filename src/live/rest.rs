@@ -9,8 +9,8 @@ use tungstenite::http::{HeaderName, HeaderValue};
 
 use super::connect::{is_timeout, open_stream, AttemptError, Target};
 pub use super::recover::Answer;
+use crate::exit::io_reason;
 use crate::frame::Stamp;
-use crate::source::replay::io_reason;
 
 /// The largest response head obtail reads.
 const MAX_HEAD: usize = 64 * 1024;
@@ -189,8 +189,9 @@ impl<R: Read, F: FnMut() -> Option<()>> Reader<'_, R, F> {
         loop {
             (self.before_read)().ok_or("the node did not answer in time")?;
             let n = match self.r.read(&mut self.chunk) {
-                // A stopped and continued obtail (Ctrl-Z, fg): the read goes on.
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                // A read timeout, or a stopped and continued obtail (Ctrl-Z, fg: the stream
+                // turns EINTR into a timeout): `before_read` says whether time is left.
+                Err(e) if is_timeout(&e) => continue,
                 other => other.map_err(|e| io_error(&e))?,
             };
             if buf.len() + n > limit {
@@ -369,6 +370,35 @@ impl Dechunk {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A stream that times out (or is stopped and continued) before every piece it gives.
+    struct Stalling<'a>(&'a [u8], bool);
+
+    impl Read for Stalling<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.1 = !self.1;
+            if self.1 {
+                return Err(std::io::ErrorKind::WouldBlock.into());
+            }
+            let n = buf.len().min(self.0.len()).min(7);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_read_that_times_out_goes_on_while_the_deadline_allows() {
+        let answer = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n[]";
+        let r = read_response(&mut Stalling(answer, false), 1024, || Some(())).unwrap();
+        assert_eq!((r.status, &r.body[..]), (200, &b"[]"[..]));
+        let mut reads = 0;
+        let late = read_response(&mut Stalling(answer, false), 1024, || {
+            reads += 1;
+            (reads < 3).then_some(())
+        });
+        assert_eq!(late.unwrap_err(), "the node did not answer in time");
+    }
     use std::path::Path;
 
     const REAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/real-node/rest");

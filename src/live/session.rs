@@ -18,8 +18,8 @@ use super::connect::{is_timeout, Ws};
 use super::flow::Flow;
 use super::frames::judge_close;
 use super::human;
+use crate::exit::io_reason;
 use crate::frame::{OwnedFrame, Stamp};
-use crate::source::replay::io_reason;
 
 /// How long obtail waits for the node to answer its close frame.
 const CLOSE_GRACE: Duration = Duration::from_millis(500);

@@ -92,7 +92,7 @@ fn pem_roots(path: &Path) -> Result<(RootCertStore, Vec<CertificateDer<'static>>
 
 fn pem_reason(e: rustls_pki_types::pem::Error) -> String {
     match e {
-        rustls_pki_types::pem::Error::Io(e) => crate::source::replay::io_reason(&e),
+        rustls_pki_types::pem::Error::Io(e) => crate::exit::io_reason(&e),
         other => format!("not a PEM certificate file ({other:?})"),
     }
 }

@@ -239,6 +239,16 @@ impl Lookalikes {
         suspects
     }
 
+    /// Learns a handle known outside any frame (an order list's row), as if a frame had
+    /// stated it with this peer id.
+    pub fn learn_handle(&mut self, handle: &str, id: Option<&str>) {
+        if bare(handle).is_empty() {
+            return;
+        }
+        let read = self.read(handle);
+        self.remember(read.skeleton, handle, id, true);
+    }
+
     pub fn len(&self) -> usize {
         self.first.len()
     }

@@ -19,7 +19,7 @@ use crate::jq::{self, FrameVars, Outcome, Program};
 use crate::json::text::{write_compact, write_indented};
 use crate::memory::Lookalikes;
 use crate::sanitize;
-use crate::sink::{is_given_up, is_gone, Sink};
+use crate::sink::{stopped_by, Sink};
 use crate::style::Palette;
 
 pub struct Printer {
@@ -55,7 +55,7 @@ impl Printer {
             .as_ref()
             .map(|jq| Program::compile(jq, &cfg.env.vars, cfg.stderr_color))
             .transpose()?;
-        let follow_width = cfg.follow_width && s.format == Format::Pretty;
+        let follow_width = cfg.follow_width && cfg.format == Format::Pretty;
         if follow_width {
             crate::resize::watch();
         }
@@ -64,7 +64,7 @@ impl Printer {
             labels.iter().map(width).max().unwrap_or(0)
         });
         Ok(Printer {
-            format: s.format,
+            format: cfg.format,
             program,
             sink: Sink::stdout(),
             palette: cfg.palette.clone(),
@@ -109,12 +109,7 @@ impl Printer {
                 let Some(handle) = &party.handle else {
                     continue;
                 };
-                let frame = serde_json::json!({"notification": {
-                    "buyerHandle": handle, "buyerId": party.id,
-                }});
-                if let Ok(tree) = crate::json::parse(&frame.to_string()) {
-                    self.lookalikes.learn(&tree);
-                }
+                self.lookalikes.learn_handle(handle, party.id.as_deref());
             }
         }
     }
@@ -187,20 +182,24 @@ impl Printer {
             .get(key.node)
             .cloned()
             .unwrap_or_else(|| "".into());
-        let order = object::order(e, a, &label);
-        let text = match change {
-            Some(c) => object::change(c, &order),
-            None => order,
-        };
         match change {
             Some(_) => self.changes += 1,
             None => self.orders += 1,
         }
+        // The object is what programs and the JSON formats print; a pretty line is made from
+        // the row itself.
+        let object = || {
+            let order = object::order(e, a, &label);
+            match change {
+                Some(c) => object::change(c, &order),
+                None => order,
+            }
+        };
         if self.program.is_some() {
             let kind = if change.is_some() { "change" } else { "order" };
-            return self.run_program(text.as_bytes(), kind, &label, now);
+            return self.run_program(object().as_bytes(), kind, &label, now);
         }
-        let mut out = Vec::with_capacity(text.len() + 1);
+        let mut out = Vec::new();
         match self.format {
             Format::Pretty => {
                 if self.follow_width {
@@ -219,8 +218,8 @@ impl Printer {
                     line::line(&shown, &self.layout, now, &self.palette).as_bytes(),
                 );
             }
-            Format::Json => write_indented(&mut out, text.as_bytes(), &self.palette),
-            Format::Ndjson | Format::Raw => write_compact(&mut out, text.as_bytes()),
+            Format::Json => write_indented(&mut out, object().as_bytes(), &self.palette),
+            Format::Ndjson | Format::Raw => write_compact(&mut out, object().as_bytes()),
         }
         out.push(b'\n');
         self.counted(&out)
@@ -322,22 +321,13 @@ impl Printer {
     fn write(&mut self, bytes: &[u8]) -> Result<Option<Stop>, Failure> {
         self.sink
             .write(bytes)
-            .map_or_else(gone_or_fail, |()| Ok(None))
+            .map_or_else(|e| stopped_by(e).map(Some), |()| Ok(None))
     }
 
     pub fn flush(&mut self) -> Result<Option<Stop>, Failure> {
-        self.sink.flush().map_or_else(gone_or_fail, |()| Ok(None))
-    }
-}
-
-/// A reader that went away ends obtail quietly; Ctrl-C during a blocked write too.
-fn gone_or_fail(e: std::io::Error) -> Result<Option<Stop>, Failure> {
-    if is_gone(&e) {
-        Ok(Some(Stop::ReaderGone))
-    } else if is_given_up(&e) {
-        Ok(Some(Stop::Interrupted))
-    } else {
-        Err(e.into())
+        self.sink
+            .flush()
+            .map_or_else(|e| stopped_by(e).map(Some), |()| Ok(None))
     }
 }
 

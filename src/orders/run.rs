@@ -21,9 +21,7 @@ const DEMO_START: Duration = Duration::from_secs(60);
 
 pub fn run(args: &OrdersArgs) -> Result<Stop, Failure> {
     let s = Settings::resolve(args, Env::from_process())?;
-    for warning in &s.cfg.warnings {
-        let _ = writeln!(std::io::stderr(), "obtail: warning: {warning}");
-    }
+    s.cfg.say_warnings();
     if s.cfg.count == Some(0) {
         return Ok(Stop::CountReached);
     }
@@ -47,14 +45,7 @@ pub fn run(args: &OrdersArgs) -> Result<Stop, Failure> {
         sim.stop();
     }
     let stop = stop?;
-    if let (Stop::TimedOut, Some(t), Some(n)) = (stop, s.cfg.timeout, s.cfg.count) {
-        // As when tailing: a script's `|| echo` should not be the only witness of exit 4.
-        let t = crate::units::spoken(t);
-        let _ = writeln!(
-            std::io::stderr(),
-            "obtail: --timeout {t} passed before -n {n} was reached"
-        );
-    }
+    crate::exit::say_timed_out(stop, s.cfg.timeout, s.cfg.count);
     Ok(stop)
 }
 

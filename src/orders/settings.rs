@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::cli::{Format, OrdersArgs};
+use crate::cli::OrdersArgs;
 use crate::config::{Config, Env};
 use crate::exit::Failure;
 use crate::units::parse_duration;
@@ -21,8 +21,6 @@ pub struct Settings {
     pub all: bool,
     /// `--needs-me`: only orders waiting on the user.
     pub needs_me: bool,
-    /// Pretty, JSON or NDJSON (`OrdersArgs` takes no other).
-    pub format: Format,
 }
 
 impl Settings {
@@ -51,7 +49,6 @@ impl Settings {
             );
         }
         Ok(Settings {
-            format: cfg.format,
             cfg,
             watch,
             poll,

@@ -146,7 +146,6 @@ const TABLE: &[Entry] = &[
     entry!(Case, Disputed, None, You, "decide",
         Clock::FromRow { days: DAYS, what: "the case expires: it can no longer be decided" },
         Some(step(Actor::Nobody, "the case expired"))),
-    entry!(Case, Resolved, None, Nobody, "final", Clock::None, None),
 ];
 
 /// States after which nothing more happens to an order of this role.

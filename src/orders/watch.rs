@@ -35,11 +35,7 @@ pub fn watch(s: &Settings, targets: Vec<Target>, printer: &mut Printer) -> Resul
     if let Some(format) = s.cfg.stats {
         let mut books = w.stats.take().unwrap_or_default();
         books.merge(&source.stats());
-        let text = match format {
-            crate::cli::StatsFormat::Table => books.table(),
-            crate::cli::StatsFormat::Json => books.json(),
-        };
-        let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), text.as_bytes());
+        books.say(format);
     }
     w.reads.print(s.cfg.stats, printer);
     stop

@@ -24,8 +24,8 @@ use crate::kind::Kind;
 use crate::memory::{Memory, Wants};
 use crate::record::Recorder;
 use crate::render::{Event, Renderer};
-use crate::sink::{is_gone, Sink};
-use crate::source::{replay::io_reason, Next, Source};
+use crate::sink::{stopped_by, Sink};
+use crate::source::{Next, Source};
 use crate::stats::{Col, Stats};
 
 pub struct Pipeline {
@@ -122,7 +122,7 @@ impl Pipeline {
         }
         match self.sink.flush() {
             Ok(()) => Ok(stop),
-            Err(e) => gone_or_fail(e),
+            Err(e) => stopped_by(e),
         }
     }
 
@@ -135,7 +135,7 @@ impl Pipeline {
                 Next::End(stop) => return Ok(stop),
                 Next::Idle => {
                     if let Err(e) = self.sink.flush() {
-                        return gone_or_fail(e);
+                        return stopped_by(e);
                     }
                 }
                 Next::Frame(frame) => {
@@ -329,7 +329,7 @@ impl Pipeline {
     /// Writes the rendered event and counts it.
     fn emit(&mut self) -> Result<Option<Stop>, Failure> {
         if let Err(e) = self.sink.write(&self.buf) {
-            return gone_or_fail(e).map(Some);
+            return stopped_by(e).map(Some);
         }
         self.printed += 1;
         if self.count.is_some_and(|n| self.printed >= n) {
@@ -353,20 +353,6 @@ fn parse_valid<'f>(frame: &'f Frame, kind: &Kind) -> Option<Value<'f>> {
 fn warn(msg: &str) {
     let msg = crate::sanitize::escape(msg);
     let _ = writeln!(io::stderr().lock(), "obtail: warning: {msg}");
-}
-
-fn gone_or_fail(e: io::Error) -> Result<Stop, Failure> {
-    if is_gone(&e) {
-        Ok(Stop::ReaderGone)
-    } else if crate::sink::is_given_up(&e) {
-        Ok(Stop::Interrupted)
-    } else {
-        Err(write_failure(e))
-    }
-}
-
-fn write_failure(e: io::Error) -> Failure {
-    Failure::runtime(format!("cannot write output: {}", io_reason(&e)))
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 use std::ops::ControlFlow;
 
-use super::{gone_or_fail, warn, Pipeline};
+use super::{warn, Pipeline};
 use crate::classify::classify;
 use crate::exit::{Failure, Stop};
 use crate::frame::Frame;
@@ -12,6 +12,7 @@ use crate::jq::{self, FrameVars, Outcome, Program};
 use crate::kind::Kind;
 use crate::memory::Suspect;
 use crate::render::Event;
+use crate::sink::stopped_by;
 
 impl Pipeline {
     /// The line to end with when the program failed on some frames.
@@ -151,7 +152,7 @@ impl Pipeline {
             return Ok(stop);
         };
         if let Err(e) = self.sink.flush() {
-            return gone_or_fail(e).map(Some);
+            return stopped_by(e).map(Some);
         }
         let mut escaped = Vec::new();
         let text = if self.stderr_terminal {

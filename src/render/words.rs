@@ -107,12 +107,15 @@ pub fn named(handle: Option<&str>, id: Option<&str>, p: &Palette) -> String {
     format!("{color}{}{}", crate::render::fit::field(&name), p.reset)
 }
 
-/// `N unit` or `N units`.
+/// `N unit` or `N units` (`1 try`, `2 tries`; `2 days`).
 pub fn plural(n: u64, unit: &str) -> String {
-    if n == 1 {
-        format!("1 {unit}")
-    } else {
-        format!("{n} {unit}s")
+    let consonant_y = unit
+        .strip_suffix('y')
+        .filter(|stem| !stem.ends_with(['a', 'e', 'i', 'o', 'u']));
+    match (n, consonant_y) {
+        (1, _) => format!("1 {unit}"),
+        (_, Some(stem)) => format!("{n} {stem}ies"),
+        _ => format!("{n} {unit}s"),
     }
 }
 
@@ -129,6 +132,14 @@ pub fn duration(secs: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plurals_as_people_write_them() {
+        assert_eq!(plural(1, "try"), "1 try");
+        assert_eq!(plural(3, "failed try"), "3 failed tries");
+        assert_eq!(plural(2, "day"), "2 days");
+        assert_eq!(plural(0, "chat message"), "0 chat messages");
+    }
 
     #[test]
     fn entities_decode_before_escaping() {

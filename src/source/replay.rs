@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::classify::{classify_leading, skim};
-use crate::exit::{Failure, Stop};
+use crate::exit::{io_reason, Failure, Stop};
 use crate::frame::{self, Frame, Stamp};
 use crate::kind::Kind;
 use crate::source::{Next, Source};
@@ -344,15 +344,6 @@ impl Source for Replay {
 
 fn read_failure(e: io::Error) -> Failure {
     Failure::runtime(format!("cannot read replay input: {}", io_reason(&e)))
-}
-
-/// An I/O error in words, without Rust's "(os error N)" suffix.
-pub fn io_reason(e: &io::Error) -> String {
-    let text = e.to_string();
-    match text.find(" (os error") {
-        Some(i) => text[..i].to_lowercase(),
-        None => text,
-    }
 }
 
 fn oversized(skip: Skip, max: usize, label: &str) -> Frame<'_> {

@@ -27,6 +27,7 @@ pub use pass::{Budget, PASS_DEADLINE};
 
 use super::connect::Target;
 use super::rest;
+use crate::render::words::plural;
 
 /// Why a pass is read, in the order one asked for meanwhile is preferred to another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -41,13 +42,6 @@ pub enum Why {
     Gap,
     /// The first connection: what the node stored since obtail started (or `--since`).
     Start,
-}
-
-impl Why {
-    /// A status line waits for this pass's report (a reconnect, a drop).
-    pub fn asked_by_a_line(self) -> bool {
-        matches!(self, Why::Gap | Why::Drops)
-    }
 }
 
 /// What one pass read back.
@@ -96,8 +90,8 @@ impl Report {
     pub fn counts(&self) -> String {
         format!(
             "{} and {}",
-            plural(self.notifications, "notification"),
-            plural(self.chat, "chat message")
+            plural(self.notifications as u64, "notification"),
+            plural(self.chat as u64, "chat message")
         )
     }
 
@@ -112,7 +106,7 @@ impl Report {
         if self.left_out > 0 {
             s.push_str(&format!(
                 " ({} left out: one read holds {} events or {} MiB, the newest first)",
-                plural(self.left_out, "older event"),
+                plural(self.left_out as u64, "older event"),
                 self.max_rows,
                 self.max_bytes >> 20
             ));
@@ -120,7 +114,7 @@ impl Report {
         if self.unnamed > 0 {
             s.push_str(&format!(
                 " ({} listed without an id left out)",
-                plural(self.unnamed, "row")
+                plural(self.unnamed as u64, "row")
             ));
         }
         for short in &self.short {
@@ -129,7 +123,7 @@ impl Report {
         if self.orders_not_read > 0 {
             s.push_str(&format!(
                 "; the chat of {} was not read (at most {} per read)",
-                plural(self.orders_not_read, "more order"),
+                plural(self.orders_not_read as u64, "more order"),
                 pass::ORDERS_PER_PASS
             ));
         }
@@ -143,20 +137,12 @@ impl Report {
         let more = self.unfinished.len() - 1 + self.lists_not_read;
         let mut s = first.clone();
         if more > 0 {
-            s.push_str(&format!(" (and {})", plural(more, "more list")));
+            s.push_str(&format!(" (and {})", plural(more as u64, "more list")));
         }
         if let Some(retry) = self.retry_in {
             s.push_str(&format!("; trying again in {}", super::human(retry)));
         }
         Some(s)
-    }
-}
-
-fn plural(n: usize, one: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {one}s")
     }
 }
 
