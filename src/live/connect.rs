@@ -70,6 +70,11 @@ pub struct Stream {
     /// When the last read from the socket returned (with data, a timeout or an error): the
     /// time of every frame taken from it, and the session's clock for pings and liveness.
     read_at: Instant,
+    /// When a socket read last found no more than it returned (it came back short, or timed
+    /// out): every byte the node had sent by then is read. A row read back over REST waits
+    /// for such a read, so that its live copy, already in the kernel's buffer behind a
+    /// reader that fell behind, takes its place.
+    drained_at: Instant,
     /// Frames wait to be handed to the main thread: the next read that would wait on the
     /// socket returns `WouldBlock` instead, once, so that they are handed over first.
     hand_over: bool,
@@ -93,6 +98,7 @@ impl Stream {
             quick_writes: false,
             marks: TextMarks::default(),
             read_at: Instant::now(),
+            drained_at: Instant::now(),
             hand_over: false,
             deadline: None,
             head: None,
@@ -105,6 +111,7 @@ impl Stream {
             quick_writes: false,
             marks: TextMarks::default(),
             read_at: Instant::now(),
+            drained_at: Instant::now(),
             hand_over: false,
             deadline: None,
             head: None,
@@ -127,6 +134,11 @@ impl Stream {
     /// When the last socket read returned.
     pub fn read_at(&self) -> Instant {
         self.read_at
+    }
+
+    /// When a socket read last took everything the node had sent.
+    pub fn drained_at(&self) -> Instant {
+        self.drained_at
     }
 
     /// Makes the next read that reaches the socket return `WouldBlock` first (see
@@ -191,6 +203,7 @@ fn read_tls_quick(
     s: &mut StreamOwned<ClientConnection, TcpStream>,
     buf: &mut [u8],
     deadline: Option<Instant>,
+    short: &mut bool,
 ) -> io::Result<usize> {
     loop {
         match s.conn.reader().read(buf) {
@@ -210,10 +223,27 @@ fn read_tls_quick(
             bound(&s.sock, deadline)?;
         }
         // At the end of the stream, the reader above reports it on the next turn.
-        s.conn.read_tls(&mut s.sock)?;
+        s.conn.read_tls(&mut Short {
+            sock: &mut s.sock,
+            short,
+        })?;
         s.conn
             .process_new_packets()
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+    }
+}
+
+/// A socket read that notes whether it came back short: the kernel had no more.
+struct Short<'a> {
+    sock: &'a mut TcpStream,
+    short: &'a mut bool,
+}
+
+impl Read for Short<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.sock.read(buf)?;
+        *self.short = n < buf.len();
+        Ok(n)
     }
 }
 
@@ -223,19 +253,31 @@ impl Read for Stream {
             return Err(io::ErrorKind::WouldBlock.into());
         }
         let deadline = self.deadline;
+        let mut short = false;
         let read = match &mut self.inner {
             Inner::Plain(s) => match deadline {
                 Some(d) => bound(s, d).and_then(|_| s.read(buf)),
                 None => s.read(buf),
-            },
+            }
+            .inspect(|&n| short = n < buf.len()),
             // rustls' own stream reads the socket as often as it takes: one read at a time
             // here, each bounded by the deadline.
             Inner::Tls(s) if self.quick_writes || deadline.is_some() => {
-                read_tls_quick(s, buf, deadline)
+                read_tls_quick(s, buf, deadline, &mut short)
             }
             Inner::Tls(s) => s.read(buf),
         };
         self.read_at = Instant::now();
+        // A read timeout found nothing; EINTR (Ctrl-Z) says nothing about what is waiting.
+        let timed_out = read.as_ref().is_err_and(|e| {
+            matches!(
+                e.kind(),
+                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+            )
+        });
+        if short || timed_out {
+            self.drained_at = self.read_at;
+        }
         let n = match read {
             // Ctrl-Z and fg: a read with a timeout returns EINTR on Linux. It is a tick like
             // a timeout, never a broken connection.
@@ -738,4 +780,38 @@ fn refused_message(t: &Target, status: u16, tried: &[&Attempt]) -> String {
          auth use -u USER --password-file FILE",
         t.shown
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    use std::time::{Duration, Instant};
+
+    use super::Stream;
+
+    #[test]
+    fn a_read_that_takes_all_the_node_sent_marks_the_socket_read_down() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut node = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (tcp, _) = listener.accept().unwrap();
+        tcp.set_read_timeout(Some(Duration::from_millis(50)))
+            .unwrap();
+        let mut stream = Stream::plain(tcp);
+        let before = Instant::now();
+        std::thread::sleep(Duration::from_millis(5));
+        // More than one read takes: the first read is full, so more may be waiting.
+        node.write_all(&[b'x'; 300]).unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+        let mut buf = [0u8; 200];
+        assert_eq!(stream.read(&mut buf).unwrap(), 200);
+        assert!(stream.drained_at() < before, "a full read proves nothing");
+        // The rest comes back short: everything sent is read.
+        assert_eq!(stream.read(&mut buf).unwrap(), 100);
+        let short = stream.drained_at();
+        assert!(short > before);
+        // A read that times out found nothing more either.
+        assert!(stream.read(&mut buf).is_err());
+        assert!(stream.drained_at() > short);
+    }
 }

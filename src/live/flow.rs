@@ -29,6 +29,10 @@ pub const OVERHEAD: usize = 128;
 /// A row read back waits this long after its list was read before it is printed: a live
 /// copy still on its way over the socket takes its place (live wins).
 const SETTLE: Duration = Duration::from_millis(500);
+/// Past its moment, a row also waits for a socket read that took all the node had sent (a
+/// reader behind on a busy machine has the live copy in its buffer), but no longer than
+/// this: a node that never pauses still gets its rows printed.
+const DRAIN_MAX: Duration = Duration::from_secs(3);
 /// After a (re)connection, live frames wait at most this long for what the pass reads back,
 /// so that the missed events come first; beyond it (a slow REST API) they go on.
 const GATE_MAX: Duration = Duration::from_secs(3);
@@ -102,6 +106,27 @@ struct Announce {
     left: usize,
 }
 
+impl Announce {
+    /// One of the pass's rows left the hold: a row not printed comes off its counts.
+    fn account(&mut self, list: &ListKey, printed: bool) {
+        match (printed, list) {
+            (true, _) => {}
+            (false, ListKey::Notifications) => self.report.notifications -= 1,
+            (false, _) => self.report.chat -= 1,
+        }
+    }
+}
+
+/// How a node's flow ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finish {
+    /// obtail stops: nothing more is printed.
+    Stopping,
+    /// The connection ended for good (`--no-reconnect`): obtail goes on with other nodes, or
+    /// ends once it has printed what it has.
+    NodeGone,
+}
+
 /// Live frames held back while the pass of a (re)connection reads what came before them.
 struct Gate {
     asked: Instant,
@@ -139,6 +164,8 @@ pub struct Flow {
     last_words: bool,
     /// The last tick.
     ticked: Instant,
+    /// When the socket was last read down to what the node had sent (now, while it is away).
+    drained: Instant,
     /// What the node cannot give back was said.
     told_unrecoverable: bool,
 }
@@ -185,6 +212,7 @@ impl Flow {
             batch_bytes: 0,
             last_words: false,
             ticked: Instant::now(),
+            drained: Instant::now(),
             told_unrecoverable: false,
         }
     }
@@ -193,6 +221,11 @@ impl Flow {
     fn waiting(&self) -> usize {
         let gated = self.gate.as_ref().map_or(0, |g| g.bytes);
         self.shared.queued.load(Ordering::Acquire) + self.batch_bytes + gated
+    }
+
+    /// A socket read at `at` took all the node had sent (or the node is away).
+    pub fn drained(&mut self, at: Instant) {
+        self.drained = self.drained.max(at);
     }
 
     /// Frames wait in the batch.
@@ -333,7 +366,7 @@ impl Flow {
     pub fn tick(&mut self) -> bool {
         self.ticked = Instant::now();
         self.take_outcomes();
-        self.release();
+        self.release(false);
         self.open_gate(false);
         if self.episode.is_some() {
             self.resume();
@@ -514,19 +547,22 @@ impl Flow {
         }
     }
 
-    /// Prints held rows whose moment came, as room in the queue allows; a row whose live
-    /// copy came meanwhile is let go.
-    fn release(&mut self) {
+    /// Prints held rows whose moment came and whose live copy cannot be waiting unread in
+    /// the socket, as room in the queue allows; a row whose live copy came meanwhile is let go.
+    /// `now`: the node is gone for good, so no live copy can come: every row goes at once.
+    fn release(&mut self, now: bool) {
         let Some(r) = &self.recovery else {
             return;
         };
-        let now = Instant::now();
+        let at = Instant::now();
         let mut out = Vec::new();
         let mut freed = 0;
         let mut waiting = self.waiting();
         while let Some(h) = self.held.front() {
             let size = h.frame.bytes.len() + OVERHEAD;
-            if h.at > now || (waiting > 0 && waiting + size > self.shared.cap) {
+            let unread = self.drained < h.at && at < h.at + DRAIN_MAX;
+            let full = waiting > 0 && waiting + size > self.shared.cap;
+            if !now && (h.at > at || unread || full) {
                 break;
             }
             let Some(h) = self.held.pop_front() else {
@@ -534,13 +570,8 @@ impl Flow {
             };
             freed += h.frame.bytes.len();
             let printed = lock(&r.ledger).release(&h.list, &h.id);
-            if let Some(a) = self.announces.iter_mut().find(|a| a.left > 0) {
-                a.left -= 1;
-                match (printed, &h.list) {
-                    (true, _) => {}
-                    (false, ListKey::Notifications) => a.report.notifications -= 1,
-                    (false, _) => a.report.chat -= 1,
-                }
+            if let Some(a) = announced(&mut self.announces) {
+                a.account(&h.list, printed);
             }
             if printed {
                 waiting += size;
@@ -580,34 +611,68 @@ impl Flow {
 
     /// obtail is stopping: a drop episode still going on is said, unrecovered, and rows read
     /// back and still held go into the books as queued at stop.
-    pub fn finish(&mut self) {
+    pub fn finish(&mut self, end: Finish) {
         self.open_gate(true);
         self.hand_over();
+        if end == Finish::NodeGone {
+            self.print_read_back();
+        }
         // Said even as obtail stops (the main thread prints only last words then).
         self.last_words = true;
         self.take_outcomes();
+        self.unprinted_at_stop();
         for a in self.announces.iter_mut() {
             a.left = 0;
         }
         self.announce();
+        let why = match end {
+            Finish::Stopping => "obtail stopped before it read back what it hid",
+            Finish::NodeGone => "the connection ended (--no-reconnect) before it was read back",
+        };
         for p in std::mem::take(&mut self.notes) {
             if !p.line.is_empty() {
-                self.note(&format!(
-                    "{}; obtail stopped before it read back what it hid",
-                    p.line
-                ));
-            }
-        }
-        if let Ok(mut t) = self.shared.tally.lock() {
-            for h in self.held.drain(..) {
-                let kind = kind_of(&h.frame);
-                t.add(&h.frame.source, &kind, Col::Recovered, 1);
-                t.add(&h.frame.source, &kind, Col::Queued, 1);
+                self.note(&format!("{}; {why}", p.line));
             }
         }
         if let Some(ep) = self.episode.take() {
             let line = dropped_words(&ep, self.shared.cap);
             self.note(&format!("{line}; obtail stopped before output resumed"));
+        }
+    }
+
+    /// The node is gone for good (`--no-reconnect`): a pass under way gets a moment to
+    /// finish, and every row read back is printed, since no live copy can come any more.
+    fn print_read_back(&mut self) {
+        let until = Instant::now() + NOTE_WAIT;
+        loop {
+            self.take_outcomes();
+            self.release(true);
+            if !self.hand_over() || self.notes.is_empty() || Instant::now() >= until {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Rows still held as obtail stops are never printed: they come off their pass's counts
+    /// (which say what was printed) and join the frames read but not printed, in the books and
+    /// in the stop line; a row whose live copy came was printed as that copy.
+    fn unprinted_at_stop(&mut self) {
+        let Some(r) = &self.recovery else {
+            return;
+        };
+        let mut unprinted = Vec::new();
+        for h in std::mem::take(&mut self.held) {
+            let live_came = !lock(&r.ledger).release(&h.list, &h.id);
+            if let Some(a) = announced(&mut self.announces) {
+                a.account(&h.list, false);
+            }
+            if !live_came {
+                unprinted.push(h.frame);
+            }
+        }
+        if !unprinted.is_empty() {
+            let _ = self.shared.tx.send(Msg::Frames(unprinted, 0));
         }
     }
 
@@ -631,6 +696,13 @@ impl Flow {
         }
         kind
     }
+}
+
+/// The report of the oldest pass with rows still held: the one the next held row belongs to.
+fn announced(announces: &mut VecDeque<Announce>) -> Option<&mut Announce> {
+    let a = announces.iter_mut().find(|a| a.left > 0)?;
+    a.left -= 1;
+    Some(a)
 }
 
 fn lock(ledger: &Mutex<Ledger>) -> std::sync::MutexGuard<'_, Ledger> {
@@ -712,5 +784,174 @@ fn size_words(n: usize) -> String {
         n if n >= MIB => format!("{:.1} MiB", n as f64 / MIB as f64),
         n if n >= 1024 => format!("{} KiB", n / 1024),
         n => format!("{n} bytes"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc::{self, Receiver};
+
+    use super::*;
+    use crate::live::recover::{Report, Row};
+
+    fn flow() -> (Flow, Receiver<super::Msg>) {
+        let urls = ["ws://127.0.0.1:9/ws".to_string()];
+        let settings = crate::config::LiveSettings::default();
+        let env = crate::env::Env::default();
+        let target = crate::live::targets(&urls, &settings, 1 << 20, &env)
+            .unwrap()
+            .remove(0);
+        let (tx, rx) = mpsc::channel();
+        let shared = FlowShared {
+            tx,
+            queued: Arc::new(AtomicUsize::new(0)),
+            cap: 1 << 20,
+            stop: Arc::new(AtomicBool::new(false)),
+            tally: Arc::new(Mutex::new(Stats::default())),
+            recover: true,
+            rest_timeout: Duration::from_secs(1),
+            since: None,
+            started: chrono::Utc::now(),
+            quiet: false,
+        };
+        (Flow::new(target, shared), rx)
+    }
+
+    /// A pass after a gap that read back one notification, its list read at `read_at`.
+    fn read_back(flow: &mut Flow, id: &str, read_at: Instant) {
+        pass(flow, Why::Gap, id, read_at);
+    }
+
+    fn pass(flow: &mut Flow, why: Why, id: &str, read_at: Instant) {
+        let list = ListKey::Notifications;
+        let r = flow.recovery.as_ref().expect("a recovery worker");
+        lock(&r.ledger).begin();
+        lock(&r.ledger).take(&list, id, None, true, true);
+        let frame = format!(r#"{{"notification":{{"notificationId":"{id}","type":"follow"}}}}"#);
+        let row = Row {
+            id: id.into(),
+            time: None,
+            frame: frame.into_bytes(),
+            incoming: true,
+            order: None,
+        };
+        flow.outcome(Outcome {
+            why,
+            rows: vec![(list, row)],
+            began: read_at,
+            read_at,
+            report: Report {
+                notifications: 1,
+                ..Report::default()
+            },
+        });
+    }
+
+    /// The ids of the frames handed to the main thread so far.
+    fn printed(rx: &Receiver<super::Msg>) -> Vec<String> {
+        handed(rx).0
+    }
+
+    /// The ids of the frames handed to the main thread so far, and the lines.
+    fn handed(rx: &Receiver<super::Msg>) -> (Vec<String>, Vec<String>) {
+        let (mut ids, mut lines) = (Vec::new(), Vec::new());
+        while let Ok(msg) = rx.try_recv() {
+            match msg {
+                super::Msg::Frames(frames, _) => {
+                    for f in frames {
+                        let v: serde_json::Value = serde_json::from_slice(&f.bytes).unwrap();
+                        let id = &v["notification"]["notificationId"];
+                        ids.push(id.as_str().unwrap().into());
+                    }
+                }
+                super::Msg::Note(line, _) | super::Msg::Last(line) => lines.push(line),
+                _ => {}
+            }
+        }
+        (ids, lines)
+    }
+
+    #[test]
+    fn a_row_still_held_as_obtail_stops_is_not_said_to_be_read_back() {
+        let (mut flow, rx) = flow();
+        pass(&mut flow, Why::Start, "QmD", Instant::now());
+        assert!(flow.tick());
+        flow.finish(Finish::Stopping);
+        let (ids, lines) = handed(&rx);
+        // Handed over only to be counted as read and never printed (obtail is stopping).
+        assert_eq!(ids, ["QmD"]);
+        assert!(lines.is_empty(), "{lines:?}");
+    }
+
+    #[test]
+    fn a_node_gone_for_good_has_its_rows_printed_at_once() {
+        let (mut flow, rx) = flow();
+        pass(&mut flow, Why::Start, "QmE", Instant::now());
+        assert!(flow.tick());
+        assert!(printed(&rx).is_empty(), "printed before its moment");
+        flow.finish(Finish::NodeGone);
+        let (ids, lines) = handed(&rx);
+        assert_eq!(ids, ["QmE"]);
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(
+            lines[0].contains("read back 1 notification and 0 chat messages"),
+            "{lines:?}"
+        );
+    }
+
+    #[test]
+    fn a_row_waits_for_the_socket_to_be_read_down_before_it_is_printed() {
+        let (mut flow, rx) = flow();
+        let now = Instant::now();
+        read_back(&mut flow, "QmA", now - SETTLE - Duration::from_millis(10));
+        // Its moment came, but the reader has been behind since before it.
+        flow.drained = now - Duration::from_secs(1);
+        assert!(flow.tick());
+        assert!(
+            printed(&rx).is_empty(),
+            "printed before the socket was read down"
+        );
+        flow.drained(Instant::now());
+        assert!(flow.tick());
+        assert_eq!(printed(&rx), ["QmA"]);
+    }
+
+    #[test]
+    fn a_live_copy_read_from_behind_takes_the_rows_place() {
+        let (mut flow, rx) = flow();
+        let now = Instant::now();
+        read_back(&mut flow, "QmB", now - SETTLE - Duration::from_millis(10));
+        flow.drained = now - Duration::from_secs(1);
+        assert!(flow.tick());
+        let live = br#"{"notification":{"notificationId":"QmB","type":"follow"}}"#;
+        let frame = OwnedFrame {
+            bytes: live.to_vec().into(),
+            binary: false,
+            time: chrono::Utc::now(),
+            source: flow.target.shown.clone(),
+            defect: None,
+            recovered: false,
+        };
+        assert_eq!(flow.noted(&frame), Verdict::Print);
+        flow.drained(Instant::now());
+        assert!(flow.tick());
+        assert!(
+            printed(&rx).is_empty(),
+            "the row was printed after its live copy"
+        );
+    }
+
+    #[test]
+    fn a_node_that_never_pauses_still_gets_its_rows_printed() {
+        let (mut flow, rx) = flow();
+        let now = Instant::now();
+        read_back(
+            &mut flow,
+            "QmC",
+            now - SETTLE - DRAIN_MAX - Duration::from_millis(10),
+        );
+        flow.drained = now - DRAIN_MAX - Duration::from_secs(1);
+        assert!(flow.tick());
+        assert_eq!(printed(&rx), ["QmC"]);
     }
 }

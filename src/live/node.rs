@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use super::backoff::{Backoff, HEALTHY};
 use super::connect::{connect, AttemptError, Target};
-use super::flow::{Flow, FlowShared};
+use super::flow::{Finish, Flow, FlowShared};
 use super::recover::Why;
 use super::session::{Ended, Session};
 use super::{human, Liveness, Msg, TICK};
@@ -97,7 +97,7 @@ impl Node {
                 Err(AttemptError::Permanent(why) | AttemptError::Retry(why)) => (false, why, true),
             };
             if !self.live.reconnect {
-                self.flow.finish();
+                self.flow.finish(Finish::NodeGone);
                 return Some(Msg::Ended { clean, reason });
             }
             let delay = self.backoff.next_delay(fastrand::f64());
@@ -126,7 +126,7 @@ impl Node {
         }
         let (clean, why) = match ended {
             Ended::Stopped => {
-                self.flow.finish();
+                self.flow.finish(Finish::Stopping);
                 return None;
             }
             Ended::Closed => (true, "the node closed the connection".to_string()),
@@ -229,6 +229,8 @@ impl Node {
     fn wait(&mut self, d: Duration) {
         let until = Instant::now() + d;
         while let Some(left) = until.checked_duration_since(Instant::now()) {
+            // No socket: no live copy is on its way.
+            self.flow.drained(Instant::now());
             if self.stopping() || !self.flow.tick() {
                 return;
             }

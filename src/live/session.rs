@@ -122,6 +122,7 @@ impl Session<'_> {
                 let read = ws.read();
                 let stream = ws.get_mut();
                 let at = stream.read_at();
+                self.flow.drained(stream.drained_at());
                 let read = read.map(|m| stream.data(m));
                 let mut end = self.take(read, at, &mut line, stream.close_payload());
                 // A node that never pauses gives no read timeout: the flow's clock still runs.
