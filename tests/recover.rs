@@ -234,6 +234,9 @@ fn a_restarted_node_is_rejoined_at_once_and_its_first_events_kept() {
         "{}",
         ob.stderr()
     );
+    // The first connection's read-back is over (its last list asked for): a read-back still
+    // under way as the node dies would find C1 and print it in place of the reconnect's.
+    assert!(first.log.wait("rest /ob/cases", WAIT), "{}", ob.stderr());
     drop(first);
     dead.store(true, Ordering::SeqCst);
     // The old connection dies with the node: a server that stops accepting and cuts it.
