@@ -620,7 +620,13 @@ impl Flow {
         // Said even as obtail stops (the main thread prints only last words then).
         self.last_words = true;
         self.take_outcomes();
-        self.unprinted_at_stop();
+        match end {
+            Finish::Stopping => self.unprinted_at_stop(),
+            Finish::NodeGone => {
+                self.release(true);
+                self.hand_over();
+            }
+        }
         for a in self.announces.iter_mut() {
             a.left = 0;
         }
