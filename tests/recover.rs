@@ -280,13 +280,16 @@ fn a_restarted_node_is_rejoined_at_once_and_its_first_events_kept() {
 }
 
 /// `--no-reconnect` and a node that closes at once: what the first read-back finds is
-/// printed all the same (no live copy can come any more), and the line says so.
+/// printed all the same (no live copy can come any more), before what came live after it,
+/// and the line says so.
 #[test]
 fn a_node_that_closes_at_once_still_has_its_history_printed() {
     let node: Node = Node::default();
     persist(&node, "H1", "follow", &ago(600));
     chat(&node, "HC", "", false, &ago(300));
+    let n = node.clone();
     let server = Server::start(opts(&node), move |ws, _, _| {
+        send(ws, &persist(&n, "L1", "follow", &now()));
         let _ = ws.close(None);
         let _ = ws.flush();
     });
@@ -302,7 +305,7 @@ fn a_node_that_closes_at_once_still_has_its_history_printed() {
     let out = ob.stdout();
     assert_eq!(
         printed(&out),
-        [("H1", true), ("HC", true)].map(|(i, r)| (i.to_string(), r)),
+        [("H1", true), ("HC", true), ("L1", false)].map(|(i, r)| (i.to_string(), r)),
         "{out}"
     );
     let err = ob.stderr();
@@ -310,7 +313,7 @@ fn a_node_that_closes_at_once_still_has_its_history_printed() {
         err.contains("--since: read 1 notification and 1 chat message from the node's history"),
         "{err}"
     );
-    assert_eq!(books(&err), [0, 2, 2, 0, 0, 0, 0, 0], "{err}");
+    assert_eq!(books(&err), [1, 2, 3, 0, 0, 0, 0, 0], "{err}");
 }
 
 /// A first connection with `--since`: history first, oldest first, marked; then live, with

@@ -70,11 +70,10 @@ pub struct Stream {
     /// When the last read from the socket returned (with data, a timeout or an error): the
     /// time of every frame taken from it, and the session's clock for pings and liveness.
     read_at: Instant,
-    /// When a socket read last found no more than it returned (it came back short, or timed
-    /// out): every byte the node had sent by then is read. A row read back over REST waits
-    /// for such a read, so that its live copy, already in the kernel's buffer behind a
-    /// reader that fell behind, takes its place.
-    drained_at: Instant,
+    /// When every byte the node had sent was read and taken up: a row read back over REST
+    /// waits for it, so that its live copy, in the kernel's buffer behind a reader that fell
+    /// behind, takes its place.
+    drain: Drain,
     /// Frames wait to be handed to the main thread: the next read that would wait on the
     /// socket returns `WouldBlock` instead, once, so that they are handed over first.
     hand_over: bool,
@@ -98,7 +97,7 @@ impl Stream {
             quick_writes: false,
             marks: TextMarks::default(),
             read_at: Instant::now(),
-            drained_at: Instant::now(),
+            drain: Drain::new(),
             hand_over: false,
             deadline: None,
             head: None,
@@ -111,7 +110,7 @@ impl Stream {
             quick_writes: false,
             marks: TextMarks::default(),
             read_at: Instant::now(),
-            drained_at: Instant::now(),
+            drain: Drain::new(),
             hand_over: false,
             deadline: None,
             head: None,
@@ -136,9 +135,9 @@ impl Stream {
         self.read_at
     }
 
-    /// When a socket read last took everything the node had sent.
+    /// When everything the node had sent was last read and taken up.
     pub fn drained_at(&self) -> Instant {
-        self.drained_at
+        self.drain.at
     }
 
     /// Makes the next read that reaches the socket return `WouldBlock` first (see
@@ -203,7 +202,7 @@ fn read_tls_quick(
     s: &mut StreamOwned<ClientConnection, TcpStream>,
     buf: &mut [u8],
     deadline: Option<Instant>,
-    short: &mut bool,
+    drain: &mut Drain,
 ) -> io::Result<usize> {
     loop {
         match s.conn.reader().read(buf) {
@@ -223,9 +222,9 @@ fn read_tls_quick(
             bound(&s.sock, deadline)?;
         }
         // At the end of the stream, the reader above reports it on the next turn.
-        s.conn.read_tls(&mut Short {
+        s.conn.read_tls(&mut Noted {
             sock: &mut s.sock,
-            short,
+            drain,
         })?;
         s.conn
             .process_new_packets()
@@ -233,16 +232,57 @@ fn read_tls_quick(
     }
 }
 
-/// A socket read that notes whether it came back short: the kernel had no more.
-struct Short<'a> {
-    sock: &'a mut TcpStream,
-    short: &'a mut bool,
+/// When the socket was last read down to what the node had sent, with every byte taken up.
+/// A read that comes back short found the kernel's buffer empty, but its bytes are taken up
+/// (frames parsed and handed on) only by the time the next socket read is made: tungstenite
+/// reads only when no whole frame is left, rustls only when its plaintext is gone.
+#[derive(Debug, Clone, Copy)]
+struct Drain {
+    at: Instant,
+    /// A short read, its bytes not yet all taken up.
+    pending: Option<Instant>,
 }
 
-impl Read for Short<'_> {
+impl Drain {
+    fn new() -> Self {
+        Drain {
+            at: Instant::now(),
+            pending: None,
+        }
+    }
+
+    /// A socket read is about to be made: the last one's bytes are all taken up.
+    fn taken_up(&mut self) {
+        if let Some(t) = self.pending.take() {
+            self.at = t;
+        }
+    }
+
+    /// A socket read came back with `n` of the `asked` bytes.
+    fn read(&mut self, n: usize, asked: usize) {
+        if n < asked {
+            self.pending = Some(Instant::now());
+        }
+    }
+
+    /// A read timed out: nothing was waiting.
+    fn empty(&mut self, at: Instant) {
+        self.pending = None;
+        self.at = at;
+    }
+}
+
+/// The socket under rustls, noting each read in the drain.
+struct Noted<'a> {
+    sock: &'a mut TcpStream,
+    drain: &'a mut Drain,
+}
+
+impl Read for Noted<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.drain.taken_up();
         let n = self.sock.read(buf)?;
-        *self.short = n < buf.len();
+        self.drain.read(n, buf.len());
         Ok(n)
     }
 }
@@ -253,30 +293,33 @@ impl Read for Stream {
             return Err(io::ErrorKind::WouldBlock.into());
         }
         let deadline = self.deadline;
-        let mut short = false;
+        let drain = &mut self.drain;
         let read = match &mut self.inner {
-            Inner::Plain(s) => match deadline {
-                Some(d) => bound(s, d).and_then(|_| s.read(buf)),
-                None => s.read(buf),
+            Inner::Plain(s) => {
+                drain.taken_up();
+                match deadline {
+                    Some(d) => bound(s, d).and_then(|_| s.read(buf)),
+                    None => s.read(buf),
+                }
+                .inspect(|&n| drain.read(n, buf.len()))
             }
-            .inspect(|&n| short = n < buf.len()),
             // rustls' own stream reads the socket as often as it takes: one read at a time
             // here, each bounded by the deadline.
             Inner::Tls(s) if self.quick_writes || deadline.is_some() => {
-                read_tls_quick(s, buf, deadline, &mut short)
+                read_tls_quick(s, buf, deadline, drain)
             }
             Inner::Tls(s) => s.read(buf),
         };
         self.read_at = Instant::now();
-        // A read timeout found nothing; EINTR (Ctrl-Z) says nothing about what is waiting.
+        // EINTR (Ctrl-Z) says nothing about what is waiting.
         let timed_out = read.as_ref().is_err_and(|e| {
             matches!(
                 e.kind(),
                 io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
             )
         });
-        if short || timed_out {
-            self.drained_at = self.read_at;
+        if timed_out {
+            self.drain.empty(self.read_at);
         }
         let n = match read {
             // Ctrl-Z and fg: a read with a timeout returns EINTR on Linux. It is a tick like
@@ -791,7 +834,7 @@ mod tests {
     use super::Stream;
 
     #[test]
-    fn a_read_that_takes_all_the_node_sent_marks_the_socket_read_down() {
+    fn the_socket_is_read_down_once_a_short_reads_bytes_are_taken_up() {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let mut node = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
         let (tcp, _) = listener.accept().unwrap();
@@ -800,17 +843,26 @@ mod tests {
         let mut stream = Stream::plain(tcp);
         let before = Instant::now();
         std::thread::sleep(Duration::from_millis(5));
-        // More than one read takes: the first read is full, so more may be waiting.
         node.write_all(&[b'x'; 300]).unwrap();
         std::thread::sleep(Duration::from_millis(50));
         let mut buf = [0u8; 200];
+        // A full read: more may be waiting.
         assert_eq!(stream.read(&mut buf).unwrap(), 200);
-        assert!(stream.drained_at() < before, "a full read proves nothing");
-        // The rest comes back short: everything sent is read.
+        assert!(stream.drained_at() <= before, "a full read proves nothing");
+        // A short one: the kernel had no more, but its bytes are not taken up yet.
         assert_eq!(stream.read(&mut buf).unwrap(), 100);
-        let short = stream.drained_at();
-        assert!(short > before);
-        // A read that times out found nothing more either.
+        let short = Instant::now();
+        assert!(
+            stream.drained_at() < before,
+            "said before its bytes were taken up"
+        );
+        // The next socket read means they were.
+        node.write_all(&[b'y'; 10]).unwrap();
+        std::thread::sleep(Duration::from_millis(20));
+        assert_eq!(stream.read(&mut buf).unwrap(), 10);
+        let at = stream.drained_at();
+        assert!(at > before && at <= short, "{:?}", at - before);
+        // A read that times out found nothing waiting.
         assert!(stream.read(&mut buf).is_err());
         assert!(stream.drained_at() > short);
     }

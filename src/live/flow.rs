@@ -421,11 +421,17 @@ impl Flow {
     }
 
     fn outcome(&mut self, mut o: Outcome) {
+        let at = o.read_at + SETTLE;
         if let Some(g) = &mut self.gate {
-            g.answered |= g.asked <= o.began;
+            if g.asked <= o.began {
+                g.answered = true;
+                // Its rows may wait for a reader behind: the live frames wait with them.
+                if !o.rows.is_empty() {
+                    g.until = g.until.max(at + DRAIN_MAX);
+                }
+            }
         }
         let held_before = self.held.len();
-        let at = o.read_at + SETTLE;
         for (list, row) in std::mem::take(&mut o.rows) {
             let frame = OwnedFrame {
                 bytes: row.frame.into(),
@@ -549,8 +555,8 @@ impl Flow {
 
     /// Prints held rows whose moment came and whose live copy cannot be waiting unread in
     /// the socket, as room in the queue allows; a row whose live copy came meanwhile is let go.
-    /// `now`: the node is gone for good, so no live copy can come: every row goes at once.
-    fn release(&mut self, now: bool) {
+    /// `flush`: the node is gone for good, so no live copy can come: every row goes at once.
+    fn release(&mut self, flush: bool) {
         let Some(r) = &self.recovery else {
             return;
         };
@@ -562,7 +568,7 @@ impl Flow {
             let size = h.frame.bytes.len() + OVERHEAD;
             let unread = self.drained < h.at && at < h.at + DRAIN_MAX;
             let full = waiting > 0 && waiting + size > self.shared.cap;
-            if !now && (h.at > at || unread || full) {
+            if !flush && (h.at > at || unread || full) {
                 break;
             }
             let Some(h) = self.held.pop_front() else {
@@ -609,14 +615,22 @@ impl Flow {
         }
     }
 
-    /// obtail is stopping: a drop episode still going on is said, unrecovered, and rows read
-    /// back and still held go into the books as queued at stop.
+    /// The node's flow ends: obtail is stopping (rows read back and still held are not
+    /// printed: they come off their pass's counts and into the books as queued), or the node is
+    /// gone for good (they are printed first: no live copy can come any more). Either way, what
+    /// could not be read back or was dropped is said.
     pub fn finish(&mut self, end: Finish) {
-        self.open_gate(true);
-        self.hand_over();
+        // The node went away as obtail stops: nothing more is printed.
+        let end = match self.shared.stop.load(Ordering::Relaxed) {
+            true => Finish::Stopping,
+            false => end,
+        };
         if end == Finish::NodeGone {
+            // Before the gate opens: what was missed comes before what came live after it.
             self.print_read_back();
         }
+        self.open_gate(true);
+        self.hand_over();
         // Said even as obtail stops (the main thread prints only last words then).
         self.last_words = true;
         self.take_outcomes();
@@ -631,18 +645,24 @@ impl Flow {
             a.left = 0;
         }
         self.announce();
-        let why = match end {
-            Finish::Stopping => "obtail stopped before it read back what it hid",
-            Finish::NodeGone => "the connection ended (--no-reconnect) before it was read back",
+        let (unread, dropped) = match end {
+            Finish::Stopping => (
+                "obtail stopped before it read back what it hid",
+                "obtail stopped before output resumed",
+            ),
+            Finish::NodeGone => (
+                "the connection ended (--no-reconnect) before it was read back",
+                "not read back: the connection ended (--no-reconnect)",
+            ),
         };
         for p in std::mem::take(&mut self.notes) {
             if !p.line.is_empty() {
-                self.note(&format!("{}; {why}", p.line));
+                self.note(&format!("{}; {unread}", p.line));
             }
         }
         if let Some(ep) = self.episode.take() {
             let line = dropped_words(&ep, self.shared.cap);
-            self.note(&format!("{line}; obtail stopped before output resumed"));
+            self.note(&format!("{line}; {dropped}"));
         }
     }
 
@@ -653,7 +673,8 @@ impl Flow {
         loop {
             self.take_outcomes();
             self.release(true);
-            if !self.hand_over() || self.notes.is_empty() || Instant::now() >= until {
+            let done = self.notes.is_empty() || Instant::now() >= until;
+            if !self.hand_over() || done || self.shared.stop.load(Ordering::Relaxed) {
                 return;
             }
             std::thread::sleep(Duration::from_millis(10));
@@ -704,7 +725,8 @@ impl Flow {
     }
 }
 
-/// The report of the oldest pass with rows still held: the one the next held row belongs to.
+/// The report of the oldest pass with rows still held, the one the next held row belongs
+/// to, with that row counted off the rows it waits for.
 fn announced(announces: &mut VecDeque<Announce>) -> Option<&mut Announce> {
     let a = announces.iter_mut().find(|a| a.left > 0)?;
     a.left -= 1;
@@ -909,9 +931,12 @@ mod tests {
     fn a_row_waits_for_the_socket_to_be_read_down_before_it_is_printed() {
         let (mut flow, rx) = flow();
         let now = Instant::now();
-        read_back(&mut flow, "QmA", now - SETTLE - Duration::from_millis(10));
+        let Some(moment) = now.checked_sub(SETTLE + Duration::from_millis(10)) else {
+            return;
+        };
+        read_back(&mut flow, "QmA", moment);
         // Its moment came, but the reader has been behind since before it.
-        flow.drained = now - Duration::from_secs(1);
+        flow.drained = moment;
         assert!(flow.tick());
         assert!(
             printed(&rx).is_empty(),
@@ -925,9 +950,11 @@ mod tests {
     #[test]
     fn a_live_copy_read_from_behind_takes_the_rows_place() {
         let (mut flow, rx) = flow();
-        let now = Instant::now();
-        read_back(&mut flow, "QmB", now - SETTLE - Duration::from_millis(10));
-        flow.drained = now - Duration::from_secs(1);
+        let Some(moment) = Instant::now().checked_sub(SETTLE + Duration::from_millis(10)) else {
+            return;
+        };
+        read_back(&mut flow, "QmB", moment);
+        flow.drained = moment;
         assert!(flow.tick());
         let live = br#"{"notification":{"notificationId":"QmB","type":"follow"}}"#;
         let frame = OwnedFrame {
@@ -950,13 +977,13 @@ mod tests {
     #[test]
     fn a_node_that_never_pauses_still_gets_its_rows_printed() {
         let (mut flow, rx) = flow();
-        let now = Instant::now();
-        read_back(
-            &mut flow,
-            "QmC",
-            now - SETTLE - DRAIN_MAX - Duration::from_millis(10),
-        );
-        flow.drained = now - DRAIN_MAX - Duration::from_secs(1);
+        // Just past both waits (a machine up for less than that has no such past).
+        let wait = SETTLE + DRAIN_MAX + Duration::from_millis(10);
+        let Some(long_ago) = Instant::now().checked_sub(wait) else {
+            return;
+        };
+        read_back(&mut flow, "QmC", long_ago);
+        flow.drained = long_ago;
         assert!(flow.tick());
         assert_eq!(printed(&rx), ["QmC"]);
     }

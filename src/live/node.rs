@@ -78,6 +78,7 @@ impl Node {
     fn run(&mut self) -> Option<Msg> {
         loop {
             if self.stopping() {
+                self.flow.finish(Finish::Stopping);
                 return None;
             }
             let (clean, reason, attempt_failed) = match connect(&self.flow.target, TICK) {
@@ -88,7 +89,10 @@ impl Node {
                         Some((clean, why)) => (clean, why, false),
                     }
                 }
-                Err(AttemptError::Fatal(failure)) => return Some(Msg::Fatal(failure)),
+                Err(AttemptError::Fatal(failure)) => {
+                    self.flow.finish(Finish::NodeGone);
+                    return Some(Msg::Fatal(failure));
+                }
                 // Before the node was ever reached, retrying cannot fix a typo.
                 Err(AttemptError::Permanent(why)) if !self.reached => {
                     let line = format!("{}: {why}", self.flow.target.shown);
