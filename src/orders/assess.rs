@@ -85,24 +85,13 @@ pub fn nearness(deadline: &Deadline, now: Stamp) -> usize {
 mod tests {
     use super::*;
     use crate::frame::parse_time;
-    use crate::orders::row::Party;
-    use crate::orders::state::{Role, State};
+    use crate::orders::state::Role;
     use crate::orders::steps::Actor;
 
     fn row(role: Role, state: &str, moderated: bool, created: &str) -> Row {
         Row {
-            id: "QmX".into(),
-            role,
-            state: State::of(state),
             moderated,
-            buyer_opened: true,
-            created: crate::frame::parse_node_time(created),
-            buyer: Party::default(),
-            vendor: Party::default(),
-            title: String::new(),
-            total: None,
-            unread_chat: 0,
-            read: false,
+            ..Row::sample("QmX", role, state, created)
         }
     }
 

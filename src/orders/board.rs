@@ -201,23 +201,9 @@ impl Entry {
 mod tests {
     use super::*;
     use crate::frame::parse_time;
-    use crate::orders::row::Party;
 
     fn row(id: &str, role: Role, state: &str, created: &str) -> Row {
-        Row {
-            id: id.into(),
-            role,
-            state: State::of(state),
-            moderated: true,
-            buyer_opened: true,
-            created: parse_time(created),
-            buyer: Party::default(),
-            vendor: Party::default(),
-            title: String::new(),
-            total: None,
-            unread_chat: 0,
-            read: false,
-        }
+        Row::sample(id, role, state, created)
     }
 
     fn t(s: &str) -> Stamp {

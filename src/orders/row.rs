@@ -43,6 +43,27 @@ pub struct Row {
     pub read: bool,
 }
 
+/// What the unit tests start from: a moderated order with no parties, title or total.
+#[cfg(test)]
+impl Row {
+    pub fn sample(id: &str, role: Role, state: &str, created: &str) -> Row {
+        Row {
+            id: id.into(),
+            role,
+            state: State::of(state),
+            moderated: true,
+            buyer_opened: true,
+            created: parse_node_time(created),
+            buyer: Party::default(),
+            vendor: Party::default(),
+            title: String::new(),
+            total: None,
+            unread_chat: 0,
+            read: false,
+        }
+    }
+}
+
 impl Row {
     /// The party the user deals with: the buyer of a sale, the vendor of a purchase, and for
     /// a case whoever opened the dispute.
